@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"opcert/internal/authority"
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/config"
+	"opcert/internal/demo"
+	"opcert/internal/store"
+	"opcert/internal/web"
+)
+
+// openStore opens and migrates the database the config names.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "name", m)
+	}
+	log.Info("database ready", "engine", db.Dialect())
+	return db, nil
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	finish := config.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := finish()
+	if err != nil {
+		return err
+	}
+	log := cfg.Logger()
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			log.Error("database close", "err", err)
+		}
+		log.Info("database closed")
+	}()
+	cat := catalog.Default()
+	if err := db.PutAuthorities(ctx, authority.Shanghai(cat)); err != nil {
+		return err
+	}
+	if cfg.Demo {
+		accounts, loaded, err := demo.Load(ctx, db, cat, civil.Today())
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if loaded {
+			log.Info("demo data loaded")
+		}
+		fmt.Fprint(stdout, demo.Banner(accounts))
+	}
+	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads of up to 10 MB over slow phone networks
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	fmt.Fprintf(stdout, "opcert 已启动: http://%s/\n", ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// In-flight requests get time to finish; new connections are refused.
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	finish := config.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := finish()
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, cfg.Logger())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.PutAuthorities(ctx, authority.Shanghai(catalog.Default())); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "数据库结构已是最新 (schema up to date)")
+	return nil
+}

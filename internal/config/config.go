@@ -1,0 +1,81 @@
+// Package config reads opcert's settings from flags and OPCERT_* environment
+// variables. A flag given on the command line wins over the environment; the
+// environment wins over the default.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Config is everything the program can be told.
+type Config struct {
+	Addr        string // listen address for serve
+	DataDir     string // SQLite file and uploaded files live here
+	DatabaseURL string // postgres://… selects PostgreSQL instead of SQLite
+	Demo        bool   // load demo data into an empty database
+	LogLevel    slog.Level
+	LogFormat   string // text or json
+	BaseURL     string // public address printed on QR codes; defaults to http://Addr
+}
+
+// SQLitePath is where the embedded database file lives.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "opcert.db") }
+
+// FilesDir is where uploaded files are kept by the local blob store.
+func (c Config) FilesDir() string { return filepath.Join(c.DataDir, "files") }
+
+// Register adds the common flags to fs, with defaults taken from the
+// environment, and returns a function that finishes the config after parsing.
+func Register(fs *flag.FlagSet) func() (Config, error) {
+	var c Config
+	var level string
+	fs.StringVar(&c.Addr, "addr", env("OPCERT_ADDR", "localhost:8080"), "listen address (OPCERT_ADDR)")
+	fs.StringVar(&c.DataDir, "data", env("OPCERT_DATA", "./data"), "data folder for the SQLite file and uploads (OPCERT_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("OPCERT_DATABASE_URL", ""), "postgres://… to use PostgreSQL instead of SQLite (OPCERT_DATABASE_URL)")
+	fs.BoolVar(&c.Demo, "demo", envBool("OPCERT_DEMO"), "load demo data when the database is empty (OPCERT_DEMO)")
+	fs.StringVar(&level, "log-level", env("OPCERT_LOG_LEVEL", "info"), "debug, info, warn or error (OPCERT_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("OPCERT_LOG_FORMAT", "text"), "text or json (OPCERT_LOG_FORMAT)")
+	fs.StringVar(&c.BaseURL, "base-url", env("OPCERT_BASE_URL", ""), "public base URL for links and QR codes (OPCERT_BASE_URL)")
+	return func() (Config, error) {
+		if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
+			return c, fmt.Errorf("log level %q: use debug, info, warn or error", level)
+		}
+		if c.LogFormat != "text" && c.LogFormat != "json" {
+			return c, fmt.Errorf("log format %q: use text or json", c.LogFormat)
+		}
+		if c.BaseURL == "" {
+			c.BaseURL = "http://" + c.Addr
+		}
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+		return c, nil
+	}
+}
+
+// Logger builds the structured logger the config asks for.
+func (c Config) Logger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(key string) bool {
+	switch strings.ToLower(os.Getenv(key)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/registry"
+)
+
+// Personal data (证件号码, names) of holders is read and written only in this
+// file, so that encryption at rest with a keyed hash for look-ups can be added
+// here without touching callers (DESIGN.md, Architecture).
+
+// ImportStats counts what an import wrote.
+type ImportStats struct {
+	Holders, Certificates, Items int
+}
+
+// ImportHoldings writes holders with their certificates in one transaction:
+// either all of them are stored or none is. A holder already present (same
+// 证件类型 and 证件号码) is updated; a certificate already present has its
+// items replaced by the given ones, so importing the same file twice changes
+// nothing. A certificate number registered to another person is refused.
+func (db *DB) ImportHoldings(ctx context.Context, hs []registry.Holding) (ImportStats, error) {
+	var st ImportStats
+	for i, h := range hs {
+		if err := h.Validate(); err != nil {
+			return st, fmt.Errorf("第 %d 位持证人（%s）：%w", i+1, h.Holder.Name, err)
+		}
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		st = ImportStats{}
+		for _, h := range hs {
+			if _, err := db.putHolding(ctx, tx, h, &st); err != nil {
+				return fmt.Errorf("持证人 %s：%w", h.Holder.Name, err)
+			}
+		}
+		return nil
+	})
+	return st, err
+}
+
+// PutHolding stores one holding (see ImportHoldings) and returns it with IDs.
+func (db *DB) PutHolding(ctx context.Context, h registry.Holding) (registry.Holding, error) {
+	if err := h.Validate(); err != nil {
+		return h, err
+	}
+	var out registry.Holding
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = db.putHolding(ctx, tx, h, &ImportStats{})
+		return err
+	})
+	return out, err
+}
+
+func (db *DB) putHolding(ctx context.Context, tx *sql.Tx, h registry.Holding, st *ImportStats) (registry.Holding, error) {
+	now := db.now().UTC()
+	hd := h.Holder
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO holders (id_type, id_number, name, sex, birth_date, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (id_number, id_type) DO UPDATE SET name = excluded.name, sex = excluded.sex, birth_date = excluded.birth_date
+		RETURNING id`,
+		string(hd.IDType), hd.IDNumber, hd.Name, hd.Sex, hd.BirthDate, now).Scan(&hd.ID)
+	if err != nil {
+		return h, err
+	}
+	h.Holder = hd
+	st.Holders++
+	for ci := range h.Certificates {
+		c := &h.Certificates[ci]
+		var owner int64
+		err := tx.QueryRowContext(ctx, `SELECT id, holder_id FROM certificates WHERE number = $1`, c.Number).Scan(&c.ID, &owner)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			err = tx.QueryRowContext(ctx, `
+				INSERT INTO certificates (holder_id, number, archive_no, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+				hd.ID, c.Number, c.ArchiveNo, now).Scan(&c.ID)
+			if err != nil {
+				return h, err
+			}
+		case err != nil:
+			return h, err
+		case owner != hd.ID:
+			return h, fmt.Errorf("证书编号 %s 已登记在另一位持证人名下", c.Number)
+		default:
+			if _, err := tx.ExecContext(ctx, `UPDATE certificates SET archive_no = $1 WHERE id = $2`, c.ArchiveNo, c.ID); err != nil {
+				return h, err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM certificate_items WHERE certificate_id = $1`, c.ID); err != nil {
+				return h, err
+			}
+		}
+		st.Certificates++
+		for ii := range c.Items {
+			it := &c.Items[ii]
+			err := tx.QueryRowContext(ctx, `
+				INSERT INTO certificate_items (certificate_id, item, weld_code, issued_by, approved_on, valid_until, status, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+				c.ID, it.Ref, it.WeldCode, it.IssuedBy, it.ApprovedOn, it.ValidUntil, string(it.Status), now).Scan(&it.ID)
+			if err != nil {
+				return h, err
+			}
+			st.Items++
+		}
+	}
+	return h, nil
+}
+
+// HoldingByIDNumber finds a person by 证件号码 with every certificate that is
+// theirs or that carries that number (the certificate number is the holder's
+// 证件号码 on 2019-format certificates). ErrNotFound when there is neither.
+func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.Holding, error) {
+	var h registry.Holding
+	var birth civil.Date
+	var idType string
+	err := db.sql.QueryRowContext(ctx, `
+		SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id_number = $1 ORDER BY id LIMIT 1`,
+		idNumber).Scan(&h.Holder.ID, &idType, &h.Holder.IDNumber, &h.Holder.Name, &h.Holder.Sex, &birth)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return h, err
+	}
+	h.Holder.IDType = registry.IDType(idType)
+	h.Holder.BirthDate = birth
+	rows, err := db.sql.QueryContext(ctx, `
+		SELECT c.id, c.number, c.archive_no, c.holder_id,
+		       i.id, i.item, i.weld_code, i.issued_by, i.approved_on, i.valid_until, i.status
+		FROM certificates c
+		LEFT JOIN certificate_items i ON i.certificate_id = c.id
+		WHERE c.holder_id = $1 OR c.number = $2
+		ORDER BY c.id, i.id`, h.Holder.ID, idNumber)
+	if err != nil {
+		return h, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c registry.Certificate
+		var holderID int64
+		var itemID sql.NullInt64
+		var item, weld, issuedBy, status sql.NullString
+		var approved, until civil.Date
+		if err := rows.Scan(&c.ID, &c.Number, &c.ArchiveNo, &holderID,
+			&itemID, &item, &weld, &issuedBy, &approved, &until, &status); err != nil {
+			return h, err
+		}
+		if n := len(h.Certificates); n == 0 || h.Certificates[n-1].ID != c.ID {
+			h.Certificates = append(h.Certificates, c)
+		}
+		if !itemID.Valid {
+			continue
+		}
+		ref, err := catalog.ParseItemRef(item.String)
+		if err != nil {
+			return h, fmt.Errorf("store: certificate %s: %w", c.Number, err)
+		}
+		last := &h.Certificates[len(h.Certificates)-1]
+		last.Items = append(last.Items, registry.Item{
+			ID: itemID.Int64, Ref: ref, WeldCode: weld.String, IssuedBy: issuedBy.String,
+			ApprovedOn: approved, ValidUntil: until, Status: registry.ItemStatus(status.String),
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return h, err
+	}
+	if h.Holder.ID == 0 && len(h.Certificates) == 0 {
+		return h, ErrNotFound
+	}
+	return h, nil
+}
+
+// CountHolders tells whether the registry is empty (demo seeding).
+func (db *DB) CountHolders(ctx context.Context) (int, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM holders`).Scan(&n)
+	return n, err
+}

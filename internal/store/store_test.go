@@ -1,0 +1,220 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"opcert/internal/auth"
+	"opcert/internal/authority"
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/enterprise"
+	"opcert/internal/registry"
+	"opcert/internal/store"
+	"opcert/internal/store/storetest"
+)
+
+var ctx = context.Background()
+
+func item(ref catalog.ItemRef, until string) registry.Item {
+	u := civil.MustParse(until)
+	return registry.Item{Ref: ref, IssuedBy: "徐汇区市场监督管理局", ApprovedOn: u.AddYears(-4).AddDays(1), ValidUntil: u, Status: registry.ItemValid}
+}
+
+func holding(name, id string, items ...registry.Item) registry.Holding {
+	return registry.Holding{
+		Holder:       registry.Holder{Name: name, IDType: registry.IDResident, IDNumber: id, Sex: "男", BirthDate: civil.MustParse("1949-12-31")},
+		Certificates: []registry.Certificate{{Number: id, Items: items}},
+	}
+}
+
+var (
+	oldQ2 = catalog.OldRef("Q2")
+	newQ2 = catalog.NewRef(catalog.Qualification{Code: "Q2", Limit: "限流动式起重机"})
+	oldQ8 = catalog.OldRef("Q8")
+)
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(applied) != 0 {
+			t.Fatalf("second migrate applied %v, want nothing", applied)
+		}
+	})
+}
+
+func TestHoldingRoundTripKeepsEditionsApart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := holding("张三", "11010519491231002X", item(oldQ8, "2027-01-31"), item(oldQ2, "2026-12-31"), item(newQ2, "2029-02-28"))
+		h.Certificates[0].Items[0].WeldCode = ""
+		if _, err := db.PutHolding(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.HoldingByIDNumber(ctx, "11010519491231002X")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Holder.Name != "张三" || got.Holder.BirthDate != civil.MustParse("1949-12-31") {
+			t.Errorf("holder = %+v", got.Holder)
+		}
+		items := got.Items()
+		if len(items) != 3 {
+			t.Fatalf("items = %d, want 3", len(items))
+		}
+		want := []catalog.ItemRef{oldQ8, oldQ2, newQ2}
+		for i, it := range items {
+			if it.Ref != want[i] {
+				t.Errorf("item %d ref = %s, want %s", i, it.Ref, want[i])
+			}
+		}
+		if items[1].Ref == items[2].Ref {
+			t.Error("old Q2 and new Q2 came back equal")
+		}
+		if items[2].ValidUntil != civil.MustParse("2029-02-28") || items[2].ApprovedOn != civil.MustParse("2025-03-01") {
+			t.Errorf("dates = %s..%s", items[2].ApprovedOn, items[2].ValidUntil)
+		}
+	})
+}
+
+func TestHoldingNotFound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, err := db.HoldingByIDNumber(ctx, "11010519491231002X")
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("err = %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// Seed 000, 复审 checklist b: a certificate whose number is not the holder's
+// 证件号码 must still be found, and be recognisable as such.
+func TestCertificateNumberDiffersFromIDNumber(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := holding("李四", "11010519491231002X", item(oldQ8, "2027-01-31"))
+		h.Certificates[0].Number = "110105194912310021"
+		if _, err := db.PutHolding(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.HoldingByIDNumber(ctx, "11010519491231002X")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Certificates) != 1 || !got.NumberDiffers() {
+			t.Fatalf("got %+v, want one certificate flagged as differing", got.Certificates)
+		}
+	})
+}
+
+func TestImportIsAllOrNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if _, err := db.PutHolding(ctx, holding("王五", "11010519491231002X", item(oldQ8, "2027-01-31"))); err != nil {
+			t.Fatal(err)
+		}
+		good := holding("赵六", "110105194912310037", item(newQ2, "2028-01-31"))
+		// Claims 王五's certificate number: must fail the whole import.
+		thief := holding("钱七", "110105194912310045", item(newQ2, "2028-01-31"))
+		thief.Certificates[0].Number = "11010519491231002X"
+		_, err := db.ImportHoldings(ctx, []registry.Holding{good, thief})
+		if err == nil || !strings.Contains(err.Error(), "另一位持证人") {
+			t.Fatalf("err = %v, want refusal naming the other holder", err)
+		}
+		if _, err := db.HoldingByIDNumber(ctx, "110105194912310037"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("good holder of a failed import was written (err = %v)", err)
+		}
+		n, _ := db.CountHolders(ctx)
+		if n != 1 {
+			t.Fatalf("holders = %d, want 1", n)
+		}
+	})
+}
+
+func TestReimportReplacesItems(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := holding("孙八", "11010519491231002X", item(oldQ8, "2027-01-31"), item(newQ2, "2028-01-31"))
+		for range 2 {
+			st, err := db.ImportHoldings(ctx, []registry.Holding{h})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Items != 2 {
+				t.Fatalf("stats = %+v", st)
+			}
+		}
+		got, _ := db.HoldingByIDNumber(ctx, "11010519491231002X")
+		if len(got.Items()) != 2 {
+			t.Fatalf("after re-import: %d items, want 2", len(got.Items()))
+		}
+	})
+}
+
+func TestImportRejectsInvalidHoldingBeforeWriting(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		bad := holding("", "11010519491231002X", item(oldQ8, "2027-01-31"))
+		if _, err := db.ImportHoldings(ctx, []registry.Holding{bad}); err == nil || !strings.Contains(err.Error(), "姓名") {
+			t.Fatalf("err = %v, want a message about 姓名", err)
+		}
+	})
+}
+
+func TestUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if err := db.PutAuthorities(ctx, authority.Shanghai(catalog.Default())); err != nil {
+			t.Fatal(err)
+		}
+		u := auth.User{Login: "officer-310104", Name: "徐汇受理员", Role: auth.RoleOfficer, PasswordHash: "x", AuthorityCode: "310104"}
+		created, err := db.CreateUser(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateUser(ctx, u); !errors.Is(err, store.ErrDuplicate) {
+			t.Fatalf("duplicate login: err = %v", err)
+		}
+		got, err := db.UserByLogin(ctx, "officer-310104")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != created.ID || got.AuthorityCode != "310104" || got.Role != auth.RoleOfficer || got.Disabled {
+			t.Fatalf("got %+v", got)
+		}
+		if _, err := db.UserByLogin(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("err = %v", err)
+		}
+		bad := auth.User{Login: "o2", Name: "x", Role: auth.RoleOfficer, PasswordHash: "x", AuthorityCode: "999999"}
+		if _, err := db.CreateUser(ctx, bad); err == nil {
+			t.Fatal("officer of an unknown authority was created")
+		}
+	})
+}
+
+func TestAuthoritiesAndEnterprises(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if err := db.PutAuthorities(ctx, authority.Shanghai(catalog.Default())); err != nil {
+			t.Fatal(err)
+		}
+		as, err := db.Authorities(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(as) != 16 || as[0].Name != "黄浦区市场监督管理局" {
+			t.Fatalf("authorities = %d, first %+v", len(as), as[0])
+		}
+		e := enterprise.Enterprise{CreditCode: "91350100M000100Y43", Name: "示例企业", Address: "上海市徐汇区漕溪北路88号", DistrictCode: "310104"}
+		if err := db.PutEnterprises(ctx, []enterprise.Enterprise{e}); err != nil {
+			t.Fatal(err)
+		}
+		dir := db.Enterprises()
+		if got, err := dir.ByName(ctx, "示例企业"); err != nil || got != e {
+			t.Fatalf("ByName = %+v, %v", got, err)
+		}
+		if got, err := dir.ByCreditCode(ctx, e.CreditCode); err != nil || got != e {
+			t.Fatalf("ByCreditCode = %+v, %v", got, err)
+		}
+		if _, err := dir.ByName(ctx, "不存在的企业"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}

@@ -1,0 +1,220 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"opcert/internal/application"
+	"opcert/internal/authority"
+	"opcert/internal/idcheck"
+	"opcert/internal/registry"
+	"opcert/internal/store"
+)
+
+// service is one entry on the home page.
+type service struct {
+	Title, Summary, Href string
+}
+
+type homePage struct {
+	Services    []service
+	Authorities []authority.Authority
+	Matters     []application.Matter
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	auths, err := s.store.Authorities(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var svc []service
+	for _, m := range application.Matters {
+		svc = append(svc, service{Title: m.Label(), Summary: m.Summary(), Href: "/guide/" + string(m)})
+	}
+	svc = append(svc,
+		service{Title: "焊工考试报名", Summary: "特种设备焊接作业人员考试报名（单个报名、批量报名）", Href: "/guide/welder"},
+		service{Title: "证书查询", Summary: "按姓名和证件号码查询特种设备安全管理和作业人员证", Href: "/certificates/query"},
+		service{Title: "办件查询", Summary: "查看已提交申请的办理进度、补正要求和决定书", Href: "/guide/track"},
+	)
+	s.render(w, r, "home", homePage{Services: svc, Authorities: auths, Matters: application.Matters})
+}
+
+type guidePage struct {
+	Matter    application.Matter
+	Topic     string // new, add, renew, reissue, welder, track
+	Title     string
+	Authority *authority.Authority
+	Cancelled string
+}
+
+func (s *Server) guide(w http.ResponseWriter, r *http.Request) {
+	topic := r.PathValue("matter")
+	p := guidePage{Topic: topic}
+	if m, ok := application.ParseMatter(topic); ok {
+		p.Matter, p.Title = m, "特种设备安全管理和作业人员资格认定（"+m.Label()+"）办事指南"
+	} else {
+		switch topic {
+		case "welder":
+			p.Title = "特种设备焊接作业人员考试报名指南"
+		case "track":
+			p.Title = "办件查询"
+		default:
+			s.notFound(w, r)
+			return
+		}
+	}
+	if code := r.URL.Query().Get("authority"); code != "" {
+		auths, err := s.store.Authorities(r.Context())
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		for _, a := range auths {
+			if a.Code == code {
+				p.Authority = &a
+			}
+		}
+		if p.Authority == nil {
+			s.notFound(w, r)
+			return
+		}
+	}
+	var cancelled []string
+	for _, c := range s.catalog.CancelledOldCodes() {
+		cancelled = append(cancelled, string(c))
+	}
+	p.Cancelled = strings.Join(cancelled, "、")
+	s.render(w, r, "guide", p)
+}
+
+// guideChoose is where the home page's 受理机关 + 事项 form lands (seed 000
+// §1.2: pick the district, then the matter, then 立即办理).
+func (s *Server) guideChoose(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	m, ok := application.ParseMatter(q.Get("matter"))
+	if !ok {
+		auths, err := s.store.Authorities(r.Context())
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "home", homePage{Authorities: auths, Matters: application.Matters})
+		return
+	}
+	target := "/guide/" + string(m)
+	if a := q.Get("authority"); a != "" {
+		target += "?authority=" + a
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// fieldError is one message shown at a field and in the summary at the top.
+type fieldError struct {
+	Field, Label, Message string
+}
+
+type queryPage struct {
+	Name, IDNumber string
+	Errors         []fieldError
+	Searched       bool
+	Holding        *registry.Holding
+	Rows           []itemRow
+}
+
+type itemRow struct {
+	Certificate, Code, Name, Category, IssuedBy, ApprovedOn, ValidUntil, Status, StatusClass string
+}
+
+func (p queryPage) ErrorFor(field string) string {
+	for _, e := range p.Errors {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// certificateQuery is the public 证书查询: name and 证件号码 must both match,
+// so the page cannot be used to list strangers' qualifications.
+func (s *Server) certificateQuery(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p := queryPage{Name: strings.TrimSpace(q.Get("name")), IDNumber: strings.ToUpper(strings.TrimSpace(q.Get("id")))}
+	if !q.Has("name") && !q.Has("id") {
+		s.render(w, r, "query", p)
+		return
+	}
+	if p.Name == "" {
+		p.Errors = append(p.Errors, fieldError{"name", "姓名", "请输入姓名"})
+	}
+	if p.IDNumber == "" {
+		p.Errors = append(p.Errors, fieldError{"id", "证件号码", "请输入证件号码"})
+	} else if looksLikeResidentID(p.IDNumber) {
+		id, err := idcheck.ParseResidentID(p.IDNumber, s.today())
+		if err != nil {
+			p.Errors = append(p.Errors, fieldError{"id", "证件号码", err.Error()})
+		} else {
+			p.IDNumber = id.Number
+		}
+	}
+	if len(p.Errors) > 0 {
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "query", p)
+		return
+	}
+	p.Searched = true
+	h, err := s.store.HoldingByIDNumber(r.Context(), p.IDNumber)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	if err == nil && h.Holder.Name == p.Name {
+		p.Holding = &h
+		p.Rows = s.itemRows(h)
+	}
+	s.render(w, r, "query", p)
+}
+
+func (s *Server) itemRows(h registry.Holding) []itemRow {
+	today := s.today()
+	var rows []itemRow
+	for _, c := range h.Certificates {
+		for _, it := range c.Items {
+			code, name, category, _ := s.catalog.Describe(it.Ref)
+			if it.WeldCode != "" {
+				code = it.WeldCode
+			}
+			row := itemRow{Certificate: c.Number, Code: code, Name: name, Category: category, IssuedBy: it.IssuedBy,
+				ApprovedOn: it.ApprovedOn.Chinese(), ValidUntil: it.ValidUntil.Chinese()}
+			switch {
+			case it.Status != registry.ItemValid:
+				row.Status, row.StatusClass = it.Status.Label(), "off"
+			case it.ExpiredOn(today):
+				row.Status, row.StatusClass = "已过期", "off"
+			case it.ValidUntil.Before(today.AddMonths(3)):
+				row.Status, row.StatusClass = "有效（即将到期）", "warn"
+			default:
+				row.Status, row.StatusClass = "有效", "ok"
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+// looksLikeResidentID: 15 or 18 characters of digits (and a final X) are
+// checked as a GB 11643 number; other documents (passports…) are free form.
+func looksLikeResidentID(s string) bool {
+	if len(s) != 15 && len(s) != 18 {
+		return false
+	}
+	for i, c := range s {
+		if c >= '0' && c <= '9' || (c == 'X' && i == len(s)-1) {
+			continue
+		}
+		return false
+	}
+	return true
+}

@@ -1,0 +1,127 @@
+// Package web serves opcert's pages and API: server-rendered Chinese HTML
+// that works on a phone and without JavaScript. Handlers parse the request,
+// call the domain and store, and render; business rules live elsewhere.
+package web
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"opcert/internal/authority"
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/registry"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Store is what the web layer needs from the database.
+type Store interface {
+	Ping(ctx context.Context) error
+	Authorities(ctx context.Context) ([]authority.Authority, error)
+	HoldingByIDNumber(ctx context.Context, idNumber string) (registry.Holding, error)
+}
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	store   Store
+	catalog *catalog.Catalog
+	log     *slog.Logger
+	today   func() civil.Date
+	pages   map[string]*template.Template
+	mux     *http.ServeMux
+}
+
+// Options configures a Server.
+type Options struct {
+	Store   Store
+	Catalog *catalog.Catalog
+	Logger  *slog.Logger
+	Today   func() civil.Date // defaults to civil.Today
+}
+
+// New builds the HTTP handler of the whole service.
+func New(o Options) (*Server, error) {
+	s := &Server{store: o.Store, catalog: o.Catalog, log: o.Logger, today: o.Today}
+	if s.today == nil {
+		s.today = civil.Today
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(assets, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /api/v1/catalog", s.apiCatalog)
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /guide/{matter}", s.guide)
+	mux.HandleFunc("GET /guide", s.guideChoose)
+	mux.HandleFunc("GET /certificates/query", s.certificateQuery)
+	mux.HandleFunc("/", s.notFound)
+	s.mux = mux
+}
+
+// ServeHTTP applies the protections every response gets.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := securityHeaders(http.Handler(s.mux))
+	h = crossOrigin(h, s)
+	h = s.recoverer(h)
+	h = s.logRequests(h)
+	h.ServeHTTP(w, r)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Error("healthz: database", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		json.NewEncoder(w).Encode(map[string]string{"status": "error", "database": "unreachable"})
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+}
+
+func (s *Server) apiCatalog(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s.catalog.API()); err != nil {
+		s.log.Error("api catalog", "err", err)
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.renderStatus(w, r, http.StatusNotFound, "error", errorPage{Title: "页面不存在", Message: "您访问的页面不存在或已被移除。"})
+}
+
+type errorPage struct{ Title, Message string }
+
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("request failed", "path", r.URL.Path, "err", err)
+	s.renderStatus(w, r, http.StatusInternalServerError, "error", errorPage{Title: "系统繁忙", Message: "系统暂时无法处理您的请求，请稍后再试。您已保存的信息不会丢失。"})
+}
+
+var errPanic = errors.New("panic")

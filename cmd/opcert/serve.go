@@ -34,6 +34,10 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	for _, m := range applied {
 		log.Info("migration applied", "name", m)
 	}
+	if err := db.PutAuthorities(ctx, authority.Shanghai(catalog.Default())); err != nil {
+		db.Close()
+		return nil, err
+	}
 	log.Info("database ready", "engine", db.Dialect())
 	return db, nil
 }
@@ -61,9 +65,6 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		log.Info("database closed")
 	}()
 	cat := catalog.Default()
-	if err := db.PutAuthorities(ctx, authority.Shanghai(cat)); err != nil {
-		return err
-	}
 	if cfg.Demo {
 		accounts, loaded, err := demo.Load(ctx, db, cat, civil.Today())
 		if err != nil {
@@ -128,9 +129,6 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer db.Close()
-	if err := db.PutAuthorities(ctx, authority.Shanghai(catalog.Default())); err != nil {
-		return err
-	}
 	fmt.Fprintln(stdout, "数据库结构已是最新 (schema up to date)")
 	return nil
 }

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"opcert/internal/store"
+)
+
+const csvHeader = "姓名,证件类型,证件号码,证书编号,档案编号,项目目录,项目代号,焊接项目代号,发证机关,批准日期,有效期至,状态\n"
+
+// Three holders; 李四's second row has an impossible date, 王五's number a
+// wrong check character.
+const csvOneBadRow = csvHeader +
+	"张三,居民身份证,11010519491231002X,,,2011,Q8,,徐汇区市场监督管理局,2022-12-01,2026-11-30,\n" +
+	"李四,居民身份证,110105194912310038,,,2019,G3,,徐汇区市场监督管理局,2023-01-05,2027-01-04,\n" +
+	"李四,居民身份证,110105194912310038,,,2019,G1,,徐汇区市场监督管理局,2023-01-05,2027-02-30,\n" +
+	"王五,居民身份证,110105198001010017,,,2019,A,,徐汇区市场监督管理局,2023-01-05,2027-01-04,\n"
+
+func runCmd(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return out.String() + errb.String(), err
+}
+
+func holders(t *testing.T, dir string) int {
+	t.Helper()
+	db, err := store.Open(context.Background(), "", filepath.Join(dir, "opcert.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.CountHolders(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestImportWithBadRowLoadsNothing(t *testing.T) {
+	t.Setenv("OPCERT_DATABASE_URL", "")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "holders.csv")
+	os.WriteFile(file, []byte(csvOneBadRow), 0o600)
+	out, err := runCmd(t, "import", "--data", dir, file)
+	if !errors.Is(err, errImportRefused) {
+		t.Fatalf("err = %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "第 4 行【有效期至】：日期“2027-02-30”不存在") ||
+		!strings.Contains(out, "第 5 行【证件号码】：身份证号码最后一位校验码“7”不正确") {
+		t.Fatalf("report does not name rows 4 and 5 and the reasons:\n%s", out)
+	}
+	if n := holders(t, dir); n != 0 {
+		t.Fatalf("holders after refused import = %d", n)
+	}
+}
+
+func TestImportSkipBadLoadsOnlyWholeGoodHolders(t *testing.T) {
+	t.Setenv("OPCERT_DATABASE_URL", "")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "holders.csv")
+	os.WriteFile(file, []byte(csvOneBadRow), 0o600)
+	out, err := runCmd(t, "import", "--data", dir, "--skip-bad", file)
+	if err != nil {
+		t.Fatalf("err = %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "持证人 1 位") || !strings.Contains(out, "未导入：2 位持证人") {
+		t.Fatalf("output:\n%s", out)
+	}
+	// 李四's good first row must not have been written without the bad one.
+	if n := holders(t, dir); n != 1 {
+		t.Fatalf("holders = %d, want 1", n)
+	}
+}
+
+func TestUserCommand(t *testing.T) {
+	t.Setenv("OPCERT_DATABASE_URL", "")
+	dir := t.TempDir()
+	t.Setenv("OPCERT_USER_PASSWORD", "Secret2026")
+	out, err := runCmd(t, "user", "--data", dir, "--login", "officer-x", "--name", "王受理", "--role", "officer", "--authority", "310104")
+	if err != nil || !strings.Contains(out, "已创建账号 officer-x") {
+		t.Fatalf("err = %v\n%s", err, out)
+	}
+	if out, err := runCmd(t, "user", "--data", dir, "--login", "officer-x", "--name", "王受理", "--role", "officer", "--authority", "310104"); err == nil || !strings.Contains(err.Error(), "已被使用") {
+		t.Fatalf("duplicate: err = %v\n%s", err, out)
+	}
+	if _, err := runCmd(t, "user", "--data", dir, "--login", "o2", "--name", "x", "--role", "officer", "--authority", "999999"); err == nil || !strings.Contains(err.Error(), "不存在") {
+		t.Fatalf("unknown authority: err = %v", err)
+	}
+	t.Setenv("OPCERT_USER_PASSWORD", "short")
+	if _, err := runCmd(t, "user", "--data", dir, "--login", "a2", "--name", "x", "--role", "admin"); err == nil || !strings.Contains(err.Error(), "至少8位") {
+		t.Fatalf("weak password: err = %v", err)
+	}
+	if _, err := runCmd(t, "user", "--data", dir, "--login", "a3", "--name", "x", "--role", "applicant"); err == nil {
+		t.Fatal("applicant account created from the command line")
+	}
+}
+
+func TestUnknownSubcommand(t *testing.T) {
+	if _, err := runCmd(t, "frobnicate"); !errors.Is(err, errUsage) {
+		t.Fatalf("err = %v", err)
+	}
+}

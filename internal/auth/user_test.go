@@ -1,0 +1,52 @@
+package auth
+
+import "testing"
+
+func TestPasswordHashRoundTrip(t *testing.T) {
+	h, err := HashPassword("Demo@2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !CheckPassword(h, "Demo@2026") {
+		t.Fatal("right password refused")
+	}
+	for _, wrong := range []string{"demo@2026", "Demo@2026 ", ""} {
+		if CheckPassword(h, wrong) {
+			t.Errorf("wrong password %q accepted", wrong)
+		}
+	}
+	if h2, _ := HashPassword("Demo@2026"); h2 == h {
+		t.Error("two hashes of one password are equal: salt missing")
+	}
+	for _, garbage := range []string{"", "$argon2id$", "plain", "$argon2id$v=19$m=x$a$b"} {
+		if CheckPassword(garbage, "x") {
+			t.Errorf("malformed hash %q accepted", garbage)
+		}
+	}
+}
+
+func TestPasswordStrength(t *testing.T) {
+	for p, ok := range map[string]bool{"Demo@2026": true, "abcdefg1": true, "abcdefgh": false, "12345678": false, "abc123": false} {
+		if err := CheckPasswordStrength(p); (err == nil) != ok {
+			t.Errorf("%q: err = %v", p, err)
+		}
+	}
+}
+
+func TestUserValidate(t *testing.T) {
+	base := User{Login: "a", Name: "王", Role: RoleOfficer, PasswordHash: "h", AuthorityCode: "310104"}
+	if err := base.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	noAuth := base
+	noAuth.AuthorityCode = ""
+	admin := base
+	admin.Role = RoleAdmin
+	badRole := base
+	badRole.Role = "root"
+	for name, u := range map[string]User{"officer without authority": noAuth, "admin with authority": admin, "unknown role": badRole} {
+		if err := u.Validate(); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}

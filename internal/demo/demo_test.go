@@ -1,0 +1,120 @@
+package demo_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"opcert/internal/auth"
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/demo"
+	"opcert/internal/idcheck"
+	"opcert/internal/store"
+	"opcert/internal/store/storetest"
+)
+
+var today = civil.MustParse("2026-11-22")
+
+// The foundation issue lists the cases the demo must show; each is checked.
+func TestDemoCoversEveryCase(t *testing.T) {
+	cat := catalog.Default()
+	d := demo.Build(cat, today)
+	if len(d.Holdings) < 30 {
+		t.Fatalf("holders = %d, want at least 30", len(d.Holdings))
+	}
+	has := map[string]bool{}
+	districts := map[string]bool{}
+	for _, h := range d.Holdings {
+		if err := h.Validate(); err != nil {
+			t.Errorf("%s: %v", h.Holder.Name, err)
+		}
+		if _, err := idcheck.ParseResidentID(h.Holder.IDNumber, today); err != nil {
+			t.Errorf("%s: %v", h.Holder.Name, err)
+		}
+		if h.NumberDiffers() {
+			has["number differs"] = true
+		}
+		for _, it := range h.Items() {
+			days := today.DaysUntil(it.ValidUntil)
+			switch {
+			case days < 0:
+				has["expired"] = true
+			case days <= 92:
+				has["due within 3 months"] = true
+			case days > 365:
+				has["far from expiry"] = true
+			}
+			if !strings.Contains(it.IssuedBy, "区市场监督管理局") {
+				has["outside Shanghai"] = true
+			}
+			if it.WeldCode != "" {
+				has["welding"] = true
+			}
+			if old, ok := it.Ref.Old(); ok {
+				m, _ := cat.Mapping(old)
+				switch {
+				case m.Kind == catalog.KindCancelled:
+					has["cancelled old item"] = true
+				case m.Kind == catalog.KindChoice:
+					has["choice "+string(old)] = true
+				case old == "Q8" || old == "G4":
+					has["direct "+string(old)] = true
+				}
+			}
+			if q, ok := it.Ref.New(); ok && q.Code == "R3" {
+				has["R3"] = true
+			}
+		}
+	}
+	for _, want := range []string{"number differs", "expired", "due within 3 months", "far from expiry", "outside Shanghai",
+		"welding", "cancelled old item", "choice G2", "choice Q4", "direct Q8", "direct G4", "R3"} {
+		if !has[want] {
+			t.Errorf("demo lacks case %q", want)
+		}
+	}
+	for _, e := range d.Enterprises {
+		if _, err := idcheck.CreditCode(e.CreditCode); err != nil {
+			t.Errorf("%s: %v", e.Name, err)
+		}
+		districts[e.DistrictCode] = true
+	}
+	if len(districts) < 3 {
+		t.Errorf("enterprises in %d districts, want several", len(districts))
+	}
+	if len(d.Authorities) != 16 {
+		t.Errorf("authorities = %d", len(d.Authorities))
+	}
+	for i, a := range d.Applicants {
+		if want := "1380000000" + string(rune('1'+i)); a.Mobile != want {
+			t.Errorf("applicant %d mobile %s, want %s", i, a.Mobile, want)
+		}
+	}
+}
+
+func TestLoadOnceThenLeavesDataAlone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cat := catalog.Default()
+		if _, loaded, err := demo.Load(ctx, db, cat, today); err != nil || !loaded {
+			t.Fatalf("first load: loaded=%v err=%v", loaded, err)
+		}
+		if _, loaded, err := demo.Load(ctx, db, cat, today); err != nil || loaded {
+			t.Fatalf("second load: loaded=%v err=%v", loaded, err)
+		}
+		u, err := db.UserByLogin(ctx, "13800000001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Role != auth.RoleApplicant || u.HolderID == 0 || !auth.CheckPassword(u.PasswordHash, demo.Password) {
+			t.Fatalf("demo applicant = %+v", u)
+		}
+		o, err := db.UserByLogin(ctx, "officer-310104")
+		if err != nil || o.AuthorityCode != "310104" {
+			t.Fatalf("officer = %+v, %v", o, err)
+		}
+		if _, err := db.UserByLogin(ctx, "admin"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

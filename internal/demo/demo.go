@@ -269,4 +269,3 @@ func Banner(accounts []Account) string {
 	}
 	return b.String()
 }
-

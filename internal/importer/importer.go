@@ -30,10 +30,10 @@ const (
 	ColName       = "姓名"
 	ColIDType     = "证件类型"
 	ColIDNumber   = "证件号码"
-	ColCertNumber = "证书编号"  // optional: defaults to 证件号码 (2019-format certificates)
-	ColArchiveNo  = "档案编号"  // optional
-	ColEdition    = "项目目录"  // 2019 (现行) or 2011 (原): old and new codes collide, so it is required
-	ColCode       = "项目代号"  // Q2(限流动式起重机), Q8, 金属焊接操作 …
+	ColCertNumber = "证书编号"   // optional: defaults to 证件号码 (2019-format certificates)
+	ColArchiveNo  = "档案编号"   // optional
+	ColEdition    = "项目目录"   // 2019 (现行) or 2011 (原): old and new codes collide, so it is required
+	ColCode       = "项目代号"   // Q2(限流动式起重机), Q8, 金属焊接操作 …
 	ColWeldCode   = "焊接项目代号" // optional: TSG Z6002 project code for welding items
 	ColIssuedBy   = "发证机关"
 	ColApprovedOn = "批准日期"

@@ -75,7 +75,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprint(stdout, demo.Banner(accounts))
 	}
-	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log})
+	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL})
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ type Config struct {
 	Demo        bool   // load demo data into an empty database
 	LogLevel    slog.Level
 	LogFormat   string // text or json
-	BaseURL     string // public address printed on QR codes; defaults to http://Addr
+	BaseURL     string // public address for QR codes and links; empty: the address each request came in on
 }
 
 // SQLitePath is where the embedded database file lives.
@@ -47,9 +47,6 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 		}
 		if c.LogFormat != "text" && c.LogFormat != "json" {
 			return c, fmt.Errorf("log format %q: use text or json", c.LogFormat)
-		}
-		if c.BaseURL == "" {
-			c.BaseURL = "http://" + c.Addr
 		}
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 		return c, nil

@@ -129,6 +129,13 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		}
 	}()
 	if err = fn(tx); err != nil {
+		var keep errCommitThen
+		if errors.As(err, &keep) {
+			if cerr := tx.Commit(); cerr != nil {
+				return cerr
+			}
+			return keep.err
+		}
 		return err
 	}
 	return tx.Commit()

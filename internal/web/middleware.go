@@ -30,7 +30,7 @@ func securityHeaders(next http.Handler) http.Handler {
 func crossOrigin(next http.Handler, s *Server) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderStatus(w, r, http.StatusForbidden, "error", errorPage{Title: "请求被拒绝", Message: "该请求并非来自本网站的页面，已被拒绝。请回到本网站重新操作。"})
+		s.renderStatus(w, r, http.StatusForbidden, "error", &errorPage{Title: "请求被拒绝", Message: "该请求并非来自本网站的页面，已被拒绝。请回到本网站重新操作。"})
 	}))
 	return cop.Handler(next)
 }

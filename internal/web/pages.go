@@ -18,6 +18,7 @@ type service struct {
 }
 
 type homePage struct {
+	chrome
 	Services    []service
 	Authorities []authority.Authority
 	Matters     []application.Matter
@@ -38,10 +39,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		service{Title: "证书查询", Summary: "按姓名和证件号码查询特种设备安全管理和作业人员证", Href: "/certificates/query"},
 		service{Title: "办件查询", Summary: "查看已提交申请的办理进度、补正要求和决定书", Href: "/guide/track"},
 	)
-	s.render(w, r, "home", homePage{Services: svc, Authorities: auths, Matters: application.Matters})
+	s.render(w, r, "home", &homePage{Services: svc, Authorities: auths, Matters: application.Matters})
 }
 
 type guidePage struct {
+	chrome
 	Matter    application.Matter
 	Topic     string // new, add, renew, reissue, welder, track
 	Title     string
@@ -51,7 +53,7 @@ type guidePage struct {
 
 func (s *Server) guide(w http.ResponseWriter, r *http.Request) {
 	topic := r.PathValue("matter")
-	p := guidePage{Topic: topic}
+	p := &guidePage{Topic: topic}
 	if m, ok := application.ParseMatter(topic); ok {
 		p.Matter, p.Title = m, "特种设备安全管理和作业人员资格认定（"+m.Label()+"）办事指南"
 	} else {
@@ -100,7 +102,7 @@ func (s *Server) guideChoose(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "home", homePage{Authorities: auths, Matters: application.Matters})
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "home", &homePage{Authorities: auths, Matters: application.Matters})
 		return
 	}
 	target := "/guide/" + string(m)
@@ -116,6 +118,7 @@ type fieldError struct {
 }
 
 type queryPage struct {
+	chrome
 	Name, IDNumber string
 	Errors         []fieldError
 	Searched       bool
@@ -127,7 +130,7 @@ type itemRow struct {
 	Certificate, Code, Name, Category, IssuedBy, ApprovedOn, ValidUntil, Status, StatusClass string
 }
 
-func (p queryPage) ErrorFor(field string) string {
+func (p *queryPage) ErrorFor(field string) string {
 	for _, e := range p.Errors {
 		if e.Field == field {
 			return e.Message
@@ -140,7 +143,7 @@ func (p queryPage) ErrorFor(field string) string {
 // so the page cannot be used to list strangers' qualifications.
 func (s *Server) certificateQuery(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	p := queryPage{Name: strings.TrimSpace(q.Get("name")), IDNumber: strings.ToUpper(strings.TrimSpace(q.Get("id")))}
+	p := &queryPage{Name: strings.TrimSpace(q.Get("name")), IDNumber: strings.ToUpper(strings.TrimSpace(q.Get("id")))}
 	if !q.Has("name") && !q.Has("id") {
 		s.render(w, r, "query", p)
 		return

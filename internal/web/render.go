@@ -15,8 +15,13 @@ func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"maskName": maskName,
 		"maskID":   maskID,
+		"field":    fieldOf,
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	base, err = base.ParseFS(assets, "templates/partials/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +58,9 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		http.Error(w, "系统错误", http.StatusInternalServerError)
 		return
 	}
+	if p, ok := data.(interface{ setChrome(chrome) }); ok {
+		p.setChrome(s.chromeFor(r))
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
 		s.log.Error("render", "page", page, "err", err)
@@ -81,4 +89,19 @@ func maskID(id string) string {
 		return strings.Repeat("*", len(r))
 	}
 	return string(r[:4]) + strings.Repeat("*", len(r)-8) + string(r[len(r)-4:])
+}
+
+// inputField is what the "text" template needs for one input.
+type inputField struct {
+	Name, Label, Type, Autocomplete, Hint, Value, Error string
+}
+
+// fieldOf builds an input from a form: templates call
+// (field .Form "mobile" "手机号" "tel" "tel" "hint").
+func fieldOf(f *form, name, label, typ, autocomplete, hint string) inputField {
+	in := inputField{Name: name, Label: label, Type: typ, Autocomplete: autocomplete, Hint: hint}
+	if f != nil {
+		in.Value, in.Error = f.Get(name), f.ErrorFor(name)
+	}
+	return in
 }

@@ -12,45 +12,44 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
-	"opcert/internal/authority"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
-	"opcert/internal/registry"
+	"opcert/internal/store"
 )
 
 //go:embed templates static
 var assets embed.FS
 
-// Store is what the web layer needs from the database.
-type Store interface {
-	Ping(ctx context.Context) error
-	Authorities(ctx context.Context) ([]authority.Authority, error)
-	HoldingByIDNumber(ctx context.Context, idNumber string) (registry.Holding, error)
-}
-
 // Server holds the dependencies of the handlers.
 type Server struct {
-	store   Store
+	store   *store.DB
 	catalog *catalog.Catalog
 	log     *slog.Logger
 	today   func() civil.Date
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
+	demo    bool
+	secure  bool // cookies only over HTTPS (BaseURL is https)
+	baseURL string
 }
 
 // Options configures a Server.
 type Options struct {
-	Store   Store
+	Store   *store.DB
 	Catalog *catalog.Catalog
 	Logger  *slog.Logger
 	Today   func() civil.Date // defaults to civil.Today
+	Demo    bool              // demo mode: development pages such as the SMS outbox
+	BaseURL string            // public address, for QR codes and cookie security
 }
 
 // New builds the HTTP handler of the whole service.
 func New(o Options) (*Server, error) {
-	s := &Server{store: o.Store, catalog: o.Catalog, log: o.Logger, today: o.Today}
+	s := &Server{store: o.Store, catalog: o.Catalog, log: o.Logger, today: o.Today, demo: o.Demo,
+		baseURL: strings.TrimRight(o.BaseURL, "/"), secure: strings.HasPrefix(o.BaseURL, "https://")}
 	if s.today == nil {
 		s.today = civil.Today
 	}
@@ -76,13 +75,15 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /guide/{matter}", s.guide)
 	mux.HandleFunc("GET /guide", s.guideChoose)
 	mux.HandleFunc("GET /certificates/query", s.certificateQuery)
+	s.authRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	s.mux = mux
 }
 
 // ServeHTTP applies the protections every response gets.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := securityHeaders(http.Handler(s.mux))
+	h := s.withViewer(s.mux)
+	h = securityHeaders(h)
 	h = crossOrigin(h, s)
 	h = s.recoverer(h)
 	h = s.logRequests(h)
@@ -114,14 +115,17 @@ func (s *Server) apiCatalog(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.renderStatus(w, r, http.StatusNotFound, "error", errorPage{Title: "页面不存在", Message: "您访问的页面不存在或已被移除。"})
+	s.renderStatus(w, r, http.StatusNotFound, "error", &errorPage{Title: "页面不存在", Message: "您访问的页面不存在或已被移除。"})
 }
 
-type errorPage struct{ Title, Message string }
+type errorPage struct {
+	chrome
+	Title, Message string
+}
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("request failed", "path", r.URL.Path, "err", err)
-	s.renderStatus(w, r, http.StatusInternalServerError, "error", errorPage{Title: "系统繁忙", Message: "系统暂时无法处理您的请求，请稍后再试。您已保存的信息不会丢失。"})
+	s.renderStatus(w, r, http.StatusInternalServerError, "error", &errorPage{Title: "系统繁忙", Message: "系统暂时无法处理您的请求，请稍后再试。您已保存的信息不会丢失。"})
 }
 
 var errPanic = errors.New("panic")

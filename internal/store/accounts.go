@@ -1,0 +1,406 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"opcert/internal/auth"
+	"opcert/internal/registry"
+)
+
+// CreateSession stores a new session for the user.
+func (db *DB) CreateSession(ctx context.Context, userID int64, tokenHash string) (auth.Session, error) {
+	now := db.now().UTC()
+	s := auth.Session{TokenHash: tokenHash, UserID: userID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(auth.AbsoluteTimeout)}
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		s.TokenHash, s.UserID, s.CreatedAt, s.LastSeenAt, s.ExpiresAt)
+	return s, err
+}
+
+// SessionUser returns the live session and its user, and marks it used
+// (unless touch is false: a page polling in the background must not keep a
+// session alive that its person has left). ErrNotFound for a missing,
+// expired or idle session, or a disabled account.
+func (db *DB) SessionUser(ctx context.Context, tokenHash string, touch bool) (auth.Session, auth.User, error) {
+	var s auth.Session
+	var login string
+	err := db.sql.QueryRowContext(ctx, `
+		SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, u.login
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, tokenHash).
+		Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &login)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, auth.User{}, ErrNotFound
+	}
+	if err != nil {
+		return s, auth.User{}, err
+	}
+	now := db.now().UTC()
+	if !s.Alive(now) {
+		db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+		return s, auth.User{}, ErrNotFound
+	}
+	u, err := db.UserByLogin(ctx, login)
+	if err != nil {
+		return s, u, err
+	}
+	if u.Disabled {
+		return s, u, ErrNotFound
+	}
+	// Writing on every request would serialise SQLite readers behind the
+	// writer; a minute's precision is plenty for a 30-minute idle limit.
+	if touch && now.Sub(s.LastSeenAt) > time.Minute {
+		s.LastSeenAt = now
+		if _, err := db.sql.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, now, tokenHash); err != nil {
+			return s, u, err
+		}
+	}
+	return s, u, nil
+}
+
+// ExtendSession marks the session used now (the "继续办理" button).
+func (db *DB) ExtendSession(ctx context.Context, tokenHash string) (auth.Session, error) {
+	s, _, err := db.SessionUser(ctx, tokenHash, false)
+	if err != nil {
+		return s, err
+	}
+	s.LastSeenAt = db.now().UTC()
+	_, err = db.sql.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, s.LastSeenAt, tokenHash)
+	return s, err
+}
+
+// DeleteSession logs a browser out.
+func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+	return err
+}
+
+// DeleteExpiredSessions removes sessions past either limit.
+func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	now := db.now().UTC()
+	res, err := db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, now, now.Add(-auth.IdleTimeout))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// IssueSMSCode stores a one-time code and queues its text message in the
+// same transaction: the code exists only if its message will be sent.
+func (db *DB) IssueSMSCode(ctx context.Context, mobile string, purpose auth.SMSPurpose, code string) error {
+	now := db.now().UTC()
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sms_codes (mobile, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+			mobile, string(purpose), auth.SMSCodeHash(mobile, code), now, now.Add(auth.SMSCodeTTL)); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, now, "sms", mobile, "sms_code", auth.SMSCodeMessage(purpose, code))
+	})
+}
+
+// LastSMSCodeAt is when a code was last issued to the number (resend wait).
+func (db *DB) LastSMSCodeAt(ctx context.Context, mobile string) (time.Time, bool, error) {
+	var t time.Time
+	err := db.sql.QueryRowContext(ctx, `SELECT created_at FROM sms_codes WHERE mobile = $1 ORDER BY created_at DESC LIMIT 1`, mobile).Scan(&t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, false, nil
+	}
+	return t, err == nil, err
+}
+
+// Reasons a code is refused.
+var (
+	ErrCodeWrong   = errors.New("验证码不正确")
+	ErrCodeExpired = errors.New("验证码已过期或已使用，请重新获取")
+)
+
+// UseSMSCode checks a code and spends it. Only the newest unexpired code of
+// the number counts, and each wrong try uses up one of its attempts.
+func (db *DB) UseSMSCode(ctx context.Context, mobile string, purpose auth.SMSPurpose, code string) error {
+	now := db.now().UTC()
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		var hash string
+		var attempts int
+		err := tx.QueryRowContext(ctx, `
+			SELECT id, code_hash, attempts FROM sms_codes
+			WHERE mobile = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
+			ORDER BY created_at DESC LIMIT 1`, mobile, string(purpose), now).Scan(&id, &hash, &attempts)
+		if errors.Is(err, sql.ErrNoRows) || attempts >= auth.SMSCodeMaxAttempts {
+			return ErrCodeExpired
+		}
+		if err != nil {
+			return err
+		}
+		if !auth.SameHash(hash, auth.SMSCodeHash(mobile, code)) {
+			_, err := tx.ExecContext(ctx, `UPDATE sms_codes SET attempts = attempts + 1 WHERE id = $1`, id)
+			if err != nil {
+				return err
+			}
+			return errCommitThen{ErrCodeWrong}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE sms_codes SET used_at = $1 WHERE id = $2`, now, id)
+		return err
+	})
+}
+
+// errCommitThen lets a transaction keep its writes (the spent attempt) and
+// still report an error to the caller.
+type errCommitThen struct{ err error }
+
+func (e errCommitThen) Error() string { return e.err.Error() }
+func (e errCommitThen) Unwrap() error { return e.err }
+
+// Allow records an event in a rate-limit bucket if the limit allows it.
+func (db *DB) Allow(ctx context.Context, bucket string, limit auth.RateLimit) (bool, error) {
+	now := db.now().UTC()
+	allowed := false
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at > $2`,
+			bucket, now.Add(-limit.Window)).Scan(&n); err != nil {
+			return err
+		}
+		if n >= limit.Max {
+			return nil
+		}
+		allowed = true
+		_, err := tx.ExecContext(ctx, `INSERT INTO rate_events (bucket, at) VALUES ($1, $2)`, bucket, now)
+		return err
+	})
+	return allowed, err
+}
+
+// Exceeded tells whether a bucket is full without recording anything
+// (checked before a password is verified; failures are recorded after).
+func (db *DB) Exceeded(ctx context.Context, bucket string, limit auth.RateLimit) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at > $2`,
+		bucket, db.now().UTC().Add(-limit.Window)).Scan(&n)
+	return n >= limit.Max, err
+}
+
+// ClearRate forgets a bucket (a successful login clears its failures).
+func (db *DB) ClearRate(ctx context.Context, bucket string) error {
+	_, err := db.sql.ExecContext(ctx, `DELETE FROM rate_events WHERE bucket = $1`, bucket)
+	return err
+}
+
+// QR login states.
+type QRState int
+
+const (
+	QRWaiting   QRState = iota // shown, not yet confirmed on a phone
+	QRConfirmed                // confirmed: the desktop may now log in (once)
+	QRExpired                  // too old, already used, or unknown
+)
+
+// CreateQRLogin stores a QR login offer.
+func (db *DB) CreateQRLogin(ctx context.Context, tokenHash, pollHash string) error {
+	now := db.now().UTC()
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO qr_logins (token_hash, poll_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		tokenHash, pollHash, now, now.Add(auth.QRLoginTTL))
+	return err
+}
+
+// ConfirmQRLogin is the phone's 确认登录 by a logged-in user.
+func (db *DB) ConfirmQRLogin(ctx context.Context, tokenHash string, userID int64) error {
+	now := db.now().UTC()
+	res, err := db.sql.ExecContext(ctx, `UPDATE qr_logins SET user_id = $1, confirmed_at = $2
+		WHERE token_hash = $3 AND confirmed_at IS NULL AND consumed_at IS NULL AND expires_at > $2`, userID, now, tokenHash)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrCodeExpired
+	}
+	return nil
+}
+
+// QRLoginValid tells the phone page whether the code can still be confirmed.
+func (db *DB) QRLoginValid(ctx context.Context, tokenHash string) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM qr_logins WHERE token_hash = $1 AND confirmed_at IS NULL AND consumed_at IS NULL AND expires_at > $2`,
+		tokenHash, db.now().UTC()).Scan(&n)
+	return n == 1, err
+}
+
+// PollQRLogin is the desktop asking about its code. Only the browser holding
+// the poll secret may ask, and a confirmed code is consumed by the first
+// ask: it logs in exactly one desktop, once.
+func (db *DB) PollQRLogin(ctx context.Context, tokenHash, pollHash string) (QRState, int64, error) {
+	now := db.now().UTC()
+	state, user := QRExpired, int64(0)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var stored string
+		var uid sql.NullInt64
+		var confirmed, consumed sql.NullTime
+		var expires time.Time
+		err := tx.QueryRowContext(ctx, `SELECT poll_hash, user_id, confirmed_at, consumed_at, expires_at FROM qr_logins WHERE token_hash = $1`, tokenHash).
+			Scan(&stored, &uid, &confirmed, &consumed, &expires)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case !auth.SameHash(stored, pollHash), consumed.Valid, !now.Before(expires):
+			return nil
+		case !confirmed.Valid:
+			state = QRWaiting
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE qr_logins SET consumed_at = $1 WHERE token_hash = $2`, now, tokenHash); err != nil {
+			return err
+		}
+		state, user = QRConfirmed, uid.Int64
+		return nil
+	})
+	return state, user, err
+}
+
+// UserByID finds an account by its ID.
+func (db *DB) UserByID(ctx context.Context, id int64) (auth.User, error) {
+	var login string
+	err := db.sql.QueryRowContext(ctx, `SELECT login FROM users WHERE id = $1`, id).Scan(&login)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.User{}, ErrNotFound
+	}
+	if err != nil {
+		return auth.User{}, err
+	}
+	return db.UserByLogin(ctx, login)
+}
+
+// UserByMobile finds an applicant account by its mobile number.
+func (db *DB) UserByMobile(ctx context.Context, mobile string) (auth.User, error) {
+	var login string
+	err := db.sql.QueryRowContext(ctx, `SELECT login FROM users WHERE mobile = $1 AND role = 'applicant'`, mobile).Scan(&login)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.User{}, ErrNotFound
+	}
+	if err != nil {
+		return auth.User{}, err
+	}
+	return db.UserByLogin(ctx, login)
+}
+
+// Registration refusals the applicant can act on.
+var (
+	ErrMobileTaken   = errors.New("该手机号已注册，请直接登录")
+	ErrPersonTaken   = errors.New("该证件号码已注册账号，请使用原账号登录")
+	ErrNameMismatch  = errors.New("姓名与证件号码不一致，请按证件上的姓名填写")
+	ErrHolderMissing = errors.New("持证人不存在")
+)
+
+// RegisterApplicant creates a real-name applicant account: the person is
+// found in the registry by 证件类型 and 证件号码 (or added, for a first
+// application), and the account is bound to them. One account per person
+// and per mobile number (seed 000 三 1: 必须使用申请人本人账号).
+func (db *DB) RegisterApplicant(ctx context.Context, h registry.Holder, mobile, passwordHash string) (auth.User, error) {
+	var u auth.User
+	now := db.now().UTC()
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		var name string
+		err := tx.QueryRowContext(ctx, `SELECT id, name FROM holders WHERE id_number = $1 AND id_type = $2`, h.IDNumber, string(h.IDType)).Scan(&id, &name)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			err = tx.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, name, sex, birth_date, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+				string(h.IDType), h.IDNumber, h.Name, h.Sex, h.BirthDate, now).Scan(&id)
+			if err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case name != h.Name:
+			return ErrNameMismatch
+		}
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = 'applicant' AND holder_id = $1`, id).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			return ErrPersonTaken
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE login = $1 OR (role = 'applicant' AND mobile = $1)`, mobile).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			return ErrMobileTaken
+		}
+		u = auth.User{Login: mobile, Name: h.Name, Role: auth.RoleApplicant, PasswordHash: passwordHash, HolderID: id, Mobile: mobile, CreatedAt: now}
+		return tx.QueryRowContext(ctx, `
+			INSERT INTO users (login, name, role, password_hash, holder_id, mobile, disabled, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			u.Login, u.Name, string(u.Role), u.PasswordHash, u.HolderID, u.Mobile, false, now).Scan(&u.ID)
+	})
+	if isUniqueViolation(err) {
+		return u, ErrMobileTaken
+	}
+	return u, err
+}
+
+// HolderByID returns a registry person (the applicant behind an account).
+func (db *DB) HolderByID(ctx context.Context, id int64) (registry.Holder, error) {
+	var h registry.Holder
+	var idType string
+	err := db.sql.QueryRowContext(ctx, `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id = $1`, id).
+		Scan(&h.ID, &idType, &h.IDNumber, &h.Name, &h.Sex, &h.BirthDate)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, ErrHolderMissing
+	}
+	h.IDType = registry.IDType(idType)
+	return h, err
+}
+
+// OutboxMessage is one queued notification.
+type OutboxMessage struct {
+	ID        int64
+	Channel   string
+	Recipient string
+	Topic     string
+	Body      string
+	Status    string
+	CreatedAt time.Time
+}
+
+// enqueue adds a message to the outbox inside the caller's transaction, so
+// a notification is queued if and only if the change it reports is saved.
+func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, channel, recipient, topic, body string) error {
+	if strings.TrimSpace(recipient) == "" {
+		return fmt.Errorf("store: outbox message %s without recipient", topic)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (channel, recipient, body, topic, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)`,
+		channel, recipient, body, topic, now)
+	return err
+}
+
+// RecentOutbox lists the newest messages, for the development page.
+func (db *DB) RecentOutbox(ctx context.Context, recipient string, limit int) ([]OutboxMessage, error) {
+	q := `SELECT id, channel, recipient, topic, body, status, created_at FROM outbox`
+	args := []any{}
+	if recipient != "" {
+		q += ` WHERE recipient = $1`
+		args = append(args, recipient)
+	}
+	q += fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, limit)
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		if err := rows.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Topic, &m.Body, &m.Status, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

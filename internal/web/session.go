@@ -1,0 +1,139 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"opcert/internal/auth"
+	"opcert/internal/store"
+)
+
+const sessionCookie = "opcert_session"
+
+// viewer is the logged-in person behind a request.
+type viewer struct {
+	User      auth.User
+	Session   auth.Session
+	tokenHash string
+}
+
+type viewerKey struct{}
+
+func viewerFrom(ctx context.Context) *viewer {
+	v, _ := ctx.Value(viewerKey{}).(*viewer)
+	return v
+}
+
+// chrome is what every page's layout needs besides the page's own data.
+type chrome struct {
+	Viewer      *viewer
+	Demo        bool
+	Path        string // current path and query, for "log in and come back"
+	SessionEnds int64  // Unix milliseconds, for the timeout warning script
+	WarnBefore  int64  // milliseconds
+}
+
+func (c *chrome) setChrome(x chrome) { *c = x }
+
+func (s *Server) chromeFor(r *http.Request) chrome {
+	c := chrome{Viewer: viewerFrom(r.Context()), Demo: s.demo, Path: r.URL.RequestURI(), WarnBefore: auth.WarnBefore.Milliseconds()}
+	if c.Viewer != nil {
+		c.SessionEnds = c.Viewer.Session.EndsAt().UnixMilli()
+	}
+	return c
+}
+
+// withViewer loads the session named by the cookie. Background polls
+// (X-Opcert-Poll) do not count as activity, so an abandoned page does not
+// keep its session alive.
+func (s *Server) withViewer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil || c.Value == "" || strings.HasPrefix(r.URL.Path, "/static/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		hash := auth.HashToken(c.Value)
+		sess, u, err := s.store.SessionUser(r.Context(), hash, r.Header.Get("X-Opcert-Poll") == "")
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			s.clearSessionCookie(w)
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			r = r.WithContext(context.WithValue(r.Context(), viewerKey{}, &viewer{User: u, Session: sess, tokenHash: hash}))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// startSession logs the browser in as u, replacing any earlier session
+// cookie (a fresh token at login prevents session fixation).
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	if old := viewerFrom(r.Context()); old != nil {
+		s.store.DeleteSession(r.Context(), old.tokenHash)
+	}
+	raw, hash := auth.NewToken()
+	if _, err := s.store.CreateSession(r.Context(), u.ID, hash); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: raw, Path: "/", HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(auth.AbsoluteTimeout),
+	})
+	s.log.Info("login", "user_id", u.ID, "role", u.Role)
+	return nil
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+}
+
+// requireRole wraps a handler for pages only some accounts may see. A
+// visitor who is not logged in is sent to the login page and brought back
+// to the same place afterwards (seed 000 1.2: 点击"立即办理"后…跳转出注册/登录页面).
+func (s *Server) requireRole(role auth.Role, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := viewerFrom(r.Context())
+		if v == nil {
+			next := r.URL.RequestURI()
+			if r.Method != http.MethodGet {
+				next = r.Referer()
+				if u, err := url.Parse(next); err == nil {
+					next = u.RequestURI()
+				}
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+			return
+		}
+		if v.User.Role != role {
+			s.renderStatus(w, r, http.StatusForbidden, "error", &errorPage{Title: "无权访问", Message: "当前登录的账号不能使用此功能。请退出后使用相应的账号登录。"})
+			return
+		}
+		h(w, r)
+	}
+}
+
+// safeNext keeps "come back to where you were" on this site only.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// clientIP is the peer address; behind a proxy the operator terminates
+// there, and trusting X-Forwarded-For from anyone would let a script dodge
+// the rate limits.
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndex(host, ":"); i > 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}

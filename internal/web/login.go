@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -52,7 +53,9 @@ func newForm(r *http.Request, fields ...string) *form {
 
 func (f *form) Get(k string) string { return f.Values[k] }
 
-func (f *form) Fail(field, label, msg string) { f.Errors = append(f.Errors, fieldError{field, label, msg}) }
+func (f *form) Fail(field, label, msg string) {
+	f.Errors = append(f.Errors, fieldError{field, label, msg})
+}
 
 func (f *form) ErrorFor(field string) string {
 	for _, e := range f.Errors {
@@ -268,8 +271,9 @@ const qrPollCookie = "opcert_qr"
 
 type qrPageData struct {
 	chrome
-	Next, Token, Image, ConfirmURL, Message string
-	Expired                                 bool
+	Next, Token, ConfirmURL, Message string
+	Image                            template.URL // a data: URL the page generated itself
+	Expired                          bool
 }
 
 // qrStart shows a login QR code (seed 001 第二部分 4: 跳转至扫码登入页面，使用手机
@@ -291,7 +295,7 @@ func (s *Server) qrStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, "qr", &qrPageData{Next: safeNext(r.URL.Query().Get("next")), Token: raw, ConfirmURL: confirm,
-		Image: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)})
+		Image: pngDataURL(png)})
 }
 
 // absoluteURL builds a link a phone can open: the configured public address,
@@ -358,7 +362,7 @@ func (s *Server) qrStartAgain(w http.ResponseWriter, r *http.Request, token, nex
 			s.serverError(w, r, err)
 			return
 		}
-		p.Image = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+		p.Image = pngDataURL(png)
 	}
 	s.render(w, r, "qr", p)
 }
@@ -579,4 +583,10 @@ func (s *Server) devSMS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, "dev_sms", &devSMSData{Mobile: mobile, Messages: msgs})
+}
+
+// pngDataURL inlines a generated image: no second request, and no route
+// that would turn arbitrary text into QR codes for anyone.
+func pngDataURL(png []byte) template.URL {
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 }

@@ -1,0 +1,182 @@
+package store_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"opcert/internal/auth"
+	"opcert/internal/civil"
+	"opcert/internal/registry"
+	"opcert/internal/store"
+	"opcert/internal/store/storetest"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+func newClock(db *store.DB) *clock {
+	c := &clock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	db.SetClock(c.now)
+	return c
+}
+func person(name, id string) registry.Holder {
+	return registry.Holder{Name: name, IDType: registry.IDResident, IDNumber: id, Sex: "女", BirthDate: civil.MustParse("1949-12-31")}
+}
+
+func TestRegisterApplicantOneAccountPerPersonAndMobile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		u, err := db.RegisterApplicant(ctx, person("张三", "11010519491231002X"), "13900000001", "hash")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.HolderID == 0 || u.Login != "13900000001" || u.Role != auth.RoleApplicant {
+			t.Fatalf("user = %+v", u)
+		}
+		if _, err := db.RegisterApplicant(ctx, person("张三", "11010519491231002X"), "13900000002", "hash"); !errors.Is(err, store.ErrPersonTaken) {
+			t.Fatalf("same person again: %v", err)
+		}
+		if _, err := db.RegisterApplicant(ctx, person("李四", "110105194912310038"), "13900000001", "hash"); !errors.Is(err, store.ErrMobileTaken) {
+			t.Fatalf("same mobile again: %v", err)
+		}
+		// The registry knows 110105194912310038 as nobody yet; a holder
+		// already in the registry must register under the registry's name.
+		if _, err := db.PutHolding(ctx, holding("王五", "110105198001010016")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.RegisterApplicant(ctx, person("王六", "110105198001010016"), "13900000003", "hash"); !errors.Is(err, store.ErrNameMismatch) {
+			t.Fatalf("wrong name: %v", err)
+		}
+		u3, err := db.RegisterApplicant(ctx, person("王五", "110105198001010016"), "13900000003", "hash")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := db.HoldingByIDNumber(ctx, "110105198001010016")
+		if u3.HolderID != h.Holder.ID {
+			t.Fatalf("account bound to holder %d, registry holder is %d", u3.HolderID, h.Holder.ID)
+		}
+	})
+}
+
+func TestSessionsExpireWhenIdle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newClock(db)
+		u, _ := db.RegisterApplicant(ctx, person("张三", "11010519491231002X"), "13900000001", "hash")
+		_, hash := auth.NewToken()
+		if _, err := db.CreateSession(ctx, u.ID, hash); err != nil {
+			t.Fatal(err)
+		}
+		c.advance(20 * time.Minute)
+		if _, got, err := db.SessionUser(ctx, hash, true); err != nil || got.ID != u.ID {
+			t.Fatalf("live session: %v", err)
+		}
+		c.advance(25 * time.Minute) // 25 minutes after the last use: still alive
+		if _, _, err := db.SessionUser(ctx, hash, false); err != nil {
+			t.Fatalf("session used 25 minutes ago: %v", err)
+		}
+		c.advance(6 * time.Minute) // untouched poll does not extend: now idle 31 minutes
+		if _, _, err := db.SessionUser(ctx, hash, true); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("idle session: err = %v", err)
+		}
+	})
+}
+
+func TestSMSCodesAreSingleUseAndLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newClock(db)
+		if err := db.IssueSMSCode(ctx, "13900000001", auth.SMSLogin, "123456"); err != nil {
+			t.Fatal(err)
+		}
+		msgs, _ := db.RecentOutbox(ctx, "13900000001", 5)
+		if len(msgs) != 1 || !strings.Contains(msgs[0].Body, "123456") || msgs[0].Status != "pending" {
+			t.Fatalf("outbox = %+v", msgs)
+		}
+		if err := db.UseSMSCode(ctx, "13900000001", auth.SMSRegister, "123456"); !errors.Is(err, store.ErrCodeExpired) {
+			t.Fatalf("login code used to register: %v", err)
+		}
+		if err := db.UseSMSCode(ctx, "13900000001", auth.SMSLogin, "654321"); !errors.Is(err, store.ErrCodeWrong) {
+			t.Fatalf("wrong code: %v", err)
+		}
+		if err := db.UseSMSCode(ctx, "13900000001", auth.SMSLogin, "123456"); err != nil {
+			t.Fatalf("right code: %v", err)
+		}
+		if err := db.UseSMSCode(ctx, "13900000001", auth.SMSLogin, "123456"); !errors.Is(err, store.ErrCodeExpired) {
+			t.Fatalf("code used twice: %v", err)
+		}
+		// Five wrong tries burn a code even if the sixth is right.
+		db.IssueSMSCode(ctx, "13900000001", auth.SMSLogin, "111111")
+		for range auth.SMSCodeMaxAttempts {
+			db.UseSMSCode(ctx, "13900000001", auth.SMSLogin, "000000")
+		}
+		if err := db.UseSMSCode(ctx, "13900000001", auth.SMSLogin, "111111"); !errors.Is(err, store.ErrCodeExpired) {
+			t.Fatalf("code after 5 wrong tries: %v", err)
+		}
+		db.IssueSMSCode(ctx, "13900000001", auth.SMSLogin, "222222")
+		c.advance(auth.SMSCodeTTL + time.Second)
+		if err := db.UseSMSCode(ctx, "13900000001", auth.SMSLogin, "222222"); !errors.Is(err, store.ErrCodeExpired) {
+			t.Fatalf("expired code: %v", err)
+		}
+	})
+}
+
+func TestRateLimitWindow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newClock(db)
+		lim := auth.RateLimit{Max: 3, Window: time.Minute}
+		for i := range 3 {
+			if ok, err := db.Allow(ctx, "b", lim); err != nil || !ok {
+				t.Fatalf("event %d refused: %v", i, err)
+			}
+		}
+		if ok, _ := db.Allow(ctx, "b", lim); ok {
+			t.Fatal("4th event allowed")
+		}
+		if over, _ := db.Exceeded(ctx, "b", lim); !over {
+			t.Fatal("Exceeded = false")
+		}
+		c.advance(61 * time.Second)
+		if ok, _ := db.Allow(ctx, "b", lim); !ok {
+			t.Fatal("event after the window refused")
+		}
+	})
+}
+
+func TestQRLoginConfirmsOnceForTheRightBrowser(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newClock(db)
+		u, _ := db.RegisterApplicant(ctx, person("张三", "11010519491231002X"), "13900000001", "hash")
+		_, tok := auth.NewToken()
+		_, poll := auth.NewToken()
+		if err := db.CreateQRLogin(ctx, tok, poll); err != nil {
+			t.Fatal(err)
+		}
+		if st, _, _ := db.PollQRLogin(ctx, tok, poll); st != store.QRWaiting {
+			t.Fatalf("state = %v, want waiting", st)
+		}
+		if err := db.ConfirmQRLogin(ctx, tok, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ConfirmQRLogin(ctx, tok, u.ID); !errors.Is(err, store.ErrCodeExpired) {
+			t.Fatalf("second confirm: %v", err)
+		}
+		_, other := auth.NewToken()
+		if st, _, _ := db.PollQRLogin(ctx, tok, other); st != store.QRExpired {
+			t.Fatalf("another browser's poll: %v", st)
+		}
+		st, uid, _ := db.PollQRLogin(ctx, tok, poll)
+		if st != store.QRConfirmed || uid != u.ID {
+			t.Fatalf("state %v user %d", st, uid)
+		}
+		if st, _, _ := db.PollQRLogin(ctx, tok, poll); st != store.QRExpired {
+			t.Fatalf("code redeemed twice: %v", st)
+		}
+		_, tok2 := auth.NewToken()
+		db.CreateQRLogin(ctx, tok2, poll)
+		c.advance(auth.QRLoginTTL + time.Second)
+		if err := db.ConfirmQRLogin(ctx, tok2, u.ID); !errors.Is(err, store.ErrCodeExpired) {
+			t.Fatalf("expired code confirmed: %v", err)
+		}
+	})
+}

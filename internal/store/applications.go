@@ -1,0 +1,480 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"opcert/internal/civil"
+)
+
+// Application is an application as stored: the columns the service queries
+// on, and the form itself as JSON that the application package owns.
+type Application struct {
+	ID                 int64
+	Number             string // 申请号; empty while a draft
+	ApplicantID        int64
+	HolderID           int64
+	Matter             string
+	AuthorityCode      string
+	Status             string
+	Step               string
+	Data               []byte
+	Version            int
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	SubmittedAt        time.Time
+	DraftExpiresOn     civil.Date
+	CorrectionDeadline civil.Date
+}
+
+// AppItem is one item an application is for; while the application is
+// active no other application of the same person may be for it.
+type AppItem struct {
+	Qualification string
+	WeldCode      string
+}
+
+// Errors an application change can meet.
+var (
+	ErrStale           = errors.New("申请已在其他页面或由他人修改，请刷新后重试")
+	ErrActiveElsewhere = errors.New("同一作业项目已有正在办理的申请")
+)
+
+const appColumns = `id, COALESCE(number, ''), applicant_id, holder_id, matter, COALESCE(authority_code, ''), status, step, data, version,
+	created_at, updated_at, submitted_at, draft_expires_on, correction_deadline`
+
+func scanApplication(row interface{ Scan(...any) error }) (Application, error) {
+	var a Application
+	var submitted sql.NullTime
+	var data any
+	err := row.Scan(&a.ID, &a.Number, &a.ApplicantID, &a.HolderID, &a.Matter, &a.AuthorityCode, &a.Status, &a.Step, &data, &a.Version,
+		&a.CreatedAt, &a.UpdatedAt, &submitted, &a.DraftExpiresOn, &a.CorrectionDeadline)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, ErrNotFound
+	}
+	switch d := data.(type) {
+	case string:
+		a.Data = []byte(d)
+	case []byte:
+		a.Data = append([]byte(nil), d...)
+	}
+	a.SubmittedAt = submitted.Time
+	return a, err
+}
+
+// CreateDraft stores a new draft and returns it with its ID.
+func (db *DB) CreateDraft(ctx context.Context, a Application) (Application, error) {
+	now := db.now().UTC()
+	a.CreatedAt, a.UpdatedAt, a.Version = now, now, 1
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO applications (applicant_id, holder_id, matter, authority_code, status, step, data, version, created_at, updated_at, draft_expires_on)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9) RETURNING id`,
+			a.ApplicantID, a.HolderID, a.Matter, nullString(a.AuthorityCode), a.Status, a.Step, string(a.Data), now, a.DraftExpiresOn).Scan(&a.ID)
+		if err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, now, a.ID, a.ApplicantID, "create", "", a.Status, "")
+	})
+	return a, err
+}
+
+// ApplicationOf returns an application only to its own applicant: another
+// person's number gives ErrNotFound, the same as a number that does not
+// exist, so nothing about it leaks.
+func (db *DB) ApplicationOf(ctx context.Context, id, applicantID int64) (Application, error) {
+	return scanApplication(db.sql.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND applicant_id = $2`, id, applicantID))
+}
+
+// Applications lists an applicant's applications, newest edit first,
+// optionally only those in some statuses.
+func (db *DB) Applications(ctx context.Context, applicantID int64, statuses []string) ([]Application, error) {
+	q := `SELECT ` + appColumns + ` FROM applications WHERE applicant_id = $1`
+	args := []any{applicantID}
+	if len(statuses) > 0 {
+		var ph []string
+		for _, s := range statuses {
+			args = append(args, s)
+			ph = append(ph, fmt.Sprintf("$%d", len(args)))
+		}
+		q += ` AND status IN (` + strings.Join(ph, ", ") + `)`
+	}
+	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY updated_at DESC, id DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Application
+	for rows.Next() {
+		a, err := scanApplication(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// SaveDraft writes the form of an application still in the applicant's
+// hands (a draft, or one reopened for 补正). version must be the one the
+// page was built from; a change made meanwhile elsewhere gives ErrStale and
+// nothing is overwritten.
+func (db *DB) SaveDraft(ctx context.Context, a Application, editable []string) (Application, error) {
+	now := db.now().UTC()
+	ph := make([]string, len(editable))
+	args := []any{string(a.Data), a.Step, nullString(a.AuthorityCode), now, a.DraftExpiresOn, a.ID, a.ApplicantID, a.Version}
+	for i, s := range editable {
+		args = append(args, s)
+		ph[i] = fmt.Sprintf("$%d", len(args))
+	}
+	res, err := db.sql.ExecContext(ctx, `
+		UPDATE applications SET data = $1, step = $2, authority_code = $3, updated_at = $4, draft_expires_on = $5, version = version + 1
+		WHERE id = $6 AND applicant_id = $7 AND version = $8 AND status IN (`+strings.Join(ph, ", ")+`)`, args...)
+	if err != nil {
+		return a, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := db.ApplicationOf(ctx, a.ID, a.ApplicantID); err != nil {
+			return a, err
+		}
+		return a, ErrStale
+	}
+	a.Version++
+	a.UpdatedAt = now
+	return a, nil
+}
+
+// Transition is one state change of an application, applied atomically
+// with its items, history line and SMS.
+type Transition struct {
+	ID, ActorID     int64
+	ApplicantID     int64 // when set, the application must be this applicant's
+	Version         int
+	From            []string // statuses the change may start from
+	To              string
+	Action          string
+	Note            string
+	AssignNumber    bool      // 提交: give the 申请号 now
+	Items           []AppItem // replace the items (on 提交)
+	ItemsActive     *bool     // set the items' active flag
+	Data            []byte    // replace the form, when not nil
+	SMS             string    // text to queue for the applicant's mobile
+	SMSTopic        string
+	CorrectionUntil civil.Date
+}
+
+// Apply performs a Transition. ErrStale when the application changed since
+// the page was shown or is no longer in a state the action starts from;
+// ErrActiveElsewhere (wrapped, naming the other application) when an item is
+// already under way in another application.
+func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
+	var out Application
+	now := db.now().UTC()
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		q := `SELECT ` + appColumns + ` FROM applications WHERE id = $1`
+		args := []any{t.ID}
+		if t.ApplicantID != 0 {
+			q += ` AND applicant_id = $2`
+			args = append(args, t.ApplicantID)
+		}
+		a, err := scanApplication(tx.QueryRowContext(ctx, q, args...))
+		if err != nil {
+			return err
+		}
+		if a.Version != t.Version || !contains(t.From, a.Status) {
+			return ErrStale
+		}
+		if t.AssignNumber && a.Number == "" {
+			if a.Number, err = nextNumber(ctx, tx, now); err != nil {
+				return err
+			}
+		}
+		if t.Data != nil {
+			a.Data = t.Data
+		}
+		submitted := sql.NullTime{Time: a.SubmittedAt, Valid: !a.SubmittedAt.IsZero()}
+		if t.To == "submitted" && !submitted.Valid {
+			submitted = sql.NullTime{Time: now, Valid: true}
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE applications SET status = $1, number = $2, data = $3, version = version + 1, updated_at = $4, submitted_at = $5,
+				draft_expires_on = NULL, correction_deadline = $6
+			WHERE id = $7`, t.To, nullString(a.Number), string(a.Data), now, submitted, t.CorrectionUntil, a.ID); err != nil {
+			return err
+		}
+		if t.Items != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM application_items WHERE application_id = $1`, a.ID); err != nil {
+				return err
+			}
+			for _, it := range t.Items {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO application_items (application_id, holder_id, qualification, weld_code, active) VALUES ($1, $2, $3, $4, $5)`,
+					a.ID, a.HolderID, it.Qualification, it.WeldCode, false); err != nil {
+					return err
+				}
+			}
+		}
+		if t.ItemsActive != nil {
+			if *t.ItemsActive {
+				if err := activeElsewhere(ctx, tx, a); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE application_items SET active = $1 WHERE application_id = $2`, *t.ItemsActive, a.ID); err != nil {
+				if isUniqueViolation(err) {
+					return ErrActiveElsewhere
+				}
+				return err
+			}
+		}
+		if err := addEvent(ctx, tx, now, a.ID, t.ActorID, t.Action, a.Status, t.To, t.Note); err != nil {
+			return err
+		}
+		if t.SMS != "" {
+			var mobile string
+			if err := tx.QueryRowContext(ctx, `SELECT mobile FROM users WHERE id = $1`, a.ApplicantID).Scan(&mobile); err != nil {
+				return err
+			}
+			if err := enqueue(ctx, tx, now, "sms", mobile, t.SMSTopic, t.SMS); err != nil {
+				return err
+			}
+		}
+		out, err = scanApplication(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1`, a.ID))
+		return err
+	})
+	return out, err
+}
+
+// ActiveConflict names the other application already under way for an item.
+type ActiveConflict struct {
+	ApplicationID int64
+	Number        string
+	Qualification string
+}
+
+func (e *ActiveConflict) Error() string {
+	return fmt.Sprintf("作业项目 %s 已有正在办理的申请（申请号 %s），不能重复申请", e.Qualification, e.Number)
+}
+
+func (e *ActiveConflict) Unwrap() error { return ErrActiveElsewhere }
+
+func activeElsewhere(ctx context.Context, tx *sql.Tx, a Application) error {
+	var c ActiveConflict
+	err := tx.QueryRowContext(ctx, `
+		SELECT o.application_id, COALESCE(ap.number, ''), o.qualification
+		FROM application_items mine
+		JOIN application_items o ON o.holder_id = mine.holder_id AND o.qualification = mine.qualification AND o.weld_code = mine.weld_code
+			AND o.active AND o.application_id <> mine.application_id
+		JOIN applications ap ON ap.id = o.application_id
+		WHERE mine.application_id = $1 LIMIT 1`, a.ID).Scan(&c.ApplicationID, &c.Number, &c.Qualification)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return &c
+}
+
+// nextNumber gives the 申请号: twelve digits like the seed's 002070200052,
+// here the date (YYMMDD) and a six-digit sequence of that day.
+func nextNumber(ctx context.Context, tx *sql.Tx, now time.Time) (string, error) {
+	day := civil.Of(now)
+	name := "application:" + day.String()
+	var n int64
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO counters (name, value) VALUES ($1, 1)
+		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+		RETURNING value`, name).Scan(&n)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%02d%02d%02d%06d", day.Year%100, day.Month, day.Day, n), nil
+}
+
+func addEvent(ctx context.Context, tx *sql.Tx, now time.Time, appID, actorID int64, action, from, to, note string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO application_events (application_id, at, actor_id, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		appID, now, nullInt(actorID), action, from, to, note)
+	return err
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Event is one line of an application's history.
+type Event struct {
+	At                     time.Time
+	ActorID                int64
+	Action, From, To, Note string
+}
+
+// Events lists an application's history, oldest first.
+func (db *DB) Events(ctx context.Context, appID int64) ([]Event, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT at, COALESCE(actor_id, 0), action, from_status, to_status, note FROM application_events WHERE application_id = $1 ORDER BY id`, appID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.At, &e.ActorID, &e.Action, &e.From, &e.To, &e.Note); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Material is one uploaded file of an application.
+type Material struct {
+	ID            int64
+	ApplicationID int64
+	Material      string
+	BlobKey       string
+	Filename      string
+	ContentType   string
+	Size          int64
+	SHA256        string
+	UploadedAt    time.Time
+}
+
+// AddMaterial records an uploaded file (the file itself is already in the
+// blob store under m.BlobKey).
+func (db *DB) AddMaterial(ctx context.Context, m Material) (Material, error) {
+	m.UploadedAt = db.now().UTC()
+	err := db.sql.QueryRowContext(ctx, `
+		INSERT INTO materials (application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		m.ApplicationID, m.Material, m.BlobKey, m.Filename, m.ContentType, m.Size, m.SHA256, m.UploadedAt).Scan(&m.ID)
+	return m, err
+}
+
+// Materials lists an application's files in upload order.
+func (db *DB) Materials(ctx context.Context, appID int64) ([]Material, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at
+		FROM materials WHERE application_id = $1 ORDER BY id`, appID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Material
+	for rows.Next() {
+		var m Material
+		if err := rows.Scan(&m.ID, &m.ApplicationID, &m.Material, &m.BlobKey, &m.Filename, &m.ContentType, &m.Size, &m.SHA256, &m.UploadedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// DeleteMaterial removes a file record of an application and returns it so
+// the caller can delete the blob.
+func (db *DB) DeleteMaterial(ctx context.Context, appID, materialID int64) (Material, error) {
+	var m Material
+	err := db.sql.QueryRowContext(ctx, `DELETE FROM materials WHERE id = $1 AND application_id = $2
+		RETURNING id, application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at`, materialID, appID).
+		Scan(&m.ID, &m.ApplicationID, &m.Material, &m.BlobKey, &m.Filename, &m.ContentType, &m.Size, &m.SHA256, &m.UploadedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
+
+// ExpiredDraft is a draft past its keeping date, with its files.
+type ExpiredDraft struct {
+	ID       int64
+	BlobKeys []string
+}
+
+// DeleteExpiredDrafts removes drafts whose keeping date is before today
+// (seed 000 3.5: 暂存倒计时为负时，系统将自动进行删除) and returns the blob keys
+// of their files for the caller to delete. The rows go first: a file left
+// behind by a crash is harmless; a row pointing at a missing file is not.
+func (db *DB) DeleteExpiredDrafts(ctx context.Context, today civil.Date) ([]ExpiredDraft, error) {
+	var out []ExpiredDraft
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		out = nil
+		rows, err := tx.QueryContext(ctx, `SELECT a.id, m.blob_key FROM applications a LEFT JOIN materials m ON m.application_id = a.id
+			WHERE a.status = 'draft' AND a.draft_expires_on < $1 ORDER BY a.id`, today)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var key sql.NullString
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return err
+			}
+			if len(out) == 0 || out[len(out)-1].ID != id {
+				out = append(out, ExpiredDraft{ID: id})
+			}
+			if key.Valid {
+				out[len(out)-1].BlobKeys = append(out[len(out)-1].BlobKeys, key.String)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, d := range out {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM applications WHERE id = $1`, d.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ExamResult is a recorded exam outcome of a person.
+type ExamResult struct {
+	ID                int64
+	HolderID          int64
+	Qualification     string
+	WeldCode          string
+	ExamDate          civil.Date
+	Theory, Practical sql.NullInt64
+	Passed            bool
+	Institution       string
+	UsedBy            int64
+}
+
+// AddExamResult records a result (demo data now, the exam system later).
+func (db *DB) AddExamResult(ctx context.Context, r ExamResult) (ExamResult, error) {
+	err := db.sql.QueryRowContext(ctx, `INSERT INTO exam_results (holder_id, qualification, weld_code, exam_date, theory, practical, passed, institution)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		r.HolderID, r.Qualification, r.WeldCode, r.ExamDate, r.Theory, r.Practical, r.Passed, r.Institution).Scan(&r.ID)
+	return r, err
+}
+
+// PassedExamResults lists a person's passed results not yet used by an
+// application, newest first.
+func (db *DB) PassedExamResults(ctx context.Context, holderID int64) ([]ExamResult, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, holder_id, qualification, weld_code, exam_date, theory, practical, passed, institution, COALESCE(used_by, 0)
+		FROM exam_results WHERE holder_id = $1 AND passed AND used_by IS NULL ORDER BY exam_date DESC, id DESC`, holderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ExamResult
+	for rows.Next() {
+		var r ExamResult
+		if err := rows.Scan(&r.ID, &r.HolderID, &r.Qualification, &r.WeldCode, &r.ExamDate, &r.Theory, &r.Practical, &r.Passed, &r.Institution, &r.UsedBy); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

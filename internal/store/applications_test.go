@@ -1,0 +1,154 @@
+package store_test
+
+import (
+	"errors"
+	"regexp"
+	"testing"
+
+	"opcert/internal/civil"
+	"opcert/internal/store"
+	"opcert/internal/store/storetest"
+)
+
+func applicant(t *testing.T, db *store.DB, name, id, mobile string) (int64, int64) {
+	t.Helper()
+	u, err := db.RegisterApplicant(ctx, person(name, id), mobile, "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID, u.HolderID
+}
+
+func draft(t *testing.T, db *store.DB, userID, holderID int64) store.Application {
+	t.Helper()
+	a, err := db.CreateDraft(ctx, store.Application{ApplicantID: userID, HolderID: holderID, Matter: "renew", AuthorityCode: "",
+		Status: "draft", Step: "commitment", Data: []byte(`{"a":1}`), DraftExpiresOn: civil.MustParse("2026-12-07")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+var yes, no = true, false
+
+func submit(db *store.DB, a store.Application, items ...store.AppItem) (store.Application, error) {
+	return db.Apply(ctx, store.Transition{ID: a.ID, ApplicantID: a.ApplicantID, ActorID: a.ApplicantID, Version: a.Version,
+		From: []string{"draft"}, To: "submitted", Action: "submit", AssignNumber: true, Items: items, ItemsActive: &yes,
+		SMS: "已提交", SMSTopic: "submitted"})
+}
+
+func TestDraftsBelongToTheirApplicant(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		u1, h1 := applicant(t, db, "张三", "11010519491231002X", "13900000001")
+		u2, _ := applicant(t, db, "李四", "110105194912310038", "13900000002")
+		a := draft(t, db, u1, h1)
+		if _, err := db.ApplicationOf(ctx, a.ID, u2); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("other applicant: err = %v", err)
+		}
+		got, err := db.ApplicationOf(ctx, a.ID, u1)
+		if err != nil || string(got.Data) == "" || got.Status != "draft" || got.DraftExpiresOn != civil.MustParse("2026-12-07") {
+			t.Fatalf("own draft: %+v %v", got, err)
+		}
+		got.Data = []byte(`{"a":2}`)
+		saved, err := db.SaveDraft(ctx, got, []string{"draft"})
+		if err != nil || saved.Version != 2 {
+			t.Fatalf("save: %+v %v", saved, err)
+		}
+		// A page built from version 1 cannot overwrite version 2.
+		if _, err := db.SaveDraft(ctx, got, []string{"draft"}); !errors.Is(err, store.ErrStale) {
+			t.Fatalf("stale save: %v", err)
+		}
+		stranger := saved
+		stranger.ApplicantID = u2
+		if _, err := db.SaveDraft(ctx, stranger, []string{"draft"}); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("stranger's save: %v", err)
+		}
+		list, _ := db.Applications(ctx, u1, nil)
+		if len(list) != 1 {
+			t.Fatalf("list = %d", len(list))
+		}
+		if list, _ := db.Applications(ctx, u2, nil); len(list) != 0 {
+			t.Fatalf("other applicant sees %d applications", len(list))
+		}
+	})
+}
+
+func TestSubmitNumbersAndRefusesSecondActiveApplication(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		u, h := applicant(t, db, "张三", "11010519491231002X", "13900000001")
+		q2 := store.AppItem{Qualification: "Q2(限流动式起重机)"}
+		d := draft(t, db, u, h)
+		a, err := submit(db, d, q2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`^\d{12}$`).MatchString(a.Number) || a.Status != "submitted" || a.SubmittedAt.IsZero() {
+			t.Fatalf("submitted = %+v", a)
+		}
+		// Submitting twice (a double click) changes nothing the second time.
+		if _, err := submit(db, d, q2); !errors.Is(err, store.ErrStale) {
+			t.Fatalf("second submit of the same page: %v", err)
+		}
+		b, err := submit(db, draft(t, db, u, h), q2, store.AppItem{Qualification: "N1"})
+		var conflict *store.ActiveConflict
+		if !errors.As(err, &conflict) || conflict.Number != a.Number || !errors.Is(err, store.ErrActiveElsewhere) {
+			t.Fatalf("second active application: %v (%+v)", err, b)
+		}
+		msgs, _ := db.RecentOutbox(ctx, "13900000001", 5)
+		if len(msgs) != 1 {
+			t.Fatalf("SMS queued = %d, want 1 (the refused submit queues nothing)", len(msgs))
+		}
+		// Withdrawn, the item is free again.
+		if _, err := db.Apply(ctx, store.Transition{ID: a.ID, ApplicantID: u, ActorID: u, Version: a.Version, From: []string{"submitted"},
+			To: "withdrawn", Action: "withdraw", ItemsActive: &no}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := submit(db, draft(t, db, u, h), q2); err != nil {
+			t.Fatalf("after withdrawal: %v", err)
+		}
+		ev, _ := db.Events(ctx, a.ID)
+		if len(ev) != 3 || ev[1].To != "submitted" || ev[2].To != "withdrawn" {
+			t.Fatalf("events = %+v", ev)
+		}
+	})
+}
+
+
+func TestExpiredDraftsDeletedWithTheirFiles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		u, h := applicant(t, db, "张三", "11010519491231002X", "13900000001")
+		old := draft(t, db, u, h)
+		if _, err := db.AddMaterial(ctx, store.Material{ApplicationID: old.ID, Material: "form", BlobKey: "applications/x/1.pdf", Filename: "申请表.pdf", ContentType: "application/pdf", Size: 10, SHA256: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		kept, _ := db.CreateDraft(ctx, store.Application{ApplicantID: u, HolderID: h, Matter: "new", Status: "draft", Step: "commitment", Data: []byte(`{}`), DraftExpiresOn: civil.MustParse("2026-12-20")})
+		gone, err := db.DeleteExpiredDrafts(ctx, civil.MustParse("2026-12-08"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(gone) != 1 || gone[0].ID != old.ID || len(gone[0].BlobKeys) != 1 || gone[0].BlobKeys[0] != "applications/x/1.pdf" {
+			t.Fatalf("deleted = %+v", gone)
+		}
+		if _, err := db.ApplicationOf(ctx, old.ID, u); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("expired draft still there: %v", err)
+		}
+		if _, err := db.ApplicationOf(ctx, kept.ID, u); err != nil {
+			t.Fatalf("live draft deleted: %v", err)
+		}
+		if ms, _ := db.Materials(ctx, old.ID); len(ms) != 0 {
+			t.Fatalf("materials of deleted draft remain: %d", len(ms))
+		}
+	})
+}
+
+func TestPassedExamResults(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, h := applicant(t, db, "张三", "11010519491231002X", "13900000001")
+		db.AddExamResult(ctx, store.ExamResult{HolderID: h, Qualification: "金属焊接操作", WeldCode: "SMAW-FeⅡ-1G-12-Fef3J", ExamDate: civil.MustParse("2026-10-10"), Passed: true, Institution: "上海市特种设备考试中心"})
+		db.AddExamResult(ctx, store.ExamResult{HolderID: h, Qualification: "金属焊接操作", WeldCode: "GTAW-FeⅣ-6G-3/57-FefS-02/10/12", ExamDate: civil.MustParse("2026-10-11"), Passed: false, Institution: "上海市特种设备考试中心"})
+		rs, err := db.PassedExamResults(ctx, h)
+		if err != nil || len(rs) != 1 || rs[0].WeldCode != "SMAW-FeⅡ-1G-12-Fef3J" {
+			t.Fatalf("results = %+v %v", rs, err)
+		}
+	})
+}

@@ -13,7 +13,6 @@ import (
 	"opcert/internal/auth"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
-	"opcert/internal/config"
 	"opcert/internal/importer"
 	"opcert/internal/store"
 )
@@ -22,25 +21,21 @@ import (
 var errImportRefused = errors.New("导入未执行：文件中有错误行，未写入任何数据")
 
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	finish := config.Register(fs)
-	skipBad := fs.Bool("skip-bad", false, "load the holders whose rows are all good and skip the others (default: load nothing if any row is bad)")
-	dryRun := fs.Bool("dry-run", false, "check the file and report, write nothing")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "用法: opcert import [--skip-bad] [--dry-run] FILE.csv|FILE.xlsx\n表头: %s\n", strings.Join(importer.Header, ","))
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	var skipBad, dryRun *bool
+	cfg, fs, err := parseFlags("import", args, stderr, func(fs *flag.FlagSet) {
+		skipBad = fs.Bool("skip-bad", false, "load the holders whose rows are all good and skip the others (default: load nothing if any row is bad)")
+		dryRun = fs.Bool("dry-run", false, "check the file and report, write nothing")
+		fs.Usage = func() {
+			fmt.Fprintf(stderr, "用法: opcert import [--skip-bad] [--dry-run] FILE.csv|FILE.xlsx\n表头: %s\n", strings.Join(importer.Header, ","))
+			fs.PrintDefaults()
+		}
+	})
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return errUsage
-	}
-	cfg, err := finish()
-	if err != nil {
-		return err
 	}
 	name := fs.Arg(0)
 	f, err := os.Open(name)
@@ -84,18 +79,15 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("user", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	finish := config.Register(fs)
-	login := fs.String("login", "", "login name")
-	name := fs.String("name", "", "the person's name (姓名)")
-	roleName := fs.String("role", "", "officer, examiner or admin")
-	authority := fs.String("authority", "", "district code of the 受理机关, for officers (e.g. 310104)")
-	passwordStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of OPCERT_USER_PASSWORD")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := finish()
+	var login, name, roleName, authority *string
+	var passwordStdin *bool
+	cfg, _, err := parseFlags("user", args, stderr, func(fs *flag.FlagSet) {
+		login = fs.String("login", "", "login name")
+		name = fs.String("name", "", "the person's name (姓名)")
+		roleName = fs.String("role", "", "officer, examiner or admin")
+		authority = fs.String("authority", "", "district code of the 受理机关, for officers (e.g. 310104)")
+		passwordStdin = fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of OPCERT_USER_PASSWORD")
+	})
 	if err != nil {
 		return err
 	}

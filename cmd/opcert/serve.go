@@ -42,14 +42,24 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	return db, nil
 }
 
-func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+// parseFlags reads a subcommand's flags: the common ones of config plus any
+// that more adds.
+func parseFlags(name string, args []string, stderr io.Writer, more func(*flag.FlagSet)) (config.Config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	finish := config.Register(fs)
+	if more != nil {
+		more(fs)
+	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		return config.Config{}, fs, err
 	}
 	cfg, err := finish()
+	return cfg, fs, err
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := parseFlags("serve", args, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -114,13 +124,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	finish := config.Register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := finish()
+	cfg, _, err := parseFlags("migrate", args, stderr, nil)
 	if err != nil {
 		return err
 	}

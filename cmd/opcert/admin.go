@@ -13,6 +13,7 @@ import (
 	"opcert/internal/auth"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
+	"opcert/internal/config"
 	"opcert/internal/importer"
 	"opcert/internal/store"
 )
@@ -21,10 +22,11 @@ import (
 var errImportRefused = errors.New("导入未执行：文件中有错误行，未写入任何数据")
 
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var skipBad, dryRun *bool
+	var skipBad, dryRun, enterprises *bool
 	cfg, fs, err := parseFlags("import", args, stderr, func(fs *flag.FlagSet) {
 		skipBad = fs.Bool("skip-bad", false, "load the holders whose rows are all good and skip the others (default: load nothing if any row is bad)")
 		dryRun = fs.Bool("dry-run", false, "check the file and report, write nothing")
+		enterprises = fs.Bool("enterprises", false, "the file lists enterprises (统一社会信用代码,单位名称,注册地址,所在区) instead of holders")
 		fs.Usage = func() {
 			fmt.Fprintf(stderr, "用法: opcert import [--skip-bad] [--dry-run] FILE.csv|FILE.xlsx\n表头: %s\n", strings.Join(importer.Header, ","))
 			fs.PrintDefaults()
@@ -43,6 +45,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer f.Close()
+	if *enterprises {
+		return importEnterprises(ctx, cfg, name, f, *skipBad, *dryRun, stdout)
+	}
 	res, err := importer.ReadFile(name, f, catalog.Default(), civil.Today())
 	if err != nil {
 		return err
@@ -144,5 +149,33 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	fmt.Fprintf(stdout, "已创建账号 %s（%s，%s）\n", u.Login, u.Name, u.Role.Label())
+	return nil
+}
+
+func importEnterprises(ctx context.Context, cfg config.Config, name string, f io.Reader, skipBad, dryRun bool, stdout io.Writer) error {
+	res, err := importer.ReadEnterprises(name, f, catalog.Default())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "读取 %d 行，%d 家单位无误\n", res.Rows, len(res.Enterprises))
+	for _, e := range res.Errors {
+		fmt.Fprintln(stdout, "  "+e.String())
+	}
+	if len(res.Errors) > 0 && !skipBad {
+		return errImportRefused
+	}
+	if dryRun {
+		fmt.Fprintln(stdout, "试运行 (--dry-run)：未写入数据")
+		return nil
+	}
+	db, err := openStore(ctx, cfg, cfg.Logger())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.PutEnterprises(ctx, res.Enterprises); err != nil {
+		return fmt.Errorf("导入失败，未写入任何数据：%w", err)
+	}
+	fmt.Fprintf(stdout, "已导入：单位 %d 家\n", len(res.Enterprises))
 	return nil
 }

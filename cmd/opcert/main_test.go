@@ -110,3 +110,20 @@ func TestUnknownSubcommand(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestImportEnterprises(t *testing.T) {
+	t.Setenv("OPCERT_DATABASE_URL", "")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "e.csv")
+	os.WriteFile(file, []byte("统一社会信用代码,单位名称,注册地址,所在区\n91350100M000100Y43,上海示例有限公司,上海市徐汇区漕溪北路88号,徐汇区\n"), 0o600)
+	out, err := runCmd(t, "import", "--enterprises", "--data", dir, file)
+	if err != nil || !strings.Contains(out, "已导入：单位 1 家") {
+		t.Fatalf("err = %v\n%s", err, out)
+	}
+	db, _ := store.Open(context.Background(), "", filepath.Join(dir, "opcert.db"))
+	defer db.Close()
+	e, err := db.Enterprises().ByCreditCode(context.Background(), "91350100M000100Y43")
+	if err != nil || e.DistrictCode != "310104" {
+		t.Fatalf("enterprise = %+v, %v", e, err)
+	}
+}

@@ -155,3 +155,27 @@ func TestXLSXWithExcelDates(t *testing.T) {
 		t.Fatalf("item = %+v", it)
 	}
 }
+
+func TestEnterprises(t *testing.T) {
+	csv := "统一社会信用代码,单位名称,注册地址,所在区\n" +
+		"91350100M000100Y43,上海示例有限公司,上海市徐汇区漕溪北路88号,徐汇区\n" +
+		"91350100M000100Y44,错误校验公司,上海市,310104\n" +
+		"91350100M000100Y43,重复公司,上海市,310104\n" +
+		"91350100M000100Y30,外地公司,苏州市,苏州市\n"
+	res, err := importer.ReadEnterprises("e.csv", strings.NewReader(csv), catalog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Enterprises) != 1 || res.Enterprises[0].DistrictCode != "310104" {
+		t.Fatalf("enterprises = %+v", res.Enterprises)
+	}
+	want := []string{"第 3 行【统一社会信用代码】", "第 4 行【统一社会信用代码】：与第 2 行重复", "第 5 行【所在区】"}
+	if len(res.Errors) != len(want) {
+		t.Fatalf("errors = %v", res.Errors)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(res.Errors[i].String(), w) {
+			t.Errorf("error %d = %s, want prefix %s", i, res.Errors[i], w)
+		}
+	}
+}

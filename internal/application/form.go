@@ -1,0 +1,132 @@
+package application
+
+import "strings"
+
+// Form is everything an applicant enters, kept as one document from the
+// first 暂存 to the decision: the wizard's three steps (seed 000 3.1–3.3:
+// 自我承诺 → 基本信息 → 申请材料) fill it in turn.
+type Form struct {
+	Matter    Matter     `json:"matter"`
+	Incident  string     `json:"incident"` // 持证期间是否发生过违章作业行为和责任事故: "no" 未发生过, "yes" 发生过, "" unanswered
+	Items     []FormItem `json:"items"`
+	Manual    *Manual    `json:"manual,omitempty"` // 手工录入 certificate from outside Shanghai
+	Applicant Person     `json:"applicant"`
+	Employer  Employer   `json:"employer"`
+	Routing   Choice     `json:"routing"`
+	PhotoKey  string     `json:"photo_key,omitempty"` // blob key of the 2-inch photo
+	// ElectronicID: the 身份证信息 material is the 电子身份证 fetched from the
+	// e-licence service instead of a scan (seed 000 3.3, 上海户籍 only).
+	ElectronicID bool        `json:"electronic_id,omitempty"`
+	Correction   *Correction `json:"correction,omitempty"`
+}
+
+// FormItem is one item applied for. For 复审 it names the registry line
+// renewed (From) and the item it becomes (Target, chosen by the applicant
+// where the 换发对应表 offers a choice); for 新办 and 增项 only Target.
+type FormItem struct {
+	RegistryItemID int64    `json:"registry_item_id,omitempty"`
+	From           string   `json:"from,omitempty"`   // catalog.ItemRef of the renewed line, e.g. 2011:Q8
+	Target         string   `json:"target"`           // catalog.Qualification, e.g. Q2(限流动式起重机)
+	Extras         []string `json:"extras,omitempty"` // optional extra items (S2 限电气维修, Y4)
+	WeldCode       string   `json:"weld_code,omitempty"`
+	ExamResultID   int64    `json:"exam_result_id,omitempty"`
+	ValidUntil     string   `json:"valid_until,omitempty"` // of the renewed line, for the form and the review page
+	IssuedBy       string   `json:"issued_by,omitempty"`
+}
+
+// Manual is an out-of-town certificate typed in by the applicant (seed 000
+// 复审项目选择 2, 手工录入).
+type Manual struct {
+	Name       string       `json:"name"`
+	CertNumber string       `json:"cert_number"` // 证件编号
+	IDType     string       `json:"id_type"`
+	IDNumber   string       `json:"id_number"`
+	IssuedBy   string       `json:"issued_by"`
+	IssuedOn   string       `json:"issued_on"`
+	Items      []ManualItem `json:"items"`
+}
+
+// ManualItem is one line of a typed-in certificate.
+type ManualItem struct {
+	Ref        string `json:"ref"` // catalog.ItemRef, old or new edition
+	Name       string `json:"name"`
+	Category   string `json:"category"`
+	ValidFrom  string `json:"valid_from"`
+	ValidUntil string `json:"valid_until"`
+}
+
+// Person is the applicant's personal section of 基本信息 (seed 000 3.2).
+type Person struct {
+	Name              string `json:"name"`
+	IDType            string `json:"id_type"`
+	IDNumber          string `json:"id_number"`
+	Sex               string `json:"sex"`
+	BirthDate         string `json:"birth_date"`
+	Education         string `json:"education"`
+	Title             string `json:"title"`
+	School            string `json:"school"`
+	Major             string `json:"major"`
+	HouseholdDistrict string `json:"household_district"` // 6-digit code; "" outside Shanghai
+	HouseholdAddress  string `json:"household_address"`
+	Postcode          string `json:"postcode"`
+	Mobile            string `json:"mobile"`
+	WorkHistory       string `json:"work_history"`
+}
+
+// Employer is 您所在的单位信息 (seed 000 3.2); 同步单位信息 fills the credit code
+// and the registered address from the enterprise registry.
+type Employer struct {
+	Name          string `json:"name"`
+	CreditCode    string `json:"credit_code"`
+	District      string `json:"district"` // district code of the registered address
+	Address       string `json:"address"`  // registered address (注册地址)
+	AddressDetail string `json:"address_detail"`
+	Synced        bool   `json:"synced"`
+}
+
+// Choice is how the 受理机构 was settled.
+type Choice struct {
+	SpecialCase string `json:"special_case,omitempty"`
+	Chosen      string `json:"chosen,omitempty"`
+	Code        string `json:"code"`
+}
+
+// Correction is an officer's 补正 request as the applicant meets it: the
+// fields and materials to correct, each with its reason, and the deadline.
+type Correction struct {
+	Items    []CorrectionItem `json:"items"`
+	Deadline string           `json:"deadline"`
+	Notice   string           `json:"notice"` // number of the 补正告知书
+}
+
+// CorrectionItem names one field (field:<name>) or material (material:<key>).
+type CorrectionItem struct {
+	Target string `json:"target"`
+	Label  string `json:"label"`
+	Reason string `json:"reason"`
+}
+
+// Asks reports whether the correction asks about the target.
+func (c *Correction) Asks(target string) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	for _, it := range c.Items {
+		if it.Target == target || strings.HasPrefix(target, it.Target+":") {
+			return it.Reason, true
+		}
+	}
+	return "", false
+}
+
+// Targets lists what is to be corrected.
+func (c *Correction) Targets() []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	for _, it := range c.Items {
+		out = append(out, it.Target)
+	}
+	return out
+}

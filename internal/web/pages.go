@@ -22,13 +22,22 @@ type homePage struct {
 	Services    []service
 	Authorities []authority.Authority
 	Matters     []application.Matter
+	Form        *form // the 受理机关 + 事项 chooser, kept on a refused submit
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	auths, err := s.store.Authorities(r.Context())
+	p, err := s.homeData(r)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	s.render(w, r, "home", p)
+}
+
+func (s *Server) homeData(r *http.Request) (*homePage, error) {
+	auths, err := s.store.Authorities(r.Context())
+	if err != nil {
+		return nil, err
 	}
 	var svc []service
 	for _, m := range application.Matters {
@@ -39,7 +48,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		service{Title: "证书查询", Summary: "按姓名和证件号码查询特种设备安全管理和作业人员证", Href: "/certificates/query"},
 		service{Title: "办件查询", Summary: "查看已提交申请的办理进度、补正要求和决定书", Href: "/guide/track"},
 	)
-	s.render(w, r, "home", &homePage{Services: svc, Authorities: auths, Matters: application.Matters})
+	f := &form{Values: map[string]string{"authority": r.URL.Query().Get("authority"), "matter": r.URL.Query().Get("matter")}}
+	if f.Values["matter"] == "" {
+		f.Values["matter"] = string(application.MatterNew)
+	}
+	return &homePage{Services: svc, Authorities: auths, Matters: application.Matters, Form: f}, nil
 }
 
 type guidePage struct {
@@ -97,12 +110,13 @@ func (s *Server) guideChoose(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	m, ok := application.ParseMatter(q.Get("matter"))
 	if !ok {
-		auths, err := s.store.Authorities(r.Context())
+		p, err := s.homeData(r)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "home", &homePage{Authorities: auths, Matters: application.Matters})
+		p.Form.Fail("matter", "申请事项", "请选择申请事项")
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "home", p)
 		return
 	}
 	target := "/guide/" + string(m)

@@ -178,9 +178,11 @@ func TestGuides(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/guide/renew?authority=310110" {
 		t.Errorf("chooser: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if resp, _ := get(t, srv, "/guide?matter=bogus"); resp.StatusCode != http.StatusUnprocessableEntity {
+	resp, body = get(t, srv, "/guide?matter=bogus&authority=310110")
+	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("chooser with bad matter: %d", resp.StatusCode)
 	}
+	mustContain(t, body, "申请事项：请选择申请事项", "焊工考试报名", `<option value="310110" selected>`)
 }
 
 func query(name, id string) string {

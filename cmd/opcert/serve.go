@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"opcert/internal/authority"
+	"opcert/internal/blob"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/config"
 	"opcert/internal/demo"
+	"opcert/internal/jobs"
 	"opcert/internal/store"
 	"opcert/internal/web"
 )
@@ -85,10 +87,22 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprint(stdout, demo.Banner(accounts))
 	}
-	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL})
+	files, err := blob.NewLocal(cfg.FilesDir())
+	if err != nil {
+		return fmt.Errorf("file store: %w", err)
+	}
+	defer files.Close()
+	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL, Files: files})
 	if err != nil {
 		return err
 	}
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		(&jobs.Runner{DB: db, Files: files, Log: log}).Run(jobsCtx)
+	}()
+	defer func() { stopJobs(); <-jobsDone }()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -18,6 +18,8 @@ type Form struct {
 	// e-licence service instead of a scan (seed 000 3.3, 上海户籍 only).
 	ElectronicID bool        `json:"electronic_id,omitempty"`
 	Correction   *Correction `json:"correction,omitempty"`
+	// Custom are the materials the applicant added with "+" (seed 000 3.3 第6点).
+	Custom []string `json:"custom_materials,omitempty"`
 }
 
 // FormItem is one item applied for. For 复审 it names the registry line

@@ -57,11 +57,12 @@ func (s *Server) homeData(r *http.Request) (*homePage, error) {
 
 type guidePage struct {
 	chrome
-	Matter    application.Matter
-	Topic     string // new, add, renew, reissue, welder, track
-	Title     string
-	Authority *authority.Authority
-	Cancelled string
+	Matter      application.Matter
+	Topic       string // new, add, renew, reissue, welder, track
+	Title       string
+	Authority   *authority.Authority
+	Authorities []authority.Authority
+	Cancelled   string
 }
 
 func (s *Server) guide(w http.ResponseWriter, r *http.Request) {
@@ -80,12 +81,13 @@ func (s *Server) guide(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	auths, err := s.store.Authorities(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.Authorities = auths
 	if code := r.URL.Query().Get("authority"); code != "" {
-		auths, err := s.store.Authorities(r.Context())
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 		for _, a := range auths {
 			if a.Code == code {
 				p.Authority = &a

@@ -3,9 +3,13 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"time"
+
 	"html/template"
 	"io/fs"
 	"net/http"
+	"opcert/internal/application"
+	"opcert/internal/civil"
 	"strings"
 )
 
@@ -16,6 +20,26 @@ func parsePages() (map[string]*template.Template, error) {
 		"maskName": maskName,
 		"maskID":   maskID,
 		"field":    fieldOf,
+		"wfield":   wizardField,
+		"wselect":  wizardSelect,
+		"add":      func(a, b int) int { return a + b },
+		"div":      func(a, b int) int { return a / b },
+		"mod":      func(a, b int) int { return a % b },
+		"kb":       humanSize,
+		"date":     func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02") },
+		"datetime": func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02 15:04") },
+		"statusLabel": func(s string) string {
+			if s == "" {
+				return ""
+			}
+			return application.Status(s).Label()
+		},
+		"actionLabel": func(a string) string {
+			if a == "create" {
+				return "创建暂存"
+			}
+			return application.Action(a).Label()
+		},
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html")
 	if err != nil {
@@ -104,4 +128,35 @@ func fieldOf(f *form, name, label, typ, autocomplete, hint string) inputField {
 		in.Value, in.Error = f.Get(name), f.ErrorFor(name)
 	}
 	return in
+}
+
+// wizardInput is one text input of a wizard step.
+type wizardInput struct {
+	Name, Label, Value, Hint, Error string
+	Locked                          bool
+}
+
+func wizardField(p *wizardPage, name, label, value, target, hint string) wizardInput {
+	return wizardInput{Name: name, Label: label, Value: value, Hint: hint, Error: p.ErrorFor(name), Locked: p.Locked(target)}
+}
+
+type wizardChoice struct {
+	Name, Label, Value, Error string
+	Options                   []string
+	Locked                    bool
+}
+
+func wizardSelect(p *wizardPage, name, label, value string, options []string, target string) wizardChoice {
+	return wizardChoice{Name: name, Label: label, Value: value, Options: options, Error: p.ErrorFor(name), Locked: p.Locked(target)}
+}
+
+// humanSize shows a file size the way people read it: 356KB, 2.4MB.
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1fMB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%dKB", n>>10)
+	}
+	return fmt.Sprintf("%d字节", n)
 }

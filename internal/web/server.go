@@ -11,13 +11,18 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
 
+	"opcert/internal/application"
+	"opcert/internal/blob"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
+	"opcert/internal/elicence"
 	"opcert/internal/store"
+	"opcert/internal/workday"
 )
 
 //go:embed templates static
@@ -25,25 +30,31 @@ var assets embed.FS
 
 // Server holds the dependencies of the handlers.
 type Server struct {
-	store   *store.DB
-	catalog *catalog.Catalog
-	log     *slog.Logger
-	today   func() civil.Date
-	pages   map[string]*template.Template
-	mux     *http.ServeMux
-	demo    bool
-	secure  bool // cookies only over HTTPS (BaseURL is https)
-	baseURL string
+	store    *store.DB
+	catalog  *catalog.Catalog
+	log      *slog.Logger
+	today    func() civil.Date
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	demo     bool
+	policy   application.Policy
+	calendar *workday.Calendar
+	files    blob.Store
+	elicence elicence.Provider
+	secure   bool // cookies only over HTTPS (BaseURL is https)
+	baseURL  string
 }
 
 // Options configures a Server.
 type Options struct {
-	Store   *store.DB
-	Catalog *catalog.Catalog
-	Logger  *slog.Logger
-	Today   func() civil.Date // defaults to civil.Today
-	Demo    bool              // demo mode: development pages such as the SMS outbox
-	BaseURL string            // public address, for QR codes and cookie security
+	Store    *store.DB
+	Catalog  *catalog.Catalog
+	Logger   *slog.Logger
+	Today    func() civil.Date // defaults to civil.Today
+	Demo     bool              // demo mode: development pages such as the SMS outbox
+	Files    blob.Store        // uploaded files
+	ELicence elicence.Provider // 电子身份证; defaults to the embedded provider
+	BaseURL  string            // public address, for QR codes and cookie security
 }
 
 // New builds the HTTP handler of the whole service.
@@ -61,6 +72,15 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.pages = pages
+	s.policy = application.ShanghaiPolicy()
+	s.files, s.elicence = o.Files, o.ELicence
+	if s.elicence == nil {
+		s.elicence = elicence.Embedded{}
+	}
+	if s.files == nil {
+		return nil, errors.New("web: a file store is required")
+	}
+	s.calendar = workday.Default()
 	s.routes()
 	return s, nil
 }
@@ -76,6 +96,8 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /guide", s.guideChoose)
 	mux.HandleFunc("GET /certificates/query", s.certificateQuery)
 	s.authRoutes(mux)
+	s.applyRoutes(mux)
+	s.fileRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	s.mux = mux
 }
@@ -129,3 +151,16 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 var errPanic = errors.New("panic")
+
+// clockNano makes stored file names unique within an application.
+func (s *Server) clockNano() int64 { return time.Now().UnixNano() }
+
+// mimeAttachment is a Content-Disposition that keeps a Chinese file name
+// (RFC 6266 filename*), shown inline for PDFs and pictures.
+func mimeAttachment(filename, contentType string) string {
+	disp := "attachment"
+	if contentType == "application/pdf" || strings.HasPrefix(contentType, "image/") {
+		disp = "inline"
+	}
+	return mime.FormatMediaType(disp, map[string]string{"filename": filename})
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"opcert/internal/blob"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/demo"
@@ -28,7 +29,7 @@ func newServer(t *testing.T) (*httptest.Server, demo.Data) {
 	if _, _, err := demo.Load(context.Background(), db, cat, today); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Today: func() civil.Date { return today }})
+	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Today: func() civil.Date { return today }, Files: testFiles(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,4 +242,14 @@ func TestNotFoundPageIsChinese(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	mustContain(t, body, "页面不存在", "返回首页")
+}
+
+func testFiles(t *testing.T) *blob.Local {
+	t.Helper()
+	l, err := blob.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
 }

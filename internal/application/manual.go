@@ -1,0 +1,211 @@
+package application
+
+import (
+	"fmt"
+	"strings"
+
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/idcheck"
+	"opcert/internal/registry"
+)
+
+// ManualCertificate is a certificate typed in by the applicant (seed 000,
+// 复审项目选择 第2点 and the 手工录入 dialog): one issued outside Shanghai, or
+// renewed outside Shanghai, that the registry does not hold. It then goes
+// through the same 复审 rules (DESIGN.md).
+type ManualCertificate struct {
+	Name       string // * 姓名
+	CertNumber string // * 证件编号
+	IDType     string // * 证件类型, one of registry.IDTypes
+	IDNumber   string // * 证件号码
+	IssuedBy   string // 发证机关, kept as typed (e.g. 苏州市市场监督管理局)
+	IssuedOn   civil.Date
+	Items      []ManualCertificateItem // * 项目
+}
+
+// ManualCertificateItem is one row of the dialog's item table: 项目代号, 项目名称,
+// 项目种类, 有效期起, 有效期止. Ref may be of either edition: out-of-town
+// certificates awaiting 复审 still carry 2011 items (the seed's example
+// lists R3 and T1 valid to 2020).
+type ManualCertificateItem struct {
+	Ref                   catalog.ItemRef
+	WeldCode              string
+	Name, Category        string // as typed; empty means the catalogue's
+	ValidFrom, ValidUntil civil.Date
+}
+
+// Validate checks the dialog with the embedded catalogue. See ValidateIn.
+func (m ManualCertificate) Validate(today civil.Date) []Problem {
+	return m.ValidateIn(today, catalog.Default())
+}
+
+// ValidateIn checks the fields the seed marks * (姓名, 证件编号, 证件类型,
+// 证件号码, 项目) and what makes the rows usable for 复审: each item known to
+// the catalogue, listed once, with a validity no longer than the four years
+// an item is granted for (SOURCES.md §3) and not starting in the future.
+// The proof photos are materials (RequiredMaterials with ManualEntry).
+func (m ManualCertificate) ValidateIn(today civil.Date, cat *catalog.Catalog) []Problem {
+	var out []Problem
+	add := func(field, format string, args ...any) {
+		out = append(out, Problem{field, fmt.Sprintf(format, args...)})
+	}
+	if strings.TrimSpace(m.Name) == "" {
+		add("manual.name", "请填写姓名")
+	}
+	if strings.TrimSpace(m.CertNumber) == "" {
+		add("manual.cert_number", "请填写证件编号")
+	}
+	idType := registry.IDType(m.IDType)
+	switch {
+	case m.IDType == "":
+		add("manual.id_type", "请选择证件类型")
+	case !idType.Valid():
+		add("manual.id_type", "证件类型“%s”不在可选范围内", m.IDType)
+	}
+	switch {
+	case strings.TrimSpace(m.IDNumber) == "":
+		add("manual.id_number", "请填写证件号码")
+	case idType == registry.IDResident:
+		if _, err := idcheck.ParseResidentID(m.IDNumber, today); err != nil {
+			add("manual.id_number", "%s", err.Error())
+		}
+	}
+	if !m.IssuedOn.IsZero() && m.IssuedOn.After(today) {
+		add("manual.issued_on", "发证日期%s晚于今天，请核对", m.IssuedOn.Chinese())
+	}
+	if len(m.Items) == 0 {
+		add("manual.items", "请至少录入一个作业项目")
+	}
+	seen := map[string]int{}
+	for i, it := range m.Items {
+		f := fmt.Sprintf("manual.items[%d]", i)
+		row := i + 1
+		if it.Ref.IsZero() {
+			add(f+".code", "第%d个项目：请选择项目代号", row)
+			continue
+		}
+		code, name, category, ok := cat.Describe(it.Ref)
+		if !ok {
+			add(f+".code", "第%d个项目：项目代号“%s”不在作业项目目录中", row, it.Ref)
+			continue
+		}
+		key := it.Ref.String() + "|" + it.WeldCode
+		if j, dup := seen[key]; dup {
+			add(f+".code", "第%d个项目%s与第%d个项目重复", row, code, j+1)
+		} else {
+			seen[key] = i
+		}
+		if it.Name != "" && strings.TrimSpace(it.Name) != name {
+			add(f+".name", "第%d个项目：项目代号%s的项目名称应为“%s”", row, code, name)
+		}
+		if it.Category != "" && strings.TrimSpace(it.Category) != category {
+			add(f+".category", "第%d个项目：项目代号%s的项目种类应为“%s”", row, code, category)
+		}
+		switch {
+		case it.ValidFrom.IsZero():
+			add(f+".valid_from", "第%d个项目%s：请填写有效期起", row, code)
+		case it.ValidFrom.After(today):
+			add(f+".valid_from", "第%d个项目%s：有效期起%s晚于今天，请核对", row, code, it.ValidFrom.Chinese())
+		}
+		switch {
+		case it.ValidUntil.IsZero():
+			add(f+".valid_until", "第%d个项目%s：请填写有效期止", row, code)
+		case it.ValidFrom.IsZero():
+		case !it.ValidUntil.After(it.ValidFrom):
+			add(f+".valid_until", "第%d个项目%s：有效期止应晚于有效期起", row, code)
+		case it.ValidUntil.After(it.ValidFrom.AddYears(4)):
+			add(f+".valid_until", "第%d个项目%s：有效期为4年，有效期止不应晚于%s，请核对", row, code, it.ValidFrom.AddYears(4).Chinese())
+		}
+	}
+	return out
+}
+
+// RegistryItems turns the rows into certificate items, so RenewalWindow
+// and RenewalOptions treat them like registry records. 批准日期 is the
+// row's 有效期起; the 发证机关 is the certificate's, as typed.
+func (m ManualCertificate) RegistryItems() []registry.Item {
+	out := make([]registry.Item, 0, len(m.Items))
+	for _, it := range m.Items {
+		out = append(out, registry.Item{
+			Ref: it.Ref, WeldCode: it.WeldCode, IssuedBy: strings.TrimSpace(m.IssuedBy),
+			ApprovedOn: it.ValidFrom, ValidUntil: it.ValidUntil, Status: registry.ItemValid,
+		})
+	}
+	return out
+}
+
+// Holding is the typed certificate as a one-certificate holding, ready for
+// RenewalOptions.
+func (m ManualCertificate) Holding() registry.Holding {
+	return registry.Holding{
+		Holder: registry.Holder{Name: strings.TrimSpace(m.Name), IDType: registry.IDType(m.IDType), IDNumber: strings.TrimSpace(m.IDNumber)},
+		Certificates: []registry.Certificate{{
+			Number: strings.TrimSpace(m.CertNumber), Items: m.RegistryItems(),
+		}},
+	}
+}
+
+// Certificate reads the stored form of a 手工录入 (Form.Manual, text as
+// typed) into a ManualCertificate. Problems are the values that cannot be
+// read (a malformed date, an unknown item); the caller then applies
+// ManualCertificate.Validate for the rules.
+func (m Manual) Certificate(cat *catalog.Catalog) (ManualCertificate, []Problem) {
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	var out []Problem
+	date := func(field, label, s string) civil.Date {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return civil.Date{}
+		}
+		d, err := civil.Parse(s)
+		if err != nil {
+			out = append(out, Problem{field, label + "：" + err.Error()})
+		}
+		return d
+	}
+	c := ManualCertificate{
+		Name: m.Name, CertNumber: m.CertNumber, IDType: m.IDType, IDNumber: m.IDNumber, IssuedBy: m.IssuedBy,
+		IssuedOn: date("manual.issued_on", "发证日期", m.IssuedOn),
+	}
+	for i, it := range m.Items {
+		f := fmt.Sprintf("manual.items[%d]", i)
+		row := ManualCertificateItem{
+			Name: it.Name, Category: it.Category,
+			ValidFrom:  date(f+".valid_from", fmt.Sprintf("第%d个项目有效期起", i+1), it.ValidFrom),
+			ValidUntil: date(f+".valid_until", fmt.Sprintf("第%d个项目有效期止", i+1), it.ValidUntil),
+		}
+		if strings.TrimSpace(it.Ref) != "" {
+			ref, err := cat.ParseItemRef(it.Ref)
+			if err != nil {
+				out = append(out, Problem{f + ".code", fmt.Sprintf("第%d个项目：%s", i+1, err.Error())})
+			}
+			row.Ref = ref
+		}
+		c.Items = append(c.Items, row)
+	}
+	return c, out
+}
+
+// Check reads and validates the stored form in one pass: read errors first,
+// then the rules, with at most one message per field so the page does not
+// say "格式错误" and "请填写" about the same box.
+func (m Manual) Check(today civil.Date, cat *catalog.Catalog) (ManualCertificate, []Problem) {
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	c, out := m.Certificate(cat)
+	have := map[string]bool{}
+	for _, p := range out {
+		have[p.Field] = true
+	}
+	for _, p := range c.ValidateIn(today, cat) {
+		if !have[p.Field] {
+			out = append(out, p)
+			have[p.Field] = true
+		}
+	}
+	return c, out
+}

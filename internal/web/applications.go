@@ -1,0 +1,240 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"opcert/internal/application"
+	"opcert/internal/civil"
+	"opcert/internal/store"
+)
+
+type listRow struct {
+	App         store.Application
+	Status      application.Status
+	Matter      application.Matter
+	Countdown   int
+	Draft       bool
+	CanEdit     bool
+	CanWithdraw bool
+	Correcting  bool
+}
+
+type listPage struct {
+	chrome
+	Rows     []listRow
+	Filter   string
+	Statuses []application.Status
+}
+
+// applicationList is 办件查询 (seed 000 3.5): 序号, 申请号, 申请事项, 申请类型,
+// 申请日期, 编辑时间, 申请状态, 操作, with a status filter.
+func (s *Server) applicationList(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	filter := r.URL.Query().Get("status")
+	var statuses []string
+	if _, ok := application.ParseStatus(filter); ok {
+		statuses = []string{filter}
+	} else {
+		filter = ""
+	}
+	apps, err := s.store.Applications(r.Context(), v.User.ID, statuses)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := &listPage{Filter: filter, Statuses: application.Statuses}
+	for _, a := range apps {
+		st := application.Status(a.Status)
+		row := listRow{App: a, Status: st, Matter: application.Matter(a.Matter), Draft: st == application.StatusDraft,
+			CanEdit: st.EditableByApplicant(), Correcting: st == application.StatusCorrection}
+		_, err := application.Transition(st, application.ActionWithdraw, application.Actor{Role: application.RoleApplicant})
+		row.CanWithdraw = err == nil
+		if row.Draft {
+			row.Countdown = application.DraftCountdown(civil.Of(a.UpdatedAt), s.today(), s.policy)
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	s.render(w, r, "applications", p)
+}
+
+type viewPage struct {
+	*wizardPage
+	Events   []store.Event
+	Deadline string
+}
+
+// applicationView is 查看: everything submitted, read only (seed 001 第二部分 9:
+// 可点"查看"检查信息内容，但不可修改).
+func (s *Server) applicationView(w http.ResponseWriter, r *http.Request) {
+	a, f, ok := s.ownApplication(w, r)
+	if !ok {
+		return
+	}
+	wp, err := s.newWizardPage(r, a, f, "review")
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	ev, err := s.store.Events(r.Context(), a.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := &viewPage{wizardPage: wp, Events: ev}
+	if a.Status == string(application.StatusSubmitted) && !a.SubmittedAt.IsZero() {
+		if d, err := application.AcceptDeadline(civil.Of(a.SubmittedAt), s.calendar, s.policy); err == nil {
+			p.Deadline = "受理机关应在 " + d.Chinese() + " 前决定是否受理"
+		}
+	}
+	s.render(w, r, "application", p)
+}
+
+func (s *Server) applicationSubmitted(w http.ResponseWriter, r *http.Request) {
+	a, f, ok := s.ownApplication(w, r)
+	if !ok {
+		return
+	}
+	if a.Number == "" {
+		http.Redirect(w, r, fmt.Sprintf("/applications/%d/edit/review", a.ID), http.StatusSeeOther)
+		return
+	}
+	wp, err := s.newWizardPage(r, a, f, "review")
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := &viewPage{wizardPage: wp}
+	if d, err := application.AcceptDeadline(civil.Of(a.SubmittedAt), s.calendar, s.policy); err == nil {
+		p.Deadline = d.Chinese()
+	}
+	s.render(w, r, "submitted", p)
+}
+
+// applicationSubmit is 提交. Every step is checked again; the application
+// gets its 申请号 and its items are marked under way in one transaction, so
+// a second active application for the same item is refused and a double
+// click cannot submit twice.
+func (s *Server) applicationSubmit(w http.ResponseWriter, r *http.Request) {
+	a, f, ok := s.ownApplication(w, r)
+	if !ok {
+		return
+	}
+	st := application.Status(a.Status)
+	action := application.ActionSubmit
+	if st == application.StatusCorrection {
+		action = application.ActionResubmit
+	}
+	if st == application.StatusSubmitted && a.Number != "" {
+		// The first click already went through: show its confirmation.
+		http.Redirect(w, r, fmt.Sprintf("/applications/%d/submitted", a.ID), http.StatusSeeOther)
+		return
+	}
+	to, err := application.Transition(st, action, application.Actor{Role: application.RoleApplicant})
+	if err != nil {
+		s.renderStatus(w, r, http.StatusConflict, "error", &errorPage{Title: "不能提交", Message: err.Error()})
+		return
+	}
+	var problems []fieldError
+	if ok, msg := application.CheckCommitment(f.Matter, application.ParseCommitment(f.Incident)); !ok {
+		problems = append(problems, fieldError{"incident", application.CommitmentQuestion, msg})
+	}
+	problems = append(problems, s.checkBasic(f)...)
+	lines, err := s.materialLines(r, a, f, false)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, l := range lines {
+		if l.Spec.Required && !l.Satisfied {
+			problems = append(problems, fieldError{"material-" + l.Spec.Key, l.Spec.Name, "请上传" + l.Spec.Name})
+		}
+	}
+	if len(problems) > 0 {
+		p, err := s.newWizardPage(r, a, f, "review")
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		p.Errors = problems
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "wizard", p)
+		return
+	}
+	var items []store.AppItem
+	for _, it := range f.Items {
+		for _, t := range append([]string{it.Target}, it.Extras...) {
+			items = append(items, store.AppItem{Qualification: t, WeldCode: it.WeldCode})
+		}
+	}
+	active := true
+	f.Correction = nil
+	data, _ := jsonMarshal(f)
+	rt := s.route(f)
+	sms := fmt.Sprintf("【特种设备作业人员资格认定】您的%s申请已提交，受理机构：%s。可在“办件查询”查看办理进度。", application.Matter(a.Matter).Label(), rt.Name)
+	done, err := s.store.Apply(r.Context(), store.Transition{ID: a.ID, ApplicantID: a.ApplicantID, ActorID: a.ApplicantID,
+		Version: versionOf(r, a), From: []string{string(st)}, To: string(to), Action: string(action), AssignNumber: true,
+		Items: items, ItemsActive: &active, Data: data, SMS: sms, SMSTopic: string(to)})
+	var conflict *store.ActiveConflict
+	switch {
+	case errors.As(err, &conflict):
+		p, perr := s.newWizardPage(r, a, f, "review")
+		if perr != nil {
+			s.serverError(w, r, perr)
+			return
+		}
+		p.Errors = []fieldError{{"items", "作业项目", conflict.Error()}}
+		p.Conflict = conflict.ApplicationID
+		s.renderStatus(w, r, http.StatusConflict, "wizard", p)
+		return
+	case errors.Is(err, store.ErrStale):
+		if now, err2 := s.store.ApplicationOf(r.Context(), a.ID, a.ApplicantID); err2 == nil && now.Number != "" && now.Status == string(application.StatusSubmitted) {
+			http.Redirect(w, r, fmt.Sprintf("/applications/%d/submitted", a.ID), http.StatusSeeOther)
+			return
+		}
+		s.renderStatus(w, r, http.StatusConflict, "error", &errorPage{Title: "申请已变化", Message: err.Error()})
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	s.log.Info("application submitted", "application_id", done.ID, "number", done.Number)
+	http.Redirect(w, r, fmt.Sprintf("/applications/%d/submitted", done.ID), http.StatusSeeOther)
+}
+
+func versionOf(r *http.Request, a store.Application) int {
+	var v int
+	if _, err := fmt.Sscan(r.PostFormValue("version"), &v); err != nil {
+		return -1
+	}
+	return v
+}
+
+// applicationWithdraw is 撤回, allowed before 受理.
+func (s *Server) applicationWithdraw(w http.ResponseWriter, r *http.Request) {
+	a, _, ok := s.ownApplication(w, r)
+	if !ok {
+		return
+	}
+	st := application.Status(a.Status)
+	to, err := application.Transition(st, application.ActionWithdraw, application.Actor{Role: application.RoleApplicant})
+	if err != nil {
+		s.renderStatus(w, r, http.StatusConflict, "error", &errorPage{Title: "不能撤回", Message: err.Error()})
+		return
+	}
+	inactive := false
+	_, err = s.store.Apply(r.Context(), store.Transition{ID: a.ID, ApplicantID: a.ApplicantID, ActorID: a.ApplicantID, Version: versionOf(r, a),
+		From: []string{string(st)}, To: string(to), Action: string(application.ActionWithdraw), ItemsActive: &inactive})
+	if errors.Is(err, store.ErrStale) {
+		s.renderStatus(w, r, http.StatusConflict, "error", &errorPage{Title: "申请已变化", Message: err.Error()})
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/applications/%d", a.ID), http.StatusSeeOther)
+}
+
+var _ = strings.TrimSpace

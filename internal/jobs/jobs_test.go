@@ -1,0 +1,62 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"testing"
+
+	"opcert/internal/blob"
+	"opcert/internal/civil"
+	"opcert/internal/jobs"
+	"opcert/internal/registry"
+	"opcert/internal/store"
+	"opcert/internal/store/storetest"
+)
+
+// Seed 000 3.5: drafts are kept 15 days after the last save; past that the
+// job deletes the draft and its files.
+func TestExpireDraftsDeletesFiles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		files, err := blob.NewLocal(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := db.RegisterApplicant(ctx, registry.Holder{Name: "张三", IDType: registry.IDResident, IDNumber: "11010519491231002X"}, "13900000001", "h")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mk := func(expires string) (store.Application, string) {
+			a, err := db.CreateDraft(ctx, store.Application{ApplicantID: u.ID, HolderID: u.HolderID, Matter: "renew", Status: "draft", Step: "materials",
+				Data: []byte(`{}`), DraftExpiresOn: civil.MustParse(expires)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			key := "applications/" + expires + "/a.pdf"
+			if err := files.Put(ctx, key, bytes.NewReader([]byte("%PDF-1.4")), 8, "application/pdf"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.AddMaterial(ctx, store.Material{ApplicationID: a.ID, Material: "id_card", BlobKey: key, Filename: "a.pdf", ContentType: "application/pdf", Size: 8, SHA256: "x"}); err != nil {
+				t.Fatal(err)
+			}
+			return a, key
+		}
+		old, oldKey := mk("2026-12-06")
+		live, liveKey := mk("2026-12-07")
+		r := &jobs.Runner{DB: db, Files: files, Log: slog.New(slog.DiscardHandler), Today: func() civil.Date { return civil.MustParse("2026-12-07") }}
+		r.Once(ctx)
+		if _, err := db.ApplicationOf(ctx, old.ID, u.ID); err == nil {
+			t.Error("expired draft kept")
+		}
+		if ok, _ := files.Exists(ctx, oldKey); ok {
+			t.Error("file of expired draft kept")
+		}
+		if _, err := db.ApplicationOf(ctx, live.ID, u.ID); err != nil {
+			t.Errorf("draft on its last day deleted: %v", err)
+		}
+		if ok, _ := files.Exists(ctx, liveKey); !ok {
+			t.Error("file of live draft deleted")
+		}
+	})
+}

@@ -113,7 +113,6 @@ func TestSubmitNumbersAndRefusesSecondActiveApplication(t *testing.T) {
 	})
 }
 
-
 func TestExpiredDraftsDeletedWithTheirFiles(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		u, h := applicant(t, db, "张三", "11010519491231002X", "13900000001")

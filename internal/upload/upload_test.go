@@ -85,9 +85,9 @@ func TestCheck(t *testing.T) {
 func TestSafeName(t *testing.T) {
 	for in, want := range map[string]string{
 		`C:\Users\张三\学历证明.PDF`: "学历证明.pdf",
-		"../../etc/passwd.pdf":   "passwd.pdf",
-		"a\x00b\nc.pdf":          "abc.pdf",
-		".pdf":                   "文件.pdf",
+		"../../etc/passwd.pdf": "passwd.pdf",
+		"a\x00b\nc.pdf":        "abc.pdf",
+		".pdf":                 "文件.pdf",
 	} {
 		if got := SafeName(in, PDF); got != want {
 			t.Errorf("SafeName(%q) = %q, want %q", in, got, want)

@@ -6,9 +6,12 @@ package jobs
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
+	"opcert/internal/application"
 	"opcert/internal/civil"
 	"opcert/internal/store"
 )
@@ -53,6 +56,9 @@ func (r *Runner) Once(ctx context.Context) {
 	if err := r.ExpireDrafts(ctx); err != nil && ctx.Err() == nil {
 		r.Log.Error("job: expire drafts", "err", err)
 	}
+	if err := r.AbandonOverdueCorrections(ctx); err != nil && ctx.Err() == nil {
+		r.Log.Error("job: overdue corrections", "err", err)
+	}
 	if n, err := r.DB.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 		r.Log.Error("job: expire sessions", "err", err)
 	} else if n > 0 {
@@ -76,6 +82,36 @@ func (r *Runner) ExpireDrafts(ctx context.Context) error {
 			}
 		}
 		r.Log.Info("job: draft expired", "application_id", d.ID, "files", len(d.BlobKeys))
+	}
+	return nil
+}
+
+// AbandonOverdueCorrections ends applications whose 补正 deadline has
+// passed (seed 000 3.5 申请信息 2: 如无正当理由逾期不予补正的，视为放弃行政许可
+// 申请), frees their items and tells the applicant by SMS. An application
+// changed meanwhile (resubmitted at the last minute) is left alone.
+func (r *Runner) AbandonOverdueCorrections(ctx context.Context) error {
+	apps, err := r.DB.OverdueCorrections(ctx, r.Today())
+	if err != nil {
+		return err
+	}
+	for _, a := range apps {
+		to, err := application.Transition(application.Status(a.Status), application.ActionAbandon, application.Actor{Role: application.RoleSystem})
+		if err != nil {
+			return err
+		}
+		inactive := false
+		_, err = r.DB.Apply(ctx, store.Transition{ID: a.ID, Version: a.Version, From: []string{a.Status}, To: string(to),
+			Action: string(application.ActionAbandon), ItemsActive: &inactive, CorrectionUntil: a.CorrectionDeadline,
+			Note: "补正期限 " + a.CorrectionDeadline.String() + " 届满未补正", SMSTopic: string(to),
+			SMS: fmt.Sprintf("【特种设备作业人员资格认定】您的申请（申请号 %s）未在补正期限 %s 前补正，视为放弃行政许可申请。", a.Number, a.CorrectionDeadline.Chinese())})
+		if errors.Is(err, store.ErrStale) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		r.Log.Info("job: correction overdue, application abandoned", "application_id", a.ID)
 	}
 	return nil
 }

@@ -478,3 +478,24 @@ func (db *DB) PassedExamResults(ctx context.Context, holderID int64) ([]ExamResu
 	}
 	return out, rows.Err()
 }
+
+// OverdueCorrections lists applications whose 补正 deadline passed before
+// today: 《市场监督管理行政许可程序暂行规定》 counts them as withdrawn
+// (申请人无正当理由逾期不予补正的，视为放弃行政许可申请).
+func (db *DB) OverdueCorrections(ctx context.Context, today civil.Date) ([]Application, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+appColumns+` FROM applications
+		WHERE status = 'correction' AND correction_deadline IS NOT NULL AND correction_deadline < $1 ORDER BY id`, today)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Application
+	for rows.Next() {
+		a, err := scanApplication(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

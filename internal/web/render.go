@@ -26,6 +26,12 @@ func parsePages() (map[string]*template.Template, error) {
 		"div":      func(a, b int) int { return a / b },
 		"mod":      func(a, b int) int { return a % b },
 		"kb":       humanSize,
+		"cdate": func(s string) string {
+			if d, err := civil.Parse(s); err == nil {
+				return d.Chinese()
+			}
+			return s
+		},
 		"date":     func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02") },
 		"datetime": func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02 15:04") },
 		"statusLabel": func(s string) string {

@@ -324,3 +324,24 @@ func TestExpiredDraftDeletedWithFiles(t *testing.T) {
 	_ = store.ErrNotFound
 	_ = fmt.Sprint
 }
+
+func TestApplicationFormPDF(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	login(t, b, "13800000001")
+	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	fillBasic(t, b, app)
+	resp, body := b.get(app + "/form.pdf")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") {
+		t.Fatalf("form.pdf: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(resp.Header.Get("Content-Disposition"), "filename*=utf-8''%E7%94%B3%E8%AF%B7%E8%A1%A8.pdf") {
+		t.Errorf("disposition %q", resp.Header.Get("Content-Disposition"))
+	}
+	other := newBrowser(t, srv)
+	login(t, other, "13800000003")
+	if resp, _ := other.get(app + "/form.pdf"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("another applicant's form: %d", resp.StatusCode)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"opcert/internal/application"
 	"opcert/internal/auth"
 	"opcert/internal/blob"
+	"opcert/internal/document"
 	"opcert/internal/store"
 	"opcert/internal/upload"
 )
@@ -24,6 +25,7 @@ func (s *Server) fileRoutes(mux *http.ServeMux) {
 	app := func(h http.HandlerFunc) http.HandlerFunc { return s.requireRole(auth.RoleApplicant, h) }
 	mux.HandleFunc("GET /applications/{id}/files/{file}", app(s.materialFile))
 	mux.HandleFunc("GET /applications/{id}/photo", app(s.photoFile))
+	mux.HandleFunc("GET /applications/{id}/form.pdf", app(s.applicationForm))
 }
 
 // parseStepForm reads a wizard step's form, multipart when it carries a
@@ -233,4 +235,67 @@ func (s *Server) sendBlob(w http.ResponseWriter, r *http.Request, key, filename 
 		w.Header().Set("Content-Disposition", mimeAttachment(filename, info.ContentType))
 	}
 	io.Copy(w, rc)
+}
+
+// applicationForm sends the 申请表 generated from what the applicant entered
+// (seed 000 3.3: 系统可自动生成复审申请表，也可以上传签字后的申请表).
+func (s *Server) applicationForm(w http.ResponseWriter, r *http.Request) {
+	a, f, ok := s.ownApplication(w, r)
+	if !ok {
+		return
+	}
+	title := "《特种设备安全管理和作业人员资格申请表》"
+	for _, spec := range s.materialSpecs(f) {
+		if spec.Key == application.MaterialForm {
+			title = spec.Name
+		}
+	}
+	data := document.ApplicationFormData{Title: title, Number: a.Number, Matter: f.Matter.Label(),
+		Name: f.Applicant.Name, Sex: f.Applicant.Sex, BirthDate: f.Applicant.BirthDate, IDType: f.Applicant.IDType, IDNumber: f.Applicant.IDNumber,
+		Education: f.Applicant.Education, Title2: f.Applicant.Title, School: f.Applicant.School, Major: f.Applicant.Major,
+		Household: f.Applicant.HouseholdAddress, Postcode: f.Applicant.Postcode, Mobile: f.Applicant.Mobile,
+		Employer: f.Employer.Name, CreditCode: f.Employer.CreditCode, Address: f.Employer.Address + " " + f.Employer.AddressDetail,
+		WorkHistory: f.Applicant.WorkHistory, Commitment: application.ParseCommitment(f.Incident).Label(),
+		Authority: s.route(f).Name, GeneratedOn: s.today().Chinese()}
+	wp, err := s.newWizardPage(r, a, f, "review")
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, it := range wp.Items {
+		from := ""
+		if it.From != "" {
+			from = it.FromName + "[" + it.From + "]"
+		}
+		code := it.Target
+		if it.Extras != "" {
+			code += "、" + it.Extras
+		}
+		name := it.TargetName
+		if it.WeldCode != "" {
+			name += " " + it.WeldCode
+		}
+		data.Items = append(data.Items, document.FormItem{From: from, Period: it.Period, Code: code, Name: name})
+	}
+	if f.PhotoKey != "" {
+		if rc, _, err := s.files.Open(r.Context(), f.PhotoKey); err == nil {
+			data.Photo, _ = io.ReadAll(io.LimitReader(rc, upload.MaxSize))
+			rc.Close()
+		}
+	}
+	pdf, err := document.ApplicationForm(data)
+	var missing *document.MissingGlyphError
+	if errors.As(err, &missing) {
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "error", &errorPage{Title: "无法生成申请表",
+			Message: err.Error() + "。请下载空白表手工填写后上传签字的申请表，或联系受理机关。"})
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", mimeAttachment("申请表.pdf", "application/pdf"))
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(pdf)
 }

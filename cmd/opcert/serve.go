@@ -87,11 +87,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprint(stdout, demo.Banner(accounts))
 	}
-	files, err := blob.NewLocal(cfg.FilesDir())
+	files, err := openFiles(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("file store: %w", err)
 	}
-	defer files.Close()
 	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL, Files: files})
 	if err != nil {
 		return err
@@ -149,4 +148,14 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer db.Close()
 	fmt.Fprintln(stdout, "数据库结构已是最新 (schema up to date)")
 	return nil
+}
+
+// openFiles is the local folder under the data folder, or the S3 bucket the
+// config names.
+func openFiles(ctx context.Context, cfg config.Config) (blob.Store, error) {
+	if cfg.S3Endpoint != "" {
+		return blob.NewS3(ctx, blob.S3Config{Endpoint: cfg.S3Endpoint, Bucket: cfg.S3Bucket, AccessKey: cfg.S3AccessKey,
+			SecretKey: cfg.S3SecretKey, Region: cfg.S3Region, UseSSL: cfg.S3SSL})
+	}
+	return blob.NewLocal(cfg.FilesDir())
 }

@@ -21,6 +21,10 @@ type Config struct {
 	LogLevel    slog.Level
 	LogFormat   string // text or json
 	BaseURL     string // public address for QR codes and links; empty: the address each request came in on
+	// S3: uploaded files in an S3-compatible bucket instead of DataDir/files
+	// (scale-out: instances share no disk).
+	S3Endpoint, S3Bucket, S3AccessKey, S3SecretKey, S3Region string
+	S3SSL                                                    bool
 }
 
 // SQLitePath is where the embedded database file lives.
@@ -41,6 +45,11 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 	fs.StringVar(&level, "log-level", env("OPCERT_LOG_LEVEL", "info"), "debug, info, warn or error (OPCERT_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("OPCERT_LOG_FORMAT", "text"), "text or json (OPCERT_LOG_FORMAT)")
 	fs.StringVar(&c.BaseURL, "base-url", env("OPCERT_BASE_URL", ""), "public base URL for links and QR codes (OPCERT_BASE_URL)")
+	fs.StringVar(&c.S3Endpoint, "s3-endpoint", env("OPCERT_S3_ENDPOINT", ""), "host:port of an S3-compatible store for uploaded files (OPCERT_S3_ENDPOINT)")
+	fs.StringVar(&c.S3Bucket, "s3-bucket", env("OPCERT_S3_BUCKET", "opcert"), "bucket (OPCERT_S3_BUCKET)")
+	fs.StringVar(&c.S3Region, "s3-region", env("OPCERT_S3_REGION", "us-east-1"), "region (OPCERT_S3_REGION)")
+	fs.BoolVar(&c.S3SSL, "s3-ssl", envBool("OPCERT_S3_SSL"), "use HTTPS to the S3 store (OPCERT_S3_SSL)")
+	c.S3AccessKey, c.S3SecretKey = os.Getenv("OPCERT_S3_ACCESS_KEY"), os.Getenv("OPCERT_S3_SECRET_KEY")
 	return func() (Config, error) {
 		if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 			return c, fmt.Errorf("log level %q: use debug, info, warn or error", level)

@@ -14,7 +14,11 @@ import (
 	"strings"
 	"testing"
 
+	"opcert/internal/auth"
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
 	"opcert/internal/demo"
+	"opcert/internal/registry"
 	"opcert/internal/store"
 )
 
@@ -343,5 +347,53 @@ func TestApplicationFormPDF(t *testing.T) {
 	login(t, other, "13800000003")
 	if resp, _ := other.get(app + "/form.pdf"); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("another applicant's form: %d", resp.StatusCode)
+	}
+}
+
+// R3 cannot be renewed together with another item (seed 000 复审项目选择 3).
+func TestR3MixedWithAnotherItemRefused(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	ctx := context.Background()
+	until := today.AddMonths(1)
+	mk := func(code string) registry.Item {
+		q, _ := catalog.ParseQualification(code)
+		return registry.Item{Ref: catalog.NewRef(q), IssuedBy: "杨浦区市场监督管理局", ApprovedOn: until.AddYears(-4).AddDays(1), ValidUntil: until, Status: registry.ItemValid}
+	}
+	h := registry.Holding{Holder: registry.Holder{Name: "马兰", IDType: registry.IDResident, IDNumber: "110105198001010024", Sex: "女", BirthDate: civil.MustParse("1980-01-01")}}
+	h.Certificates = []registry.Certificate{{Number: h.Holder.IDNumber, Items: []registry.Item{mk("R3"), mk("R1")}}}
+	if _, err := db.PutHolding(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := auth.HashPassword(demo.Password)
+	if _, err := db.RegisterApplicant(ctx, h.Holder, "13912340000", hash); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, srv)
+	login(t, b, "13912340000")
+	resp, body := b.post("/apply", url.Values{"authority": {"310110"}, "matter": {"renew"}, "item": {"0", "1"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "R3项目(氧舱维护保养)由杨浦区市场监管局统一复审，不能与其他作业项目同时申请") {
+		t.Fatalf("R3 + R1: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	// What was ticked stays ticked.
+	mustContain(t, body, `name="item" value="0" checked`, `name="item" value="1" checked`)
+	if resp, _ := b.post("/apply", url.Values{"authority": {"310110"}, "matter": {"renew"}, "item": {"1"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("R1 alone: %d", resp.StatusCode)
+	}
+}
+
+// Cancelled old items are not offered, with the line saying why (seed 000
+// 复审注意 4), and cannot be smuggled in by index.
+func TestCancelledItemsNotOffered(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	login(t, b, "13800000003") // 王强: G4, G2 and the cancelled G6
+	_, body := b.get("/apply?authority=310115&matter=renew")
+	mustContain(t, body, "锅炉能效作业", "不再复审或补发")
+	if strings.Count(body, `name="item"`) != 2 {
+		t.Fatalf("selectable rows = %d, want 2 (G4, G2)", strings.Count(body, `name="item"`))
+	}
+	resp, _ := b.post("/apply", url.Values{"authority": {"310115"}, "matter": {"renew"}, "item": {"2"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("index past the list: %d", resp.StatusCode)
 	}
 }

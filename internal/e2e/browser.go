@@ -396,6 +396,8 @@ func (b *Browser) FieldValue(label string) string {
 // FieldError is the visible text of the error message tied to the field
 // labelled label by aria-describedby, or "" when the field has none. So it
 // checks both what a sighted person and a screen-reader user are told.
+// Hints, also tied by aria-describedby, are not errors: only elements with
+// the class error-message count.
 func (b *Browser) FieldError(label string) string {
 	b.t.Helper()
 	ctx, cancel := b.action()
@@ -409,6 +411,13 @@ func (b *Browser) FieldError(label string) string {
 	}
 	var texts []string
 	for _, id := range strings.Fields(attr.Value) {
+		class, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.ID(id), "class"))
+		if err != nil {
+			b.fatal("element #%s of %q: %v", id, label, err)
+		}
+		if !strings.Contains(" "+class.Value+" ", " error-message ") {
+			continue
+		}
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
 		if err != nil {
 			b.fatal("error message #%s of %q: %v", id, label, err)

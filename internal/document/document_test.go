@@ -147,3 +147,24 @@ func BenchmarkApplicationForm(b *testing.B) {
 		b.SetBytes(int64(len(pdf)))
 	}
 }
+
+func TestCorrectionNotice(t *testing.T) {
+	tools(t)
+	pdf, err := CorrectionNotice(CorrectionNoticeData{Number: "BZ261122000001", IDNumber: "3101**********0012", Name: "张*",
+		Items: "G3", Matter: "复审", Asks: []CorrectionAsk{{"身份证信息", "请上传身份证照片信息"}, {"学历", "学历与学历证明不一致"}},
+		Deadline: "2026年12月02日", Authority: "徐汇区市场监督管理局", IssuedOn: "2026年11月22日", QRURL: "http://localhost/p/abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "n.pdf")
+	os.WriteFile(path, pdf, 0o600)
+	out, _ := exec.Command("pdftotext", path, "-").Output()
+	text := strings.ReplaceAll(string(out), "\n", "")
+	for _, want := range []string{"补正告知书", "BZ261122000001", "第十五条第（四）项", "请上传身份证照片信息", "2026年12月02日", "视为放弃行政许可申请", "徐汇区市场监督管理局"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("notice lacks %q", want)
+		}
+	}
+	renderPNG(t, path, dir)
+}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -29,6 +31,7 @@ type Application struct {
 	SubmittedAt        time.Time
 	DraftExpiresOn     civil.Date
 	CorrectionDeadline civil.Date
+	PublicToken        string // opens the public progress page (QR codes on notices)
 }
 
 // AppItem is one item an application is for; while the application is
@@ -45,14 +48,14 @@ var (
 )
 
 const appColumns = `id, COALESCE(number, ''), applicant_id, holder_id, matter, COALESCE(authority_code, ''), status, step, data, version,
-	created_at, updated_at, submitted_at, draft_expires_on, correction_deadline`
+	created_at, updated_at, submitted_at, draft_expires_on, correction_deadline, COALESCE(public_token, '')`
 
 func scanApplication(row interface{ Scan(...any) error }) (Application, error) {
 	var a Application
 	var submitted sql.NullTime
 	var data any
 	err := row.Scan(&a.ID, &a.Number, &a.ApplicantID, &a.HolderID, &a.Matter, &a.AuthorityCode, &a.Status, &a.Step, &data, &a.Version,
-		&a.CreatedAt, &a.UpdatedAt, &submitted, &a.DraftExpiresOn, &a.CorrectionDeadline)
+		&a.CreatedAt, &a.UpdatedAt, &submitted, &a.DraftExpiresOn, &a.CorrectionDeadline, &a.PublicToken)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -190,6 +193,10 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		}
 		if t.AssignNumber && a.Number == "" {
 			if a.Number, err = nextNumber(ctx, tx, now); err != nil {
+				return err
+			}
+			a.PublicToken = newPublicToken()
+			if _, err := tx.ExecContext(ctx, `UPDATE applications SET public_token = $1 WHERE id = $2`, a.PublicToken, a.ID); err != nil {
 				return err
 			}
 		}
@@ -498,4 +505,23 @@ func (db *DB) OverdueCorrections(ctx context.Context, today civil.Date) ([]Appli
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// newPublicToken is 16 random bytes: unguessable, so the progress page of
+// an application opens only from its notices.
+func newPublicToken() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// ApplicationByPublicToken finds an application from the QR code of one of
+// its notices.
+func (db *DB) ApplicationByPublicToken(ctx context.Context, token string) (Application, error) {
+	if token == "" {
+		return Application{}, ErrNotFound
+	}
+	return scanApplication(db.sql.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE public_token = $1`, token))
 }

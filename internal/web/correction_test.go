@@ -85,6 +85,23 @@ func TestCorrectionOpensOnlyWhatWasAsked(t *testing.T) {
 	if strings.Contains(body, `<select id="education" name="education" disabled>`) {
 		t.Error("the field asked about is locked")
 	}
+	resp, pdf := b.get(app + "/notices/correction.pdf")
+	if resp.StatusCode != 200 || !strings.HasPrefix(pdf, "%PDF-") {
+		t.Fatalf("补正告知书: %d", resp.StatusCode)
+	}
+	// The QR code of the notice opens the public progress page: state and a
+	// masked name, nothing else personal, for anyone holding the link.
+	a0, _ := appByID(db, id)
+	_, public := newBrowser(t, srv).get("/p/" + a0.PublicToken)
+	mustContain(t, public, "办理进度", a0.Number, "张*", "徐汇区市场监督管理局", application.StatusCorrection.Label())
+	for _, secret := range []string{"张伟", "13800000001", "310104198203140012", "漕溪北路"} {
+		if strings.Contains(public, secret) {
+			t.Errorf("public page shows %q", secret)
+		}
+	}
+	if resp, _ := newBrowser(t, srv).get("/p/0123456789abcdef0123456789abcdef"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown token: %d", resp.StatusCode)
+	}
 	// A field not asked about cannot be changed by posting it anyway.
 	step(t, b, app, "basic", url.Values{"action": {"save"}, "education": {"本科"}, "school": {"偷改大学"}}, "", "", nil)
 	a, _ := appByID(db, id)

@@ -98,6 +98,7 @@ func (s *Server) routes() {
 	s.authRoutes(mux)
 	s.applyRoutes(mux)
 	s.fileRoutes(mux)
+	s.publicRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	s.mux = mux
 }
@@ -163,4 +164,14 @@ func mimeAttachment(filename, contentType string) string {
 		disp = "inline"
 	}
 	return mime.FormatMediaType(disp, map[string]string{"filename": filename})
+}
+
+func chinaTime() *time.Location { return civil.ChinaTime }
+
+// cdateOf renders a stored "2006-01-02" date the way notices print it.
+func cdateOf(s string) string {
+	if d, err := civil.Parse(s); err == nil {
+		return d.Chinese()
+	}
+	return s
 }

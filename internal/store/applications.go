@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"opcert/internal/civil"
+	"opcert/internal/registry"
 )
 
 // Application is an application as stored: the columns the service queries
@@ -31,7 +32,10 @@ type Application struct {
 	SubmittedAt        time.Time
 	DraftExpiresOn     civil.Date
 	CorrectionDeadline civil.Date
-	PublicToken        string // opens the public progress page (QR codes on notices)
+	PublicToken        string     // opens the public progress page (QR codes on notices)
+	DueOn              civil.Date // the current legal deadline
+	AcceptedOn         civil.Date
+	DecidedOn          civil.Date
 }
 
 // AppItem is one item an application is for; while the application is
@@ -48,14 +52,16 @@ var (
 )
 
 const appColumns = `id, COALESCE(number, ''), applicant_id, holder_id, matter, COALESCE(authority_code, ''), status, step, data, version,
-	created_at, updated_at, submitted_at, draft_expires_on, correction_deadline, COALESCE(public_token, '')`
+	created_at, updated_at, submitted_at, draft_expires_on, correction_deadline, COALESCE(public_token, ''),
+	due_on, accepted_on, decided_on`
 
 func scanApplication(row interface{ Scan(...any) error }) (Application, error) {
 	var a Application
 	var submitted sql.NullTime
 	var data any
 	err := row.Scan(&a.ID, &a.Number, &a.ApplicantID, &a.HolderID, &a.Matter, &a.AuthorityCode, &a.Status, &a.Step, &data, &a.Version,
-		&a.CreatedAt, &a.UpdatedAt, &submitted, &a.DraftExpiresOn, &a.CorrectionDeadline, &a.PublicToken)
+		&a.CreatedAt, &a.UpdatedAt, &submitted, &a.DraftExpiresOn, &a.CorrectionDeadline, &a.PublicToken,
+		&a.DueOn, &a.AcceptedOn, &a.DecidedOn)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -168,6 +174,22 @@ type Transition struct {
 	SMS             string    // text to queue for the applicant's mobile
 	SMSTopic        string
 	CorrectionUntil civil.Date
+	// AuthorityCode, when set, limits the change to that 受理机关's
+	// applications (an officer acts for one district only).
+	AuthorityCode string
+	DueOn         civil.Date // the next legal deadline; zero clears it
+	AcceptedOn    civil.Date // set on 受理
+	DecidedOn     civil.Date // set on 准予/不予许可
+	// Grant writes the registry in the same transaction as 准予许可.
+	Grant *Grant
+}
+
+// Grant is what 准予许可 writes into the registry: new lines on the
+// holder's certificate (numbered with their 证件号码) and the lines they
+// replace, marked 已换发.
+type Grant struct {
+	Items     []registry.Item
+	Supersede []int64 // registry item IDs renewed or reissued
 }
 
 // Apply performs a Transition. ErrStale when the application changed since
@@ -187,6 +209,9 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		a, err := scanApplication(tx.QueryRowContext(ctx, q, args...))
 		if err != nil {
 			return err
+		}
+		if t.AuthorityCode != "" && a.AuthorityCode != t.AuthorityCode {
+			return ErrNotFound
 		}
 		if a.Version != t.Version || !contains(t.From, a.Status) {
 			return ErrStale
@@ -209,9 +234,24 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE applications SET status = $1, number = $2, data = $3, version = version + 1, updated_at = $4, submitted_at = $5,
-				draft_expires_on = NULL, correction_deadline = $6
-			WHERE id = $7`, t.To, nullString(a.Number), string(a.Data), now, submitted, t.CorrectionUntil, a.ID); err != nil {
+				draft_expires_on = NULL, correction_deadline = $6, due_on = $7
+			WHERE id = $8`, t.To, nullString(a.Number), string(a.Data), now, submitted, t.CorrectionUntil, t.DueOn, a.ID); err != nil {
 			return err
+		}
+		if !t.AcceptedOn.IsZero() {
+			if _, err := tx.ExecContext(ctx, `UPDATE applications SET accepted_on = $1 WHERE id = $2`, t.AcceptedOn, a.ID); err != nil {
+				return err
+			}
+		}
+		if !t.DecidedOn.IsZero() {
+			if _, err := tx.ExecContext(ctx, `UPDATE applications SET decided_on = $1 WHERE id = $2`, t.DecidedOn, a.ID); err != nil {
+				return err
+			}
+		}
+		if t.Grant != nil {
+			if err := db.grant(ctx, tx, now, a.HolderID, *t.Grant); err != nil {
+				return err
+			}
 		}
 		if t.Items != nil {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM application_items WHERE application_id = $1`, a.ID); err != nil {
@@ -524,4 +564,116 @@ func (db *DB) ApplicationByPublicToken(ctx context.Context, token string) (Appli
 		return Application{}, ErrNotFound
 	}
 	return scanApplication(db.sql.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE public_token = $1`, token))
+}
+
+// grant writes approved items to the holder's certificate, numbered with
+// their 证件号码 (2019-format certificates, SOURCES.md §3), creating it when
+// the holder has none under that number yet.
+func (db *DB) grant(ctx context.Context, tx *sql.Tx, now time.Time, holderID int64, g Grant) error {
+	for _, id := range g.Supersede {
+		res, err := tx.ExecContext(ctx, `UPDATE certificate_items SET status = 'superseded', updated_at = $1
+			WHERE id = $2 AND status = 'valid' AND certificate_id IN (SELECT id FROM certificates WHERE holder_id = $3)`, now, id, holderID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("store: registry item %d is not a valid item of holder %d", id, holderID)
+		}
+	}
+	var number string
+	if err := tx.QueryRowContext(ctx, `SELECT id_number FROM holders WHERE id = $1`, holderID).Scan(&number); err != nil {
+		return err
+	}
+	var certID int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM certificates WHERE number = $1 AND holder_id = $2`, number, holderID).Scan(&certID)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.QueryRowContext(ctx, `INSERT INTO certificates (holder_id, number, archive_no, created_at) VALUES ($1, $2, '', $3) RETURNING id`,
+			holderID, number, now).Scan(&certID)
+	}
+	if err != nil {
+		return err
+	}
+	for _, it := range g.Items {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO certificate_items (certificate_id, item, weld_code, issued_by, approved_on, valid_until, status, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, 'valid', $7)`, certID, it.Ref, it.WeldCode, it.IssuedBy, it.ApprovedOn, it.ValidUntil, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// QueueFilter selects an officer's work queue.
+type QueueFilter struct {
+	AuthorityCode string   // "" for an admin: every district
+	Statuses      []string // none: everything not a draft
+	Matter        string
+	Item          string // a qualification applied for, e.g. Q2(限流动式起重机)
+	OverdueOn     civil.Date
+	Page, Size    int
+}
+
+// Queue lists applications for the back office, nearest deadline first,
+// a page at a time (the index on authority, status and deadline serves it).
+func (db *DB) Queue(ctx context.Context, f QueueFilter) ([]Application, int, error) {
+	where := []string{"status <> 'draft'"}
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.AuthorityCode != "" {
+		where = append(where, "authority_code = "+arg(f.AuthorityCode))
+	}
+	if len(f.Statuses) > 0 {
+		var ph []string
+		for _, s := range f.Statuses {
+			ph = append(ph, arg(s))
+		}
+		where = append(where, "status IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.Matter != "" {
+		where = append(where, "matter = "+arg(f.Matter))
+	}
+	if f.Item != "" {
+		where = append(where, "id IN (SELECT application_id FROM application_items WHERE qualification = "+arg(f.Item)+")")
+	}
+	if !f.OverdueOn.IsZero() {
+		where = append(where, "due_on < "+arg(f.OverdueOn))
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM applications WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if f.Size <= 0 || f.Size > 200 {
+		f.Size = 50
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+appColumns+` FROM applications WHERE `+cond+
+		fmt.Sprintf(` ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id LIMIT %d OFFSET %d`, f.Size, (f.Page-1)*f.Size), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Application
+	for rows.Next() {
+		a, err := scanApplication(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, a)
+	}
+	return out, total, rows.Err()
+}
+
+// ApplicationIn returns a submitted application of one 受理机关 ("" for an
+// admin: any). Another district's application is ErrNotFound, as if it did
+// not exist.
+func (db *DB) ApplicationIn(ctx context.Context, id int64, authorityCode string) (Application, error) {
+	q := `SELECT ` + appColumns + ` FROM applications WHERE id = $1 AND status <> 'draft'`
+	args := []any{id}
+	if authorityCode != "" {
+		q += ` AND authority_code = $2`
+		args = append(args, authorityCode)
+	}
+	return scanApplication(db.sql.QueryRowContext(ctx, q, args...))
 }

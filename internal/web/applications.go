@@ -170,12 +170,18 @@ func (s *Server) applicationSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	active := true
 	f.Correction = nil
+	due, derr := application.AcceptDeadline(s.today(), s.calendar, s.policy)
+	if derr != nil {
+		// A deadline reaching a year the calendar lacks must not block the
+		// applicant; the officers' queue shows the missing date instead.
+		s.log.Error("accept deadline", "err", derr)
+	}
 	data, _ := jsonMarshal(f)
 	rt := s.route(f)
 	sms := fmt.Sprintf("【特种设备作业人员资格认定】您的%s申请已提交，受理机构：%s。可在“办件查询”查看办理进度。", application.Matter(a.Matter).Label(), rt.Name)
 	done, err := s.store.Apply(r.Context(), store.Transition{ID: a.ID, ApplicantID: a.ApplicantID, ActorID: a.ApplicantID,
 		Version: versionOf(r, a), From: []string{string(st)}, To: string(to), Action: string(action), AssignNumber: true,
-		Items: items, ItemsActive: &active, Data: data, SMS: sms, SMSTopic: string(to)})
+		Items: items, ItemsActive: &active, Data: data, SMS: sms, SMSTopic: string(to), DueOn: due})
 	var conflict *store.ActiveConflict
 	switch {
 	case errors.As(err, &conflict):

@@ -142,7 +142,10 @@ func (s *Server) landing(u auth.User, next string) string {
 	if next != "/" {
 		return next
 	}
-	return "/"
+	if u.Role == auth.RoleOfficer || u.Role == auth.RoleAdmin {
+		return "/officer"
+	}
+	return "/applications"
 }
 
 func (s *Server) exceededAny(r *http.Request, pairs ...any) (bool, error) {

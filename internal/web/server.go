@@ -99,6 +99,7 @@ func (s *Server) routes() {
 	s.applyRoutes(mux)
 	s.fileRoutes(mux)
 	s.publicRoutes(mux)
+	s.officerRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	s.mux = mux
 }

@@ -253,3 +253,5 @@ func testFiles(t *testing.T) *blob.Local {
 	t.Cleanup(func() { l.Close() })
 	return l
 }
+
+func demoData() demo.Data { return demo.Build(catalog.Default(), today) }

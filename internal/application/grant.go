@@ -1,0 +1,88 @@
+package application
+
+import (
+	"fmt"
+
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/registry"
+)
+
+// ValidityYears is how long an item is granted for (SOURCES.md §3: 有效期为
+// 4年; validity is per item).
+const ValidityYears = 4
+
+// Grant is what 准予许可 writes into the registry.
+type Grant struct {
+	Items     []registry.Item
+	Supersede []int64 // registry lines replaced (renewed or reissued)
+}
+
+// GrantFor computes the registry lines of an approved application:
+//   - 新办/增项: each item valid four years from the decision;
+//   - 复审: each renewed line becomes its 2019 item (换发对应表) valid the next
+//     four years after its old 有效期至; a line renewed after it expired (a
+//     policy reopening) runs four years from the decision instead;
+//   - 补证: a new copy of the same lines with the same dates.
+//
+// held maps registry item IDs to the lines of the holder's certificates.
+func GrantFor(f Form, held map[int64]registry.Item, decided civil.Date, issuedBy string, cat *catalog.Catalog) (Grant, error) {
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	var g Grant
+	fresh := func(q catalog.Qualification, weld string) registry.Item {
+		return registry.Item{Ref: catalog.NewRef(q), WeldCode: weld, IssuedBy: issuedBy, ApprovedOn: decided,
+			ValidUntil: decided.AddYears(ValidityYears).AddDays(-1), Status: registry.ItemValid}
+	}
+	for i, it := range f.Items {
+		targets := append([]string{it.Target}, it.Extras...)
+		var quals []catalog.Qualification
+		for _, t := range targets {
+			q, err := cat.ParseQualification(t)
+			if err != nil {
+				return g, fmt.Errorf("第%d个项目：%w", i+1, err)
+			}
+			quals = append(quals, q)
+		}
+		old, fromRegistry := held[it.RegistryItemID]
+		if it.RegistryItemID != 0 && !fromRegistry {
+			return g, fmt.Errorf("第%d个项目：原证书项目（编号 %d）已不在有效状态，不能%s", i+1, it.RegistryItemID, f.Matter.Label())
+		}
+		switch f.Matter {
+		case MatterNew, MatterAdd:
+			for _, q := range quals {
+				g.Items = append(g.Items, fresh(q, it.WeldCode))
+			}
+		case MatterRenew:
+			until := civil.Date{}
+			if fromRegistry {
+				until = old.ValidUntil
+				g.Supersede = append(g.Supersede, old.ID)
+			} else if d, err := civil.Parse(it.ValidUntil); err == nil {
+				until = d // 手工录入: the out-of-town line's 有效期至
+			}
+			for _, q := range quals {
+				line := fresh(q, it.WeldCode)
+				if !until.IsZero() && !until.Before(decided) {
+					line.ApprovedOn, line.ValidUntil = decided, until.AddYears(ValidityYears)
+				}
+				g.Items = append(g.Items, line)
+			}
+		case MatterReissue:
+			if !fromRegistry {
+				return g, fmt.Errorf("第%d个项目：补证须是登记在册的项目", i+1)
+			}
+			g.Supersede = append(g.Supersede, old.ID)
+			copyLine := old
+			copyLine.ID, copyLine.Status, copyLine.IssuedBy = 0, registry.ItemValid, issuedBy
+			if len(quals) > 0 {
+				if _, isOld := old.Ref.Old(); isOld {
+					copyLine.Ref = catalog.NewRef(quals[0])
+				}
+			}
+			g.Items = append(g.Items, copyLine)
+		}
+	}
+	return g, nil
+}

@@ -1,0 +1,63 @@
+package application
+
+import (
+	"testing"
+
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/registry"
+)
+
+func TestGrantFor(t *testing.T) {
+	decided := civil.MustParse("2026-12-10")
+	q8 := registry.Item{ID: 7, Ref: catalog.OldRef("Q8"), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: civil.MustParse("2023-01-23"), ValidUntil: civil.MustParse("2027-01-22"), Status: registry.ItemValid}
+	expired := q8
+	expired.ID, expired.ValidUntil = 8, civil.MustParse("2026-11-30")
+	held := map[int64]registry.Item{7: q8, 8: expired}
+	by := "徐汇区市场监督管理局"
+	cases := []struct {
+		name      string
+		form      Form
+		want      []string // ref|approved|until
+		supersede []int64
+	}{
+		// SOURCES §3: renewed items are valid the next four years.
+		{"复审 Q8 → Q2 next four years", Form{Matter: MatterRenew, Items: []FormItem{{RegistryItemID: 7, From: "2011:Q8", Target: "Q2(限流动式起重机)"}}},
+			[]string{"2019:Q2(限流动式起重机)|2026-12-10|2031-01-22"}, []int64{7}},
+		{"复审 after expiry runs from the decision", Form{Matter: MatterRenew, Items: []FormItem{{RegistryItemID: 8, Target: "Q2(限流动式起重机)"}}},
+			[]string{"2019:Q2(限流动式起重机)|2026-12-10|2030-12-09"}, []int64{8}},
+		{"新办 four years from the decision", Form{Matter: MatterNew, Items: []FormItem{{Target: "N1"}}},
+			[]string{"2019:N1|2026-12-10|2030-12-09"}, nil},
+		{"复审 with an optional extra", Form{Matter: MatterRenew, Items: []FormItem{{RegistryItemID: 7, Target: "S1", Extras: []string{"S2"}}}},
+			[]string{"2019:S1|2026-12-10|2031-01-22", "2019:S2|2026-12-10|2031-01-22"}, []int64{7}},
+		{"补证 copies the line", Form{Matter: MatterReissue, Items: []FormItem{{RegistryItemID: 7, Target: "Q2(限流动式起重机)"}}},
+			[]string{"2019:Q2(限流动式起重机)|2023-01-23|2027-01-22"}, []int64{7}},
+	}
+	for _, c := range cases {
+		g, err := GrantFor(c.form, held, decided, by, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var got []string
+		for _, it := range g.Items {
+			got = append(got, it.Ref.String()+"|"+it.ApprovedOn.String()+"|"+it.ValidUntil.String())
+			if it.Status != registry.ItemValid || it.IssuedBy != by {
+				t.Errorf("%s: line %+v", c.name, it)
+			}
+		}
+		if len(got) != len(c.want) {
+			t.Fatalf("%s: got %v, want %v", c.name, got, c.want)
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%s: line %d = %s, want %s", c.name, i, got[i], c.want[i])
+			}
+		}
+		if len(g.Supersede) != len(c.supersede) || (len(c.supersede) > 0 && g.Supersede[0] != c.supersede[0]) {
+			t.Errorf("%s: supersede %v, want %v", c.name, g.Supersede, c.supersede)
+		}
+	}
+	if _, err := GrantFor(Form{Matter: MatterRenew, Items: []FormItem{{RegistryItemID: 99, Target: "G3"}}}, held, decided, by, nil); err == nil {
+		t.Error("renewing a line that is no longer valid was granted")
+	}
+}

@@ -1,0 +1,205 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"opcert/internal/application"
+	"opcert/internal/registry"
+)
+
+func officerAct(t *testing.T, b *browser, id int64, fields url.Values) (*http.Response, string) {
+	t.Helper()
+	path := "/officer/applications/" + strconv.FormatInt(id, 10)
+	if fields.Get("version") == "" {
+		_, page := b.get(path)
+		fields.Set("version", version(t, page))
+	}
+	return b.post(path+"/act", fields)
+}
+
+// The whole round of issue 4's first "Must show", without the browser: an
+// officer of 徐汇区 asks for 补正 on two materials, the applicant corrects
+// only those, the officer accepts and approves, and the registry shows the
+// renewed item valid four more years.
+func TestOfficerCorrectionAcceptApprove(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	applicantB := newBrowser(t, srv)
+	app, id := submitQ8(t, applicantB)
+	officer := newBrowser(t, srv)
+	login(t, officer, "officer-310104")
+
+	_, queue := officer.get("/officer")
+	mustContain(t, queue, "徐汇区市场监督管理局", "张伟", "Q2(限流动式起重机)", "剩余 5 个工作日")
+
+	resp, body := officerAct(t, officer, id, url.Values{"action": {"request_correction"},
+		"ask-material:id_card": {"1"}, "reason-material:id_card": {"身份证照片不清晰"},
+		"ask-material:education": {"1"}, "reason-material:education": {"请上传学历证明"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("补正: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	// The applicant corrects only those two and resubmits.
+	_, body = applicantB.get(app + "/edit/materials")
+	mustContain(t, body, "身份证照片不清晰", "请上传学历证明")
+	uploadMaterial(t, applicantB, app, "id_card", "身份证清晰.pdf", minimalPDF)
+	uploadMaterial(t, applicantB, app, "education", "学历证明.pdf", minimalPDF)
+	_, review := applicantB.get(app + "/edit/review")
+	if resp, _ := applicantB.post(app+"/submit", url.Values{"version": {version(t, review)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resubmit: %d", resp.StatusCode)
+	}
+	// Out of turn: approving before 受理 is refused.
+	resp, body = officerAct(t, officer, id, url.Values{"action": {"approve"}})
+	if resp.StatusCode != http.StatusConflict {
+		t.Fatalf("approve before 受理: %d", resp.StatusCode)
+	}
+	if resp, body = officerAct(t, officer, id, url.Values{"action": {"accept"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("受理: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	_, page := officer.get("/officer/applications/" + strconv.FormatInt(id, 10))
+	mustContain(t, page, "已受理", "剩余 20 个工作日")
+	if resp, body = officerAct(t, officer, id, url.Values{"action": {"approve"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("准予许可: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	h, err := db.HoldingByIDNumber(context.Background(), demoApplicant(t, 0).IDNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var renewed, old registry.Item
+	for _, it := range h.Items() {
+		if it.Ref.String() == "2019:Q2(限流动式起重机)" {
+			renewed = it
+		}
+		if it.Ref.String() == "2011:Q8" {
+			old = it
+		}
+	}
+	if old.Status != registry.ItemSuperseded {
+		t.Errorf("old Q8 status = %s, want superseded", old.Status)
+	}
+	if renewed.ValidUntil != old.ValidUntil.AddYears(4) || renewed.ApprovedOn != today || renewed.Status != registry.ItemValid {
+		t.Errorf("renewed = %+v (old until %s)", renewed, old.ValidUntil)
+	}
+	msgs, _ := db.RecentOutbox(context.Background(), "13800000001", 10)
+	var topics []string
+	for _, m := range msgs {
+		topics = append(topics, m.Topic)
+	}
+	if got := strings.Join(topics, ","); !strings.HasPrefix(got, "approved,accepted,submitted,correction,submitted") {
+		t.Errorf("SMS topics (newest first) = %s", got)
+	}
+}
+
+func demoApplicant(t *testing.T, i int) struct{ IDNumber string } {
+	t.Helper()
+	return struct{ IDNumber string }{demoApplicants(t)[i]}
+}
+
+func TestOfficerOfAnotherDistrictSeesNothing(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	_, id := submitQ8(t, newBrowser(t, srv))
+	other := newBrowser(t, srv)
+	login(t, other, "officer-310115")
+	_, queue := other.get("/officer")
+	if strings.Contains(queue, "张伟") {
+		t.Error("浦东新区 queue lists a 徐汇区 application")
+	}
+	path := "/officer/applications/" + strconv.FormatInt(id, 10)
+	for _, p := range []string{path, path + "/files/1"} {
+		if resp, body := other.get(p); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "张伟") {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+	if resp, _ := other.post(path+"/act", url.Values{"action": {"accept"}, "version": {"3"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("act on another district's application: %d", resp.StatusCode)
+	}
+	// An admin sees every district.
+	admin := newBrowser(t, srv)
+	login(t, admin, "admin")
+	if _, queue := admin.get("/officer"); !strings.Contains(queue, "张伟") {
+		t.Error("admin does not see the application")
+	}
+	// An applicant is not staff.
+	applicant := newBrowser(t, srv)
+	login(t, applicant, "13800000002")
+	if resp, _ := applicant.get("/officer"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("applicant on /officer: %d", resp.StatusCode)
+	}
+}
+
+// Two officers press 受理 on the same page at once: exactly one wins, the
+// other is told the application changed, nothing is applied twice.
+func TestConcurrentActionsApplyOnce(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	_, id := submitQ8(t, newBrowser(t, srv))
+	a, b := newBrowser(t, srv), newBrowser(t, srv)
+	login(t, a, "officer-310104")
+	login(t, b, "admin")
+	_, page := a.get("/officer/applications/" + strconv.FormatInt(id, 10))
+	ver := version(t, page)
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	for i, br := range []*browser{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, _ := officerAct(t, br, id, url.Values{"action": {"accept"}, "version": {ver}})
+			codes[i] = resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	wins := 0
+	for _, c := range codes {
+		if c == http.StatusSeeOther {
+			wins++
+		} else if c != http.StatusConflict {
+			t.Errorf("loser got %d, want 409", c)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("codes = %v, want exactly one success", codes)
+	}
+	ev, _ := db.Events(context.Background(), id)
+	accepts := 0
+	for _, e := range ev {
+		if e.Action == string(application.ActionAccept) {
+			accepts++
+		}
+	}
+	if accepts != 1 {
+		t.Fatalf("accept applied %d times", accepts)
+	}
+}
+
+func TestCorrectionNeedsReasons(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	_, id := submitQ8(t, newBrowser(t, srv))
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	resp, body := officerAct(t, o, id, url.Values{"action": {"request_correction"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "一次性告知") {
+		t.Fatalf("empty correction: %d", resp.StatusCode)
+	}
+	resp, body = officerAct(t, o, id, url.Values{"action": {"request_correction"}, "ask-field:education": {"1"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "学历") {
+		t.Fatalf("correction without reason: %d", resp.StatusCode)
+	}
+	resp, _ = officerAct(t, o, id, url.Values{"action": {"not_accept"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("不予受理 without reason: %d", resp.StatusCode)
+	}
+}
+
+
+func demoApplicants(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, a := range demoData().Applicants {
+		out = append(out, a.IDNumber)
+	}
+	return out
+}

@@ -194,7 +194,6 @@ func TestCorrectionNeedsReasons(t *testing.T) {
 	}
 }
 
-
 func demoApplicants(t *testing.T) []string {
 	t.Helper()
 	var out []string

@@ -168,3 +168,34 @@ func TestCorrectionNotice(t *testing.T) {
 	}
 	renderPNG(t, path, dir)
 }
+
+func TestLetterAndCertificate(t *testing.T) {
+	tools(t)
+	dir := t.TempDir()
+	letter, err := Letter(LetterData{Title: "准予许可决定书", Number: "JD261122000001", To: "张伟",
+		Body:      []string{"你于2026年11月22日提出的特种设备作业人员资格认定（复审）申请，经审查，符合《特种设备作业人员考核规则》（TSG Z6001—2019）的规定，决定准予许可。"},
+		Authority: "徐汇区市场监督管理局", IssuedOn: "2026年12月10日", QRURL: "http://localhost/p/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := Certificate(CertificateData{Name: "张伟", Sex: "男", IDNumber: "310104198203140012", Number: "310104198203140012",
+		Items:     []CertificateItem{{"Q2(限流动式起重机)", "起重机司机(限流动式起重机)", "2026年12月10日", "2031年01月22日"}},
+		Authority: "徐汇区市场监督管理局", IssuedOn: "2026年12月10日", QRURL: "http://localhost/p/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, pdf := range map[string][]byte{"letter": letter, "cert": cert} {
+		path := filepath.Join(dir, name+".pdf")
+		os.WriteFile(path, pdf, 0o600)
+		out, _ := exec.Command("pdftotext", path, "-").Output()
+		text := strings.ReplaceAll(string(out), "\n", "")
+		for _, want := range map[string][]string{"letter": {"准予许可决定书", "JD261122000001", "决定准予许可"}, "cert": {"特种设备安全管理和作业人员证", "Q2(限流动式起重机)", "2031年01月22日"}}[name] {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s lacks %q", name, want)
+			}
+		}
+		sub := filepath.Join(dir, name)
+		os.Mkdir(sub, 0o700)
+		renderPNG(t, path, sub)
+	}
+}

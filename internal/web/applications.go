@@ -64,6 +64,7 @@ type viewPage struct {
 	*wizardPage
 	Events   []store.Event
 	Deadline string
+	Notices  []notice
 }
 
 // applicationView is 查看: everything submitted, read only (seed 001 第二部分 9:
@@ -83,7 +84,7 @@ func (s *Server) applicationView(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := &viewPage{wizardPage: wp, Events: ev}
+	p := &viewPage{wizardPage: wp, Events: ev, Notices: noticesOf(ev)}
 	if a.Status == string(application.StatusSubmitted) && !a.SubmittedAt.IsZero() {
 		if d, err := application.AcceptDeadline(civil.Of(a.SubmittedAt), s.calendar, s.policy); err == nil {
 			p.Deadline = "受理机关应在 " + d.Chinese() + " 前决定是否受理"

@@ -144,8 +144,8 @@ type officerAppPage struct {
 	Actions   []application.Action
 	Events    []store.Event
 	Fields    []correctionTarget
-	DueText   string
-	NoticeOut string
+	DueText string
+	Notices []notice
 }
 
 type correctionTarget struct{ Target, Label string }
@@ -208,6 +208,7 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 	if p.Events, err = s.store.Events(r.Context(), a.ID); err != nil {
 		return nil, err
 	}
+	p.Notices = noticesOf(p.Events)
 	if !a.DueOn.IsZero() {
 		if n, err := application.DaysLeft(a.DueOn, s.today(), s.calendar); err == nil {
 			p.DueText = fmt.Sprintf("法定期限 %s（剩余 %d 个工作日）", a.DueOn.Chinese(), n)

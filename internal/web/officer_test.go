@@ -84,6 +84,20 @@ func TestOfficerCorrectionAcceptApprove(t *testing.T) {
 	if renewed.ValidUntil != old.ValidUntil.AddYears(4) || renewed.ApprovedOn != today || renewed.Status != registry.ItemValid {
 		t.Errorf("renewed = %+v (old until %s)", renewed, old.ValidUntil)
 	}
+	// The documents issued so far open for the applicant and the officer.
+	_, view := applicantB.get(app)
+	mustContain(t, view, "补正告知书", "受理通知书", "准予许可决定书", "特种设备安全管理和作业人员证")
+	for _, kind := range []string{"correction.pdf", "acceptance.pdf", "decision.pdf", "certificate.pdf"} {
+		if resp, body := applicantB.get(app + "/notices/" + kind); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF-") {
+			t.Errorf("applicant %s: %d", kind, resp.StatusCode)
+		}
+		if resp, _ := officer.get("/officer/applications/" + strconv.FormatInt(id, 10) + "/notices/" + kind); resp.StatusCode != 200 {
+			t.Errorf("officer %s: %d", kind, resp.StatusCode)
+		}
+	}
+	if resp, _ := applicantB.get(app + "/notices/not-accepted.pdf"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a notice never issued: %d", resp.StatusCode)
+	}
 	msgs, _ := db.RecentOutbox(context.Background(), "13800000001", 10)
 	var topics []string
 	for _, m := range msgs {

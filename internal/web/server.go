@@ -100,6 +100,7 @@ func (s *Server) routes() {
 	s.fileRoutes(mux)
 	s.publicRoutes(mux)
 	s.officerRoutes(mux)
+	s.noticeRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	s.mux = mux
 }

@@ -38,6 +38,9 @@ type Policy struct {
 	// only for a "合理的补正期限" (《市场监督管理行政许可程序暂行规定》第十五条
 	// 第（四）项, SOURCES.md §3); 15 working days is our choice.
 	CorrectionWorkdays int
+	// ExamPassMark is the score out of 100 each exam subject needs: 70 under
+	// TSG Z6001-2019 (SOURCES.md §3, S9); 60 under older welder rules.
+	ExamPassMark int
 }
 
 // ShanghaiPolicy is the practice of the seeds. ReopenExpiredSince is left
@@ -55,6 +58,7 @@ func ShanghaiPolicy() Policy {
 		AcceptWorkdays:     5,
 		DecideWorkdays:     20,
 		CorrectionWorkdays: 15,
+		ExamPassMark:       70,
 	}
 }
 

@@ -139,11 +139,11 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 
 type officerAppPage struct {
 	*wizardPage
-	Holding   registry.Holding
-	Rows      []itemRow
-	Actions   []application.Action
-	Events    []store.Event
-	Fields    []correctionTarget
+	Holding registry.Holding
+	Rows    []itemRow
+	Actions []application.Action
+	Events  []store.Event
+	Fields  []correctionTarget
 	DueText string
 	Notices []notice
 }
@@ -375,6 +375,31 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 		t.Grant = &store.Grant{Items: g.Items, Supersede: g.Supersede}
 		t.DecidedOn, t.DueOn = today, civil.Date{}
 		sms("准予许可，请登录网上办事系统下载决定书。")
+	case application.ActionRecordExam:
+		theory, err1 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("theory")))
+		practical, err2 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("practical")))
+		if err1 != nil || (err2 != nil && strings.TrimSpace(r.PostFormValue("practical")) != "") {
+			refuse(http.StatusUnprocessableEntity, "请填写理论知识考试和实际操作技能考试成绩（0–100 的整数）")
+			return
+		}
+		out, err := application.CheckExamScores(s.targets(f), theory, practical, s.policy)
+		if err != nil {
+			refuse(http.StatusUnprocessableEntity, err.Error())
+			return
+		}
+		if !out.Passed {
+			refuse(http.StatusUnprocessableEntity, out.Message+"：不能记录为合格。单科不合格可补考一次；无补考机会的，请作出不予许可决定")
+			return
+		}
+		due, err := application.DecisionDeadline(today, 0, s.calendar, s.policy)
+		if err != nil {
+			refuse(http.StatusConflict, err.Error())
+			return
+		}
+		t.DueOn = due
+		if note == "" {
+			note = fmt.Sprintf("理论 %d 分，实操 %d 分，考试合格", theory, practical)
+		}
 	case application.ActionMarkCollect:
 		sms("证书已制作完成，待领取。")
 	case application.ActionComplete:

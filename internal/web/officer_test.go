@@ -216,3 +216,53 @@ func demoApplicants(t *testing.T) []string {
 	}
 	return out
 }
+
+// 新办 of a general item: 受理 sends it to the exam; the officer records
+// the scores by hand (until the exam system reports them) and then decides.
+func TestNewApplicationExamThenDecision(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	login(t, b, "13800000001")
+	resp, body := b.post("/apply", url.Values{"authority": {"310104"}, "matter": {"new"}, "item": {"N1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("新办 N1: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	app := strings.TrimSuffix(resp.Header.Get("Location"), "/edit/commitment")
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	fillBasic(t, b, app)
+	for _, key := range []string{"id_card", "education", "health"} {
+		uploadMaterial(t, b, app, key, key+".pdf", minimalPDF)
+	}
+	_, review := b.get(app + "/edit/review")
+	if resp, body := b.post(app+"/submit", url.Values{"version": {version(t, review)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submit: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(app, "/applications/"), 10, 64)
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	if resp, body := officerAct(t, o, id, url.Values{"action": {"accept"}}); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "受理（待考试）") && !strings.Contains(body, "应选择") {
+		t.Fatalf("plain 受理 of a 新办: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	if resp, body := officerAct(t, o, id, url.Values{"action": {"accept_for_exam"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("受理 for exam: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	if resp, body := officerAct(t, o, id, url.Values{"action": {"record_exam"}, "theory": {"69"}, "practical": {"90"}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "未达到 70 分合格线") {
+		t.Fatalf("failed exam recorded: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	if resp, body := officerAct(t, o, id, url.Values{"action": {"record_exam"}, "theory": {"80"}, "practical": {"75"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("passed exam: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	if resp, body := officerAct(t, o, id, url.Values{"action": {"approve"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	h, _ := db.HoldingByIDNumber(context.Background(), demoApplicant(t, 0).IDNumber)
+	found := false
+	for _, it := range h.Items() {
+		if it.Ref.String() == "2019:N1" && it.ApprovedOn == today && it.ValidUntil == today.AddYears(4).AddDays(-1) {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("new N1 line not in the registry")
+	}
+}

@@ -85,10 +85,16 @@ func (s *Server) applicationView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &viewPage{wizardPage: wp, Events: ev, Notices: noticesOf(ev)}
-	if a.Status == string(application.StatusSubmitted) && !a.SubmittedAt.IsZero() {
-		if d, err := application.AcceptDeadline(civil.Of(a.SubmittedAt), s.calendar, s.policy); err == nil {
-			p.Deadline = "受理机关应在 " + d.Chinese() + " 前决定是否受理"
-		}
+	// The stage and the date it is due by (行政许可法 第三十二条, 第四十二条).
+	switch {
+	case a.DueOn.IsZero():
+	case a.Status == string(application.StatusSubmitted):
+		p.Deadline = "受理机关应在 " + a.DueOn.Chinese() + " 前决定是否受理"
+	case a.Status == string(application.StatusAccepted):
+		p.Deadline = "受理机关应在 " + a.DueOn.Chinese() + " 前作出是否准予许可的决定"
+	}
+	if a.Status == string(application.StatusCorrection) && !a.CorrectionDeadline.IsZero() {
+		p.Deadline = "请在 " + a.CorrectionDeadline.Chinese() + " 前完成补正"
 	}
 	s.render(w, r, "application", p)
 }

@@ -677,3 +677,22 @@ func (db *DB) ApplicationIn(ctx context.Context, id int64, authorityCode string)
 	}
 	return scanApplication(db.sql.QueryRowContext(ctx, q, args...))
 }
+
+// Transfer moves an application to another 受理机关 (an admin's decision,
+// recorded with its reason in the history).
+func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, actorID int64, reason string) error {
+	now := db.now().UTC()
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		a, err := scanApplication(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND status <> 'draft'`, id))
+		if err != nil {
+			return err
+		}
+		if a.Version != version {
+			return ErrStale
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE applications SET authority_code = $1, version = version + 1, updated_at = $2 WHERE id = $3`, to, now, id); err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, now, id, actorID, "transfer", a.Status, a.Status, fmt.Sprintf("由 %s 转至 %s：%s", a.AuthorityCode, to, reason))
+	})
+}

@@ -11,6 +11,7 @@ import (
 
 	"opcert/internal/application"
 	"opcert/internal/auth"
+	"opcert/internal/authority"
 	"opcert/internal/civil"
 	"opcert/internal/registry"
 	"opcert/internal/store"
@@ -21,6 +22,7 @@ func (s *Server) officerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /officer/applications/{id}", s.requireStaff(s.officerApplication))
 	mux.HandleFunc("GET /officer/applications/{id}/files/{file}", s.requireStaff(s.officerFile))
 	mux.HandleFunc("POST /officer/applications/{id}/act", s.requireStaff(s.officerAct))
+	mux.HandleFunc("POST /officer/applications/{id}/transfer", s.requireStaff(s.officerTransfer))
 }
 
 // requireStaff admits officers (their own 受理机关's work only) and admins
@@ -139,13 +141,15 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 
 type officerAppPage struct {
 	*wizardPage
-	Holding registry.Holding
-	Rows    []itemRow
-	Actions []application.Action
-	Events  []store.Event
-	Fields  []correctionTarget
-	DueText string
-	Notices []notice
+	Holding     registry.Holding
+	Rows        []itemRow
+	Actions     []application.Action
+	Events      []store.Event
+	Fields      []correctionTarget
+	DueText     string
+	Notices     []notice
+	Admin       bool
+	Authorities []authorityChoice
 }
 
 type correctionTarget struct{ Target, Label string }
@@ -209,6 +213,13 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 		return nil, err
 	}
 	p.Notices = noticesOf(p.Events)
+	if v := viewerFrom(r.Context()); v != nil && v.User.Role == auth.RoleAdmin {
+		p.Admin = true
+		for _, x := range p.wizardPage.Authorities {
+			x.Selected = x.Code == a.AuthorityCode
+			p.Authorities = append(p.Authorities, x)
+		}
+	}
 	if !a.DueOn.IsZero() {
 		if n, err := application.DaysLeft(a.DueOn, s.today(), s.calendar); err == nil {
 			p.DueText = fmt.Sprintf("法定期限 %s（剩余 %d 个工作日）", a.DueOn.Chinese(), n)
@@ -421,5 +432,53 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("officer action", "user_id", v.User.ID, "application_id", a.ID, "action", act, "to", to)
+	http.Redirect(w, r, fmt.Sprintf("/officer/applications/%d", a.ID), http.StatusSeeOther)
+}
+
+// officerTransfer is an admin moving an application to another district
+// with a reason. R3 stays with 杨浦区 (seed 000 3.2 注2).
+func (s *Server) officerTransfer(w http.ResponseWriter, r *http.Request) {
+	a, f, ok := s.officerLoad(w, r)
+	if !ok {
+		return
+	}
+	v := viewerFrom(r.Context())
+	refuse := func(status int, msg string) {
+		p, err := s.officerPage(r, a, f)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		p.Errors = []fieldError{{"transfer", "转办", msg}}
+		s.renderStatus(w, r, status, "officer_app", p)
+	}
+	if v.User.Role != auth.RoleAdmin {
+		refuse(http.StatusForbidden, "只有系统管理员可以转办申请")
+		return
+	}
+	to, reason := r.PostFormValue("to"), strings.TrimSpace(r.PostFormValue("reason"))
+	if _, ok := s.catalog.District(to); !ok {
+		refuse(http.StatusUnprocessableEntity, "请选择转至的受理机关")
+		return
+	}
+	if reason == "" {
+		refuse(http.StatusUnprocessableEntity, "请填写转办原因")
+		return
+	}
+	for _, q := range s.targets(f) {
+		if q.Code == "R3" && to != authority.R3Code {
+			refuse(http.StatusUnprocessableEntity, application.ReasonR3+"，不能转办")
+			return
+		}
+	}
+	err := s.store.Transfer(r.Context(), a.ID, versionOf(r, a), to, v.User.ID, reason)
+	if errors.Is(err, store.ErrStale) {
+		refuse(http.StatusConflict, "该申请已被其他工作人员办理或已更新，请刷新后重试")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	http.Redirect(w, r, fmt.Sprintf("/officer/applications/%d", a.ID), http.StatusSeeOther)
 }

@@ -266,3 +266,33 @@ func TestNewApplicationExamThenDecision(t *testing.T) {
 		t.Fatal("new N1 line not in the registry")
 	}
 }
+
+func TestAdminTransfer(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	_, id := submitQ8(t, newBrowser(t, srv))
+	admin := newBrowser(t, srv)
+	login(t, admin, "admin")
+	path := "/officer/applications/" + strconv.FormatInt(id, 10)
+	_, page := admin.get(path)
+	if resp, _ := admin.post(path+"/transfer", url.Values{"to": {"310115"}, "version": {version(t, page)}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("transfer without reason: %d", resp.StatusCode)
+	}
+	if resp, _ := admin.post(path+"/transfer", url.Values{"to": {"310115"}, "reason": {"单位注册地址已迁至浦东新区"}, "version": {version(t, page)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("transfer: %d", resp.StatusCode)
+	}
+	xh, pd := newBrowser(t, srv), newBrowser(t, srv)
+	login(t, xh, "officer-310104")
+	login(t, pd, "officer-310115")
+	if resp, _ := xh.get(path); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("old district still sees it: %d", resp.StatusCode)
+	}
+	if resp, body := pd.get(path); resp.StatusCode != 200 || !strings.Contains(body, "单位注册地址已迁至浦东新区") {
+		t.Errorf("new district: %d", resp.StatusCode)
+	}
+	// Officers cannot transfer.
+	_, page = pd.get(path)
+	if resp, _ := pd.post(path+"/transfer", url.Values{"to": {"310104"}, "reason": {"x"}, "version": {version(t, page)}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("officer transfer: %d", resp.StatusCode)
+	}
+	_ = db
+}

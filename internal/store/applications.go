@@ -112,20 +112,7 @@ func (db *DB) Applications(ctx context.Context, applicantID int64, statuses []st
 		}
 		q += ` AND status IN (` + strings.Join(ph, ", ") + `)`
 	}
-	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY updated_at DESC, id DESC`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Application
-	for rows.Next() {
-		a, err := scanApplication(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return db.queryApplications(ctx, q+` ORDER BY updated_at DESC, id DESC`, args...)
 }
 
 // SaveDraft writes the form of an application still in the applicant's
@@ -530,21 +517,8 @@ func (db *DB) PassedExamResults(ctx context.Context, holderID int64) ([]ExamResu
 // today: 《市场监督管理行政许可程序暂行规定》 counts them as withdrawn
 // (申请人无正当理由逾期不予补正的，视为放弃行政许可申请).
 func (db *DB) OverdueCorrections(ctx context.Context, today civil.Date) ([]Application, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+appColumns+` FROM applications
+	return db.queryApplications(ctx, `SELECT `+appColumns+` FROM applications
 		WHERE status = 'correction' AND correction_deadline IS NOT NULL AND correction_deadline < $1 ORDER BY id`, today)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Application
-	for rows.Next() {
-		a, err := scanApplication(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 // newPublicToken is 16 random bytes: unguessable, so the progress page of
@@ -648,21 +622,9 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter) ([]Application, int, err
 	if f.Page < 1 {
 		f.Page = 1
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+appColumns+` FROM applications WHERE `+cond+
+	out, err := db.queryApplications(ctx, `SELECT `+appColumns+` FROM applications WHERE `+cond+
 		fmt.Sprintf(` ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id LIMIT %d OFFSET %d`, f.Size, (f.Page-1)*f.Size), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []Application
-	for rows.Next() {
-		a, err := scanApplication(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, a)
-	}
-	return out, total, rows.Err()
+	return out, total, err
 }
 
 // ApplicationIn returns a submitted application of one 受理机关 ("" for an
@@ -695,4 +657,22 @@ func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, ac
 		}
 		return addEvent(ctx, tx, now, id, actorID, "transfer", a.Status, a.Status, fmt.Sprintf("由 %s 转至 %s：%s", a.AuthorityCode, to, reason))
 	})
+}
+
+// queryApplications runs a query selecting appColumns.
+func (db *DB) queryApplications(ctx context.Context, q string, args ...any) ([]Application, error) {
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Application
+	for rows.Next() {
+		a, err := scanApplication(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

@@ -187,6 +187,11 @@ func (s *Server) materialFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.sendMaterial(w, r, a)
+}
+
+// sendMaterial sends one uploaded file of a, named by the path's {file}.
+func (s *Server) sendMaterial(w http.ResponseWriter, r *http.Request, a store.Application) {
 	id, _ := strconv.ParseInt(r.PathValue("file"), 10, 64)
 	files, err := s.store.Materials(r.Context(), a.ID)
 	if err != nil {

@@ -250,19 +250,7 @@ func (s *Server) officerFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("file"), 10, 64)
-	files, err := s.store.Materials(r.Context(), a.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	for _, m := range files {
-		if m.ID == id {
-			s.sendBlob(w, r, m.BlobKey, m.Filename)
-			return
-		}
-	}
-	s.notFound(w, r)
+	s.sendMaterial(w, r, a)
 }
 
 // officerAct performs one action, checked against the state machine; two

@@ -62,17 +62,11 @@ const (
 	benchNewItem = "2019:Q2(限流动式起重机)"
 )
 
-// The two statements HoldingByIDNumber runs, copied from registry.go so that
-// their plans can be shown; benchCheckQueriesCurrent fails the benchmark when
-// registry.go no longer contains them.
+// The two statements HoldingByIDNumber runs (registry.go), whose plans the
+// benchmark shows.
 const (
-	benchHolderQuery = `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id_number = $1 ORDER BY id LIMIT 1`
-	benchCertQuery   = `SELECT c.id, c.number, c.archive_no, c.holder_id,
-		       i.id, i.item, i.weld_code, i.issued_by, i.approved_on, i.valid_until, i.status
-		FROM certificates c
-		LEFT JOIN certificate_items i ON i.certificate_id = c.id
-		WHERE c.holder_id = $1 OR c.number = $2
-		ORDER BY c.id, i.id`
+	benchHolderQuery = holderByIDNumberSQL
+	benchCertQuery   = certificatesOfSQL
 )
 
 // benchDistricts gives the generated holders a Shanghai region code in their

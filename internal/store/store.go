@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
@@ -31,6 +32,9 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	now     func() time.Time
+
+	lookupMu             sync.Mutex
+	holderStmt, certStmt *sql.Stmt
 }
 
 // ErrNotFound is returned when a looked-up record does not exist.
@@ -104,7 +108,15 @@ func redact(url string) string {
 func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close waits for open statements and closes the connections.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.lookupMu.Lock()
+	if db.holderStmt != nil {
+		db.holderStmt.Close()
+		db.certStmt.Close()
+	}
+	db.lookupMu.Unlock()
+	return db.sql.Close()
+}
 
 // Ping checks the database answers; /healthz uses it.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }

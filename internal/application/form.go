@@ -20,6 +20,29 @@ type Form struct {
 	Correction   *Correction `json:"correction,omitempty"`
 	// Custom are the materials the applicant added with "+" (seed 000 3.3 第6点).
 	Custom []string `json:"custom_materials,omitempty"`
+	// AskedBefore are the targets of earlier 补正 rounds. 补正 is told once
+	// and completely (一次性告知); asking later about anything else needs a
+	// written justification.
+	AskedBefore []string `json:"asked_before,omitempty"`
+}
+
+// NewCorrectionTargets lists the targets of c that no earlier round asked
+// about: asking them now needs a written justification.
+func (f *Form) NewCorrectionTargets(c *Correction) []CorrectionItem {
+	if len(f.AskedBefore) == 0 {
+		return nil
+	}
+	before := map[string]bool{}
+	for _, t := range f.AskedBefore {
+		before[t] = true
+	}
+	var out []CorrectionItem
+	for _, it := range c.Items {
+		if !before[it.Target] {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // FormItem is one item applied for. For 复审 it names the registry line

@@ -176,6 +176,9 @@ func (s *Server) applicationSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	active := true
+	if f.Correction != nil {
+		f.AskedBefore = append(f.AskedBefore, f.Correction.Targets()...)
+	}
 	f.Correction = nil
 	due, derr := application.AcceptDeadline(s.today(), s.calendar, s.policy)
 	if derr != nil {

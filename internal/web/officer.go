@@ -317,6 +317,18 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		if extra := f.NewCorrectionTargets(c); len(extra) > 0 {
+			why := strings.TrimSpace(r.PostFormValue("justification"))
+			if why == "" {
+				var names []string
+				for _, it := range extra {
+					names = append(names, it.Label)
+				}
+				refuse(http.StatusUnprocessableEntity, "补正应一次性告知：本次要求补正的“"+strings.Join(names, "、")+"”在前次补正中未提出，请在“再次补正说明”中写明理由")
+				return
+			}
+			note = "再次补正说明：" + why
+		}
 		deadline, err := application.CorrectionDeadline(today, s.calendar, s.policy)
 		if err != nil {
 			refuse(http.StatusConflict, err.Error())

@@ -296,3 +296,31 @@ func TestAdminTransfer(t *testing.T) {
 	}
 	_ = db
 }
+
+// 一次性告知: a second 补正 round about something the first did not ask
+// needs a written justification.
+func TestSecondCorrectionRoundNeedsJustification(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	applicantB := newBrowser(t, srv)
+	app, id := submitQ8(t, applicantB)
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	if resp, _ := officerAct(t, o, id, url.Values{"action": {"request_correction"}, "ask-material:id_card": {"1"}, "reason-material:id_card": {"不清晰"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first round: %d", resp.StatusCode)
+	}
+	uploadMaterial(t, applicantB, app, "id_card", "新.pdf", minimalPDF)
+	_, review := applicantB.get(app + "/edit/review")
+	applicantB.post(app+"/submit", url.Values{"version": {version(t, review)}})
+	// The same material again needs no justification; a new one does.
+	resp, body := officerAct(t, o, id, url.Values{"action": {"request_correction"}, "ask-field:education": {"1"}, "reason-field:education": {"学历不符"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "再次补正说明") {
+		t.Fatalf("new target without justification: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	resp, body = officerAct(t, o, id, url.Values{"action": {"request_correction"}, "ask-field:education": {"1"}, "reason-field:education": {"学历不符"},
+		"justification": {"补正后的身份证显示的出生日期与学历证明不一致，需核实学历"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("with justification: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	_, page := o.get("/officer/applications/" + strconv.FormatInt(id, 10))
+	mustContain(t, page, "再次补正说明：补正后的身份证显示的出生日期与学历证明不一致")
+}

@@ -4,6 +4,7 @@
 //	opcert migrate
 //	opcert import [--skip-bad] FILE.csv|FILE.xlsx
 //	opcert user --login L --name N --role officer|examiner|admin [--authority 310104]
+//	opcert audit verify [--head HASH]
 //
 // Every setting also reads from an OPCERT_* environment variable; see -h of
 // each subcommand. OPCERT_DATABASE_URL=postgres://… selects PostgreSQL.
@@ -38,6 +39,7 @@ const usage = `opcert — 特种设备安全管理和作业人员资格认定
   opcert migrate              升级数据库结构后退出 (apply schema migrations)
   opcert import FILE          批量导入持证人 (bulk-load holders from CSV or XLSX)
   opcert user ...             创建工作人员账号 (create an officer, exam-staff or admin account)
+  opcert audit verify         校验审计日志的哈希链 (verify the audit log's hash chain)
 
 每个子命令用 -h 查看参数；参数也可用 OPCERT_* 环境变量设置。
 `
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdImport(ctx, rest, stdout, stderr)
 	case "user":
 		return cmdUser(ctx, rest, stdin, stdout, stderr)
+	case "audit":
+		return cmdAudit(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"opcert/internal/audit"
 	"opcert/internal/store"
 )
 
@@ -125,5 +128,32 @@ func TestImportEnterprises(t *testing.T) {
 	e, err := db.Enterprises().ByCreditCode(context.Background(), "91350100M000100Y43")
 	if err != nil || e.DistrictCode != "310104" {
 		t.Fatalf("enterprise = %+v, %v", e, err)
+	}
+}
+
+func TestAuditVerify(t *testing.T) {
+	t.Setenv("OPCERT_DATABASE_URL", "")
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), "", filepath.Join(dir, "opcert.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Migrate(context.Background())
+	for i := range 5 {
+		db.AppendAudit(context.Background(), audit.Entry{ActorID: 1, ActorRole: "officer", Action: "approve", Subject: fmt.Sprintf("application:%d", i)})
+	}
+	db.Close()
+	out, err := runCmd(t, "audit", "verify", "--data", dir)
+	if err != nil || !strings.Contains(out, "审计日志完整：已校验 5 条") {
+		t.Fatalf("intact: %v\n%s", err, out)
+	}
+	raw, _ := sql.Open("sqlite", "file:"+filepath.Join(dir, "opcert.db"))
+	if _, err := raw.Exec(`UPDATE audit_log SET action = 'deny' WHERE seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	out, err = runCmd(t, "audit", "verify", "--data", dir)
+	if !errors.Is(err, errAuditBroken) || !strings.Contains(out, "第 3 条") || exitCode(err) != 1 {
+		t.Fatalf("tampered: %v\n%s", err, out)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"opcert/internal/audit"
 	"opcert/internal/civil"
 	"opcert/internal/registry"
 )
@@ -169,6 +170,9 @@ type Transition struct {
 	DecidedOn     civil.Date // set on 准予/不予许可
 	// Grant writes the registry in the same transaction as 准予许可.
 	Grant *Grant
+	// Audit, when set, is appended to the audit log in the same
+	// transaction, with Before and After filled in from the statuses.
+	Audit *audit.Entry
 }
 
 // Grant is what 准予许可 writes into the registry: new lines on the
@@ -266,6 +270,17 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		}
 		if err := addEvent(ctx, tx, now, a.ID, t.ActorID, t.Action, a.Status, t.To, t.Note); err != nil {
 			return err
+		}
+		if t.Audit != nil {
+			e := *t.Audit
+			e.Subject = fmt.Sprintf("application:%d", a.ID)
+			e.Before, e.After = "status="+a.Status, "status="+t.To
+			if t.Note != "" {
+				e.After += "; " + t.Note
+			}
+			if _, err := db.AppendAuditTx(ctx, tx, e); err != nil {
+				return err
+			}
 		}
 		if t.SMS != "" {
 			var mobile string
@@ -642,7 +657,7 @@ func (db *DB) ApplicationIn(ctx context.Context, id int64, authorityCode string)
 
 // Transfer moves an application to another 受理机关 (an admin's decision,
 // recorded with its reason in the history).
-func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, actorID int64, reason string) error {
+func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, actorID int64, reason string, who audit.Entry) error {
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		a, err := scanApplication(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND status <> 'draft'`, id))
@@ -655,7 +670,14 @@ func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, ac
 		if _, err := tx.ExecContext(ctx, `UPDATE applications SET authority_code = $1, version = version + 1, updated_at = $2 WHERE id = $3`, to, now, id); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, now, id, actorID, "transfer", a.Status, a.Status, fmt.Sprintf("由 %s 转至 %s：%s", a.AuthorityCode, to, reason))
+		note := fmt.Sprintf("由 %s 转至 %s：%s", a.AuthorityCode, to, reason)
+		if err := addEvent(ctx, tx, now, id, actorID, "transfer", a.Status, a.Status, note); err != nil {
+			return err
+		}
+		who.Action, who.Subject = "transfer", fmt.Sprintf("application:%d", id)
+		who.Before, who.After = "authority="+a.AuthorityCode, "authority="+to+"; "+reason
+		_, err = db.AppendAuditTx(ctx, tx, who)
+		return err
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"opcert/internal/application"
+	"opcert/internal/audit"
 	"opcert/internal/auth"
 	"opcert/internal/authority"
 	"opcert/internal/civil"
@@ -241,13 +242,22 @@ func (s *Server) officerApplication(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.log.Info("officer viewed application", "user_id", viewerFrom(r.Context()).User.ID, "application_id", a.ID)
+	// Every view of an applicant's personal data by an officer is audited
+	// (issue 4, Audit).
+	if _, err := s.store.AppendAudit(r.Context(), s.auditEntry(r, "view_application", fmt.Sprintf("application:%d", a.ID))); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, "officer_app", p)
 }
 
 func (s *Server) officerFile(w http.ResponseWriter, r *http.Request) {
 	a, _, ok := s.officerLoad(w, r)
 	if !ok {
+		return
+	}
+	if _, err := s.store.AppendAudit(r.Context(), s.auditEntry(r, "view_material", fmt.Sprintf("application:%d/file:%s", a.ID, r.PathValue("file")))); err != nil {
+		s.serverError(w, r, err)
 		return
 	}
 	s.sendMaterial(w, r, a)
@@ -419,6 +429,8 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 		sms("已办结。")
 	}
 	t.Note = note
+	e := s.auditEntry(r, string(act), "")
+	t.Audit = &e
 	_, err = s.store.Apply(r.Context(), t)
 	switch {
 	case errors.Is(err, store.ErrStale):
@@ -471,7 +483,7 @@ func (s *Server) officerTransfer(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	err := s.store.Transfer(r.Context(), a.ID, versionOf(r, a), to, v.User.ID, reason)
+	err := s.store.Transfer(r.Context(), a.ID, versionOf(r, a), to, v.User.ID, reason, s.auditEntry(r, "transfer", ""))
 	if errors.Is(err, store.ErrStale) {
 		refuse(http.StatusConflict, "该申请已被其他工作人员办理或已更新，请刷新后重试")
 		return
@@ -481,4 +493,10 @@ func (s *Server) officerTransfer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/officer/applications/%d", a.ID), http.StatusSeeOther)
+}
+
+// auditEntry starts an audit line for the logged-in staff member.
+func (s *Server) auditEntry(r *http.Request, action, subject string) audit.Entry {
+	v := viewerFrom(r.Context())
+	return audit.Entry{ActorID: v.User.ID, ActorRole: string(v.User.Role), Action: action, Subject: subject, IP: clientIP(r)}
 }

@@ -324,3 +324,27 @@ func TestSecondCorrectionRoundNeedsJustification(t *testing.T) {
 	_, page := o.get("/officer/applications/" + strconv.FormatInt(id, 10))
 	mustContain(t, page, "再次补正说明：补正后的身份证显示的出生日期与学历证明不一致")
 }
+
+// Every officer view of personal data and every action is in the audit
+// log, and the chain verifies.
+func TestOfficerViewsAndActionsAreAudited(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	_, id := submitQ8(t, newBrowser(t, srv))
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	officerAct(t, o, id, url.Values{"action": {"accept"}}) // views the page first, then acts
+	entries, err := db.AuditEntries(context.Background(), "application:"+strconv.FormatInt(id, 10), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range entries {
+		actions = append(actions, e.Action+"|"+e.Before+"|"+e.After)
+	}
+	if got := strings.Join(actions, ","); got != "accept|status=submitted|status=accepted,view_application||" {
+		t.Fatalf("audit = %s", got)
+	}
+	if n, _, err := db.VerifyAudit(context.Background(), ""); err != nil || n != 2 {
+		t.Fatalf("verify: %d %v", n, err)
+	}
+}

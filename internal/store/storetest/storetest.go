@@ -96,3 +96,18 @@ func PostgresSchema(t testing.TB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// Exec runs raw SQL on the test database, to play a person editing rows by
+// hand (tamper tests). Test-only.
+func Exec(t testing.TB, db *store.DB, query string, args ...any) {
+	t.Helper()
+	if err := store.ExecForTest(db, query, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// InTx runs fn in a transaction that commits when fn returns nil.
+func InTx(t testing.TB, db *store.DB, fn func(tx *sql.Tx) error) error {
+	t.Helper()
+	return store.InTxForTest(db, fn)
+}

@@ -1,0 +1,19 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// ExecForTest runs raw SQL: tests use it to tamper with rows as a person
+// with database access could. Not for the service.
+func ExecForTest(db *DB, query string, args ...any) error {
+	_, err := db.sql.ExecContext(context.Background(), query, args...)
+	return err
+}
+
+// InTxForTest exposes the store's transaction helper to tests of other
+// packages that append inside a transaction.
+func InTxForTest(db *DB, fn func(tx *sql.Tx) error) error {
+	return db.inTx(context.Background(), fn)
+}

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"opcert/internal/authority"
@@ -18,6 +20,7 @@ import (
 	"opcert/internal/config"
 	"opcert/internal/demo"
 	"opcert/internal/jobs"
+	"opcert/internal/notify"
 	"opcert/internal/store"
 	"opcert/internal/web"
 )
@@ -95,13 +98,24 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	sender, closeSender, err := smsSender(cfg)
+	if err != nil {
+		return fmt.Errorf("sms: %w", err)
+	}
+	defer closeSender()
+	// Timed work and the SMS sender stop before the database closes.
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
 		(&jobs.Runner{DB: db, Files: files, Log: log}).Run(jobsCtx)
 	}()
-	defer func() { stopJobs(); <-jobsDone }()
+	smsDone := make(chan struct{})
+	go func() {
+		defer close(smsDone)
+		(&notify.Dispatcher{Store: db, Sender: sender, Log: log}).Run(jobsCtx, 5*time.Second)
+	}()
+	defer func() { stopJobs(); <-jobsDone; <-smsDone }()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -158,4 +172,23 @@ func openFiles(ctx context.Context, cfg config.Config) (blob.Store, error) {
 			SecretKey: cfg.S3SecretKey, Region: cfg.S3Region, UseSSL: cfg.S3SSL})
 	}
 	return blob.NewLocal(cfg.FilesDir())
+}
+
+// smsSender is the HTTP gateway the config names, or the log file.
+func smsSender(cfg config.Config) (notify.Sender, func(), error) {
+	if cfg.SMSURL != "" {
+		return &notify.HTTPSender{URL: cfg.SMSURL, Key: cfg.SMSKey}, func() {}, nil
+	}
+	path := cfg.SMSLog
+	if path == "" {
+		path = filepath.Join(cfg.DataDir, "sms.log")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &notify.LogSender{W: f}, func() { f.Close() }, nil
 }

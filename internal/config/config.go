@@ -25,6 +25,9 @@ type Config struct {
 	// (scale-out: instances share no disk).
 	S3Endpoint, S3Bucket, S3AccessKey, S3SecretKey, S3Region string
 	S3SSL                                                    bool
+	// SMS: an HTTP gateway (URL and key) sends text messages; without one
+	// they are written to SMSLog (default DataDir/sms.log).
+	SMSURL, SMSKey, SMSLog string
 }
 
 // SQLitePath is where the embedded database file lives.
@@ -50,6 +53,9 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 	fs.StringVar(&c.S3Region, "s3-region", env("OPCERT_S3_REGION", "us-east-1"), "region (OPCERT_S3_REGION)")
 	fs.BoolVar(&c.S3SSL, "s3-ssl", envBool("OPCERT_S3_SSL"), "use HTTPS to the S3 store (OPCERT_S3_SSL)")
 	c.S3AccessKey, c.S3SecretKey = os.Getenv("OPCERT_S3_ACCESS_KEY"), os.Getenv("OPCERT_S3_SECRET_KEY")
+	fs.StringVar(&c.SMSURL, "sms-url", env("OPCERT_SMS_URL", ""), "HTTP SMS gateway URL; empty: messages go to the SMS log file (OPCERT_SMS_URL)")
+	fs.StringVar(&c.SMSLog, "sms-log", env("OPCERT_SMS_LOG", ""), "file the messages are written to without a gateway; default DATA/sms.log (OPCERT_SMS_LOG)")
+	c.SMSKey = os.Getenv("OPCERT_SMS_KEY")
 	return func() (Config, error) {
 		if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 			return c, fmt.Errorf("log level %q: use debug, info, warn or error", level)

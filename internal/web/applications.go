@@ -188,7 +188,7 @@ func (s *Server) applicationSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	data, _ := jsonMarshal(f)
 	rt := s.route(f)
-	sms := fmt.Sprintf("【特种设备作业人员资格认定】您的%s申请已提交，受理机构：%s。可在“办件查询”查看办理进度。", application.Matter(a.Matter).Label(), rt.Name)
+	sms := s.smsText(r.Context(), string(to), map[string]string{"事项": application.Matter(a.Matter).Label(), "受理机关": rt.Name, "申请号": a.Number})
 	done, err := s.store.Apply(r.Context(), store.Transition{ID: a.ID, ApplicantID: a.ApplicantID, ActorID: a.ApplicantID,
 		Version: versionOf(r, a), From: []string{string(st)}, To: string(to), Action: string(action), AssignNumber: true,
 		Items: items, ItemsActive: &active, Data: data, SMS: sms, SMSTopic: string(to), DueOn: due})

@@ -300,9 +300,8 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 	t := store.Transition{ID: a.ID, ActorID: v.User.ID, Version: versionOf(r, a), From: []string{string(from)}, To: string(to),
 		Action: string(act), AuthorityCode: scope(r), SMSTopic: string(to), DueOn: a.DueOn}
 	note := strings.TrimSpace(r.PostFormValue("reason"))
-	sms := func(format string, args ...any) {
-		t.SMS = fmt.Sprintf("【特种设备作业人员资格认定】您的申请（申请号 %s）", a.Number) + fmt.Sprintf(format, args...)
-	}
+	vars := map[string]string{"申请号": a.Number, "事项": f.Matter.Label(), "受理机关": rt.Name}
+	sms := func(topic string) { t.SMS = s.smsText(r.Context(), topic, vars) }
 	switch act {
 	case application.ActionRequestCorrection:
 		c := &application.Correction{Notice: "BZ" + a.Number}
@@ -348,7 +347,8 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 		f.Correction = c
 		t.Data, _ = json.Marshal(f)
 		t.CorrectionUntil, t.DueOn = deadline, civil.Date{}
-		sms("需要补正材料，请于%s前登录网上办事系统，在“办件查询”中查看补正告知书并补正。", deadline.Chinese())
+		vars["期限"] = deadline.Chinese()
+		sms(string(to))
 	case application.ActionAccept, application.ActionAcceptForExam:
 		t.AcceptedOn = today
 		if act == application.ActionAccept {
@@ -361,7 +361,7 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 		} else {
 			t.DueOn = civil.Date{}
 		}
-		sms("已由%s受理。", rt.Name)
+		sms(string(to))
 	case application.ActionNotAccept, application.ActionDeny:
 		if note == "" {
 			refuse(http.StatusUnprocessableEntity, "请填写理由")
@@ -369,11 +369,8 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 		}
 		inactive := false
 		t.ItemsActive, t.DueOn, t.DecidedOn = &inactive, civil.Date{}, today
-		if act == application.ActionNotAccept {
-			sms("不予受理，理由：%s。", note)
-		} else {
-			sms("不予许可，理由：%s。", note)
-		}
+		vars["理由"] = note
+		sms(string(to))
 	case application.ActionApprove:
 		held := map[int64]registry.Item{}
 		holder, err := s.store.HolderByID(r.Context(), a.HolderID)
@@ -395,7 +392,7 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 		}
 		t.Grant = &store.Grant{Items: g.Items, Supersede: g.Supersede}
 		t.DecidedOn, t.DueOn = today, civil.Date{}
-		sms("准予许可，请登录网上办事系统下载决定书。")
+		sms(string(to))
 	case application.ActionRecordExam:
 		theory, err1 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("theory")))
 		practical, err2 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("practical")))
@@ -422,11 +419,11 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 			note = fmt.Sprintf("理论 %d 分，实操 %d 分，考试合格", theory, practical)
 		}
 	case application.ActionMarkCollect:
-		sms("证书已制作完成，待领取。")
+		sms(string(to))
 	case application.ActionComplete:
 		inactive := false
 		t.ItemsActive = &inactive
-		sms("已办结。")
+		sms(string(to))
 	}
 	t.Note = note
 	e := s.auditEntry(r, string(act), "")

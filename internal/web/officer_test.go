@@ -348,3 +348,36 @@ func TestOfficerViewsAndActionsAreAudited(t *testing.T) {
 		t.Fatalf("verify: %d %v", n, err)
 	}
 }
+
+func TestAdminEditsSMSTemplates(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	admin := newBrowser(t, srv)
+	login(t, admin, "admin")
+	_, page := admin.get("/admin/sms-templates")
+	mustContain(t, page, "短信模板", "{申请号}")
+	form := url.Values{}
+	for _, topic := range []string{"submitted", "correction", "accepted", "examining", "not_accepted", "approved", "denied", "awaiting_collection", "completed", "abandoned"} {
+		form.Set("body-"+topic, "申请 {申请号} 状态变化")
+	}
+	form.Set("body-accepted", "您好{姓名}")
+	resp, body := admin.post("/admin/sms-templates", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "不认识的占位符“{姓名}”") {
+		t.Fatalf("bad template: %d", resp.StatusCode)
+	}
+	form.Set("body-accepted", "【测试】{申请号} 已由{受理机关}受理")
+	if resp, body := admin.post("/admin/sms-templates", form); resp.StatusCode != 200 || !strings.Contains(body, "短信模板已保存") {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	_, id := submitQ8(t, newBrowser(t, srv))
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	officerAct(t, o, id, url.Values{"action": {"accept"}})
+	msgs, _ := db.RecentOutbox(context.Background(), "13800000001", 1)
+	if !strings.HasPrefix(msgs[0].Body, "【测试】") || !strings.Contains(msgs[0].Body, "徐汇区市场监督管理局受理") {
+		t.Fatalf("SMS = %q", msgs[0].Body)
+	}
+	// Officers cannot edit templates.
+	if resp, _ := o.get("/admin/sms-templates"); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("officer: %d", resp.StatusCode)
+	}
+}

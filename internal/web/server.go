@@ -101,6 +101,7 @@ func (s *Server) routes() {
 	s.publicRoutes(mux)
 	s.officerRoutes(mux)
 	s.noticeRoutes(mux)
+	s.smsRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	s.mux = mux
 }

@@ -7,12 +7,12 @@ package jobs
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"opcert/internal/application"
 	"opcert/internal/civil"
+	"opcert/internal/notify"
 	"opcert/internal/store"
 )
 
@@ -104,7 +104,7 @@ func (r *Runner) AbandonOverdueCorrections(ctx context.Context) error {
 		_, err = r.DB.Apply(ctx, store.Transition{ID: a.ID, Version: a.Version, From: []string{a.Status}, To: string(to),
 			Action: string(application.ActionAbandon), ItemsActive: &inactive, CorrectionUntil: a.CorrectionDeadline,
 			Note: "补正期限 " + a.CorrectionDeadline.String() + " 届满未补正", SMSTopic: string(to),
-			SMS: fmt.Sprintf("【特种设备作业人员资格认定】您的申请（申请号 %s）未在补正期限 %s 前补正，视为放弃行政许可申请。", a.Number, a.CorrectionDeadline.Chinese())})
+			SMS: notify.Message(ctx, r.DB, string(to), map[string]string{"申请号": a.Number, "期限": a.CorrectionDeadline.Chinese()})})
 		if errors.Is(err, store.ErrStale) {
 			continue
 		}

@@ -204,3 +204,17 @@ var Defaults = map[string]string{
 	"completed":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已办结。",
 	"abandoned":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）未在补正期限{期限}前补正，视为放弃行政许可申请。",
 }
+
+// Message is the text of a state change: the admin's template for the
+// topic, or the built-in one when there is none or it no longer renders.
+func Message(ctx context.Context, db *store.DB, topic string, vars map[string]string) string {
+	body := Defaults[topic]
+	if stored, err := db.SMSTemplates(ctx); err == nil && stored[topic] != "" {
+		body = stored[topic]
+	}
+	if out, err := Render(body, vars); err == nil {
+		return out
+	}
+	out, _ := Render(Defaults[topic], vars)
+	return out
+}

@@ -14,15 +14,7 @@ import (
 // smsText is the message of a state change: the admin's template for the
 // topic, or the built-in one.
 func (s *Server) smsText(ctx context.Context, topic string, vars map[string]string) string {
-	body := notify.Defaults[topic]
-	if stored, err := s.store.SMSTemplates(ctx); err == nil && stored[topic] != "" {
-		body = stored[topic]
-	}
-	out, err := notify.Render(body, vars)
-	if err != nil {
-		out, _ = notify.Render(notify.Defaults[topic], vars)
-	}
-	return out
+	return notify.Message(ctx, s.store, topic, vars)
 }
 
 func (s *Server) smsRoutes(mux *http.ServeMux) {

@@ -190,6 +190,7 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 	if err != nil {
 		return nil, err
 	}
+	wp.ReadOnly = true
 	p := &officerAppPage{wizardPage: wp, Fields: correctionFields}
 	holder, err := s.store.HolderByID(r.Context(), a.HolderID)
 	if err != nil {

@@ -79,6 +79,7 @@ type wizardPage struct {
 	// review
 	Commitment string
 	Conflict   int64 // the other application already under way for an item
+	ReadOnly   bool  // shown to an officer: no 修改 links
 }
 
 type stepLink struct {

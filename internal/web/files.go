@@ -262,6 +262,9 @@ func (s *Server) applicationForm(w http.ResponseWriter, r *http.Request) {
 		Employer: f.Employer.Name, CreditCode: f.Employer.CreditCode, Address: f.Employer.Address + " " + f.Employer.AddressDetail,
 		WorkHistory: f.Applicant.WorkHistory, Commitment: application.ParseCommitment(f.Incident).Label(),
 		Authority: s.route(f).Name, GeneratedOn: s.today().Chinese()}
+	if a.PublicToken != "" {
+		data.QRURL = s.absoluteURL(r, "/p/"+a.PublicToken)
+	}
 	wp, err := s.newWizardPage(r, a, f, "review")
 	if err != nil {
 		s.serverError(w, r, err)

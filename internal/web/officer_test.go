@@ -9,7 +9,6 @@ import (
 	"sync"
 	"testing"
 
-	"opcert/internal/application"
 	"opcert/internal/registry"
 )
 
@@ -145,47 +144,61 @@ func TestOfficerOfAnotherDistrictSeesNothing(t *testing.T) {
 	}
 }
 
-// Two officers press 受理 on the same page at once: exactly one wins, the
-// other is told the application changed, nothing is applied twice.
+// Two officers press the same button on the same page at once (受理, then
+// 准予许可): exactly one wins each time, the other is told the application
+// changed, and nothing is applied twice: one accept, one new registry line.
 func TestConcurrentActionsApplyOnce(t *testing.T) {
 	srv, db := newDemoServer(t, true)
 	_, id := submitQ8(t, newBrowser(t, srv))
 	a, b := newBrowser(t, srv), newBrowser(t, srv)
 	login(t, a, "officer-310104")
 	login(t, b, "admin")
-	_, page := a.get("/officer/applications/" + strconv.FormatInt(id, 10))
-	ver := version(t, page)
-	var wg sync.WaitGroup
-	codes := make([]int, 2)
-	for i, br := range []*browser{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, _ := officerAct(t, br, id, url.Values{"action": {"accept"}, "version": {ver}})
-			codes[i] = resp.StatusCode
-		}()
-	}
-	wg.Wait()
-	wins := 0
-	for _, c := range codes {
-		if c == http.StatusSeeOther {
-			wins++
-		} else if c != http.StatusConflict {
-			t.Errorf("loser got %d, want 409", c)
+	race := func(action string) {
+		t.Helper()
+		_, page := a.get("/officer/applications/" + strconv.FormatInt(id, 10))
+		ver := version(t, page)
+		var wg sync.WaitGroup
+		codes := make([]int, 2)
+		for i, br := range []*browser{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, _ := officerAct(t, br, id, url.Values{"action": {action}, "version": {ver}})
+				codes[i] = resp.StatusCode
+			}()
+		}
+		wg.Wait()
+		wins := 0
+		for _, c := range codes {
+			if c == http.StatusSeeOther {
+				wins++
+			} else if c != http.StatusConflict {
+				t.Errorf("%s: loser got %d, want 409", action, c)
+			}
+		}
+		if wins != 1 {
+			t.Fatalf("%s: codes = %v, want exactly one success", action, codes)
 		}
 	}
-	if wins != 1 {
-		t.Fatalf("codes = %v, want exactly one success", codes)
-	}
+	race("accept")
+	race("approve")
 	ev, _ := db.Events(context.Background(), id)
-	accepts := 0
+	count := map[string]int{}
 	for _, e := range ev {
-		if e.Action == string(application.ActionAccept) {
-			accepts++
+		count[e.Action]++
+	}
+	if count["accept"] != 1 || count["approve"] != 1 {
+		t.Fatalf("events = %v", count)
+	}
+	h, _ := db.HoldingByIDNumber(context.Background(), demoApplicant(t, 0).IDNumber)
+	lines := 0
+	for _, it := range h.Items() {
+		if it.Ref.String() == "2019:Q2(限流动式起重机)" {
+			lines++
 		}
 	}
-	if accepts != 1 {
-		t.Fatalf("accept applied %d times", accepts)
+	if lines != 1 {
+		t.Fatalf("renewed lines in the registry = %d, want 1", lines)
 	}
 }
 

@@ -83,8 +83,22 @@ func (s *Server) templatesSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewerFrom(r.Context())
+	old, err := s.store.SMSTemplates(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	for _, row := range rows {
+		if row.Body == old[row.Topic] || (old[row.Topic] == "" && row.Body == notify.Defaults[row.Topic]) {
+			continue
+		}
 		if err := s.store.PutSMSTemplate(r.Context(), row.Topic, row.Body, v.User.ID); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		e := s.auditEntry(r, "edit_sms_template", "sms_template:"+row.Topic)
+		e.Before, e.After = old[row.Topic], row.Body
+		if _, err := s.store.AppendAudit(r.Context(), e); err != nil {
 			s.serverError(w, r, err)
 			return
 		}

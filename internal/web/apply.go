@@ -120,14 +120,7 @@ type itemChoice struct {
 	Exams        []examChoice
 }
 
-func (p *startPage) ErrorFor(field string) string {
-	for _, e := range p.Errors {
-		if e.Field == field || strings.HasPrefix(e.Field, field+".") {
-			return e.Message
-		}
-	}
-	return ""
-}
+func (p *startPage) ErrorFor(field string) string { return fieldErrors(p.Errors).ErrorFor(field) }
 
 // applyStart is where 立即办理 lands: the materials the matter needs are
 // shown before anything is typed, and the items are chosen (seed 000, 复审项目

@@ -57,14 +57,7 @@ func (f *form) Fail(field, label, msg string) {
 	f.Errors = append(f.Errors, fieldError{field, label, msg})
 }
 
-func (f *form) ErrorFor(field string) string {
-	for _, e := range f.Errors {
-		if e.Field == field {
-			return e.Message
-		}
-	}
-	return ""
-}
+func (f *form) ErrorFor(field string) string { return fieldErrors(f.Errors).ErrorFor(field) }
 
 func (f *form) OK() bool { return len(f.Errors) == 0 }
 

@@ -30,14 +30,7 @@ type manualRow struct {
 	Edition, Code, Name, Category, From, Until, Target string
 }
 
-func (p *manualPage) ErrorFor(field string) string {
-	for _, e := range p.Errors {
-		if e.Field == field || strings.HasPrefix(e.Field, field+".") {
-			return e.Message
-		}
-	}
-	return ""
-}
+func (p *manualPage) ErrorFor(field string) string { return fieldErrors(p.Errors).ErrorFor(field) }
 
 // manualPage is 手工录入 (seed 000 复审项目选择 2): a certificate issued, or
 // last renewed, outside Shanghai is typed in, to be proved by photos of its

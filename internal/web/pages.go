@@ -146,14 +146,7 @@ type itemRow struct {
 	Certificate, Code, Name, Category, IssuedBy, ApprovedOn, ValidUntil, Status, StatusClass string
 }
 
-func (p *queryPage) ErrorFor(field string) string {
-	for _, e := range p.Errors {
-		if e.Field == field {
-			return e.Message
-		}
-	}
-	return ""
-}
+func (p *queryPage) ErrorFor(field string) string { return fieldErrors(p.Errors).ErrorFor(field) }
 
 // certificateQuery is the public 证书查询: name and 证件号码 must both match,
 // so the page cannot be used to list strangers' qualifications.

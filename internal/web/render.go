@@ -166,3 +166,16 @@ func humanSize(n int64) string {
 	}
 	return fmt.Sprintf("%d字节", n)
 }
+
+// fieldErrors are a page's errors; ErrorFor gives the message of a field,
+// or of any of its parts (items.0 belongs to items).
+type fieldErrors []fieldError
+
+func (l fieldErrors) ErrorFor(field string) string {
+	for _, e := range l {
+		if e.Field == field || strings.HasPrefix(e.Field, field+".") {
+			return e.Message
+		}
+	}
+	return ""
+}

@@ -105,14 +105,7 @@ type materialLine struct {
 	Satisfied bool
 }
 
-func (p *wizardPage) ErrorFor(field string) string {
-	for _, e := range p.Errors {
-		if e.Field == field {
-			return e.Message
-		}
-	}
-	return ""
-}
+func (p *wizardPage) ErrorFor(field string) string { return fieldErrors(p.Errors).ErrorFor(field) }
 
 // Asked is the officer's 补正 reason for a field or material, "" when not asked.
 func (p *wizardPage) Asked(target string) string {

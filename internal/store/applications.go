@@ -598,6 +598,7 @@ type QueueFilter struct {
 	Matter        string
 	Item          string // a qualification applied for, e.g. Q2(限流动式起重机)
 	OverdueOn     civil.Date
+	DueBy         civil.Date // deadline on or before this day (the "days left" filter)
 	Page, Size    int
 }
 
@@ -625,6 +626,9 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter) ([]Application, int, err
 	}
 	if !f.OverdueOn.IsZero() {
 		where = append(where, "due_on < "+arg(f.OverdueOn))
+	}
+	if !f.DueBy.IsZero() {
+		where = append(where, "due_on <= "+arg(f.DueBy))
 	}
 	cond := strings.Join(where, " AND ")
 	var total int

@@ -397,3 +397,39 @@ func TestCancelledItemsNotOffered(t *testing.T) {
 		t.Fatalf("index past the list: %d", resp.StatusCode)
 	}
 }
+
+// Welding 复审 needs a passed exam result chosen (seed 000 复审注意 3); the
+// demo welder 陈静 has one.
+func TestWeldingRenewalNeedsPassedExam(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	login(t, b, "13800000005")
+	_, body := b.get("/apply?authority=310116&matter=renew")
+	mustContain(t, body, "金属焊接操作", "SMAW-FeⅡ-6G(K)-9/57-Fef3J", "合格的考试成绩", "合格")
+	resp, body := b.post("/apply", url.Values{"authority": {"310116"}, "matter": {"renew"}, "item": {"0"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("welding without an exam result: %d", resp.StatusCode)
+	}
+	m := regexp.MustCompile(`<option value="(\d+)">金属焊接操作`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no passed exam result offered")
+	}
+	resp, _ = b.post("/apply", url.Values{"authority": {"310116"}, "matter": {"renew"}, "item": {"0"}, "exam-0": {m[1]}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("welding with its exam result: %d", resp.StatusCode)
+	}
+}
+
+// 发生过 on the self-commitment: renewal condition (二) of TSG Z6001-2019 is
+// not met, so the renewal cannot go on; what was chosen is kept.
+func TestIncidentBlocksRenewal(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	login(t, b, "13800000001")
+	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
+	code, body := step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"yes"}}, "", "", nil)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "请修改以下内容") {
+		t.Fatalf("发生过: %d", code)
+	}
+	mustContain(t, body, `value="yes" checked`)
+}

@@ -68,6 +68,7 @@ type queuePage struct {
 	Total, Page, Pages   int
 	Status, Matter, Item string
 	Overdue              bool
+	DaysLeft             string // at most this many working days left
 	Statuses             []application.Status
 	Matters              []application.Matter
 	AuthorityName        string
@@ -78,6 +79,7 @@ type queuePage struct {
 func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p := &queuePage{Status: q.Get("status"), Matter: q.Get("matter"), Item: strings.TrimSpace(q.Get("item")), Overdue: q.Get("overdue") == "1",
+		DaysLeft: strings.TrimSpace(q.Get("days")),
 		Statuses: application.Statuses[1:], Matters: application.Matters}
 	p.Page, _ = strconv.Atoi(q.Get("page"))
 	if p.Page < 1 {
@@ -90,6 +92,13 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 	today := s.today()
 	if p.Overdue {
 		f.OverdueOn = today
+	}
+	if n, err := strconv.Atoi(p.DaysLeft); err == nil && n >= 0 {
+		if by, err := s.calendar.AddWorkdays(today, n); err == nil {
+			f.DueBy = by
+		}
+	} else {
+		p.DaysLeft = ""
 	}
 	apps, total, err := s.store.Queue(r.Context(), f)
 	if err != nil {
@@ -125,7 +134,7 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 		p.Rows = append(p.Rows, row)
 	}
 	page := func(n int) string {
-		v := url.Values{"status": {p.Status}, "matter": {p.Matter}, "item": {p.Item}, "page": {strconv.Itoa(n)}}
+		v := url.Values{"status": {p.Status}, "matter": {p.Matter}, "item": {p.Item}, "days": {p.DaysLeft}, "page": {strconv.Itoa(n)}}
 		if p.Overdue {
 			v.Set("overdue", "1")
 		}

@@ -394,3 +394,19 @@ func TestAdminEditsSMSTemplates(t *testing.T) {
 		t.Fatalf("officer: %d", resp.StatusCode)
 	}
 }
+
+func TestQueueFilters(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	submitQ8(t, newBrowser(t, srv)) // due in 5 working days
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	for q, want := range map[string]bool{
+		"days=5": true, "days=4": false, "overdue=1": false, "status=submitted": true, "status=accepted": false,
+		"matter=renew": true, "matter=new": false, "item=" + url.QueryEscape("Q2(限流动式起重机)"): true, "item=N1": false,
+	} {
+		_, body := o.get("/officer?" + q)
+		if strings.Contains(body, "张伟") != want {
+			t.Errorf("%s: listed = %v, want %v", q, !want, want)
+		}
+	}
+}

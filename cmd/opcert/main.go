@@ -40,6 +40,7 @@ const usage = `opcert — 特种设备安全管理和作业人员资格认定
   opcert import FILE          批量导入持证人 (bulk-load holders from CSV or XLSX)
   opcert user ...             创建工作人员账号 (create an officer, exam-staff or admin account)
   opcert audit verify         校验审计日志的哈希链 (verify the audit log's hash chain)
+  opcert backup FILE.db       备份内嵌数据库 (copy the SQLite database while it runs)
 
 每个子命令用 -h 查看参数；参数也可用 OPCERT_* 环境变量设置。
 `
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, rest, stdin, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -157,3 +157,27 @@ func TestAuditVerify(t *testing.T) {
 		t.Fatalf("tampered: %v\n%s", err, out)
 	}
 }
+
+func TestBackup(t *testing.T) {
+	t.Setenv("OPCERT_DATABASE_URL", "")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "holders.csv")
+	os.WriteFile(file, []byte(csvHeader+"张三,居民身份证,11010519491231002X,,,2011,Q8,,徐汇区市场监督管理局,2022-12-01,2026-11-30,\n"), 0o600)
+	if out, err := runCmd(t, "import", "--data", dir, file); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	if out, err := runCmd(t, "backup", "--data", dir, backup); err != nil || !strings.Contains(out, "数据库已备份") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if _, err := runCmd(t, "backup", "--data", dir, backup); err == nil {
+		t.Fatal("backup over an existing file")
+	}
+	copyDir := filepath.Join(dir, "restored")
+	os.MkdirAll(copyDir, 0o700)
+	data, _ := os.ReadFile(backup)
+	os.WriteFile(filepath.Join(copyDir, "opcert.db"), data, 0o600)
+	if n := holders(t, copyDir); n != 1 {
+		t.Fatalf("holders in the backup = %d", n)
+	}
+}

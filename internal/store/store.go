@@ -152,3 +152,17 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	}
 	return tx.Commit()
 }
+
+// BackupTo writes a consistent copy of the SQLite database to path while
+// the service runs (VACUUM INTO reads one snapshot). PostgreSQL is backed up
+// with its own tools (pg_dump, base backups).
+func (db *DB) BackupTo(ctx context.Context, path string) error {
+	if db.dialect != SQLite {
+		return errors.New("PostgreSQL 数据库请使用 pg_dump 或基础备份进行备份")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("备份文件 %s 已存在，请换一个文件名", path)
+	}
+	_, err := db.sql.ExecContext(ctx, `VACUUM INTO $1`, path)
+	return err
+}

@@ -282,7 +282,7 @@ func (s *Server) qrStart(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: qrPollCookie, Value: poll, Path: "/login/qr", HttpOnly: true, Secure: s.secure,
+	http.SetCookie(w, &http.Cookie{Name: qrPollCookie, Value: poll, Path: "/login/qr", HttpOnly: true, Secure: s.secureFor(r),
 		SameSite: http.SameSiteLaxMode, MaxAge: int(auth.QRLoginTTL.Seconds())})
 	confirm := s.absoluteURL(r, "/login/qr/confirm?t="+url.QueryEscape(raw))
 	png, err := qrcode.Encode(confirm, qrcode.Medium, 256)
@@ -536,7 +536,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.clearSessionCookie(w)
+	s.clearSessionCookie(w, r)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

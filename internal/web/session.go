@@ -61,7 +61,7 @@ func (s *Server) withViewer(next http.Handler) http.Handler {
 		sess, u, err := s.store.SessionUser(r.Context(), hash, r.Header.Get("X-Opcert-Poll") == "")
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			s.clearSessionCookie(w)
+			s.clearSessionCookie(w, r)
 		case err != nil:
 			s.serverError(w, r, err)
 			return
@@ -83,15 +83,15 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u auth.Use
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: raw, Path: "/", HttpOnly: true, Secure: s.secure,
+		Name: sessionCookie, Value: raw, Path: "/", HttpOnly: true, Secure: s.secureFor(r),
 		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(auth.AbsoluteTimeout),
 	})
 	s.log.Info("login", "user_id", u.ID, "role", u.Role)
 	return nil
 }
 
-func (s *Server) clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secureFor(r), SameSite: http.SameSiteLaxMode})
 }
 
 // requireRole wraps a handler for pages only some accounts may see. A
@@ -137,3 +137,8 @@ func clientIP(r *http.Request) string {
 	}
 	return strings.Trim(host, "[]")
 }
+
+// secureFor: cookies go over HTTPS only when the service is reached by
+// HTTPS, either as configured (OPCERT_BASE_URL https://…) or on this
+// request. Plain http is for localhost demos.
+func (s *Server) secureFor(r *http.Request) bool { return s.secure || r.TLS != nil }

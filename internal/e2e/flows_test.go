@@ -1,10 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"image"
-	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"opcert/internal/testfixture"
 )
 
 // Issue 3's browser flows: as demo applicants, through every step with real
@@ -25,25 +23,9 @@ type files struct{ photo, pdf string }
 func fixtures(t *testing.T) files {
 	t.Helper()
 	dir := t.TempDir()
-	img := image.NewRGBA(image.Rect(0, 0, 350, 490))
-	for y := range 490 {
-		for x := range 350 {
-			c := color.RGBA{255, 255, 255, 255}
-			dx, dy := float64(x-175)/90, float64(y-230)/120
-			if dx*dx+dy*dy < 1 {
-				c = color.RGBA{200, 150, 120, 255}
-			}
-			if y > 400 {
-				c = color.RGBA{40, 60, 120, 255}
-			}
-			img.Set(x, y, c)
-		}
-	}
-	var b bytes.Buffer
-	png.Encode(&b, img)
 	f := files{photo: filepath.Join(dir, "照片.png"), pdf: filepath.Join(dir, "材料.pdf")}
-	os.WriteFile(f.photo, b.Bytes(), 0o600)
-	os.WriteFile(f.pdf, []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"), 0o600)
+	os.WriteFile(f.photo, testfixture.Photo(), 0o600)
+	os.WriteFile(f.pdf, testfixture.PDF, 0o600)
 	return f
 }
 

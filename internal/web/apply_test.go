@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -20,31 +17,12 @@ import (
 	"opcert/internal/demo"
 	"opcert/internal/registry"
 	"opcert/internal/store"
+	"opcert/internal/testfixture"
 )
 
-// photoPNG is a 2-inch (35×49 mm, 5:7) colour photo on a white background.
-func photoPNG(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 350, 490))
-	for y := range 490 {
-		for x := range 350 {
-			c := color.RGBA{255, 255, 255, 255}
-			dx, dy := float64(x-175)/90, float64(y-230)/120
-			if dx*dx+dy*dy < 1 {
-				c = color.RGBA{200, 150, 120, 255}
-			}
-			if y > 400 {
-				c = color.RGBA{40, 60, 120, 255}
-			}
-			img.Set(x, y, c)
-		}
-	}
-	var b bytes.Buffer
-	png.Encode(&b, img)
-	return b.Bytes()
-}
+func photoPNG(t *testing.T) []byte { return testfixture.Photo() }
 
-var minimalPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+var minimalPDF = testfixture.PDF
 
 // postMultipart sends a wizard form with one file.
 func (b *browser) postMultipart(path string, fields url.Values, fileField, filename string, content []byte) (*http.Response, string) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"opcert/internal/audit"
+	"opcert/internal/civil"
 	"opcert/internal/store"
 )
 
@@ -179,5 +180,38 @@ func TestBackup(t *testing.T) {
 	os.WriteFile(filepath.Join(copyDir, "opcert.db"), data, 0o600)
 	if n := holders(t, copyDir); n != 1 {
 		t.Fatalf("holders in the backup = %d", n)
+	}
+}
+
+// A year published after the build is imported and used for deadlines.
+func TestHolidaysImport(t *testing.T) {
+	t.Setenv("OPCERT_DATABASE_URL", "")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "2027.json")
+	os.WriteFile(good, []byte(`{"year":2027,"source":"测试用，非官方","holidays":[
+		{"date":"2027-01-01","name":"元旦"},{"date":"2027-05-01","name":"劳动节"},{"date":"2027-05-02","name":"劳动节"},
+		{"date":"2027-10-01","name":"国庆节"},{"date":"2027-10-02","name":"国庆节"},{"date":"2027-10-03","name":"国庆节"}],"workdays":[]}`), 0o600)
+	out, err := runCmd(t, "holidays", "import", "--data", dir, good)
+	if err != nil || !strings.Contains(out, "已导入 2027 年") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"year":2027,"holidays":[{"date":"2026-01-01","name":"元旦"}],"workdays":[]}`), 0o600)
+	if _, err := runCmd(t, "holidays", "import", "--data", dir, bad); err == nil {
+		t.Fatal("a file with dates outside its year was imported")
+	}
+	db, err := store.Open(context.Background(), "", filepath.Join(dir, "opcert.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cal, err := loadCalendar(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 20 working days from 2026-12-20 reach into 2027 (元旦 off).
+	got, err := cal.AddWorkdays(civil.MustParse("2026-12-20"), 20)
+	if err != nil || got != civil.MustParse("2027-01-18") {
+		t.Fatalf("deadline = %s, %v", got, err)
 	}
 }

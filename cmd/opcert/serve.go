@@ -94,7 +94,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("file store: %w", err)
 	}
-	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL, Files: files})
+	cal, err := loadCalendar(ctx, db)
+	if err != nil {
+		return err
+	}
+	log.Info("working-day calendar", "years", fmt.Sprint(cal.Years()))
+	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL, Files: files, Calendar: cal})
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,7 @@ type Options struct {
 	Demo     bool              // demo mode: development pages such as the SMS outbox
 	Files    blob.Store        // uploaded files
 	ELicence elicence.Provider // 电子身份证; defaults to the embedded provider
+	Calendar *workday.Calendar // working days; defaults to the embedded 2020–2026 data
 	BaseURL  string            // public address, for QR codes and cookie security
 }
 
@@ -80,7 +81,10 @@ func New(o Options) (*Server, error) {
 	if s.files == nil {
 		return nil, errors.New("web: a file store is required")
 	}
-	s.calendar = workday.Default()
+	s.calendar = o.Calendar
+	if s.calendar == nil {
+		s.calendar = workday.Default()
+	}
 	s.routes()
 	return s, nil
 }

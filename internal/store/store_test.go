@@ -218,3 +218,18 @@ func TestAuthoritiesAndEnterprises(t *testing.T) {
 		}
 	})
 }
+
+func TestHolidayYears(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if err := db.PutHolidayYear(ctx, 2027, []byte(`{"year":2027}`), "cli"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PutHolidayYear(ctx, 2027, []byte(`{"year":2027,"source":"新"}`), "cli"); err != nil {
+			t.Fatal(err)
+		}
+		ys, err := db.HolidayYears(ctx)
+		if err != nil || len(ys) != 1 || !strings.Contains(string(ys[0]), "新") {
+			t.Fatalf("years = %q, %v", ys, err)
+		}
+	})
+}

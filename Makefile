@@ -20,3 +20,4 @@ fuzz:
 	for f in FuzzParseResidentID FuzzCreditCode FuzzMobile; do \
 		go test ./internal/idcheck -run '^$$' -fuzz "^$$f$$" -fuzztime 30s || exit 1; \
 	done
+	go test ./internal/weldcode -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s

@@ -12,6 +12,7 @@ import (
 	"opcert/internal/idcheck"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
+	"opcert/internal/weldcode"
 )
 
 var today = civil.MustParse("2026-11-22")
@@ -117,4 +118,18 @@ func TestLoadOnceThenLeavesDataAlone(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestDemoWeldCodesParse(t *testing.T) {
+	for _, h := range demo.Build(catalog.Default(), today).Holdings {
+		for _, it := range h.Items() {
+			if it.WeldCode == "" {
+				continue
+			}
+			c, err := weldcode.Parse(it.WeldCode)
+			if err != nil || c.String() != it.WeldCode {
+				t.Errorf("%s: %q → %q, %v", h.Holder.Name, it.WeldCode, c.String(), err)
+			}
+		}
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"opcert/internal/civil"
 	"opcert/internal/idcheck"
 	"opcert/internal/registry"
+	"opcert/internal/weldcode"
 )
 
 // Columns of the file, by header text. Optional columns may be left out.
@@ -264,6 +265,17 @@ func parseRow(n int, get func(string) string, cat *catalog.Catalog, today civil.
 		fail(ColEdition, "请填写项目目录：2019（现行项目）或 2011（原项目）；新旧目录的代号有重复（如Q2），必须注明")
 	default:
 		fail(ColEdition, fmt.Sprintf("项目目录“%s”无效，应为 2019 或 2011", ed))
+	}
+	if item.WeldCode != "" {
+		wc, err := weldcode.Parse(item.WeldCode)
+		if err != nil {
+			fail(ColWeldCode, err.Error())
+		} else {
+			item.WeldCode = wc.String()
+		}
+		if q, ok := item.Ref.New(); ok && q.Code != catalog.MetalWelding && q.Code != catalog.NonMetalWelding {
+			fail(ColWeldCode, "只有焊接作业项目填写焊接项目代号")
+		}
 	}
 	if item.IssuedBy == "" {
 		fail(ColIssuedBy, "发证机关不能为空")

@@ -71,6 +71,8 @@ func TestRowErrors(t *testing.T) {
 		{"no issuer", strings.Replace(good, "徐汇区市场监督管理局", "", 1), "发证机关", "不能为空"},
 		{"bad status", good + "作废", "状态", "无效"},
 		{"bad id type", strings.Replace(good, "居民身份证", "驾驶证", 1), "证件类型", "无效"},
+		{"weld code on a non-welding item", strings.Replace(good, ",G3,,", ",G3,SMAW-FeII-1G-12-Fef3J,", 1), "焊接项目代号", "只有焊接作业项目"},
+		{"bad weld code", strings.Replace(good, ",G3,,", ",金属焊接操作,SMAW-FeII-9G-12-Fef3J,", 1), "焊接项目代号", "试件位置"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

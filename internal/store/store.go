@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	_ "modernc.org/sqlite"
 )
 
@@ -87,8 +87,6 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	}
 	return &DB{sql: db, dialect: Postgres, now: time.Now}, nil
 }
-
-var _ = stdlib.GetDefaultDriver // registers the "pgx" database/sql driver
 
 // redact hides the password of a connection URL for logs and errors.
 func redact(url string) string {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"opcert/internal/application"
 	"opcert/internal/civil"
@@ -252,5 +251,3 @@ func (s *Server) applicationWithdraw(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/applications/%d", a.ID), http.StatusSeeOther)
 }
-
-var _ = strings.TrimSpace

@@ -249,6 +249,10 @@ func (s *Server) applicationForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.sendApplicationForm(w, r, a, f)
+}
+
+func (s *Server) sendApplicationForm(w http.ResponseWriter, r *http.Request, a store.Application, f *application.Form) {
 	title := "《特种设备安全管理和作业人员资格申请表》"
 	for _, spec := range s.materialSpecs(f) {
 		if spec.Key == application.MaterialForm {

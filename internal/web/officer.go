@@ -22,6 +22,8 @@ func (s *Server) officerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /officer", s.requireStaff(s.officerQueue))
 	mux.HandleFunc("GET /officer/applications/{id}", s.requireStaff(s.officerApplication))
 	mux.HandleFunc("GET /officer/applications/{id}/files/{file}", s.requireStaff(s.officerFile))
+	mux.HandleFunc("GET /officer/applications/{id}/photo", s.requireStaff(s.officerPhoto))
+	mux.HandleFunc("GET /officer/applications/{id}/form.pdf", s.requireStaff(s.officerForm))
 	mux.HandleFunc("POST /officer/applications/{id}/act", s.requireStaff(s.officerAct))
 	mux.HandleFunc("POST /officer/applications/{id}/transfer", s.requireStaff(s.officerTransfer))
 }
@@ -506,4 +508,28 @@ func (s *Server) officerTransfer(w http.ResponseWriter, r *http.Request) {
 func (s *Server) auditEntry(r *http.Request, action, subject string) audit.Entry {
 	v := viewerFrom(r.Context())
 	return audit.Entry{ActorID: v.User.ID, ActorRole: string(v.User.Role), Action: action, Subject: subject, IP: clientIP(r)}
+}
+
+func (s *Server) officerPhoto(w http.ResponseWriter, r *http.Request) {
+	a, f, ok := s.officerLoad(w, r)
+	if !ok {
+		return
+	}
+	if f.PhotoKey == "" {
+		s.notFound(w, r)
+		return
+	}
+	if _, err := s.store.AppendAudit(r.Context(), s.auditEntry(r, "view_photo", fmt.Sprintf("application:%d", a.ID))); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sendBlob(w, r, f.PhotoKey, "")
+}
+
+func (s *Server) officerForm(w http.ResponseWriter, r *http.Request) {
+	a, f, ok := s.officerLoad(w, r)
+	if !ok {
+		return
+	}
+	s.sendApplicationForm(w, r, a, f)
 }

@@ -410,3 +410,23 @@ func TestQueueFilters(t *testing.T) {
 		}
 	}
 }
+
+func TestOfficerSeesPhotoAndForm(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	_, id := submitQ8(t, newBrowser(t, srv))
+	path := "/officer/applications/" + strconv.FormatInt(id, 10)
+	o, other := newBrowser(t, srv), newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	login(t, other, "officer-310115")
+	if resp, _ := o.get(path + "/photo"); resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("photo: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if resp, body := o.get(path + "/form.pdf"); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF-") {
+		t.Errorf("form: %d", resp.StatusCode)
+	}
+	for _, p := range []string{path + "/photo", path + "/form.pdf"} {
+		if resp, _ := other.get(p); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s from another district: %d", p, resp.StatusCode)
+		}
+	}
+}

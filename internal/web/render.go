@@ -17,15 +17,16 @@ import (
 // page's own "title" and "content" blocks.
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"maskName": maskName,
-		"maskID":   maskID,
-		"field":    fieldOf,
-		"wfield":   wizardField,
-		"wselect":  wizardSelect,
-		"add":      func(a, b int) int { return a + b },
-		"div":      func(a, b int) int { return a / b },
-		"mod":      func(a, b int) int { return a % b },
-		"kb":       humanSize,
+		"maskName":  maskName,
+		"maskID":    maskID,
+		"field":     fieldOf,
+		"wfield":    wizardField,
+		"wselect":   wizardSelect,
+		"add":       func(a, b int) int { return a + b },
+		"div":       func(a, b int) int { return a / b },
+		"mod":       func(a, b int) int { return a % b },
+		"kb":        humanSize,
+		"hasPrefix": strings.HasPrefix,
 		"cdate": func(s string) string {
 			if d, err := civil.Parse(s); err == nil {
 				return d.Chinese()

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -57,6 +58,14 @@ func mustSee(t *testing.T, b *Browser, want ...string) {
 			t.Fatalf("page %s lacks %q; it reads:\n%s", b.Location(), w, page)
 		}
 	}
+}
+
+// openApply logs in through the login page on the way to the 立即办理 page
+// of a matter at a 受理机关.
+func openApply(t *testing.T, b *Browser, srv *Server, authority, matter, login string) {
+	t.Helper()
+	b.Open(srv.URL + "/login?next=" + url.QueryEscape("/apply?authority="+authority+"&matter="+matter))
+	logIn(t, b, login)
 }
 
 // logIn logs in through the login page, landing where next says.
@@ -153,8 +162,7 @@ func TestRenewR3GoesToYangpu(t *testing.T) {
 	f := fixtures(t)
 	b := NewBrowser(t)
 	b.Desktop()
-	b.Open(srv.URL + "/login?next=" + "/apply%3Fauthority%3D310104%26matter%3Drenew")
-	logIn(t, b, "13800000002")
+	openApply(t, b, srv, "310104", "renew", "13800000002")
 	mustSee(t, b, "氧舱维护保养", "R3项目（氧舱维护保养）由杨浦区市场监管局统一复审")
 	b.tick(`input[name="item"][value="0"]`)
 	b.clickID("confirm")
@@ -168,8 +176,7 @@ func TestManualEntryRenewal(t *testing.T) {
 	f := fixtures(t)
 	b := NewBrowser(t)
 	b.Desktop()
-	b.Open(srv.URL + "/login?next=" + "/apply%3Fauthority%3D310112%26matter%3Drenew")
-	logIn(t, b, "13800000004")
+	openApply(t, b, srv, "310112", "renew", "13800000004")
 	wantStatus(t, "手工录入", b.clickID("manual-link"), 200)
 	mustSee(t, b, "手工录入", "原证书照片页、取证页、复审页")
 	b.Fill("发证机关", "苏州市市场监督管理局")
@@ -195,8 +202,7 @@ func TestNewApplicationInBrowser(t *testing.T) {
 	f := fixtures(t)
 	b := NewBrowser(t)
 	b.Desktop()
-	b.Open(srv.URL + "/login?next=" + "/apply%3Fauthority%3D310115%26matter%3Dnew")
-	logIn(t, b, "13800000003")
+	openApply(t, b, srv, "310115", "new", "13800000003")
 	mustSee(t, b, "选择申请的作业项目", "叉车司机（N1）")
 	b.tick(`input[name="item"][value="N1"]`)
 	b.clickID("confirm")
@@ -213,8 +219,7 @@ func TestReissueInBrowser(t *testing.T) {
 	f := fixtures(t)
 	b := NewBrowser(t)
 	b.Desktop()
-	b.Open(srv.URL + "/login?next=" + "/apply%3Fauthority%3D310104%26matter%3Dreissue")
-	logIn(t, b, "13800000002")
+	openApply(t, b, srv, "310104", "reissue", "13800000002")
 	mustSee(t, b, "选择需要补发的作业项目", "快开门式压力容器操作")
 	b.tick(`input[name="item"][value="0-1"]`) // R1 (R3 would go to 杨浦区)
 	b.clickID("confirm")
@@ -230,8 +235,7 @@ func TestWizardWithoutJavaScript(t *testing.T) {
 	b := NewBrowser(t)
 	b.Desktop()
 	b.DisableJavaScript()
-	b.Open(srv.URL + "/login?next=" + "/apply%3Fauthority%3D310104%26matter%3Drenew")
-	logIn(t, b, "13800000001")
+	openApply(t, b, srv, "310104", "renew", "13800000001")
 	b.tick(`input[name="item"][value="0"]`)
 	b.clickID("confirm")
 	commitmentAndBasic(t, b, f, "上海徐汇起重设备安装有限公司")

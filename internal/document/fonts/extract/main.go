@@ -43,14 +43,26 @@ func extract(in string, face int, out string) error {
 	if face < 0 || face >= n {
 		return fmt.Errorf("face %d of %d", face, n)
 	}
+	if len(b) < 12+4*n {
+		return fmt.Errorf("%s: truncated header", in)
+	}
 	dir := int(be.Uint32(b[12+4*face:]))
+	if dir+12 > len(b) {
+		return fmt.Errorf("%s: face %d directory out of range", in, face)
+	}
 	numTables := int(be.Uint16(b[dir+4:]))
 	head := 12 + 16*numTables
+	if dir+head > len(b) {
+		return fmt.Errorf("%s: face %d table records out of range", in, face)
+	}
 	buf := make([]byte, head)
 	copy(buf, b[dir:dir+12])
 	for i := range numTables {
 		rec := b[dir+12+16*i : dir+12+16*i+16]
 		off, length := int(be.Uint32(rec[8:])), int(be.Uint32(rec[12:]))
+		if off+length > len(b) {
+			return fmt.Errorf("%s: table %q out of range", in, rec[:4])
+		}
 		for len(buf)%4 != 0 {
 			buf = append(buf, 0)
 		}

@@ -13,8 +13,8 @@ import (
 	"opcert/internal/testfixture"
 )
 
-// Issue 3's browser flows: as demo applicants, through every step with real
-// uploads to 已提交, then 办件查询 and the 受理机构.
+// Helpers for the browser flows (apply_test.go, officer_test.go, …): log in,
+// step through the wizard, upload, submit and find the application.
 
 const demoPassword = "Demo@2026"
 
@@ -131,112 +131,4 @@ func submitAndFind(t *testing.T, b *Browser, srv *Server, matter, authority stri
 	wantStatus(t, "查看", b.ClickLink("查看"), 200)
 	wantText(t, "受理机构", b.Text("#review-authority"), authority)
 	return number
-}
-
-func TestRenewQ8InBrowser(t *testing.T) {
-	srv := StartServer(t)
-	f := fixtures(t)
-	b := NewBrowser(t)
-	b.Desktop()
-	// From the guide: 立即办理 asks to log in and comes back to the same place.
-	wantStatus(t, "guide", b.Open(srv.URL+"/guide/renew?authority=310104"), 200)
-	b.clickID("start-now")
-	mustSee(t, b, "登录")
-	logIn(t, b, "13800000001")
-	mustSee(t, b, "复审项目选择", "流动式起重机司机", "徐汇区市场监督管理局")
-	b.Screenshot("renew-select")
-	b.tick(`input[name="item"][value="0"]`)
-	wantStatus(t, "确定", b.clickID("confirm"), 200)
-	commitmentAndBasic(t, b, f, "上海徐汇起重设备安装有限公司")
-	b.Screenshot("renew-materials")
-	uploadMaterial(t, b, "id_card", f.pdf)
-	b.Phone()
-	b.Screenshot("renew-materials-phone")
-	b.Desktop()
-	submitAndFind(t, b, srv, "复审", "徐汇区市场监督管理局")
-	mustSee(t, b, "流动式起重机司机[Q8] → Q2(限流动式起重机)")
-}
-
-func TestRenewR3GoesToYangpu(t *testing.T) {
-	srv := StartServer(t)
-	f := fixtures(t)
-	b := NewBrowser(t)
-	b.Desktop()
-	openApply(t, b, srv, "310104", "renew", "13800000002")
-	mustSee(t, b, "氧舱维护保养", "R3项目（氧舱维护保养）由杨浦区市场监管局统一复审")
-	b.tick(`input[name="item"][value="0"]`)
-	b.clickID("confirm")
-	commitmentAndBasic(t, b, f, "上海杨浦高压氧医疗设备有限公司")
-	uploadMaterial(t, b, "id_card", f.pdf)
-	submitAndFind(t, b, srv, "复审", "杨浦区市场监督管理局")
-}
-
-func TestManualEntryRenewal(t *testing.T) {
-	srv := StartServer(t)
-	f := fixtures(t)
-	b := NewBrowser(t)
-	b.Desktop()
-	openApply(t, b, srv, "310112", "renew", "13800000004")
-	wantStatus(t, "手工录入", b.clickID("manual-link"), 200)
-	mustSee(t, b, "手工录入", "原证书照片页、取证页、复审页")
-	b.Fill("发证机关", "苏州市市场监督管理局")
-	b.setValue(`input[name="code-1"]`, "T1")
-	b.setValue(`input[name="name-1"]`, "电梯机械安装维修")
-	b.setValue(`input[name="from-1"]`, "2023-01-16")
-	b.setValue(`input[name="until-1"]`, "2027-01-15")
-	wantStatus(t, "确定", b.clickID("manual-confirm"), 200)
-	commitmentAndBasic(t, b, f, "上海闵行物流叉车有限公司")
-	mustSee(t, b, "原证书照片页", "原证书取证页", "原证书复审页")
-	for _, key := range []string{"orig_cert_photo", "orig_cert_first", "orig_cert_renewal"} {
-		uploadMaterial(t, b, key, f.pdf)
-	}
-	// A Shanghai 户籍 fetches the 电子身份证 instead of a scan.
-	b.clickID("electronic-id")
-	mustSee(t, b, "已获取电子身份证")
-	submitAndFind(t, b, srv, "复审", "闵行区市场监督管理局")
-	mustSee(t, b, "电梯机械安装维修[T1] → T 电梯修理")
-}
-
-func TestNewApplicationInBrowser(t *testing.T) {
-	srv := StartServer(t)
-	f := fixtures(t)
-	b := NewBrowser(t)
-	b.Desktop()
-	openApply(t, b, srv, "310115", "new", "13800000003")
-	mustSee(t, b, "选择申请的作业项目", "叉车司机（N1）")
-	b.tick(`input[name="item"][value="N1"]`)
-	b.clickID("confirm")
-	commitmentAndBasic(t, b, f, "上海浦东锅炉运行服务有限公司")
-	mustSee(t, b, "学历证明", "体检报告")
-	for _, key := range []string{"id_card", "education", "health"} {
-		uploadMaterial(t, b, key, f.pdf)
-	}
-	submitAndFind(t, b, srv, "新办", "浦东新区市场监督管理局")
-}
-
-func TestReissueInBrowser(t *testing.T) {
-	srv := StartServer(t)
-	f := fixtures(t)
-	b := NewBrowser(t)
-	b.Desktop()
-	openApply(t, b, srv, "310104", "reissue", "13800000002")
-	mustSee(t, b, "选择需要补发的作业项目", "快开门式压力容器操作")
-	b.tick(`input[name="item"][value="0-1"]`) // R1 (R3 would go to 杨浦区)
-	b.clickID("confirm")
-	commitmentAndBasic(t, b, f, "上海徐汇起重设备安装有限公司")
-	uploadMaterial(t, b, "id_card", f.pdf)
-	submitAndFind(t, b, srv, "补证", "徐汇区市场监督管理局")
-}
-
-// Without JavaScript the wizard still works: it is plain forms.
-func TestWizardWithoutJavaScript(t *testing.T) {
-	srv := StartServer(t)
-	f := fixtures(t)
-	b := NewBrowser(t)
-	b.Desktop()
-	b.DisableJavaScript()
-	openApply(t, b, srv, "310104", "renew", "13800000001")
-	b.tick(`input[name="item"][value="0"]`)
-	b.clickID("confirm")
-	commitmentAndBasic(t, b, f, "上海徐汇起重设备安装有限公司")
 }

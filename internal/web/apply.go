@@ -432,9 +432,6 @@ func (s *Server) createDraft(r *http.Request, a applicant, e entry, items []appl
 		Applicant: application.Person{Name: a.Holder.Name, IDType: string(a.Holder.IDType), IDNumber: a.Holder.IDNumber, Sex: a.Holder.Sex,
 			BirthDate: a.Holder.BirthDate.String(), Mobile: a.User.Mobile},
 		Routing: application.Choice{Code: e.Authority.Code}}
-	if strings.HasPrefix(a.Holder.IDNumber, "31") {
-		f.Applicant.HouseholdDistrict = ""
-	}
 	data, err := json.Marshal(f)
 	if err != nil {
 		return store.Application{}, err

@@ -80,6 +80,9 @@ type wizardPage struct {
 	Commitment string
 	Conflict   int64 // the other application already under way for an item
 	ReadOnly   bool  // shown to an officer: no 修改 links
+	// R3 fixes the 受理机构 (seed 000 3.2 注2); otherwise the applicant may
+	// always declare one of the seed's two special cases.
+	R3 bool
 }
 
 type stepLink struct {
@@ -155,6 +158,9 @@ func (s *Server) newWizardPage(r *http.Request, a store.Application, f *applicat
 		p.Items = append(p.Items, line)
 	}
 	p.Routing = s.route(f)
+	for _, q := range s.targets(f) {
+		p.R3 = p.R3 || q.Code == "R3"
+	}
 	auths, err := s.store.Authorities(r.Context())
 	if err != nil {
 		return nil, err

@@ -3,22 +3,36 @@ package blob
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
 	"os"
 	"path"
+	"strings"
+	"syscall"
 )
 
-// Local keeps files in a folder. os.Root confines every access to it, so
-// no key, however crafted, reaches a file outside.
+// Local keeps files in a folder on this machine. Every access goes through
+// os.Root, so no key, symbolic link or ".." inside the folder can reach a
+// file outside it, even if ValidKey were bypassed.
+//
+// Layout: the key applications/123/materials/abc.pdf is the file of that
+// path under the folder, so an operator can find and read it directly.
+// Next to it, .abc.pdf.type holds the content type given to Put (a sidecar:
+// the type was checked from the content when the file was uploaded and is
+// served as checked; guessing it again from the name would trust the name).
+// Files being written are named .tmp-<random>. Neither name can be a key,
+// since ValidKey refuses segments starting with ".".
+//
+// A folder cannot hold both a/b and a/b/c (a/b is a file or a folder),
+// which S3 allows; the application's keys never need both.
 type Local struct {
 	root *os.Root
 }
 
-// NewLocal opens (creating) the folder.
+// NewLocal opens the folder dir, creating it if needed.
 func NewLocal(dir string) (*Local, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
@@ -30,81 +44,136 @@ func NewLocal(dir string) (*Local, error) {
 	return &Local{root: root}, nil
 }
 
-// contentTypeSuffix names the sidecar file holding a file's content type:
-// the type was checked from the content at upload and is served as checked.
-const contentTypeSuffix = ".type"
+// Close releases the folder.
+func (l *Local) Close() error { return l.root.Close() }
 
-// Put writes to a temporary file and renames it into place, so a crash or a
-// failed upload never leaves half a file under the key.
+const sidecarSuffix = ".type"
+
+func sidecarOf(key string) string {
+	return path.Join(path.Dir(key), "."+path.Base(key)+sidecarSuffix)
+}
+
+// Put writes to temporary files and renames them into place: rename is
+// atomic, so a reader, a crash or a cancelled upload sees the old file or
+// the new one, never half of one. The content type is renamed into place
+// first; a crash between the two renames can leave the new type beside the
+// old content, which matters only when a key is overwritten with another
+// type (the application's keys end in the type's extension, so never).
 func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
 	if err := ValidKey(key); err != nil {
 		return err
 	}
-	if err := l.root.MkdirAll(path.Dir(key), 0o750); err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	tmp := key + ".tmp-" + hex.EncodeToString(b)
-	f, err := l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if contentType == "" {
+		contentType = defaultContentType
+	}
+	dir := path.Dir(key)
+	if err := l.root.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	data, err := l.writeTemp(dir, &exactReader{ctx: ctx, r: r, size: size})
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(f, contextReader{ctx, r})
-	if err == nil && size >= 0 && n != size {
-		err = fmt.Errorf("blob: wrote %d bytes of %d", n, size)
+	defer l.root.Remove(data) // fails harmlessly once renamed
+	meta, err := l.writeTemp(dir, strings.NewReader(contentType))
+	if err != nil {
+		return err
 	}
+	defer l.root.Remove(meta)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := l.root.Rename(meta, sidecarOf(key)); err != nil {
+		return err
+	}
+	if err := l.root.Rename(data, key); err != nil {
+		return err
+	}
+	// The renames are durable only once the folder itself is synced.
+	if d, err := l.root.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// writeTemp copies r into a new temporary file in dir, synced to disk, and
+// returns its name; on failure nothing is left behind.
+func (l *Local) writeTemp(dir string, r io.Reader) (string, error) {
+	name := path.Join(dir, ".tmp-"+rand.Text())
+	f, err := l.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(f, r)
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = l.root.WriteFile(key+contentTypeSuffix, []byte(contentType), 0o640)
-	}
-	if err == nil {
-		err = l.root.Rename(tmp, key)
-	}
 	if err != nil {
-		l.root.Remove(tmp)
+		l.root.Remove(name)
+		return "", err
 	}
-	return err
+	return name, nil
 }
 
 func (l *Local) Open(ctx context.Context, key string) (io.ReadCloser, Info, error) {
 	if err := ValidKey(key); err != nil {
 		return nil, Info{}, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, Info{}, err
+	}
 	f, err := l.root.Open(key)
-	if errors.Is(err, fs.ErrNotExist) {
+	if notExist(err) {
 		return nil, Info{}, ErrNotFound
 	}
 	if err != nil {
 		return nil, Info{}, err
 	}
 	st, err := f.Stat()
+	if err == nil && st.IsDir() {
+		err = ErrNotFound
+	}
 	if err != nil {
 		f.Close()
 		return nil, Info{}, err
 	}
-	ct, _ := l.root.ReadFile(key + contentTypeSuffix)
-	info := Info{Size: st.Size(), ContentType: string(ct)}
-	if info.ContentType == "" {
-		info.ContentType = "application/octet-stream"
+	return f, Info{Size: st.Size(), ContentType: l.contentType(key)}, nil
+}
+
+// contentType reads the sidecar. Without one (a file copied in by hand, or
+// written before sidecars existed) the extension is the only hint left.
+func (l *Local) contentType(key string) string {
+	if b, err := l.root.ReadFile(sidecarOf(key)); err == nil && len(b) > 0 && len(b) < 256 {
+		return string(b)
 	}
-	return f, info, nil
+	if t := mime.TypeByExtension(path.Ext(key)); t != "" {
+		return t
+	}
+	return defaultContentType
 }
 
 func (l *Local) Delete(ctx context.Context, key string) error {
 	if err := ValidKey(key); err != nil {
 		return err
 	}
-	if err := l.root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := l.root.Remove(key + contentTypeSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+	if st, err := l.root.Stat(key); err == nil && st.IsDir() {
+		return nil
+	}
+	if err := l.root.Remove(key); err != nil && !notExist(err) {
+		return fmt.Errorf("blob: delete %s: %w", key, err)
+	}
+	if err := l.root.Remove(sidecarOf(key)); err != nil && !notExist(err) {
+		return fmt.Errorf("blob: delete %s: %w", key, err)
 	}
 	return nil
 }
@@ -113,25 +182,21 @@ func (l *Local) Exists(ctx context.Context, key string) (bool, error) {
 	if err := ValidKey(key); err != nil {
 		return false, err
 	}
-	_, err := l.root.Stat(key)
-	if errors.Is(err, fs.ErrNotExist) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	st, err := l.root.Stat(key)
+	switch {
+	case notExist(err):
 		return false, nil
+	case err != nil:
+		return false, err
 	}
-	return err == nil, err
+	return !st.IsDir(), nil
 }
 
-// Close releases the folder.
-func (l *Local) Close() error { return l.root.Close() }
-
-// contextReader stops a long copy when the request is cancelled.
-type contextReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c contextReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
+// notExist also covers a key running through a file ("a.pdf/b"): that key
+// holds nothing either.
+func notExist(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
 }

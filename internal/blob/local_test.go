@@ -3,73 +3,115 @@ package blob
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
-func TestLocalRoundTrip(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	l, err := NewLocal(dir)
-	if err != nil {
-		t.Fatal(err)
+func TestValidKey(t *testing.T) {
+	for _, k := range []string{"a", "applications/123/materials/abc.pdf", "申请表.pdf", "a/b c/d-e_f.(1).pdf", "a.b/c..d"} {
+		if err := ValidKey(k); err != nil {
+			t.Errorf("ValidKey(%q) = %v", k, err)
+		}
 	}
-	defer l.Close()
-	key := "applications/1/申请表.pdf"
-	if err := l.Put(ctx, key, bytes.NewReader([]byte("%PDF-1.4 x")), 10, "application/pdf"); err != nil {
-		t.Fatal(err)
-	}
-	rc, info, err := l.Open(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(rc)
-	rc.Close()
-	if string(b) != "%PDF-1.4 x" || info.Size != 10 || info.ContentType != "application/pdf" {
-		t.Fatalf("got %q %+v", b, info)
-	}
-	if err := l.Put(ctx, key, bytes.NewReader([]byte("new")), 3, "text/plain"); err != nil {
-		t.Fatal(err)
-	}
-	if ok, _ := l.Exists(ctx, key); !ok {
-		t.Fatal("Exists = false")
-	}
-	if err := l.Delete(ctx, key); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Delete(ctx, key); err != nil {
-		t.Fatalf("deleting a missing key: %v", err)
-	}
-	if _, _, err := l.Open(ctx, key); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("open deleted: %v", err)
-	}
-	entries, _ := os.ReadDir(filepath.Join(dir, "applications", "1"))
-	if len(entries) != 0 {
-		t.Fatalf("left behind: %v", entries)
-	}
-}
-
-func TestLocalRefusesEscapingKeys(t *testing.T) {
-	l, _ := NewLocal(t.TempDir())
-	defer l.Close()
-	for _, k := range []string{"", "/etc/passwd", "../x", "a/../../x", "a//b", `a\b`, "a/\x00", "a/./b"} {
-		if err := l.Put(context.Background(), k, bytes.NewReader(nil), 0, ""); err == nil {
-			t.Errorf("key %q accepted", k)
+	for _, k := range badKeys {
+		if ValidKey(k) == nil {
+			t.Errorf("ValidKey(%q) accepted", k)
 		}
 	}
 }
 
-func TestLocalShortWriteLeavesNothing(t *testing.T) {
+func TestLocalLayout(t *testing.T) {
 	ctx := context.Background()
-	l, _ := NewLocal(t.TempDir())
-	defer l.Close()
-	if err := l.Put(ctx, "a/b.pdf", bytes.NewReader([]byte("abc")), 10, "application/pdf"); err == nil {
-		t.Fatal("short write accepted")
+	dir := t.TempDir()
+	l, err := NewLocal(filepath.Join(dir, "files"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if ok, _ := l.Exists(ctx, "a/b.pdf"); ok {
-		t.Fatal("half a file stored")
+	defer l.Close()
+	key := "applications/1/materials/申请表.pdf"
+	if err := l.Put(ctx, key, strings.NewReader("%PDF-1.4"), 8, "application/pdf"); err != nil {
+		t.Fatal(err)
+	}
+	// The file sits at its key's path, readable without the program.
+	b, err := os.ReadFile(filepath.Join(dir, "files", "applications", "1", "materials", "申请表.pdf"))
+	if err != nil || string(b) != "%PDF-1.4" {
+		t.Fatalf("on disk: %q %v", b, err)
+	}
+	// Only the file and its content type: no temporary files left over,
+	// after success or after failure.
+	l.Put(ctx, key, strings.NewReader("short"), 99, "application/pdf")
+	names := func() []string {
+		entries, _ := os.ReadDir(filepath.Join(dir, "files", "applications", "1", "materials"))
+		var n []string
+		for _, e := range entries {
+			n = append(n, e.Name())
+		}
+		return n
+	}
+	if got := strings.Join(names(), ","); got != ".申请表.pdf.type,申请表.pdf" {
+		t.Fatalf("folder holds %s", got)
+	}
+	if err := l.Delete(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); len(got) != 0 {
+		t.Fatalf("left behind after Delete: %v", got)
+	}
+}
+
+func TestLocalCannotLeaveItsFolder(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	outside := filepath.Join(dir, "outside")
+	os.Mkdir(outside, 0o700)
+	os.WriteFile(filepath.Join(outside, "secret.txt"), []byte("secret"), 0o600)
+	l, err := NewLocal(filepath.Join(dir, "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	// A symbolic link planted inside the folder (by an operator's mistake
+	// or an attacker with some other foothold) still leads nowhere.
+	if err := os.Symlink(outside, filepath.Join(dir, "files", "link")); err != nil {
+		t.Skip(err)
+	}
+	if _, _, err := l.Open(ctx, "link/secret.txt"); err == nil {
+		t.Error("read through a link out of the folder")
+	}
+	if err := l.Put(ctx, "link/new.txt", strings.NewReader("x"), 1, ""); err == nil {
+		t.Error("wrote through a link out of the folder")
+	}
+	if _, err := os.Stat(filepath.Join(outside, "new.txt")); err == nil {
+		t.Error("a file appeared outside the folder")
+	}
+}
+
+func TestLocalWithoutSidecar(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, _ := NewLocal(dir)
+	defer l.Close()
+	// A file copied in by hand is served by its extension.
+	os.MkdirAll(filepath.Join(dir, "a"), 0o700)
+	os.WriteFile(filepath.Join(dir, "a", "x.pdf"), []byte("%PDF"), 0o600)
+	rc, info, err := l.Open(ctx, "a/x.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Close()
+	if info.ContentType != "application/pdf" {
+		t.Errorf("content type %q", info.ContentType)
+	}
+	os.WriteFile(filepath.Join(dir, "a", "y"), []byte("?"), 0o600)
+	rc, info, _ = l.Open(ctx, "a/y")
+	rc.Close()
+	if info.ContentType != "application/octet-stream" {
+		t.Errorf("content type %q", info.ContentType)
+	}
+	var buf bytes.Buffer
+	if l.Put(ctx, "a/z", &buf, 0, "text/plain") != nil {
+		t.Error("empty Put refused")
 	}
 }

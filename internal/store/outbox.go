@@ -7,21 +7,66 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
-// ClaimLease is how long a claimed message stays with its sender; past it,
-// another sender may take it (the first one died).
+// ClaimLease is how long a claimed message stays with its sender. Past it,
+// another instance may claim the message again, so that a sender that died
+// mid-batch does not strand its messages (issue 4, Notifications: "a sender
+// drains it with retries"). A sender must renew the lease (RenewClaim)
+// before each send when little of it is left.
 const ClaimLease = 2 * time.Minute
+
+// A claim stays status 'pending' with claimed_until in the future rather than
+// moving to a 'sending' status: the outbox status CHECK of migration 0002
+// cannot be widened on SQLite without rebuilding the table, and a lease
+// expiring by itself needs no job to turn 'sending' back into 'pending'.
+// OutboxStats counts such rows as Sending.
+
+// OutboxClaim is a message taken for sending by one sender.
+type OutboxClaim struct {
+	OutboxMessage
+	// Attempts counts the tries including this one: it is raised when the
+	// message is claimed, not when the result is known, so a message whose
+	// sending crashes the sender every time still runs out of attempts.
+	Attempts int
+	// Lease is the claimed_until this claim wrote. It doubles as a fencing
+	// token: a later claim by another sender always writes a later time, so
+	// RenewClaim and MarkFailed compare it to tell whether the message is
+	// still this sender's.
+	Lease time.Time
+}
+
+// ErrTemplateTopic refuses a template for a message that is not a state
+// change: the text of a login code is security wording kept in code.
+var ErrTemplateTopic = errors.New("短信验证码的内容不能修改")
+
+// Now is the store's clock (SetClock), for callers whose stamps must agree
+// with the store's in tests.
+func (db *DB) Now() time.Time { return db.now().UTC() }
+
+// leaseFrom is when a claim taken now ends. PostgreSQL keeps microseconds, so
+// the time is cut to them: the value read back must equal the one held in
+// memory for the fencing comparison.
+func leaseFrom(now time.Time) time.Time {
+	return now.Add(ClaimLease).Truncate(time.Microsecond)
+}
 
 // ClaimOutbox takes up to limit messages due for sending. On PostgreSQL
 // FOR UPDATE SKIP LOCKED lets several instances claim side by side without
-// taking the same message; on SQLite the write transaction serialises them.
-func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
+// taking the same message or waiting on each other; on SQLite the
+// transaction takes the write lock at BEGIN (_txlock=immediate), so claimers
+// run one after another and the second sees the first one's lease.
+func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxClaim, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
 	now := db.now().UTC()
-	var out []OutboxMessage
+	lease := leaseFrom(now)
+	var out []OutboxClaim
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		out = nil
-		q := `SELECT id, channel, recipient, topic, body, status, created_at FROM outbox
+		q := `SELECT id, channel, recipient, topic, body, status, created_at, attempts FROM outbox
 			WHERE status = 'pending' AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)
 			ORDER BY id LIMIT $2`
 		if db.dialect == Postgres {
@@ -32,113 +77,239 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxMessage, erro
 			return err
 		}
 		for rows.Next() {
-			var m OutboxMessage
-			if err := rows.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Topic, &m.Body, &m.Status, &m.CreatedAt); err != nil {
+			var c OutboxClaim
+			if err := rows.Scan(&c.ID, &c.Channel, &c.Recipient, &c.Topic, &c.Body, &c.Status, &c.CreatedAt, &c.Attempts); err != nil {
 				rows.Close()
 				return err
 			}
-			out = append(out, m)
+			c.Attempts++
+			c.Lease = lease
+			out = append(out, c)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, m := range out {
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_until = $1 WHERE id = $2`, now.Add(ClaimLease), m.ID); err != nil {
-				return err
-			}
+		if len(out) == 0 {
+			return nil
 		}
-		return nil
+		args := []any{lease}
+		marks := make([]string, len(out))
+		for i, c := range out {
+			args = append(args, c.ID)
+			marks[i] = fmt.Sprintf("$%d", i+2)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// MarkSent records a delivered message.
-func (db *DB) MarkSent(ctx context.Context, id int64, providerID string) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, provider_id = $2, claimed_until = NULL, last_error = '' WHERE id = $3`,
-		db.now().UTC(), providerID, id)
+// RenewClaim extends c's lease from now and reports whether the message is
+// still c's: false when another sender claimed it after c's lease ran out
+// (then c must not be sent), or when it is no longer pending.
+func (db *DB) RenewClaim(ctx context.Context, c *OutboxClaim) (bool, error) {
+	lease := leaseFrom(db.now().UTC())
+	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND status = 'pending' AND claimed_until = $3`,
+		lease, c.ID, c.Lease)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	if n == 1 {
+		c.Lease = lease
+	}
+	return n == 1, nil
+}
+
+// MarkSent records a message the provider accepted at the given time, with
+// the provider's message id. It is not fenced by the lease: a message that
+// went out is recorded as sent even if its lease ran out meanwhile, since
+// leaving it pending would send it again.
+func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time, providerID string) error {
+	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $1, provider_id = $2, claimed_until = NULL
+		WHERE id = $3 AND status <> 'sent'`, at.UTC(), providerID, id)
 	return err
 }
 
-// MaxAttempts is how often a message is tried before it is given up.
-const MaxAttempts = 8
+// maxErrorRunes bounds last_error; cut by characters, since a cut through a
+// multi-byte character is text PostgreSQL refuses to store.
+const maxErrorRunes = 500
 
-// retryAfter backs off: 1 min, 5 min, 30 min, then 2 h.
-func retryAfter(attempt int) time.Duration {
-	switch attempt {
-	case 1:
-		return time.Minute
-	case 2:
-		return 5 * time.Minute
-	case 3:
-		return 30 * time.Minute
+// MarkFailed records a failed try of c: the message is tried again from
+// nextAttempt, or, when nextAttempt is zero, given up for good (status
+// 'failed', the error kept in last_error). Nothing is written when c's
+// lease was taken over by another sender, which now owns the message.
+func (db *DB) MarkFailed(ctx context.Context, c OutboxClaim, cause error, nextAttempt time.Time) error {
+	msg := "未知错误"
+	if cause != nil {
+		msg = cause.Error()
 	}
-	return 2 * time.Hour
+	if utf8.RuneCountInString(msg) > maxErrorRunes {
+		msg = string([]rune(msg)[:maxErrorRunes])
+	}
+	msg = strings.ToValidUTF8(msg, "?")
+	status := "pending"
+	if nextAttempt.IsZero() {
+		status, nextAttempt = "failed", db.now()
+	}
+	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, claimed_until = NULL
+		WHERE id = $4 AND status = 'pending' AND claimed_until = $5`,
+		status, msg, nextAttempt.UTC(), c.ID, c.Lease)
+	return err
 }
 
-// MarkFailed records a failed try: retried later, unless permanent (the
-// gateway refused the message itself) or out of attempts.
-func (db *DB) MarkFailed(ctx context.Context, id int64, cause error, permanent bool) error {
-	now := db.now().UTC()
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var attempts int
-		if err := tx.QueryRowContext(ctx, `SELECT attempts FROM outbox WHERE id = $1`, id).Scan(&attempts); err != nil {
-			return err
-		}
-		attempts++
-		status := "pending"
-		if permanent || attempts >= MaxAttempts {
-			status = "failed"
-		}
-		msg := cause.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4, claimed_until = NULL WHERE id = $5`,
-			status, attempts, msg, now.Add(retryAfter(attempts)), id)
-		return err
-	})
+// OutboxStats is the state of the outbox, for the development page.
+type OutboxStats struct {
+	Pending int // due now or waiting for a retry
+	Sending int // claimed by a sender whose lease has not run out
+	Sent    int
+	Failed  int // given up for good
+	// OldestPending is when the oldest message still to send was queued
+	// (zero when none): a time long past means no sender is running.
+	OldestPending time.Time
 }
 
-// OutboxStats counts messages by status, for the development page.
-func (db *DB) OutboxStats(ctx context.Context) (map[string]int, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
+// OutboxStats counts messages by delivery state.
+func (db *DB) OutboxStats(ctx context.Context) (OutboxStats, error) {
+	var s OutboxStats
+	rows, err := db.sql.QueryContext(ctx, `SELECT status, CASE WHEN status = 'pending' AND claimed_until > $1 THEN 1 ELSE 0 END AS claimed, COUNT(*)
+		FROM outbox GROUP BY status, claimed`, db.now().UTC())
+	if err != nil {
+		return s, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var claimed, n int
+		if err := rows.Scan(&status, &claimed, &n); err != nil {
+			return s, err
+		}
+		switch {
+		case status == "pending" && claimed == 1:
+			s.Sending += n
+		case status == "pending":
+			s.Pending += n
+		case status == "sent":
+			s.Sent += n
+		case status == "failed":
+			s.Failed += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s, err
+	}
+	// ORDER BY … LIMIT rather than MIN(): SQLite returns an aggregate of a
+	// TIMESTAMP column as text, which does not scan into a time.
+	err = db.sql.QueryRowContext(ctx, `SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1`).Scan(&s.OldestPending)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return s, err
+}
+
+// OutboxRecord is a message with its delivery record.
+type OutboxRecord struct {
+	OutboxMessage
+	Attempts      int
+	NextAttemptAt time.Time
+	ClaimedUntil  time.Time // zero when not claimed
+	SentAt        time.Time // zero until sent
+	LastError     string
+	ProviderID    string // the gateway's message id
+}
+
+const recordColumns = `id, channel, recipient, topic, body, status, created_at, attempts, next_attempt_at, claimed_until, sent_at, last_error, provider_id`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanRecord(row rowScanner) (OutboxRecord, error) {
+	var r OutboxRecord
+	var claimed, sent sql.NullTime
+	err := row.Scan(&r.ID, &r.Channel, &r.Recipient, &r.Topic, &r.Body, &r.Status, &r.CreatedAt,
+		&r.Attempts, &r.NextAttemptAt, &claimed, &sent, &r.LastError, &r.ProviderID)
+	r.ClaimedUntil, r.SentAt = claimed.Time, sent.Time
+	return r, err
+}
+
+// OutboxMessageByID returns one message with its delivery record.
+func (db *DB) OutboxMessageByID(ctx context.Context, id int64) (OutboxRecord, error) {
+	r, err := scanRecord(db.sql.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM outbox WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	return r, err
+}
+
+// OutboxFilter narrows OutboxRecords; empty fields match all.
+type OutboxFilter struct {
+	Recipient string
+	Status    string // pending, sent or failed
+}
+
+// OutboxRecords lists the newest messages with their delivery records, for
+// the development page.
+func (db *DB) OutboxRecords(ctx context.Context, f OutboxFilter, limit int) ([]OutboxRecord, error) {
+	var where []string
+	var args []any
+	if f.Recipient != "" {
+		args = append(args, f.Recipient)
+		where = append(where, fmt.Sprintf("recipient = $%d", len(args)))
+	}
+	if f.Status != "" {
+		args = append(args, f.Status)
+		where = append(where, fmt.Sprintf("status = $%d", len(args)))
+	}
+	q := `SELECT ` + recordColumns + ` FROM outbox`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	args = append(args, limit)
+	q += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
+	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]int{}
+	var out []OutboxRecord
 	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
+		r, err := scanRecord(rows)
+		if err != nil {
 			return nil, err
 		}
-		out[s] = n
+		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
-// OutboxMessageByID returns one message with its delivery record.
-func (db *DB) OutboxMessageByID(ctx context.Context, id int64) (OutboxMessage, int, string, error) {
-	var m OutboxMessage
-	var attempts int
-	var lastErr string
-	err := db.sql.QueryRowContext(ctx, `SELECT id, channel, recipient, topic, body, status, created_at, attempts, last_error FROM outbox WHERE id = $1`, id).
-		Scan(&m.ID, &m.Channel, &m.Recipient, &m.Topic, &m.Body, &m.Status, &m.CreatedAt, &attempts, &lastErr)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, 0, "", ErrNotFound
-	}
-	return m, attempts, lastErr, err
-}
-
-// SMSTemplate is the editable text of a state-change message.
+// SMSTemplate is an admin's text of a state-change message (issue 4:
+// message templates editable by an admin).
 type SMSTemplate struct {
 	Topic, Body string
 	UpdatedAt   time.Time
+	UpdatedBy   int64 // 0 for the texts seeded by migration 0005
 }
 
-// SMSTemplates lists the stored templates by topic.
+// SMSTemplate returns the stored template of a topic, or ErrNotFound.
+func (db *DB) SMSTemplate(ctx context.Context, topic string) (SMSTemplate, error) {
+	t := SMSTemplate{Topic: topic}
+	var by sql.NullInt64
+	err := db.sql.QueryRowContext(ctx, `SELECT body, updated_at, updated_by FROM sms_templates WHERE topic = $1`, topic).
+		Scan(&t.Body, &t.UpdatedAt, &by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, ErrNotFound
+	}
+	t.UpdatedBy = by.Int64
+	return t, err
+}
+
+// SMSTemplates returns the stored templates, body by topic.
 func (db *DB) SMSTemplates(ctx context.Context) (map[string]string, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT topic, body FROM sms_templates`)
 	if err != nil {
@@ -156,10 +327,16 @@ func (db *DB) SMSTemplates(ctx context.Context) (map[string]string, error) {
 	return out, rows.Err()
 }
 
-// PutSMSTemplate stores an admin's edit of a template.
+// PutSMSTemplate stores an admin's edit of a template. The text itself is
+// checked by notify.ValidateTemplate before it gets here.
 func (db *DB) PutSMSTemplate(ctx context.Context, topic, body string, adminID int64) error {
-	if strings.TrimSpace(topic) == "" {
-		return fmt.Errorf("store: template without topic")
+	switch {
+	case strings.TrimSpace(topic) == "":
+		return errors.New("store: SMS template without topic")
+	case topic == "sms_code":
+		return ErrTemplateTopic
+	case strings.TrimSpace(body) == "":
+		return errors.New("短信内容不能为空")
 	}
 	_, err := db.sql.ExecContext(ctx, `INSERT INTO sms_templates (topic, body, updated_at, updated_by) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (topic) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,

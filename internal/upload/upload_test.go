@@ -1,93 +1,250 @@
 package upload
 
 import (
-	"archive/zip"
 	"bytes"
-	"image"
-	"image/color"
-	"image/png"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/gabriel-vasile/mimetype"
 )
 
-var pdf = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+const material = "学历证明"
 
-func docx(t *testing.T, inner string) []byte {
-	var b bytes.Buffer
-	z := zip.NewWriter(&b)
-	w, _ := z.Create("[Content_Types].xml")
-	w.Write([]byte(`<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"></Types>`))
-	w, _ = z.Create(inner)
-	w.Write([]byte(`<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>`))
-	z.Close()
-	return b.Bytes()
-}
-
-func picture(w, h int, bg color.RGBA, gray bool) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			c := bg
-			dx, dy := float64(x-w/2)/float64(w/4), float64(y-h/2)/float64(h/4)
-			if dx*dx+dy*dy < 1 {
-				c = color.RGBA{200, 150, 120, 255}
-				if gray {
-					c = color.RGBA{150, 150, 150, 255}
-				}
-			}
-			img.Set(x, y, c)
-		}
-	}
-	var b bytes.Buffer
-	png.Encode(&b, img)
-	return b.Bytes()
-}
-
-var white = color.RGBA{255, 255, 255, 255}
-
-func TestCheck(t *testing.T) {
+func TestCheckAccepts(t *testing.T) {
+	png := photo(40, 56, white)
 	cases := []struct {
-		name     string
-		data     []byte
-		code     string
-		contains string
+		name string
+		data []byte
+		kind Kind
+		out  string
 	}{
-		{"学历.pdf", pdf, "", ""},
-		{"学历.PDF", pdf, "", ""},
-		{"学历.docx", docx(t, "word/document.xml"), "", ""},
-		{"学历.png", picture(10, 10, white, false), "", ""},
-		{"学历.pdf", nil, "empty", "空的"},
-		{"学历.pdf", append(append([]byte{}, pdf...), make([]byte, MaxSize)...), "too_large", "10MB"},
-		{"学历.pdf", picture(10, 10, white, false), "disguised", "PNG"},
-		{"学历.pdf", []byte("MZ\x90\x00\x03\x00\x00\x00program"), "type", "可执行程序"},
-		{"学历.docx", docx(t, "xl/workbook.xml"), "type", ""},
-		{"学历.exe", pdf, "type", ".exe"},
+		{"学历证明.pdf", minimalPDF, PDF, "学历证明.pdf"},
+		{"扫描件.PDF", minimalPDF, PDF, "扫描件.pdf"},
+		{"申请表.docx", minimalDocx(), DOCX, "申请表.docx"},
+		{"申请表.docx", lateDocx(), DOCX, "申请表.docx"},
+		{"申请表.doc", cfbFile([]string{"WordDocument", "1Table", "\x05SummaryInformation"}, "", nil, 8), DOC, "申请表.doc"},
+		{"申请表.doc", cfbFile([]string{"WordDocument", "0Table"}, "ObjectPool", []string{"Workbook"}, 0), DOC, "申请表.doc"},
+		{"身份证.png", png, PNG, "身份证.png"},
+		{"身份证.jpg", jpegOf(portrait(40, 56, white, 0.1)), JPG, "身份证.jpg"},
+		{"身份证.JPEG", jpegOf(portrait(40, 56, white, 0.1)), JPG, "身份证.jpg"},
+		{"下载.jfif", jpegOf(portrait(40, 56, white, 0.1)), JPG, "下载.jpg"},
+		{"IMG_0001", minimalPDF, PDF, "IMG_0001.pdf"}, // no extension: the content decides
 	}
 	for _, c := range cases {
-		f, err := CheckBytes("学历证明", c.name, c.data)
-		if c.code == "" {
-			if err != nil {
-				t.Errorf("%s: refused: %v", c.name, err)
-			}
+		f, err := CheckBytes(material, c.name, c.data)
+		if err != nil {
+			t.Errorf("%s: refused: %v", c.name, err)
 			continue
 		}
-		ue, ok := err.(*Error)
-		if !ok || ue.Code != c.code || !strings.Contains(ue.Message, "学历证明") || !strings.Contains(ue.Message, c.contains) {
-			t.Errorf("%s (%d bytes): err = %v (%+v), want %s mentioning 学历证明 and %q", c.name, len(c.data), err, f, c.code, c.contains)
+		sum := sha256.Sum256(c.data)
+		if f.Kind != c.kind || f.ContentType != c.kind.ContentType() || f.Size != int64(len(c.data)) || f.Name != c.out || f.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s: %+v", c.name, f)
 		}
 	}
-	exact := append(append([]byte{}, pdf...), make([]byte, MaxSize-len(pdf))...)
-	if _, err := CheckBytes("学历证明", "a.pdf", exact); err != nil {
+}
+
+// Every refusal names the material and the problem, and says what to do.
+func TestCheckRefuses(t *testing.T) {
+	cases := []struct {
+		about, name string
+		data        []byte
+		code        string
+		says        []string
+	}{
+		{"empty", "学历.pdf", nil, "empty", []string{"空的"}},
+		{"PNG named .pdf", "学历.pdf", photo(40, 56, white), "disguised", []string{"文件名为 .pdf", "内容是 PNG 图片", "后缀改为 .png"}},
+		{"PDF named .png", "照片.png", minimalPDF, "disguised", []string{"文件名为 .png", "PDF 文档"}},
+		{"PDF named .exe", "学历.exe", minimalPDF, "disguised", []string{".exe", "PDF 文档"}},
+		{"exe named .pdf", "学历.pdf", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00program"), "disguised", []string{"文件名为 .pdf", "内容不是可接受的文件", "可执行程序", accepted}},
+		{"exe", "setup.exe", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00program"), "type", []string{"文件类型不支持", accepted, "可执行程序"}},
+		{"zip named .docx", "学历.docx", zipOf(zipEntry{"a.txt", "hello"}), "disguised", []string{"文件名为 .docx", "压缩包", "解压"}},
+		{"zip with a word folder", "学历.docx", zipOf(zipEntry{"word/document.xml", wordXML}), "disguised", []string{"压缩包"}},
+		{"xlsx named .docx", "学历.docx", xlsxFile(), "disguised", []string{"Excel 表格（xlsx）", "pdf"}},
+		{"xlsx", "成绩.xlsx", xlsxFile(), "type", []string{"文件类型不支持", "Excel 表格（xlsx）"}},
+		{"docm named .docx", "学历.docx", docmFile(), "disguised", []string{"启用宏"}},
+		{"xls named .doc", "学历.doc", cfbFile([]string{"Workbook", "\x05SummaryInformation"}, "", nil, 8), "disguised", []string{"文件名为 .doc", "Excel 表格（xls）"}},
+		{"xls holding a Word object", "学历.doc", cfbFile([]string{"Workbook"}, "MBD0001", []string{"WordDocument"}, 0), "disguised", []string{"Excel 表格（xls）"}},
+		{"ppt named .doc", "学历.doc", cfbFile([]string{"PowerPoint Document", "Current User"}, "", nil, 0), "disguised", []string{"PowerPoint"}},
+		{"encrypted docx", "学历.docx", cfbFile([]string{"EncryptionInfo", "EncryptedPackage"}, "", nil, 0), "disguised", []string{"密码"}},
+		{"broken OLE", "学历.doc", append(append([]byte{}, cfbMagic...), make([]byte, 600)...), "damaged", []string{"损坏", "Office 文档"}},
+		{"truncated docx", "学历.docx", minimalDocx()[:300], "damaged", []string{"损坏", "Word 文档（docx）"}},
+		{"docx cut short", "学历.docx", minimalDocx()[:len(minimalDocx())-40], "damaged", []string{"损坏", "Word 文档（docx）"}},
+		{"PNG signature, garbage after", "学历.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDRgarbage"), "damaged", []string{"损坏", "PNG 图片"}},
+		{"HEIC named .jpg", "IMG_0001.jpg", heic, "disguised", []string{"HEIC", "兼容性最佳"}},
+		{"GIF", "动图.gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), "type", []string{"GIF 图片", "jpg 或 png"}},
+		{"RTF named .doc", "申请表.doc", []byte(`{\rtf1\ansi\deff0 {\fonttbl {\f0 宋体;}} 申请表}`), "disguised", []string{"RTF 文档", "另存为"}},
+		{"HTML named .doc", "申请表.doc", []byte("<html><head><meta charset=utf-8></head><body>申请表</body></html>"), "disguised", []string{"网页文件"}},
+		{"text", "说明.txt", []byte("这是一个文本文件\n"), "type", []string{"纯文本"}},
+		{"OFD", "电子证照.ofd", zipOf(zipEntry{"OFD.xml", "<ofd:OFD/>"}), "type", []string{"OFD 版式文档"}},
+	}
+	for _, c := range cases {
+		_, err := CheckBytes(material, c.name, c.data)
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Errorf("%s: err = %v, want a refusal", c.about, err)
+			continue
+		}
+		if e.Code != c.code || !strings.Contains(e.Message, "「"+material+"」") {
+			t.Errorf("%s: %s %q, want code %s naming 「%s」", c.about, e.Code, e.Message, c.code, material)
+		}
+		for _, s := range c.says {
+			if !strings.Contains(e.Message, s) {
+				t.Errorf("%s: %q does not say %q", c.about, e.Message, s)
+			}
+		}
+	}
+}
+
+// sized is a PDF padded with spaces to n bytes.
+func sized(n int) []byte {
+	b := bytes.Repeat([]byte{' '}, n)
+	copy(b, minimalPDF)
+	return b
+}
+
+func TestSizeLimit(t *testing.T) {
+	if _, err := Check("体检报告", "体检.pdf", bytes.NewReader(sized(MaxSize)), MaxSize); err != nil {
 		t.Errorf("exactly 10 MiB refused: %v", err)
+	}
+	cases := []struct {
+		about    string
+		data     []byte
+		declared int64
+		says     string
+	}{
+		{"one byte over, size known", sized(MaxSize + 1), MaxSize + 1, "（实际 10.0MB，超出 1 字节）"},
+		{"one byte over, size unknown", sized(MaxSize + 1), -1, "文件大小超过10MB，请压缩"},
+		{"15 MB announced", nil, 16_000_000, "（实际 15.3MB）"},
+	}
+	for _, c := range cases {
+		_, err := Check("体检报告", "体检.pdf", bytes.NewReader(c.data), c.declared)
+		var e *Error
+		if !errors.As(err, &e) || e.Code != "too_large" || !strings.Contains(e.Message, "「体检报告」") || !strings.Contains(e.Message, c.says) {
+			t.Errorf("%s: %v, want too_large saying %q", c.about, err, c.says)
+		}
+	}
+	if _, err := CheckBytes("体检报告", "体检.pdf", sized(MaxSize+1)); err == nil || !strings.Contains(err.Error(), "超出 1 字节") {
+		t.Errorf("CheckBytes one byte over: %v", err)
+	}
+}
+
+// countingReader is an endless upload that counts what was taken from it.
+type countingReader struct{ n int64 }
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	copy(p, "%PDF-1.4 ")
+	c.n += int64(len(p))
+	return len(p), nil
+}
+
+func TestReadsNoMoreThanTheLimit(t *testing.T) {
+	r := &countingReader{}
+	if _, err := Check(material, "a.pdf", r, -1); err == nil {
+		t.Fatal("endless upload accepted")
+	}
+	if r.n > MaxSize+1+32<<10 { // LimitReader stops at MaxSize+1; one copy buffer of slack
+		t.Errorf("read %d bytes", r.n)
+	}
+	r = &countingReader{}
+	Check(material, "a.pdf", r, MaxSize+1)
+	if r.n != 0 {
+		t.Errorf("announced too large, still read %d bytes", r.n)
+	}
+}
+
+func TestReceiveKeepsTheContent(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	leftovers := func() int {
+		e, _ := os.ReadDir(tmp)
+		return len(e)
+	}
+	for _, data := range [][]byte{minimalPDF, sized(3 << 20)} { // in memory, then spilled to disk
+		f, c, err := Receive(material, "a.pdf", bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) > memoryLimit && leftovers() != 1 {
+			t.Errorf("%d bytes: %d temporary files", len(data), leftovers())
+		}
+		for range 2 { // each Reader starts again
+			got, _ := io.ReadAll(c.Reader())
+			if !bytes.Equal(got, data) || c.Size() != f.Size {
+				t.Fatalf("%d bytes: read back %d", len(data), len(got))
+			}
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Refused uploads, large or not, leave nothing behind either.
+	for _, data := range [][]byte{sized(MaxSize + 1), append(photo(40, 56, white), make([]byte, 2<<20)...)} {
+		if _, c, err := Receive(material, "a.pdf", bytes.NewReader(data), -1); err == nil || c != nil {
+			t.Errorf("refusal returned content %v, %v", c, err)
+		}
+	}
+	if n := leftovers(); n != 0 {
+		t.Errorf("%d temporary files left", n)
+	}
+}
+
+func TestReadErrorIsNotARefusal(t *testing.T) {
+	_, err := Check(material, "a.pdf", io.MultiReader(bytes.NewReader(minimalPDF), errReader{}), -1)
+	var e *Error
+	if err == nil || errors.As(err, &e) {
+		t.Errorf("a broken connection: %v, want a plain error", err)
+	}
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+// What mimetype says about these files, recorded because it decided the
+// design: it reads 3 KB, and a real .doc or .docx often keeps its tell
+// further in, so the package opens those files itself.
+func TestWhatMimetypeSees(t *testing.T) {
+	for _, c := range []struct {
+		data []byte
+		want string
+	}{
+		{cfbFile([]string{"WordDocument"}, "", nil, 8), "application/x-ole-storage"},
+		{cfbFile([]string{"Workbook"}, "", nil, 8), "application/x-ole-storage"},
+		{lateDocx(), "application/zip"},
+		{zipOf(zipEntry{"[Content_Types].xml", "<Types/>"}, zipEntry{"word/", ""}), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+	} {
+		if got := mimetype.Detect(c.data).String(); got != c.want {
+			t.Errorf("mimetype says %s, recorded %s: revisit inspectZip/inspectOLE", got, c.want)
+		}
+	}
+	// The directory's names, whatever mimetype said.
+	names, err := oleRootNames(bytes.NewReader(cfbFile([]string{"WordDocument", "1Table"}, "ObjectPool", []string{"Workbook"}, 8)), int64(len(cfbFile([]string{"WordDocument", "1Table"}, "ObjectPool", []string{"Workbook"}, 8))))
+	if err != nil || strings.Join(names, ",") != "ObjectPool,WordDocument,1Table" {
+		t.Errorf("root names %q, %v", names, err)
 	}
 }
 
 func TestSafeName(t *testing.T) {
+	long := strings.Repeat("长", 100)
 	for in, want := range map[string]string{
-		`C:\Users\张三\学历证明.PDF`: "学历证明.pdf",
-		"../../etc/passwd.pdf": "passwd.pdf",
-		"a\x00b\nc.pdf":        "abc.pdf",
-		".pdf":                 "文件.pdf",
+		`C:\Users\张三\Desktop\学历证明.PDF`: "学历证明.pdf",
+		"../../etc/passwd.pdf":         "passwd.pdf",
+		"a\x00b\nc\td.pdf":             "abcd.pdf",
+		"photo\u202egpj.exe":           "photogpj.pdf", // the right-to-left override is gone
+		"  学历   证明 .pdf":               "学历 证明.pdf",
+		"...hidden.pdf":                "hidden.pdf",
+		".pdf":                         "文件.pdf",
+		"":                             "文件.pdf",
+		"报告:2024?*.pdf":                "报告2024.pdf",
+		"CON.pdf":                      "_CON.pdf",
+		"学历.证明":                        "学历.证明.pdf",
+		"bad\xff\xfeutf8.pdf":          "badutf8.pdf",
+		long + ".pdf":                  strings.Repeat("长", 80) + ".pdf",
 	} {
 		if got := SafeName(in, PDF); got != want {
 			t.Errorf("SafeName(%q) = %q, want %q", in, got, want)
@@ -95,32 +252,24 @@ func TestSafeName(t *testing.T) {
 	}
 }
 
-func TestCheckPhoto(t *testing.T) {
-	cases := []struct {
-		name string
-		data []byte
-		code string
-	}{
-		{"2-inch white", picture(350, 490, white, false), ""},
-		{"35x45 white", picture(350, 450, white, false), ""},
-		{"landscape", picture(490, 350, white, false), "photo_ratio"},
-		{"tiny", picture(100, 140, white, false), "photo_small"},
-		{"blue background", picture(350, 490, color.RGBA{60, 120, 220, 255}, false), "photo_background"},
-		{"red background", picture(350, 490, color.RGBA{200, 30, 40, 255}, false), "photo_background"},
-		{"grayscale", picture(350, 490, white, true), "photo_gray"},
-		{"pdf", pdf, "photo_type"},
+func FuzzOLE(f *testing.F) {
+	f.Add(cfbFile([]string{"WordDocument"}, "S", []string{"x"}, 2))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		oleRootNames(bytes.NewReader(b), int64(len(b)))
+	})
+}
+
+func FuzzCheck(f *testing.F) {
+	for _, b := range [][]byte{minimalPDF, minimalDocx(), xlsxFile(), cfbFile([]string{"WordDocument"}, "", nil, 0), photo(8, 10, white), heic} {
+		f.Add(b)
 	}
-	for _, c := range cases {
-		_, err := CheckPhoto(bytes.NewReader(c.data))
-		if c.code == "" {
-			if err != nil {
-				t.Errorf("%s: refused: %v", c.name, err)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := CheckBytes(material, "a.docx", b); err != nil {
+			var e *Error
+			if !errors.As(err, &e) || !strings.Contains(e.Message, material) {
+				t.Fatalf("%v", err)
 			}
-			continue
 		}
-		ue, ok := err.(*Error)
-		if !ok || ue.Code != c.code || ue.Message == "" {
-			t.Errorf("%s: err = %v, want %s", c.name, err, c.code)
-		}
-	}
+		CheckPhoto(bytes.NewReader(b))
+	})
 }

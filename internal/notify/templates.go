@@ -1,0 +1,218 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"opcert/internal/application"
+	"opcert/internal/store"
+)
+
+// Placeholders a template may use.
+var Placeholders = []string{"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}", "{理由}"}
+
+// MaxTemplateLength keeps a message within a few SMS segments.
+const MaxTemplateLength = 300
+
+// Topics are the state changes that send a message, in an application's
+// order of life. The login code (topic sms_code) is not among them: its
+// text is security wording that stays in code (auth.SMSCodeMessage).
+var Topics = []string{
+	"submitted", "correction", "accepted", "examining", "not_accepted",
+	"approved", "denied", "awaiting_collection", "completed", "abandoned",
+}
+
+// Defaults are the built-in texts of each state change (seed 000 3.5:
+// 受理机关在材料预审、受理、审批时会有相应的短信息). Migration 0005 stores the same
+// texts as the editable templates; these remain for a database migrated
+// before the templates were seeded and for a stored text that no longer
+// renders.
+var Defaults = map[string]string{
+	"submitted":           "【特种设备作业人员资格认定】您的{事项}申请已提交，受理机构：{受理机关}。可在“办件查询”查看办理进度。",
+	"correction":          "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）需要补正材料，请于{期限}前登录网上办事系统查看补正告知书并补正。",
+	"accepted":            "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已由{受理机关}受理。",
+	"examining":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已由{受理机关}受理，请及时查询考试安排并打印准考证。",
+	"not_accepted":        "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）不予受理，理由：{理由}。",
+	"approved":            "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）准予许可，请登录网上办事系统下载决定书。",
+	"denied":              "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）不予许可，理由：{理由}。",
+	"awaiting_collection": "【特种设备作业人员资格认定】您的证书（申请号 {申请号}）已制作完成，待领取。",
+	"completed":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已办结。",
+	"abandoned":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）未在补正期限{期限}前补正，视为放弃行政许可申请。",
+}
+
+// TopicPlaceholders are the placeholders each state change has values for:
+// what the officer's action, the submission and the 补正 job pass, plus
+// {状态}, which Message fills from the topic. A template using another one
+// would fall back to the default text when sent.
+var TopicPlaceholders = map[string][]string{
+	"submitted":           {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
+	"correction":          {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}"},
+	"accepted":            {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
+	"examining":           {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
+	"not_accepted":        {"{申请号}", "{事项}", "{受理机关}", "{理由}", "{状态}"},
+	"approved":            {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
+	"denied":              {"{申请号}", "{事项}", "{受理机关}", "{理由}", "{状态}"},
+	"awaiting_collection": {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
+	"completed":           {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
+	"abandoned":           {"{申请号}", "{期限}", "{状态}"},
+}
+
+// segment is a piece of a parsed template: literal text, or a placeholder
+// name without its braces.
+type segment struct {
+	text        string
+	placeholder bool
+}
+
+// parse splits a template, refusing what an admin would not mean: unknown
+// placeholders and unmatched braces. The errors are shown to the admin.
+func parse(body string) ([]segment, error) {
+	if strings.TrimSpace(body) == "" {
+		return nil, errors.New("短信内容不能为空")
+	}
+	if !utf8.ValidString(body) {
+		return nil, errors.New("短信内容含有无法识别的字符")
+	}
+	if n := utf8.RuneCountInString(body); n > MaxTemplateLength {
+		return nil, fmt.Errorf("短信内容不能超过 %d 个字（现为 %d 个字）", MaxTemplateLength, n)
+	}
+	if strings.ContainsAny(body, "｛｝") {
+		// A Chinese input method types full-width braces, which would
+		// reach the applicant as they are.
+		return nil, errors.New("占位符请用半角大括号，如 {申请号}，不要用全角的“｛ ｝”")
+	}
+	var out []segment
+	rest := body
+	for rest != "" {
+		lb, rb := strings.IndexByte(rest, '{'), strings.IndexByte(rest, '}')
+		switch {
+		case lb < 0 && rb < 0:
+			return append(out, segment{text: rest}), nil
+		case rb >= 0 && (lb < 0 || rb < lb):
+			return nil, fmt.Errorf("“%s”中的右括号“}”缺少对应的左括号“{”", around(rest, rb))
+		case rb < 0:
+			return nil, fmt.Errorf("占位符“%s”缺少右括号“}”", rest[lb:])
+		}
+		ph := rest[lb : rb+1]
+		if !slices.Contains(Placeholders, ph) {
+			return nil, fmt.Errorf("不认识的占位符“%s”，可用的有：%s", ph, strings.Join(Placeholders, "、"))
+		}
+		if lb > 0 {
+			out = append(out, segment{text: rest[:lb]})
+		}
+		out = append(out, segment{text: ph[1 : len(ph)-1], placeholder: true})
+		rest = rest[rb+1:]
+	}
+	return out, nil
+}
+
+// around is a few characters before byte offset i of s, to show where a
+// stray brace is.
+func around(s string, i int) string {
+	r := []rune(s[:i+1])
+	if len(r) > 10 {
+		r = r[len(r)-10:]
+	}
+	return string(r)
+}
+
+// ValidateTemplate checks an admin's template: not empty, at most
+// MaxTemplateLength characters, known placeholders only, braces matched.
+func ValidateTemplate(body string) error {
+	_, err := parse(body)
+	return err
+}
+
+// ValidateTopicTemplate is ValidateTemplate plus the placeholders the topic
+// has values for, so that the admin learns at once that, say, {理由} means
+// nothing in the message of 受理.
+func ValidateTopicTemplate(topic, body string) error {
+	allowed, ok := TopicPlaceholders[topic]
+	if !ok {
+		return fmt.Errorf("没有“%s”这种短信", topic)
+	}
+	segs, err := parse(body)
+	if err != nil {
+		return err
+	}
+	for _, s := range segs {
+		if s.placeholder && !slices.Contains(allowed, "{"+s.text+"}") {
+			return fmt.Errorf("“%s”短信中不能使用占位符“{%s}”，可用的有：%s",
+				application.Status(topic).Label(), s.text, strings.Join(allowed, "、"))
+		}
+	}
+	return nil
+}
+
+// Render fills a template. It refuses a template ValidateTemplate refuses
+// and a placeholder without a value, rather than send a message with a gap.
+// Values are inserted as they are: a value holding "{期限}" stays literal.
+func Render(body string, vars map[string]string) (string, error) {
+	segs, err := parse(body)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, s := range segs {
+		if !s.placeholder {
+			b.WriteString(s.text)
+			continue
+		}
+		v := vars[s.text]
+		if strings.TrimSpace(v) == "" {
+			return "", fmt.Errorf("占位符“{%s}”没有内容", s.text)
+		}
+		b.WriteString(v)
+	}
+	return b.String(), nil
+}
+
+// renderLoose fills what it can and leaves the rest empty: the last resort
+// of Message, since a state change is saved whatever its message says.
+func renderLoose(body string, vars map[string]string) string {
+	segs, err := parse(body)
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, s := range segs {
+		if s.placeholder {
+			b.WriteString(vars[s.text])
+		} else {
+			b.WriteString(s.text)
+		}
+	}
+	return b.String()
+}
+
+// Message is the text of a state change: the admin's template for the
+// topic, or the built-in one when there is none or it does not render with
+// these values. {状态} is the label of the topic unless vars say otherwise.
+// It is empty for a topic that sends no message.
+func Message(ctx context.Context, db *store.DB, topic string, vars map[string]string) string {
+	def, ok := Defaults[topic]
+	if !ok {
+		return ""
+	}
+	vars = maps.Clone(vars)
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	if vars["状态"] == "" {
+		vars["状态"] = application.Status(topic).Label()
+	}
+	if t, err := db.SMSTemplate(ctx, topic); err == nil {
+		if out, err := Render(t.Body, vars); err == nil {
+			return out
+		}
+	}
+	if out, err := Render(def, vars); err == nil {
+		return out
+	}
+	return renderLoose(def, vars)
+}

@@ -7,13 +7,16 @@ import (
 	"os"
 	"os/user"
 
-	"opcert/internal/store"
+	"opcert/internal/audit"
+	"opcert/internal/casework"
+	"opcert/internal/civil"
 	"opcert/internal/workday"
 )
 
 // cmdHolidays imports a year of official holidays and 调休 working days
-// (the 国务院办公厅 notice, published each winter for the next year), so legal
-// deadlines can be computed into that year. The file has the format of
+// (the 国务院办公厅 notice, published each winter for the next year), as the
+// web admin's import does: effective at once on every instance, with every
+// open provisional (暂定) deadline counted again. The file has the format of
 // internal/workday/data/YYYY.json.
 func cmdHolidays(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "import" {
@@ -36,40 +39,21 @@ func cmdHolidays(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if _, err := workday.Default().WithYear(y); err != nil {
-		return err
-	}
 	db, err := openStore(ctx, cfg, cfg.Logger())
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	by := "cli"
+	who := audit.Entry{ActorRole: "cli"}
 	if u, err := user.Current(); err == nil {
-		by = "cli:" + u.Username
+		who.ActorRole = "cli:" + u.Username
 	}
-	if err := db.PutHolidayYear(ctx, y.Year, raw, by); err != nil {
+	cases := casework.New(casework.Options{Store: db, Log: cfg.Logger(), Today: func() civil.Date { return civil.Of(cfg.Now()()) }})
+	done, err := cases.ImportHolidayYear(ctx, who, y)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "已导入 %d 年的法定节假日安排：放假 %d 天，调休上班 %d 天。重启服务后生效。\n", y.Year, len(y.Holidays), len(y.Workdays))
+	fmt.Fprintf(stdout, "已导入 %d 年的法定节假日安排：放假 %d 天，调休上班 %d 天。所有运行中的服务立即生效。\n", y.Year, len(y.Holidays), len(y.Workdays))
+	fmt.Fprintf(stdout, "重新计算暂定期限 %d 件，其中日期变化 %d 件（已短信通知申请人）。\n", len(done.Recounts), done.Moved())
 	return nil
-}
-
-// loadCalendar is the embedded calendar with the imported years added.
-func loadCalendar(ctx context.Context, db *store.DB) (*workday.Calendar, error) {
-	cal := workday.Default()
-	years, err := db.HolidayYears(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, raw := range years {
-		y, err := workday.ParseYearData(raw)
-		if err != nil {
-			return nil, fmt.Errorf("imported holidays: %w", err)
-		}
-		if cal, err = cal.WithYear(y); err != nil {
-			return nil, fmt.Errorf("imported holidays %d: %w", y.Year, err)
-		}
-	}
-	return cal, nil
 }

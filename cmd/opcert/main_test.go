@@ -12,8 +12,10 @@ import (
 	"testing"
 
 	"opcert/internal/audit"
+	"opcert/internal/casework"
 	"opcert/internal/civil"
 	"opcert/internal/store"
+	"opcert/internal/workday"
 )
 
 const csvHeader = "姓名,证件类型,证件号码,证书编号,档案编号,项目目录,项目代号,焊接项目代号,发证机关,批准日期,有效期至,状态\n"
@@ -205,7 +207,7 @@ func TestHolidaysImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	cal, err := loadCalendar(context.Background(), db)
+	cal, err := casework.LoadCalendar(context.Background(), db, workday.Default())
 	if err != nil {
 		t.Fatal(err)
 	}

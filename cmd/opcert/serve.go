@@ -15,6 +15,7 @@ import (
 
 	"opcert/internal/authority"
 	"opcert/internal/blob"
+	"opcert/internal/casework"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/config"
@@ -73,6 +74,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	now := cfg.Now()
+	today := func() civil.Date { return civil.Of(now()) }
+	if !cfg.Today.IsZero() {
+		db.SetClock(now)
+		log.Warn("demo running as if on another day", "today", cfg.Today.String())
+	}
 	defer func() {
 		if err := db.Close(); err != nil {
 			log.Error("database close", "err", err)
@@ -81,7 +88,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}()
 	cat := catalog.Default()
 	if cfg.Demo {
-		accounts, loaded, err := demo.Load(ctx, db, cat, civil.Today())
+		accounts, loaded, err := demo.Load(ctx, db, cat, today())
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -94,12 +101,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("file store: %w", err)
 	}
-	cal, err := loadCalendar(ctx, db)
+	cases := casework.New(casework.Options{Store: db, Catalog: cat, Today: today, Log: log})
+	cal, err := cases.Calendar(ctx)
 	if err != nil {
 		return err
 	}
-	log.Info("working-day calendar", "years", fmt.Sprint(cal.Years()))
-	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL, Files: files, Calendar: cal})
+	log.Info("working-day calendar", "years", fmt.Sprint(cal.Years()), "awaited", fmt.Sprint(cal.AwaitedYears(today())))
+	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL, Files: files, Cases: cases, Today: today})
 	if err != nil {
 		return err
 	}
@@ -113,7 +121,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		(&jobs.Runner{DB: db, Files: files, Log: log}).Run(jobsCtx)
+		(&jobs.Runner{DB: db, Files: files, Log: log, Today: today}).Run(jobsCtx)
 	}()
 	smsDone := make(chan struct{})
 	go func() {

@@ -121,7 +121,10 @@ type Choice struct {
 type Correction struct {
 	Items    []CorrectionItem `json:"items"`
 	Deadline string           `json:"deadline"`
-	Notice   string           `json:"notice"` // number of the 补正告知书
+	// DeadlineNote is the 暂定 sentence the notice carried when the
+	// deadline reached a year without its notice (workday.Deadline.Note).
+	DeadlineNote string `json:"deadline_note,omitempty"`
+	Notice       string `json:"notice"` // number of the 补正告知书
 }
 
 // CorrectionItem names one field (field:<name>) or material (material:<key>).

@@ -361,3 +361,18 @@ func AcceptAction(m Matter, items []catalog.Qualification, cat *catalog.Catalog)
 	}
 	return ActionAccept
 }
+
+// DeadlineKind names the authority's deadline an application in this status
+// runs against, as the applicant is told it: 受理 within 5 working days of
+// arrival (行政许可法 第三十二条), the decision within 20 of 受理 (第四十二条).
+func (s Status) DeadlineKind() string {
+	switch s {
+	case StatusSubmitted:
+		return "受理期限"
+	case StatusAccepted, StatusExamining:
+		return "许可决定期限"
+	case StatusCorrection:
+		return "补正期限"
+	}
+	return "办理期限"
+}

@@ -4,12 +4,16 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"opcert/internal/civil"
 )
 
 // Config is everything the program can be told.
@@ -28,6 +32,20 @@ type Config struct {
 	// SMS: an HTTP gateway (URL and key) sends text messages; without one
 	// they are written to SMSLog (default DataDir/sms.log).
 	SMSURL, SMSKey, SMSLog string
+	// Today runs a demo as if on this day (trainers showing a renewal window
+	// or a year boundary); zero for the real date. Refused without Demo: a
+	// real service must never act on a made-up date.
+	Today civil.Date
+}
+
+// Now is the clock of the service: the real time, or in a demo run with
+// Today the time of day on that day, moving on from there.
+func (c Config) Now() func() time.Time {
+	if c.Today.IsZero() {
+		return time.Now
+	}
+	offset := time.Duration(civil.Today().DaysUntil(c.Today)) * 24 * time.Hour
+	return func() time.Time { return time.Now().Add(offset) }
 }
 
 // SQLitePath is where the embedded database file lives.
@@ -56,7 +74,18 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 	fs.StringVar(&c.SMSURL, "sms-url", env("OPCERT_SMS_URL", ""), "HTTP SMS gateway URL; empty: messages go to the SMS log file (OPCERT_SMS_URL)")
 	fs.StringVar(&c.SMSLog, "sms-log", env("OPCERT_SMS_LOG", ""), "file the messages are written to without a gateway; default DATA/sms.log (OPCERT_SMS_LOG)")
 	c.SMSKey = os.Getenv("OPCERT_SMS_KEY")
+	today := fs.String("today", env("OPCERT_TODAY", ""), "demo only: run as if today were this day, YYYY-MM-DD (OPCERT_TODAY)")
 	return func() (Config, error) {
+		if *today != "" {
+			d, err := civil.Parse(strings.TrimSpace(*today))
+			if err != nil {
+				return c, fmt.Errorf("--today %q：请写成 YYYY-MM-DD，如 2026-12-15", *today)
+			}
+			if !c.Demo {
+				return c, errors.New("--today 只能在演示模式下使用（同时加 --demo）：正式服务必须使用真实日期")
+			}
+			c.Today = d
+		}
 		if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 			return c, fmt.Errorf("log level %q: use debug, info, warn or error", level)
 		}

@@ -102,9 +102,9 @@ func (r *Runner) AbandonOverdueCorrections(ctx context.Context) error {
 		}
 		inactive := false
 		_, err = r.DB.Apply(ctx, store.Transition{ID: a.ID, Version: a.Version, From: []string{a.Status}, To: string(to),
-			Action: string(application.ActionAbandon), ItemsActive: &inactive, CorrectionUntil: a.CorrectionDeadline,
-			Note: "补正期限 " + a.CorrectionDeadline.String() + " 届满未补正", SMSTopic: string(to),
-			SMS: notify.Message(ctx, r.DB, string(to), map[string]string{"申请号": a.Number, "期限": a.CorrectionDeadline.Chinese()})})
+			Action: string(application.ActionAbandon), ItemsActive: &inactive, CorrectionDue: a.CorrectionDue,
+			Note: "补正期限 " + a.CorrectionDue.Date.String() + " 届满未补正", SMSTopic: string(to),
+			SMS: notify.Message(ctx, r.DB, string(to), map[string]string{"申请号": a.Number, "期限": a.CorrectionDue.Chinese()})})
 		if errors.Is(err, store.ErrStale) {
 			continue
 		}

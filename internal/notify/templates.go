@@ -14,7 +14,7 @@ import (
 )
 
 // Placeholders a template may use.
-var Placeholders = []string{"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}", "{理由}"}
+var Placeholders = []string{"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}", "{理由}", "{期限类别}"}
 
 // MaxTemplateLength keeps a message within a few SMS segments.
 const MaxTemplateLength = 300
@@ -25,6 +25,20 @@ const MaxTemplateLength = 300
 var Topics = []string{
 	"submitted", "correction", "accepted", "examining", "not_accepted",
 	"approved", "denied", "awaiting_collection", "completed", "abandoned",
+	TopicDeadlineChanged,
+}
+
+// TopicDeadlineChanged is the message sent when a provisional (暂定)
+// deadline moves because the year it reached has been imported.
+const TopicDeadlineChanged = "deadline_changed"
+
+// TopicLabel names a topic for the admin: the status it announces, or what
+// else it tells.
+func TopicLabel(topic string) string {
+	if topic == TopicDeadlineChanged {
+		return "期限调整（导入节假日安排后）"
+	}
+	return application.Status(topic).Label()
 }
 
 // Defaults are the built-in texts of each state change (seed 000 3.5:
@@ -43,6 +57,7 @@ var Defaults = map[string]string{
 	"awaiting_collection": "【特种设备作业人员资格认定】您的证书（申请号 {申请号}）已制作完成，待领取。",
 	"completed":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已办结。",
 	"abandoned":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）未在补正期限{期限}前补正，视为放弃行政许可申请。",
+	TopicDeadlineChanged:  "【特种设备作业人员资格认定】国务院办公厅已公布节假日安排，您的申请（申请号 {申请号}）的{期限类别}调整为{期限}。",
 }
 
 // TopicPlaceholders are the placeholders each state change has values for:
@@ -60,6 +75,7 @@ var TopicPlaceholders = map[string][]string{
 	"awaiting_collection": {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
 	"completed":           {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
 	"abandoned":           {"{申请号}", "{期限}", "{状态}"},
+	TopicDeadlineChanged:  {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{期限类别}"},
 }
 
 // segment is a piece of a parsed template: literal text, or a placeholder
@@ -143,7 +159,7 @@ func ValidateTopicTemplate(topic, body string) error {
 	for _, s := range segs {
 		if s.placeholder && !slices.Contains(allowed, "{"+s.text+"}") {
 			return fmt.Errorf("“%s”短信中不能使用占位符“{%s}”，可用的有：%s",
-				application.Status(topic).Label(), s.text, strings.Join(allowed, "、"))
+				TopicLabel(topic), s.text, strings.Join(allowed, "、"))
 		}
 	}
 	return nil

@@ -7,36 +7,41 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"opcert/internal/audit"
 	"opcert/internal/civil"
 	"opcert/internal/registry"
+	"opcert/internal/workday"
 )
 
 // Application is an application as stored: the columns the service queries
 // on, and the form itself as JSON that the application package owns.
 type Application struct {
-	ID                 int64
-	Number             string // 申请号; empty while a draft
-	ApplicantID        int64
-	HolderID           int64
-	Matter             string
-	AuthorityCode      string
-	Status             string
-	Step               string
-	Data               []byte
-	Version            int
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	SubmittedAt        time.Time
-	DraftExpiresOn     civil.Date
-	CorrectionDeadline civil.Date
-	PublicToken        string     // opens the public progress page (QR codes on notices)
-	DueOn              civil.Date // the current legal deadline
-	AcceptedOn         civil.Date
-	DecidedOn          civil.Date
+	ID             int64
+	Number         string // 申请号; empty while a draft
+	ApplicantID    int64
+	HolderID       int64
+	Matter         string
+	AuthorityCode  string
+	Status         string
+	Step           string
+	Data           []byte
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	SubmittedAt    time.Time
+	DraftExpiresOn civil.Date
+	// CorrectionDue is the 补正期限 while the application is back with the
+	// applicant; Due the authority's current legal deadline (受理 or 决定).
+	// Either may be provisional (暂定) while a year it reaches has no notice.
+	CorrectionDue workday.Deadline
+	PublicToken   string // opens the public progress page (QR codes on notices)
+	Due           workday.Deadline
+	AcceptedOn    civil.Date
+	DecidedOn     civil.Date
 }
 
 // AppItem is one item an application is for; while the application is
@@ -53,16 +58,18 @@ var (
 )
 
 const appColumns = `id, COALESCE(number, ''), applicant_id, holder_id, matter, COALESCE(authority_code, ''), status, step, data, version,
-	created_at, updated_at, submitted_at, draft_expires_on, correction_deadline, COALESCE(public_token, ''),
-	due_on, accepted_on, decided_on`
+	created_at, updated_at, submitted_at, draft_expires_on, COALESCE(public_token, ''), accepted_on, decided_on,
+	due_on, due_from, due_workdays, due_assumed, correction_deadline, correction_from, correction_workdays, correction_assumed`
 
 func scanApplication(row interface{ Scan(...any) error }) (Application, error) {
 	var a Application
 	var submitted sql.NullTime
 	var data any
+	var dueAssumed, correctionAssumed string
 	err := row.Scan(&a.ID, &a.Number, &a.ApplicantID, &a.HolderID, &a.Matter, &a.AuthorityCode, &a.Status, &a.Step, &data, &a.Version,
-		&a.CreatedAt, &a.UpdatedAt, &submitted, &a.DraftExpiresOn, &a.CorrectionDeadline, &a.PublicToken,
-		&a.DueOn, &a.AcceptedOn, &a.DecidedOn)
+		&a.CreatedAt, &a.UpdatedAt, &submitted, &a.DraftExpiresOn, &a.PublicToken, &a.AcceptedOn, &a.DecidedOn,
+		&a.Due.Date, &a.Due.From, &a.Due.Workdays, &dueAssumed,
+		&a.CorrectionDue.Date, &a.CorrectionDue.From, &a.CorrectionDue.Workdays, &correctionAssumed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -73,7 +80,36 @@ func scanApplication(row interface{ Scan(...any) error }) (Application, error) {
 		a.Data = append([]byte(nil), d...)
 	}
 	a.SubmittedAt = submitted.Time
+	a.Due.Assumed, a.CorrectionDue.Assumed = parseYears(dueAssumed), parseYears(correctionAssumed)
 	return a, err
+}
+
+// formatYears and parseYears keep a deadline's assumed years as "2027,2028".
+func formatYears(ys []int) string {
+	parts := make([]string, len(ys))
+	for i, y := range ys {
+		parts[i] = strconv.Itoa(y)
+	}
+	return strings.Join(parts, ",")
+}
+
+func parseYears(s string) []int {
+	var out []int
+	for part := range strings.SplitSeq(s, ",") {
+		if y, err := strconv.Atoi(strings.TrimSpace(part)); err == nil {
+			out = append(out, y)
+		}
+	}
+	return out
+}
+
+// deadlineArgs are the four columns of a deadline, in the order the
+// applications table has them.
+func deadlineArgs(d workday.Deadline) []any {
+	if d.IsZero() {
+		return []any{nil, nil, 0, ""}
+	}
+	return []any{d.Date, d.From, d.Workdays, formatYears(d.Assumed)}
 }
 
 // CreateDraft stores a new draft and returns it with its ID.
@@ -148,26 +184,26 @@ func (db *DB) SaveDraft(ctx context.Context, a Application, editable []string) (
 // Transition is one state change of an application, applied atomically
 // with its items, history line and SMS.
 type Transition struct {
-	ID, ActorID     int64
-	ApplicantID     int64 // when set, the application must be this applicant's
-	Version         int
-	From            []string // statuses the change may start from
-	To              string
-	Action          string
-	Note            string
-	AssignNumber    bool      // 提交: give the 申请号 now
-	Items           []AppItem // replace the items (on 提交)
-	ItemsActive     *bool     // set the items' active flag
-	Data            []byte    // replace the form, when not nil
-	SMS             string    // text to queue for the applicant's mobile
-	SMSTopic        string
-	CorrectionUntil civil.Date
+	ID, ActorID   int64
+	ApplicantID   int64 // when set, the application must be this applicant's
+	Version       int
+	From          []string // statuses the change may start from
+	To            string
+	Action        string
+	Note          string
+	AssignNumber  bool      // 提交: give the 申请号 now
+	Items         []AppItem // replace the items (on 提交)
+	ItemsActive   *bool     // set the items' active flag
+	Data          []byte    // replace the form, when not nil
+	SMS           string    // text to queue for the applicant's mobile
+	SMSTopic      string
+	CorrectionDue workday.Deadline // the 补正期限; zero clears it
 	// AuthorityCode, when set, limits the change to that 受理机关's
 	// applications (an officer acts for one district only).
 	AuthorityCode string
-	DueOn         civil.Date // the next legal deadline; zero clears it
-	AcceptedOn    civil.Date // set on 受理
-	DecidedOn     civil.Date // set on 准予/不予许可
+	Due           workday.Deadline // the next legal deadline; zero clears it
+	AcceptedOn    civil.Date       // set on 受理
+	DecidedOn     civil.Date       // set on 准予/不予许可
 	// Grant writes the registry in the same transaction as 准予许可.
 	Grant *Grant
 	// Audit, when set, is appended to the audit log in the same
@@ -223,10 +259,12 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		if t.To == "submitted" && !submitted.Valid {
 			submitted = sql.NullTime{Time: now, Valid: true}
 		}
+		vals := append([]any{t.To, nullString(a.Number), string(a.Data), now, submitted, a.ID}, deadlineArgs(t.Due)...)
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE applications SET status = $1, number = $2, data = $3, version = version + 1, updated_at = $4, submitted_at = $5,
-				draft_expires_on = NULL, correction_deadline = $6, due_on = $7
-			WHERE id = $8`, t.To, nullString(a.Number), string(a.Data), now, submitted, t.CorrectionUntil, t.DueOn, a.ID); err != nil {
+				draft_expires_on = NULL, due_on = $7, due_from = $8, due_workdays = $9, due_assumed = $10,
+				correction_deadline = $11, correction_from = $12, correction_workdays = $13, correction_assumed = $14
+			WHERE id = $6`, append(vals, deadlineArgs(t.CorrectionDue)...)...); err != nil {
 			return err
 		}
 		if !t.AcceptedOn.IsZero() {
@@ -283,11 +321,7 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 			}
 		}
 		if t.SMS != "" {
-			var mobile string
-			if err := tx.QueryRowContext(ctx, `SELECT mobile FROM users WHERE id = $1`, a.ApplicantID).Scan(&mobile); err != nil {
-				return err
-			}
-			if err := enqueue(ctx, tx, now, "sms", mobile, t.SMSTopic, t.SMS); err != nil {
+			if err := enqueueToApplicant(ctx, tx, now, a.ApplicantID, t.SMSTopic, t.SMS); err != nil {
 				return err
 			}
 		}
@@ -530,10 +564,13 @@ func (db *DB) PassedExamResults(ctx context.Context, holderID int64) ([]ExamResu
 
 // OverdueCorrections lists applications whose 补正 deadline passed before
 // today: 《市场监督管理行政许可程序暂行规定》 counts them as withdrawn
-// (申请人无正当理由逾期不予补正的，视为放弃行政许可申请).
+// (申请人无正当理由逾期不予补正的，视为放弃行政许可申请). A provisional (暂定)
+// deadline is left out: taking an application as abandoned is a legal
+// consequence and must rest on the final date, which the import of the
+// missing year gives.
 func (db *DB) OverdueCorrections(ctx context.Context, today civil.Date) ([]Application, error) {
 	return db.queryApplications(ctx, `SELECT `+appColumns+` FROM applications
-		WHERE status = 'correction' AND correction_deadline IS NOT NULL AND correction_deadline < $1 ORDER BY id`, today)
+		WHERE status = 'correction' AND correction_deadline IS NOT NULL AND correction_deadline < $1 AND correction_assumed = '' ORDER BY id`, today)
 }
 
 // newPublicToken is 16 random bytes: unguessable, so the progress page of
@@ -687,7 +724,16 @@ func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, ac
 
 // queryApplications runs a query selecting appColumns.
 func (db *DB) queryApplications(ctx context.Context, q string, args ...any) ([]Application, error) {
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	return queryApplications(ctx, db.sql, q, args...)
+}
+
+// queryer is the database or a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryApplications(ctx context.Context, db queryer, q string, args ...any) ([]Application, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

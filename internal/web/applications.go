@@ -86,14 +86,14 @@ func (s *Server) applicationView(w http.ResponseWriter, r *http.Request) {
 	p := &viewPage{wizardPage: wp, Events: ev, Notices: noticesOf(ev)}
 	// The stage and the date it is due by (行政许可法 第三十二条, 第四十二条).
 	switch {
-	case a.DueOn.IsZero():
+	case a.Due.IsZero():
 	case a.Status == string(application.StatusSubmitted):
-		p.Deadline = "受理机关应在 " + a.DueOn.Chinese() + " 前决定是否受理"
+		p.Deadline = "受理机关应在 " + a.Due.Chinese() + " 前决定是否受理"
 	case a.Status == string(application.StatusAccepted):
-		p.Deadline = "受理机关应在 " + a.DueOn.Chinese() + " 前作出是否准予许可的决定"
+		p.Deadline = "受理机关应在 " + a.Due.Chinese() + " 前作出是否准予许可的决定"
 	}
-	if a.Status == string(application.StatusCorrection) && !a.CorrectionDeadline.IsZero() {
-		p.Deadline = "请在 " + a.CorrectionDeadline.Chinese() + " 前完成补正"
+	if a.Status == string(application.StatusCorrection) && !a.CorrectionDue.IsZero() {
+		p.Deadline = "请在 " + a.CorrectionDue.Chinese() + " 前完成补正"
 	}
 	s.render(w, r, "application", p)
 }
@@ -112,10 +112,9 @@ func (s *Server) applicationSubmitted(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := &viewPage{wizardPage: wp}
-	if d, err := application.AcceptDeadline(civil.Of(a.SubmittedAt), s.calendar, s.policy); err == nil {
-		p.Deadline = d.Chinese()
-	}
+	// The stored deadline is the one that runs: from the resubmission
+	// after a 补正, not from the first submission.
+	p := &viewPage{wizardPage: wp, Deadline: a.Due.Chinese()}
 	s.render(w, r, "submitted", p)
 }
 
@@ -179,18 +178,22 @@ func (s *Server) applicationSubmit(w http.ResponseWriter, r *http.Request) {
 		f.AskedBefore = append(f.AskedBefore, f.Correction.Targets()...)
 	}
 	f.Correction = nil
-	due, derr := application.AcceptDeadline(s.today(), s.calendar, s.policy)
-	if derr != nil {
-		// A deadline reaching a year the calendar lacks must not block the
-		// applicant; the officers' queue shows the missing date instead.
-		s.log.Error("accept deadline", "err", derr)
+	cal, err := s.cases.Calendar(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	due, err := application.AcceptDeadline(s.today(), cal, s.policy)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	data, _ := jsonMarshal(f)
 	rt := s.route(f)
 	sms := s.smsText(r.Context(), string(to), map[string]string{"事项": application.Matter(a.Matter).Label(), "受理机关": rt.Name, "申请号": a.Number})
 	done, err := s.store.Apply(r.Context(), store.Transition{ID: a.ID, ApplicantID: a.ApplicantID, ActorID: a.ApplicantID,
 		Version: versionOf(r, a), From: []string{string(st)}, To: string(to), Action: string(action), AssignNumber: true,
-		Items: items, ItemsActive: &active, Data: data, SMS: sms, SMSTopic: string(to), DueOn: due})
+		Items: items, ItemsActive: &active, Data: data, SMS: sms, SMSTopic: string(to), Due: due})
 	var conflict *store.ActiveConflict
 	switch {
 	case errors.As(err, &conflict):

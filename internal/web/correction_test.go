@@ -15,6 +15,7 @@ import (
 	"opcert/internal/civil"
 	"opcert/internal/jobs"
 	"opcert/internal/store"
+	"opcert/internal/workday"
 )
 
 // submitQ8 takes 张伟's Q8 renewal to 已提交 and returns its path and ID.
@@ -47,7 +48,7 @@ func askCorrection(t *testing.T, db *store.DB, id int64, deadline civil.Date, it
 	f.Correction = &application.Correction{Items: items, Deadline: deadline.String(), Notice: "BZ" + a.Number}
 	data, _ := json.Marshal(f)
 	if _, err := db.Apply(ctx, store.Transition{ID: id, Version: a.Version, From: []string{"submitted"}, To: "correction",
-		Action: "request_correction", Data: data, CorrectionUntil: deadline, SMS: "请补正", SMSTopic: "correction"}); err != nil {
+		Action: "request_correction", Data: data, CorrectionDue: workday.Deadline{From: deadline.AddDays(-21), Workdays: 15, Date: deadline}, SMS: "请补正", SMSTopic: "correction"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -92,7 +92,7 @@ func (s *Server) sendNotice(w http.ResponseWriter, r *http.Request, a store.Appl
 			codes = append(codes, q.String())
 		}
 		d := document.CorrectionNoticeData{Number: c.Notice, IDNumber: maskID(f.Applicant.IDNumber), Name: f.Applicant.Name,
-			Items: strings.Join(codes, "、"), Matter: f.Matter.Label(), Deadline: cdateOf(c.Deadline), Authority: authority, IssuedOn: issued, QRURL: qr}
+			Items: strings.Join(codes, "、"), Matter: f.Matter.Label(), Deadline: cdateOf(c.Deadline) + c.DeadlineNote, Authority: authority, IssuedOn: issued, QRURL: qr}
 		for _, it := range c.Items {
 			d.Asks = append(d.Asks, document.CorrectionAsk{What: it.Label, Reason: it.Reason})
 		}
@@ -101,8 +101,8 @@ func (s *Server) sendNotice(w http.ResponseWriter, r *http.Request, a store.Appl
 		body := []string{applied + "，申请材料齐全、符合法定形式，根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。"}
 		if n.event.Action == string(application.ActionAcceptForExam) {
 			body = append(body, "请及时登录考试网站查询考试安排并打印准考证，按时参加理论知识考试和实际操作技能考试。")
-		} else if !a.DueOn.IsZero() {
-			body = append(body, "本机关将在 "+a.DueOn.Chinese()+" 前（受理之日起20个工作日内）作出是否准予许可的决定。")
+		} else if !a.Due.IsZero() {
+			body = append(body, "本机关将在 "+a.Due.Chinese()+" 前（受理之日起20个工作日内）作出是否准予许可的决定。")
 		}
 		pdf, err = document.Letter(document.LetterData{Title: "受理通知书", Number: "SL" + a.Number, To: f.Applicant.Name, Body: body, Authority: authority, IssuedOn: issued, QRURL: qr})
 	case "not-accepted.pdf":

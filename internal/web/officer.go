@@ -13,9 +13,9 @@ import (
 	"opcert/internal/audit"
 	"opcert/internal/auth"
 	"opcert/internal/authority"
-	"opcert/internal/civil"
 	"opcert/internal/registry"
 	"opcert/internal/store"
+	"opcert/internal/workday"
 )
 
 func (s *Server) officerRoutes(mux *http.ServeMux) {
@@ -92,11 +92,16 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 		f.Statuses = []string{p.Status}
 	}
 	today := s.today()
+	cal, err := s.cases.Calendar(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if p.Overdue {
 		f.OverdueOn = today
 	}
 	if n, err := strconv.Atoi(p.DaysLeft); err == nil && n >= 0 {
-		if by, err := s.calendar.AddWorkdays(today, n); err == nil {
+		if by, err := application.DueWithin(today, n, cal); err == nil {
 			f.DueBy = by
 		}
 	} else {
@@ -123,8 +128,8 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 			items = append(items, it.Target)
 		}
 		row := queueRow{App: a, Name: form.Applicant.Name, Items: strings.Join(items, "、"), Status: application.Status(a.Status), Matter: application.Matter(a.Matter)}
-		if !a.DueOn.IsZero() {
-			if n, err := application.DaysLeft(a.DueOn, today, s.calendar); err == nil {
+		if !a.Due.IsZero() {
+			if n, err := application.DaysLeft(a.Due.Date, today, cal); err == nil {
 				row.Overdue = n < 0
 				if n < 0 {
 					row.DaysLeft = fmt.Sprintf("已超期 %d 个工作日", -n)
@@ -233,11 +238,15 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 			p.Authorities = append(p.Authorities, x)
 		}
 	}
-	if !a.DueOn.IsZero() {
-		if n, err := application.DaysLeft(a.DueOn, s.today(), s.calendar); err == nil {
-			p.DueText = fmt.Sprintf("法定期限 %s（剩余 %d 个工作日）", a.DueOn.Chinese(), n)
+	if !a.Due.IsZero() {
+		cal, err := s.cases.Calendar(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		if n, err := application.DaysLeft(a.Due.Date, s.today(), cal); err == nil {
+			p.DueText = fmt.Sprintf("法定期限 %s（剩余 %d 个工作日）", a.Due.Chinese(), n)
 			if n < 0 {
-				p.DueText = fmt.Sprintf("法定期限 %s（已超期 %d 个工作日）", a.DueOn.Chinese(), -n)
+				p.DueText = fmt.Sprintf("法定期限 %s（已超期 %d 个工作日）", a.Due.Chinese(), -n)
 			}
 		}
 	}
@@ -308,9 +317,14 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := s.today()
+	cal, err := s.cases.Calendar(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	rt := s.route(f)
 	t := store.Transition{ID: a.ID, ActorID: v.User.ID, Version: versionOf(r, a), From: []string{string(from)}, To: string(to),
-		Action: string(act), AuthorityCode: scope(r), SMSTopic: string(to), DueOn: a.DueOn}
+		Action: string(act), AuthorityCode: scope(r), SMSTopic: string(to), Due: a.Due}
 	note := strings.TrimSpace(r.PostFormValue("reason"))
 	vars := map[string]string{"申请号": a.Number, "事项": f.Matter.Label(), "受理机关": rt.Name}
 	sms := func(topic string) { t.SMS = s.smsText(r.Context(), topic, vars) }
@@ -350,28 +364,29 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 			}
 			note = "再次补正说明：" + why
 		}
-		deadline, err := application.CorrectionDeadline(today, s.calendar, s.policy)
+		deadline, err := application.CorrectionDeadline(today, cal, s.policy)
 		if err != nil {
-			refuse(http.StatusConflict, err.Error())
+			s.serverError(w, r, err)
 			return
 		}
-		c.Deadline = deadline.String()
+		c.Deadline = deadline.Date.String()
+		c.DeadlineNote = deadline.Note()
 		f.Correction = c
 		t.Data, _ = json.Marshal(f)
-		t.CorrectionUntil, t.DueOn = deadline, civil.Date{}
+		t.CorrectionDue, t.Due = deadline, workday.Deadline{}
 		vars["期限"] = deadline.Chinese()
 		sms(string(to))
 	case application.ActionAccept, application.ActionAcceptForExam:
 		t.AcceptedOn = today
 		if act == application.ActionAccept {
-			due, err := application.DecisionDeadline(today, 0, s.calendar, s.policy)
+			due, err := application.DecisionDeadline(today, 0, cal, s.policy)
 			if err != nil {
-				refuse(http.StatusConflict, err.Error())
+				s.serverError(w, r, err)
 				return
 			}
-			t.DueOn = due
+			t.Due = due
 		} else {
-			t.DueOn = civil.Date{}
+			t.Due = workday.Deadline{}
 		}
 		sms(string(to))
 	case application.ActionNotAccept, application.ActionDeny:
@@ -380,7 +395,7 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		inactive := false
-		t.ItemsActive, t.DueOn, t.DecidedOn = &inactive, civil.Date{}, today
+		t.ItemsActive, t.Due, t.DecidedOn = &inactive, workday.Deadline{}, today
 		vars["理由"] = note
 		sms(string(to))
 	case application.ActionApprove:
@@ -403,7 +418,7 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		t.Grant = &store.Grant{Items: g.Items, Supersede: g.Supersede}
-		t.DecidedOn, t.DueOn = today, civil.Date{}
+		t.DecidedOn, t.Due = today, workday.Deadline{}
 		sms(string(to))
 	case application.ActionRecordExam:
 		theory, err1 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("theory")))
@@ -421,12 +436,12 @@ func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 			refuse(http.StatusUnprocessableEntity, out.Message+"：不能记录为合格。单科不合格可补考一次；无补考机会的，请作出不予许可决定")
 			return
 		}
-		due, err := application.DecisionDeadline(today, 0, s.calendar, s.policy)
+		due, err := application.DecisionDeadline(today, 0, cal, s.policy)
 		if err != nil {
-			refuse(http.StatusConflict, err.Error())
+			s.serverError(w, r, err)
 			return
 		}
-		t.DueOn = due
+		t.Due = due
 		if note == "" {
 			note = fmt.Sprintf("理论 %d 分，实操 %d 分，考试合格", theory, practical)
 		}

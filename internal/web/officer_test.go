@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"opcert/internal/notify"
 	"opcert/internal/registry"
 )
 
@@ -369,7 +370,7 @@ func TestAdminEditsSMSTemplates(t *testing.T) {
 	_, page := admin.get("/admin/sms-templates")
 	mustContain(t, page, "短信模板", "{申请号}")
 	form := url.Values{}
-	for _, topic := range []string{"submitted", "correction", "accepted", "examining", "not_accepted", "approved", "denied", "awaiting_collection", "completed", "abandoned"} {
+	for _, topic := range notify.Topics {
 		form.Set("body-"+topic, "申请 {申请号} 状态变化")
 	}
 	form.Set("body-accepted", "您好{姓名}")

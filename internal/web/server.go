@@ -18,11 +18,11 @@ import (
 
 	"opcert/internal/application"
 	"opcert/internal/blob"
+	"opcert/internal/casework"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/elicence"
 	"opcert/internal/store"
-	"opcert/internal/workday"
 )
 
 //go:embed templates static
@@ -38,7 +38,7 @@ type Server struct {
 	mux      *http.ServeMux
 	demo     bool
 	policy   application.Policy
-	calendar *workday.Calendar
+	cases    *casework.Service
 	files    blob.Store
 	elicence elicence.Provider
 	secure   bool // cookies only over HTTPS (BaseURL is https)
@@ -54,7 +54,7 @@ type Options struct {
 	Demo     bool              // demo mode: development pages such as the SMS outbox
 	Files    blob.Store        // uploaded files
 	ELicence elicence.Provider // 电子身份证; defaults to the embedded provider
-	Calendar *workday.Calendar // working days; defaults to the embedded 2020–2026 data
+	Cases    *casework.Service // the use-case layer; defaults to one over Store
 	BaseURL  string            // public address, for QR codes and cookie security
 }
 
@@ -81,9 +81,9 @@ func New(o Options) (*Server, error) {
 	if s.files == nil {
 		return nil, errors.New("web: a file store is required")
 	}
-	s.calendar = o.Calendar
-	if s.calendar == nil {
-		s.calendar = workday.Default()
+	s.cases = o.Cases
+	if s.cases == nil {
+		s.cases = casework.New(casework.Options{Store: s.store, Catalog: s.catalog, Policy: s.policy, Today: s.today, Log: s.log})
 	}
 	s.routes()
 	return s, nil

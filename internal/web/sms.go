@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"opcert/internal/application"
 	"opcert/internal/auth"
 	"opcert/internal/notify"
 )
@@ -45,7 +44,7 @@ func (s *Server) templateRows(ctx context.Context) ([]templateRow, error) {
 		if stored[topic] != "" {
 			body = stored[topic]
 		}
-		rows = append(rows, templateRow{Topic: topic, Label: application.Status(topic).Label(), Body: body})
+		rows = append(rows, templateRow{Topic: topic, Label: notify.TopicLabel(topic), Body: body})
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Topic < rows[j].Topic })
 	return rows, nil

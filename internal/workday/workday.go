@@ -6,10 +6,17 @@
 // 法定节假日. Which days are off is not a formula: each year the General
 // Office of the State Council publishes a notice (国办发明电) that moves
 // weekends around the holidays (调休), so a Saturday can be a working day and
-// a Wednesday a day off. The calendar therefore knows only the years it has
-// been given — embedded data for 2020–2026, plus any year an administrator
-// adds with WithYear — and refuses (ErrNoData) to count through any other
-// year rather than guess Monday to Friday.
+// a Wednesday a day off.
+// The calendar therefore knows only the years it has been given — embedded
+// data for 2020–2026, plus any year an administrator adds with WithYear.
+//
+// Two ways of counting follow from that. AddWorkdays and WorkdaysBetween
+// refuse (ErrNoData) to count through a year they have no notice for.
+// Deadline and Count never refuse: a year without its notice is counted
+// Monday to Friday and the result names that year as assumed, so the
+// service can show the date as 暂定 and recompute it once the notice is
+// imported. An officer's 受理 in December must not wait for a notice the
+// State Council publishes late in the year.
 package workday
 
 import (
@@ -213,8 +220,123 @@ func (c *Calendar) IsWorkday(d civil.Date) (bool, error) {
 // n == 0 returns from; a negative n is an error.
 //
 // Only the years after from are consulted, so from may lie in a year without
-// data (AddWorkdays(2019-12-31, 1) needs only 2020).
+// data (AddWorkdays(2019-12-31, 1) needs only 2020). A year without data is
+// an error (*NoDataError); Deadline counts it Monday to Friday instead.
 func (c *Calendar) AddWorkdays(from civil.Date, n int) (civil.Date, error) {
+	return c.add(from, n, c.mustTable)
+}
+
+// Deadline is a day reached by counting working days: Workdays after From,
+// From itself not counted. Assumed lists, ascending, the years counted
+// Monday to Friday because the calendar had no notice for them; while it is
+// not empty the date is provisional (暂定), and Recompute gives the final
+// one once those years are imported.
+type Deadline struct {
+	From     civil.Date
+	Workdays int
+	Date     civil.Date
+	Assumed  []int
+}
+
+// IsZero reports whether there is no deadline.
+func (d Deadline) IsZero() bool { return d.Date.IsZero() }
+
+// Provisional reports whether the date rests on a year counted Monday to
+// Friday.
+func (d Deadline) Provisional() bool { return len(d.Assumed) > 0 }
+
+// Note is the sentence shown after a provisional date wherever it appears
+// (pages, notices, SMS); "" for a final one.
+func (d Deadline) Note() string { return ProvisionalNote(d.Assumed) }
+
+// Chinese is the date as notices print it, with the 暂定 note when
+// provisional: "2027年1月12日（暂定，待国务院办公厅公布2027年节假日安排后确认）".
+func (d Deadline) Chinese() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Date.Chinese() + d.Note()
+}
+
+// ProvisionalNote is the 暂定 sentence naming the years whose notice is
+// awaited; "" when there are none.
+func ProvisionalNote(years []int) string {
+	if len(years) == 0 {
+		return ""
+	}
+	names := make([]string, len(years))
+	for i, y := range years {
+		names[i] = strconv.Itoa(y) + "年"
+	}
+	return "（暂定，待国务院办公厅公布" + strings.Join(names, "、") + "节假日安排后确认）"
+}
+
+// Deadline counts n working days after from, as AddWorkdays does, except
+// that a year without its notice is counted Monday to Friday and named in
+// the result's Assumed.
+func (c *Calendar) Deadline(from civil.Date, n int) (Deadline, error) {
+	var assumed []int
+	day, err := c.add(from, n, c.assuming(&assumed))
+	if err != nil {
+		return Deadline{}, err
+	}
+	return Deadline{From: from, Workdays: n, Date: day, Assumed: assumed}, nil
+}
+
+// Recompute counts d again on this calendar: the same period from the same
+// day, with whatever years have been imported since. The zero Deadline
+// stays zero.
+func (c *Calendar) Recompute(d Deadline) (Deadline, error) {
+	if d.IsZero() {
+		return d, nil
+	}
+	return c.Deadline(d.From, d.Workdays)
+}
+
+// Count is WorkdaysBetween except that a year without its notice is counted
+// Monday to Friday and listed in assumed.
+func (c *Calendar) Count(from, to civil.Date) (n int, assumed []int, err error) {
+	n, err = c.workdaysBetween(from, to, c.assuming(&assumed))
+	return n, assumed, err
+}
+
+// Has reports whether the calendar holds the notice of year.
+func (c *Calendar) Has(year int) bool { return c.table(year) != nil }
+
+// lookup gives the table of a year, or the error that stops a count.
+type lookup func(year int) (*yearTable, error)
+
+// assuming looks a year up, standing a Monday–Friday table in for a missing
+// one and noting its year in *assumed. Years outside the range an
+// arrangement may have are still refused: they are typing errors.
+func (c *Calendar) assuming(assumed *[]int) lookup {
+	return func(year int) (*yearTable, error) {
+		if t := c.table(year); t != nil {
+			return t, nil
+		}
+		if year < minYear || year > maxYear {
+			return nil, &NoDataError{Year: year}
+		}
+		if !slices.Contains(*assumed, year) {
+			*assumed = append(*assumed, year)
+			slices.Sort(*assumed)
+		}
+		return weekdaysOnly(year), nil
+	}
+}
+
+// weekdayTables caches the Monday–Friday stand-ins, one per year asked for.
+var weekdayTables sync.Map // int → *yearTable
+
+func weekdaysOnly(year int) *yearTable {
+	if t, ok := weekdayTables.Load(year); ok {
+		return t.(*yearTable)
+	}
+	t, _ := weekdayTables.LoadOrStore(year, newYearTable(YearData{Year: year}))
+	return t.(*yearTable)
+}
+
+func (c *Calendar) add(from civil.Date, n int, tableOf lookup) (civil.Date, error) {
 	if err := checkDate(from); err != nil {
 		return civil.Date{}, err
 	}
@@ -229,7 +351,7 @@ func (c *Calendar) AddWorkdays(from civil.Date, n int) (civil.Date, error) {
 		if start >= daysIn(year) {
 			year, start = year+1, 0
 		}
-		t, err := c.mustTable(year)
+		t, err := tableOf(year)
 		if err != nil {
 			return civil.Date{}, err
 		}
@@ -248,6 +370,10 @@ func (c *Calendar) AddWorkdays(from civil.Date, n int) (civil.Date, error) {
 // WorkdaysBetween(from, AddWorkdays(from, n)) == n. When to is before from
 // the result is minus the count in (to, from]; when they are equal it is 0.
 func (c *Calendar) WorkdaysBetween(from, to civil.Date) (int, error) {
+	return c.workdaysBetween(from, to, c.mustTable)
+}
+
+func (c *Calendar) workdaysBetween(from, to civil.Date, tableOf lookup) (int, error) {
 	if err := checkDate(from); err != nil {
 		return 0, err
 	}
@@ -258,15 +384,15 @@ func (c *Calendar) WorkdaysBetween(from, to civil.Date) (int, error) {
 	case 0:
 		return 0, nil
 	case 1:
-		n, err := c.between(to, from)
+		n, err := between(to, from, tableOf)
 		return -n, err
 	}
-	return c.between(from, to)
+	return between(from, to, tableOf)
 }
 
 // between counts (from, to] for from < to. A year is consulted only if some
 // day of it lies in the interval, matching AddWorkdays.
-func (c *Calendar) between(from, to civil.Date) (int, error) {
+func between(from, to civil.Date, tableOf lookup) (int, error) {
 	total := 0
 	for y := from.Year; y <= to.Year; y++ {
 		lo, hi := 0, daysIn(y) // days [lo, hi) of year y
@@ -279,7 +405,7 @@ func (c *Calendar) between(from, to civil.Date) (int, error) {
 		if lo >= hi {
 			continue
 		}
-		t, err := c.mustTable(y)
+		t, err := tableOf(y)
 		if err != nil {
 			return 0, err
 		}

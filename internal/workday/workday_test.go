@@ -609,3 +609,166 @@ func BenchmarkIsWorkday(b *testing.B) {
 		}
 	}
 }
+
+// A year without its notice never blocks a deadline: it is counted Monday
+// to Friday and the result says so (暂定), and the same period counted again
+// once the year is imported gives the final date.
+func TestDeadlineAcrossAYearWithoutNotice(t *testing.T) {
+	c := Default()
+	tests := []struct {
+		name    string
+		from    string
+		n       int
+		want    string
+		assumed string
+	}{
+		// 12-16..18, 12-21..25, 12-28..31, 01-01 (a Friday, counted: no
+		// notice yet), 01-04..08, 01-11, 01-12.
+		{"决定 20 days from 2026-12-15", "2026-12-15", 20, "2027-01-12", "[2027]"},
+		{"受理 5 days from 2026-12-28", "2026-12-28", 5, "2027-01-04", "[2027]"},   // 12-29..31, 01-01, 01-04
+		{"补正 15 days from 2026-12-11", "2026-12-11", 15, "2027-01-01", "[2027]"}, // 12-14..18, 21..25, 28..31, 01-01
+		{"still inside 2026: final", "2026-12-01", 20, "2026-12-29", "[]"},       // 2026 has its notice
+		{"first day of 2027", "2026-12-31", 1, "2027-01-01", "[2027]"},           // Mon–Fri: 01-01 is a Friday
+		{"over a weekend into 2027", "2027-01-01", 1, "2027-01-04", "[2027]"},    // from in the missing year
+		{"two missing years", "2027-12-20", 20, "2028-01-17", "[2027 2028]"},     // 12-21..24, 27..31, 01-03..07, 10..14, 17
+		{"embedded year only", "2026-09-29", 5, "2026-10-12", "[]"},              // as AddWorkdays
+		{"n = 0 in a missing year", "2027-03-01", 0, "2027-03-01", "[]"},         // nothing counted
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := c.Deadline(d(tc.from), tc.n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Date != d(tc.want) || fmt.Sprint(got.Assumed) != tc.assumed {
+				t.Fatalf("Deadline(%s, %d) = %s assumed %v; want %s assumed %s", tc.from, tc.n, got.Date, got.Assumed, tc.want, tc.assumed)
+			}
+			if got.From != d(tc.from) || got.Workdays != tc.n {
+				t.Fatalf("period not kept: %+v", got)
+			}
+			if got.Provisional() != (tc.assumed != "[]") {
+				t.Fatalf("Provisional() = %v", got.Provisional())
+			}
+			if tc.n > 0 {
+				back, assumed, err := c.Count(d(tc.from), got.Date)
+				if err != nil || back != tc.n || fmt.Sprint(assumed) != tc.assumed {
+					t.Fatalf("Count back = %d %v %v, want %d %s", back, assumed, err, tc.n, tc.assumed)
+				}
+			}
+		})
+	}
+
+	t.Run("the note names the awaited years", func(t *testing.T) {
+		got, _ := c.Deadline(d("2026-12-15"), 20)
+		const want = "2027年01月12日（暂定，待国务院办公厅公布2027年节假日安排后确认）"
+		if got.Chinese() != want {
+			t.Fatalf("Chinese() = %q, want %q", got.Chinese(), want)
+		}
+		two, _ := c.Deadline(d("2027-12-20"), 20)
+		if two.Note() != "（暂定，待国务院办公厅公布2027年、2028年节假日安排后确认）" {
+			t.Fatalf("Note() = %q", two.Note())
+		}
+		final, _ := c.Deadline(d("2026-12-01"), 20)
+		if final.Chinese() != "2026年12月29日" || final.Note() != "" {
+			t.Fatalf("final date printed %q", final.Chinese())
+		}
+	})
+
+	t.Run("recomputed after the year is imported", func(t *testing.T) {
+		provisional, _ := c.Deadline(d("2026-12-15"), 20)
+		withNotice, err := c.WithYear(synthetic2027(2027))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := withNotice.Recompute(provisional)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 元旦 01-01..03 off in the imported arrangement: one day later.
+		if got.Date != d("2027-01-13") || got.Provisional() {
+			t.Fatalf("recomputed %s assumed %v, want 2027-01-13 final", got.Date, got.Assumed)
+		}
+		if zero, err := withNotice.Recompute(Deadline{}); err != nil || !zero.IsZero() {
+			t.Fatalf("Recompute(zero) = %+v, %v", zero, err)
+		}
+	})
+
+	t.Run("overdue counted across the boundary", func(t *testing.T) {
+		// A deadline of 2026-12-30 looked at on 2027-01-05: Mon–Fri gives
+		// 12-31, 01-01, 01-04, 01-05 → 4 working days.
+		n, assumed, err := c.Count(d("2026-12-30"), d("2027-01-05"))
+		if err != nil || n != 4 || fmt.Sprint(assumed) != "[2027]" {
+			t.Fatalf("Count = %d %v %v", n, assumed, err)
+		}
+		n, _, err = c.Count(d("2027-01-05"), d("2026-12-30"))
+		if err != nil || n != -4 {
+			t.Fatalf("Count backwards = %d %v", n, err)
+		}
+	})
+
+	t.Run("the strict functions still refuse", func(t *testing.T) {
+		if _, err := c.AddWorkdays(d("2026-12-15"), 20); !errors.Is(err, ErrNoData) {
+			t.Fatalf("AddWorkdays guessed: %v", err)
+		}
+	})
+
+	t.Run("years no arrangement can have are refused", func(t *testing.T) {
+		if _, err := c.Deadline(d("2199-12-30"), 5); !errors.Is(err, ErrNoData) {
+			t.Fatalf("Deadline past %d: %v", maxYear, err)
+		}
+		if _, err := c.Deadline(civil.Date{}, 5); !errors.Is(err, ErrInvalidDate) {
+			t.Fatalf("zero date: %v", err)
+		}
+	})
+
+	t.Run("Has", func(t *testing.T) {
+		if !c.Has(2026) || c.Has(2027) || c.Has(2019) {
+			t.Fatal("Has disagrees with Years()")
+		}
+	})
+}
+
+// From 1 November the next year's notice is asked for; the current year's
+// whenever it is missing.
+func TestAwaitedYears(t *testing.T) {
+	c := Default()
+	with2027, _ := c.WithYear(synthetic2027(2027))
+	for _, tc := range []struct {
+		cal   *Calendar
+		today string
+		want  string
+	}{
+		{c, "2026-10-31", "[]"},
+		{c, "2026-11-01", "[2027]"},
+		{c, "2026-12-31", "[2027]"},
+		{c, "2027-01-04", "[2027]"},
+		{c, "2027-11-02", "[2027 2028]"},
+		{with2027, "2026-12-01", "[]"},
+		{with2027, "2027-11-01", "[2028]"},
+	} {
+		if got := fmt.Sprint(tc.cal.AwaitedYears(d(tc.today))); got != tc.want {
+			t.Errorf("AwaitedYears(%s) = %s, want %s", tc.today, got, tc.want)
+		}
+	}
+}
+
+func TestParseDayLines(t *testing.T) {
+	days, problems := ParseDayLines("2027-01-01 元旦\r\n\n  2027-2-6 至 2027-02-08 春节\n2027-02-20\u3000春节\n")
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	if got := fmt.Sprint(days); got != "[{2027-01-01 元旦} {2027-02-06 春节} {2027-02-07 春节} {2027-02-08 春节} {2027-02-20 春节}]" {
+		t.Fatalf("days = %s", got)
+	}
+	_, problems = ParseDayLines("2027-02-30 春节\n元旦\n2027-02-10 至 2027-02-01 春节\n2027-01-01 至 2027-03-01 春节\n2027-01-01")
+	want := []string{
+		"第 1 行的日期 2027-02-30 不存在",
+		"第 2 行“元旦”的格式不对，应为“2027-01-01 元旦”或“2027-02-06 至 2027-02-12 春节”",
+		"第 3 行的结束日期 2027-02-01 早于开始日期 2027-02-10",
+		"第 4 行的日期范围超过一个月，请检查",
+		"第 5 行“2027-01-01”的格式不对，应为“2027-01-01 元旦”或“2027-02-06 至 2027-02-12 春节”",
+	}
+	if strings.Join(problems, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(problems, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,0 +1,68 @@
+// Package casework is the use-case layer of the licensing service: it loads
+// a case, asks the domain (package application) what a change means, and
+// writes the change with its history, audit entry and SMS in one
+// transaction. The web handlers, the timed jobs and the command line call
+// it; none of them decides.
+package casework
+
+import (
+	"log/slog"
+
+	"opcert/internal/application"
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/store"
+	"opcert/internal/workday"
+)
+
+// Service holds what a decision needs: the store, the catalogue, the
+// policy values, the clock and the working-day calendar.
+type Service struct {
+	store    *store.DB
+	catalog  *catalog.Catalog
+	policy   application.Policy
+	today    func() civil.Date
+	log      *slog.Logger
+	embedded *workday.Calendar
+	calendar calendarCache
+}
+
+// Options configures a Service.
+type Options struct {
+	Store   *store.DB
+	Catalog *catalog.Catalog
+	Policy  application.Policy
+	Today   func() civil.Date // defaults to civil.Today
+	Log     *slog.Logger
+	// Calendar is the built-in calendar the imported years are added to;
+	// defaults to workday.Default().
+	Calendar *workday.Calendar
+}
+
+// New builds a Service.
+func New(o Options) *Service {
+	s := &Service{store: o.Store, catalog: o.Catalog, policy: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar}
+	if s.catalog == nil {
+		s.catalog = catalog.Default()
+	}
+	if s.policy == (application.Policy{}) {
+		s.policy = application.ShanghaiPolicy()
+	}
+	if s.today == nil {
+		s.today = civil.Today
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.embedded == nil {
+		s.embedded = workday.Default()
+	}
+	return s
+}
+
+// Today is the service's day in China (a fixed day in a demo run with
+// --today).
+func (s *Service) Today() civil.Date { return s.today() }
+
+// Policy is the policy values in force.
+func (s *Service) Policy() application.Policy { return s.policy }

@@ -1,5 +1,6 @@
 // Package testfixture makes the files tests upload: a 2-inch white-background
-// colour photo that passes the photo check, and a small valid PDF.
+// colour photo that passes the photo check, a small valid PDF, and a
+// fictional holiday year to import.
 package testfixture
 
 import (

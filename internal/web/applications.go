@@ -19,6 +19,7 @@ type listRow struct {
 	CanEdit     bool
 	CanWithdraw bool
 	Correcting  bool
+	Deadline    string
 }
 
 type listPage struct {
@@ -48,7 +49,7 @@ func (s *Server) applicationList(w http.ResponseWriter, r *http.Request) {
 	for _, a := range apps {
 		st := application.Status(a.Status)
 		row := listRow{App: a, Status: st, Matter: application.Matter(a.Matter), Draft: st == application.StatusDraft,
-			CanEdit: st.EditableByApplicant(), Correcting: st == application.StatusCorrection}
+			CanEdit: st.EditableByApplicant(), Correcting: st == application.StatusCorrection, Deadline: deadlineSentence(a)}
 		_, err := application.Transition(st, application.ActionWithdraw, application.Actor{Role: application.RoleApplicant})
 		row.CanWithdraw = err == nil
 		if row.Draft {
@@ -64,6 +65,22 @@ type viewPage struct {
 	Events   []store.Event
 	Deadline string
 	Notices  []notice
+}
+
+// deadlineSentence tells the applicant the stage and the date it is due by
+// (行政许可法 第三十二条, 第四十二条; the 补正期限), with the 暂定 note when
+// the date rests on a year without its holiday notice.
+func deadlineSentence(a store.Application) string {
+	switch {
+	case a.Status == string(application.StatusCorrection) && !a.CorrectionDue.IsZero():
+		return "请在 " + a.CorrectionDue.Chinese() + " 前完成补正"
+	case a.Due.IsZero():
+	case a.Status == string(application.StatusSubmitted):
+		return "受理机关应在 " + a.Due.Chinese() + " 前决定是否受理"
+	case a.Status == string(application.StatusAccepted):
+		return "受理机关应在 " + a.Due.Chinese() + " 前作出是否准予许可的决定"
+	}
+	return ""
 }
 
 // applicationView is 查看: everything submitted, read only (seed 001 第二部分 9:
@@ -83,18 +100,7 @@ func (s *Server) applicationView(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := &viewPage{wizardPage: wp, Events: ev, Notices: noticesOf(ev)}
-	// The stage and the date it is due by (行政许可法 第三十二条, 第四十二条).
-	switch {
-	case a.Due.IsZero():
-	case a.Status == string(application.StatusSubmitted):
-		p.Deadline = "受理机关应在 " + a.Due.Chinese() + " 前决定是否受理"
-	case a.Status == string(application.StatusAccepted):
-		p.Deadline = "受理机关应在 " + a.Due.Chinese() + " 前作出是否准予许可的决定"
-	}
-	if a.Status == string(application.StatusCorrection) && !a.CorrectionDue.IsZero() {
-		p.Deadline = "请在 " + a.CorrectionDue.Chinese() + " 前完成补正"
-	}
+	p := &viewPage{wizardPage: wp, Events: ev, Notices: noticesOf(ev), Deadline: deadlineSentence(a)}
 	s.render(w, r, "application", p)
 }
 

@@ -21,6 +21,7 @@ type progressData struct {
 	Name      string
 	Authority string
 	Events    []store.Event
+	Deadline  string
 }
 
 // progressPage is what the QR code of a notice opens (seed 000 3.5: 直接手机
@@ -46,7 +47,7 @@ func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := &progressData{App: a, Status: application.Status(a.Status), Matter: application.Matter(a.Matter), Name: maskName(f.Applicant.Name), Events: ev}
+	p := &progressData{App: a, Status: application.Status(a.Status), Matter: application.Matter(a.Matter), Name: maskName(f.Applicant.Name), Events: ev, Deadline: deadlineSentence(a)}
 	if au, ok := s.catalog.District(a.AuthorityCode); ok {
 		p.Authority = au.Name + "市场监督管理局"
 	}

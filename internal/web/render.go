@@ -35,6 +35,7 @@ func parsePages() (map[string]*template.Template, error) {
 		},
 		"date":     func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02") },
 		"datetime": func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02 15:04") },
+		"weekday":  func(d civil.Date) string { return weekdayNames[d.Weekday()] },
 		"statusLabel": func(s string) string {
 			if s == "" {
 				return ""
@@ -42,8 +43,13 @@ func parsePages() (map[string]*template.Template, error) {
 			return application.Status(s).Label()
 		},
 		"actionLabel": func(a string) string {
-			if a == "create" {
+			switch a {
+			case "create":
 				return "创建暂存"
+			case "transfer":
+				return "转办"
+			case "recompute_deadline":
+				return "重新计算期限"
 			}
 			return application.Action(a).Label()
 		},
@@ -103,6 +109,8 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
+
+var weekdayNames = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
 
 // maskName keeps the family name: 张伟 → 张*, 欧阳娜娜 → 欧***.
 func maskName(name string) string {

@@ -106,6 +106,7 @@ func (s *Server) routes() {
 	s.officerRoutes(mux)
 	s.noticeRoutes(mux)
 	s.smsRoutes(mux)
+	s.calendarRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	s.mux = mux
 }

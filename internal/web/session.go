@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,18 @@ type chrome struct {
 	Path        string // current path and query, for "log in and come back"
 	SessionEnds int64  // Unix milliseconds, for the timeout warning script
 	WarnBefore  int64  // milliseconds
+	// AwaitedYears, shown to officers and admins, are the years whose
+	// holiday notice the calendar still lacks (workday.AwaitedYears).
+	AwaitedYears []int
+}
+
+// AwaitedNote names the awaited years for the banner: "2027年".
+func (c chrome) AwaitedNote() string {
+	var parts []string
+	for _, y := range c.AwaitedYears {
+		parts = append(parts, strconv.Itoa(y)+"年")
+	}
+	return strings.Join(parts, "、")
 }
 
 func (c *chrome) setChrome(x chrome) { *c = x }
@@ -43,6 +56,13 @@ func (s *Server) chromeFor(r *http.Request) chrome {
 	c := chrome{Viewer: viewerFrom(r.Context()), Demo: s.demo, Path: r.URL.RequestURI(), WarnBefore: auth.WarnBefore.Milliseconds()}
 	if c.Viewer != nil {
 		c.SessionEnds = c.Viewer.Session.EndsAt().UnixMilli()
+		if role := c.Viewer.User.Role; role == auth.RoleOfficer || role == auth.RoleAdmin {
+			years, err := s.cases.AwaitedYears(r.Context())
+			if err != nil {
+				s.log.Error("calendar banner", "err", err)
+			}
+			c.AwaitedYears = years
+		}
 	}
 	return c
 }

@@ -111,3 +111,30 @@ func InTx(t testing.TB, db *store.DB, fn func(tx *sql.Tx) error) error {
 	t.Helper()
 	return store.InTxForTest(db, fn)
 }
+
+// Pair returns two handles on one migrated, empty database of the given
+// engine, as two instances of the service behind a load balancer see it.
+func Pair(t testing.TB, d store.Dialect) (*store.DB, *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	var dsn, path string
+	switch d {
+	case store.SQLite:
+		path = filepath.Join(t.TempDir(), "opcert.db")
+	case store.Postgres:
+		dsn = PostgresSchema(t)
+	}
+	open := func() *store.DB {
+		db, err := store.Open(ctx, dsn, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	a := open()
+	if _, err := a.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return a, open()
+}

@@ -1,0 +1,34 @@
+package web
+
+import (
+	"net/http"
+
+	"opcert/internal/casework"
+)
+
+// statusOf is the HTTP status of an error from the service, the one place
+// where its codes become statuses (as WTF Dial's http/http.go does): a
+// failure of the service itself is 500.
+func statusOf(err error) int {
+	switch casework.ErrorCode(err) {
+	case casework.Invalid:
+		return http.StatusUnprocessableEntity
+	case casework.Conflict:
+		return http.StatusConflict
+	case casework.Forbidden:
+		return http.StatusForbidden
+	case casework.NotFound:
+		return http.StatusNotFound
+	}
+	return http.StatusInternalServerError
+}
+
+// fieldErrorsOf turns a refusal into the errors shown at their fields and in
+// the summary; labels names each field as the page shows it.
+func fieldErrorsOf(err error, labels map[string]string) []fieldError {
+	var out []fieldError
+	for _, e := range casework.FieldErrors(err) {
+		out = append(out, fieldError{Field: e.Field, Label: labels[e.Field], Message: e.Message})
+	}
+	return out
+}

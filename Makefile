@@ -4,7 +4,7 @@
 .PHONY: run test bench fuzz build
 
 run:
-	go run ./cmd/opcert serve --demo
+	go run ./cmd/opcert serve --demo $(ARGS)
 
 test:
 	bash scripts/test.sh

@@ -217,3 +217,21 @@ func TestHolidaysImport(t *testing.T) {
 		t.Fatalf("deadline = %s, %v", got, err)
 	}
 }
+
+// --today moves a demo to another day and nothing else: a real service
+// must never act on a made-up date.
+func TestTodayOnlyInDemo(t *testing.T) {
+	t.Setenv("OPCERT_DATABASE_URL", "")
+	dir := t.TempDir()
+	out, err := runCmd(t, "serve", "--data", dir, "--addr", "127.0.0.1:0", "--today", "2026-12-15")
+	if err == nil || !strings.Contains(out+err.Error(), "--today 只能在演示模式下使用") {
+		t.Fatalf("without --demo: %v\n%s", err, out)
+	}
+	out, err = runCmd(t, "serve", "--demo", "--data", dir, "--addr", "127.0.0.1:0", "--today", "2026/12/15")
+	if err == nil || !strings.Contains(out+err.Error(), "请写成 YYYY-MM-DD") {
+		t.Fatalf("bad date: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "opcert.db")); err == nil {
+		t.Fatal("a database was created for a refused start")
+	}
+}

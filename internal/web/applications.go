@@ -19,7 +19,6 @@ type listRow struct {
 	CanEdit     bool
 	CanWithdraw bool
 	Correcting  bool
-	Deadline    string
 }
 
 type listPage struct {
@@ -49,7 +48,7 @@ func (s *Server) applicationList(w http.ResponseWriter, r *http.Request) {
 	for _, a := range apps {
 		st := application.Status(a.Status)
 		row := listRow{App: a, Status: st, Matter: application.Matter(a.Matter), Draft: st == application.StatusDraft,
-			CanEdit: st.EditableByApplicant(), Correcting: st == application.StatusCorrection, Deadline: deadlineSentence(a)}
+			CanEdit: st.EditableByApplicant(), Correcting: st == application.StatusCorrection}
 		_, err := application.Transition(st, application.ActionWithdraw, application.Actor{Role: application.RoleApplicant})
 		row.CanWithdraw = err == nil
 		if row.Draft {

@@ -26,22 +26,24 @@ func CheckAge(m Matter, birth, today civil.Date, p Policy) *Problem {
 		return nil
 	}
 	if birth.IsZero() {
-		return &Problem{"birth_date", "请填写出生日期"}
+		return &Problem{Field: "birth_date", Message: "请填写出生日期"}
 	}
 	if birth.After(today) {
-		return &Problem{"birth_date", fmt.Sprintf("出生日期%s晚于今天，请核对", birth.Chinese())}
+		return &Problem{Field: "birth_date", Message: fmt.Sprintf("出生日期%s晚于今天，请核对", birth.Chinese())}
 	}
 	age := Age(birth, today)
 	switch m {
 	case MatterNew, MatterAdd:
 		if age < p.NewMinAge || age > p.NewMaxAge {
-			return &Problem{"birth_date", fmt.Sprintf("申请人现年%d周岁；%s须%d周岁以上且不超过%d周岁（《特种设备作业人员考核规则》TSG Z6001-2019）",
+			return &Problem{Field: "birth_date", Message: fmt.Sprintf("申请人现年%d周岁；%s须%d周岁以上且不超过%d周岁（《特种设备作业人员考核规则》TSG Z6001-2019）",
 				age, m.Label(), p.NewMinAge, p.NewMaxAge)}
+
 		}
 	case MatterRenew:
 		if age > p.RenewMaxAge {
-			return &Problem{"birth_date", fmt.Sprintf("申请人现年%d周岁；复审须年龄不超过%d周岁（《特种设备作业人员考核规则》TSG Z6001-2019）",
+			return &Problem{Field: "birth_date", Message: fmt.Sprintf("申请人现年%d周岁；复审须年龄不超过%d周岁（《特种设备作业人员考核规则》TSG Z6001-2019）",
 				age, p.RenewMaxAge)}
+
 		}
 	}
 	return nil

@@ -48,7 +48,7 @@ func (m ManualCertificate) Validate(today civil.Date) []Problem {
 func (m ManualCertificate) ValidateIn(today civil.Date, cat *catalog.Catalog) []Problem {
 	var out []Problem
 	add := func(field, format string, args ...any) {
-		out = append(out, Problem{field, fmt.Sprintf(format, args...)})
+		out = append(out, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 	if strings.TrimSpace(m.Name) == "" {
 		add("manual.name", "请填写姓名")
@@ -162,7 +162,7 @@ func (m Manual) Certificate(cat *catalog.Catalog) (ManualCertificate, []Problem)
 		}
 		d, err := civil.Parse(s)
 		if err != nil {
-			out = append(out, Problem{field, label + "：" + err.Error()})
+			out = append(out, Problem{Field: field, Message: label + "：" + err.Error()})
 		}
 		return d
 	}
@@ -180,7 +180,7 @@ func (m Manual) Certificate(cat *catalog.Catalog) (ManualCertificate, []Problem)
 		if strings.TrimSpace(it.Ref) != "" {
 			ref, err := cat.ParseItemRef(it.Ref)
 			if err != nil {
-				out = append(out, Problem{f + ".code", fmt.Sprintf("第%d个项目：%s", i+1, err.Error())})
+				out = append(out, Problem{Field: f + ".code", Message: fmt.Sprintf("第%d个项目：%s", i+1, err.Error())})
 			}
 			row.Ref = ref
 		}

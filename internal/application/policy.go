@@ -85,14 +85,14 @@ func (p Policy) Validate() []Problem {
 	}
 	for _, f := range positive {
 		if f.v <= 0 {
-			out = append(out, Problem{f.field, fmt.Sprintf("%s应为正整数，当前为%d", f.name, f.v)})
+			out = append(out, Problem{Field: f.field, Message: fmt.Sprintf("%s应为正整数，当前为%d", f.name, f.v)})
 		}
 	}
 	if p.NewMinAge > 0 && p.NewMaxAge > 0 && p.NewMinAge > p.NewMaxAge {
-		out = append(out, Problem{"new_max_age", fmt.Sprintf("新办最高年龄（%d）不能小于最低年龄（%d）", p.NewMaxAge, p.NewMinAge)})
+		out = append(out, Problem{Field: "new_max_age", Message: fmt.Sprintf("新办最高年龄（%d）不能小于最低年龄（%d）", p.NewMaxAge, p.NewMinAge)})
 	}
 	if p.RenewMaxAge > 0 && p.NewMaxAge > 0 && p.RenewMaxAge < p.NewMaxAge {
-		out = append(out, Problem{"renew_max_age", fmt.Sprintf("复审最高年龄（%d）不能小于新办最高年龄（%d）", p.RenewMaxAge, p.NewMaxAge)})
+		out = append(out, Problem{Field: "renew_max_age", Message: fmt.Sprintf("复审最高年龄（%d）不能小于新办最高年龄（%d）", p.RenewMaxAge, p.NewMaxAge)})
 	}
 	return out
 }

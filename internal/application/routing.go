@@ -147,36 +147,33 @@ func AcceptingAuthority(in RoutingInput) Routing {
 	case IssuedHereLivesElsewhere, IssuedElsewhereWorksHere:
 		return special(cat, in, matched)
 	default:
-		return Routing{Problems: []Problem{{"special_case", "受理机构的特殊情形选项无效，请重新选择"}}}
+		return Routing{Problems: []Problem{{Field: "special_case", Message: "受理机构的特殊情形选项无效，请重新选择"}}}
 	}
 	if matched != "" {
 		return routed(cat, matched, true, why)
 	}
-	return Routing{Problems: []Problem{{"authority",
-		"无法自动匹配受理机构：请填写单位信息（点击“同步单位信息”带出单位注册地址）或户籍地址/居住证地址；如属“" +
-			LabelIssuedHereLivesElsewhere + "”或“" + LabelIssuedElsewhereWorksHere + "”的情形，请勾选后选择受理机构"}}}
+	return Routing{Problems: []Problem{{Field: "authority", Message: "无法自动匹配受理机构：请填写单位信息（点击“同步单位信息”带出单位注册地址）或户籍地址/居住证地址；如属“" +
+		LabelIssuedHereLivesElsewhere + "”或“" + LabelIssuedElsewhereWorksHere + "”的情形，请勾选后选择受理机构"}}}
 }
 
 func special(cat *catalog.Catalog, in RoutingInput, matched string) Routing {
 	if in.SpecialCase == IssuedHereLivesElsewhere && matched != "" {
-		return Routing{Problems: []Problem{{"special_case",
-			"您填写的单位地址或户籍/居住证地址在上海，不属于“" + LabelIssuedHereLivesElsewhere + "”的情形"}}}
+		return Routing{Problems: []Problem{{Field: "special_case", Message: "您填写的单位地址或户籍/居住证地址在上海，不属于“" + LabelIssuedHereLivesElsewhere + "”的情形"}}}
 	}
 	if in.SpecialCase == IssuedElsewhereWorksHere && matched == "" {
-		return Routing{Problems: []Problem{{"special_case",
-			"选择“" + LabelIssuedElsewhereWorksHere + "”时，请填写在上海的单位信息或上海户籍/居住证地址"}}}
+		return Routing{Problems: []Problem{{Field: "special_case", Message: "选择“" + LabelIssuedElsewhereWorksHere + "”时，请填写在上海的单位信息或上海户籍/居住证地址"}}}
 	}
 	if in.Chosen != "" {
 		code := shanghaiDistrict(cat, in.Chosen)
 		if code == "" {
-			return Routing{Problems: []Problem{{"authority", "所选受理机构不是上海市的区市场监督管理局，请重新选择"}}}
+			return Routing{Problems: []Problem{{Field: "authority", Message: "所选受理机构不是上海市的区市场监督管理局，请重新选择"}}}
 		}
 		return routed(cat, code, false, ReasonSpecial)
 	}
 	if matched != "" {
 		return routed(cat, matched, false, ReasonSpecial)
 	}
-	return Routing{Reason: ReasonSpecial, Problems: []Problem{{"authority", "请选择受理机构"}}}
+	return Routing{Reason: ReasonSpecial, Problems: []Problem{{Field: "authority", Message: "请选择受理机构"}}}
 }
 
 func routed(cat *catalog.Catalog, code string, fixed bool, why string) Routing {

@@ -105,7 +105,7 @@ func CheckRenewalSelection(sel []Selection, list RenewalList, results []ExamResu
 		cat = catalog.Default()
 	}
 	if len(sel) == 0 {
-		return []Problem{{"items", "请至少选择一个需要复审的作业项目"}}
+		return []Problem{{Field: "items", Message: "请至少选择一个需要复审的作业项目"}}
 	}
 	var out []Problem
 	seen := map[int]int{}
@@ -115,12 +115,12 @@ func CheckRenewalSelection(sel []Selection, list RenewalList, results []ExamResu
 		field := fmt.Sprintf("items[%d]", i)
 		k := s.find(list)
 		if k < 0 {
-			out = append(out, Problem{field, notListed(s, list)})
+			out = append(out, Problem{Field: field, Message: notListed(s, list)})
 			continue
 		}
 		o := list.Options[k]
 		if j, dup := seen[k]; dup {
-			out = append(out, Problem{field, fmt.Sprintf("%s与第%d项重复选择", o.Display, j+1)})
+			out = append(out, Problem{Field: field, Message: fmt.Sprintf("%s与第%d项重复选择", o.Display, j+1)})
 			continue
 		}
 		seen[k] = i
@@ -129,7 +129,7 @@ func CheckRenewalSelection(sel []Selection, list RenewalList, results []ExamResu
 			r3 = true
 		}
 		if !o.Selectable {
-			out = append(out, Problem{field, fmt.Sprintf("%s不可选择：%s", o.Display, o.Reason)})
+			out = append(out, Problem{Field: field, Message: fmt.Sprintf("%s不可选择：%s", o.Display, o.Reason)})
 			continue
 		}
 		if err := o.Mapping.CheckSelection(s.outcome(o)); err != nil {
@@ -139,7 +139,7 @@ func CheckRenewalSelection(sel []Selection, list RenewalList, results []ExamResu
 			} else if o.Mapping.Kind == catalog.KindChoice && len(s.Chosen) == 0 {
 				msg = fmt.Sprintf("请为%s选择复审后的项目：%s", o.Display, choiceList(o.Mapping, cat))
 			}
-			out = append(out, Problem{field + ".chosen", msg})
+			out = append(out, Problem{Field: field + ".chosen", Message: msg})
 		}
 		if o.Welding {
 			if p := checkExam(field, o.Display, o.Targets(), o.Item.WeldCode, s.ExamResultID, results, usedExam, i); p != nil {
@@ -148,7 +148,7 @@ func CheckRenewalSelection(sel []Selection, list RenewalList, results []ExamResu
 		}
 	}
 	if r3 && rows > 1 {
-		out = append(out, Problem{"items", R3Alone})
+		out = append(out, Problem{Field: "items", Message: R3Alone})
 	}
 	return out
 }
@@ -182,23 +182,23 @@ func choiceList(m catalog.Mapping, cat *catalog.Catalog) string {
 func checkExam(field, what string, items []catalog.Qualification, weldCode string, id int64, results []ExamResult, used map[int64]int, row int) *Problem {
 	field += ".exam"
 	if id == 0 {
-		return &Problem{field, fmt.Sprintf("%s为焊接作业项目，须先考试合格，请选择考试合格的成绩", what)}
+		return &Problem{Field: field, Message: fmt.Sprintf("%s为焊接作业项目，须先考试合格，请选择考试合格的成绩", what)}
 	}
 	k := slices.IndexFunc(results, func(r ExamResult) bool { return r.ID == id })
 	if k < 0 {
-		return &Problem{field, fmt.Sprintf("%s所选的考试成绩不存在或已被其他申请使用，请重新选择", what)}
+		return &Problem{Field: field, Message: fmt.Sprintf("%s所选的考试成绩不存在或已被其他申请使用，请重新选择", what)}
 	}
 	r := results[k]
 	switch {
 	case !r.Passed:
-		return &Problem{field, fmt.Sprintf("%s所选的考试成绩（%s）不合格，焊接作业须考试合格后方能申请", what, r.Label())}
+		return &Problem{Field: field, Message: fmt.Sprintf("%s所选的考试成绩（%s）不合格，焊接作业须考试合格后方能申请", what, r.Label())}
 	case !slices.Contains(items, r.Item):
-		return &Problem{field, fmt.Sprintf("所选的考试成绩是%s的成绩，不能用于%s", r.Item.Code, what)}
+		return &Problem{Field: field, Message: fmt.Sprintf("所选的考试成绩是%s的成绩，不能用于%s", r.Item.Code, what)}
 	case weldCode != "" && r.WeldCode != "" && weldCode != r.WeldCode:
-		return &Problem{field, fmt.Sprintf("所选的考试成绩项目代号%s与%s的项目代号%s不一致", r.WeldCode, what, weldCode)}
+		return &Problem{Field: field, Message: fmt.Sprintf("所选的考试成绩项目代号%s与%s的项目代号%s不一致", r.WeldCode, what, weldCode)}
 	}
 	if j, dup := used[id]; dup {
-		return &Problem{field, fmt.Sprintf("同一考试成绩不能同时用于第%d项和第%d项", j+1, row+1)}
+		return &Problem{Field: field, Message: fmt.Sprintf("同一考试成绩不能同时用于第%d项和第%d项", j+1, row+1)}
 	}
 	used[id] = row
 	return nil
@@ -246,10 +246,10 @@ func CheckItemSelection(m Matter, req []ItemRequest, held *registry.Holding, res
 		cat = catalog.Default()
 	}
 	if m != MatterNew && m != MatterAdd {
-		return []Problem{{"items", fmt.Sprintf("%s不按作业项目选择办理", m.Label())}}
+		return []Problem{{Field: "items", Message: fmt.Sprintf("%s不按作业项目选择办理", m.Label())}}
 	}
 	if len(req) == 0 {
-		return []Problem{{"items", "请至少选择一个申请的作业项目"}}
+		return []Problem{{Field: "items", Message: "请至少选择一个申请的作业项目"}}
 	}
 	var out []Problem
 	seen := map[catalog.Qualification]int{}
@@ -258,7 +258,7 @@ func CheckItemSelection(m Matter, req []ItemRequest, held *registry.Holding, res
 	for i, r := range req {
 		field := fmt.Sprintf("items[%d]", i)
 		if err := cat.CheckQualification(r.Item); err != nil {
-			out = append(out, Problem{field, err.Error()})
+			out = append(out, Problem{Field: field, Message: err.Error()})
 			continue
 		}
 		what := r.Item.String() + r.Item.Name(cat)
@@ -267,7 +267,7 @@ func CheckItemSelection(m Matter, req []ItemRequest, held *registry.Holding, res
 			what = it.Name
 		}
 		if j, dup := seen[r.Item]; dup && !it.Welding {
-			out = append(out, Problem{field, fmt.Sprintf("%s与第%d项重复选择", what, j+1)})
+			out = append(out, Problem{Field: field, Message: fmt.Sprintf("%s与第%d项重复选择", what, j+1)})
 			continue
 		}
 		seen[r.Item] = i
@@ -282,12 +282,12 @@ func CheckItemSelection(m Matter, req []ItemRequest, held *registry.Holding, res
 		}
 		if held != nil {
 			if until, ok := holdsInForce(*held, r.Item, today); ok {
-				out = append(out, Problem{field, fmt.Sprintf("您已持有有效的%s（有效期至%s），不能重复申请；临近有效期届满时请申请复审", what, until.Chinese())})
+				out = append(out, Problem{Field: field, Message: fmt.Sprintf("您已持有有效的%s（有效期至%s），不能重复申请；临近有效期届满时请申请复审", what, until.Chinese())})
 			}
 		}
 	}
 	if r3 && len(req) > 1 {
-		out = append(out, Problem{"items", R3AloneNew})
+		out = append(out, Problem{Field: "items", Message: R3AloneNew})
 	}
 	return out
 }

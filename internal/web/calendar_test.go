@@ -178,7 +178,7 @@ func TestCalendarImportRefusals(t *testing.T) {
 		file []byte
 		want string
 	}{
-		"a picture named .json": {testfixture.Photo(), "无法解析 JSON"},
+		"a picture named .json":  {testfixture.Photo(), "无法解析 JSON"},
 		"dates outside the year": {[]byte(`{"year":2027,"source":"x","holidays":[{"date":"2026-01-01","name":"元旦"}],"workdays":[]}`), "不在 2027 年内"},
 		"a misspelt key":         {[]byte(`{"year":2027,"source":"x","holidays":[],"workday":[]}`), "unknown field"},
 		"too big":                {[]byte(strings.Repeat(" ", 300<<10)), "文件太大"},

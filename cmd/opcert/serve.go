@@ -121,7 +121,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		(&jobs.Runner{DB: db, Files: files, Log: log, Today: today}).Run(jobsCtx)
+		(&jobs.Runner{DB: db, Cases: cases, Files: files, Log: log}).Run(jobsCtx)
 	}()
 	smsDone := make(chan struct{})
 	go func() {

@@ -376,3 +376,17 @@ func (s Status) DeadlineKind() string {
 	}
 	return "办理期限"
 }
+
+// ActionsFor lists the actions role may take on an application in status
+// with form f, for the buttons a page shows: the state machine's, with the
+// one 受理 that fits the items (AcceptAction).
+func ActionsFor(status Status, f *Form, role Role, cat *catalog.Catalog) []Action {
+	var out []Action
+	for _, act := range Available(status, role) {
+		if (act == ActionAccept || act == ActionAcceptForExam) && act != AcceptAction(f.Matter, f.Targets(cat), cat) {
+			continue
+		}
+		out = append(out, act)
+	}
+	return out
+}

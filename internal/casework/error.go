@@ -26,7 +26,11 @@ const (
 type Error struct {
 	Code    Code
 	Field   string
+	Label   string // the field as the page names it, for the error summary
 	Message string
+	// Related is another application the refusal is about (the one already
+	// under way for the same item), for a link to it.
+	Related int64
 	// Details are the refusals of several fields at once (a form with more
 	// than one mistake); Code is then Invalid.
 	Details []*Error
@@ -91,4 +95,13 @@ func FieldErrors(err error) []*Error {
 		return e.Details
 	}
 	return []*Error{e}
+}
+
+// RelatedOf is the other application a refusal is about, 0 for none.
+func RelatedOf(err error) int64 {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Related
+	}
+	return 0
 }

@@ -6,13 +6,10 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
-	"opcert/internal/application"
-	"opcert/internal/civil"
-	"opcert/internal/notify"
+	"opcert/internal/casework"
 	"opcert/internal/store"
 )
 
@@ -21,22 +18,20 @@ type FileDeleter interface {
 	Delete(ctx context.Context, key string) error
 }
 
-// Runner runs the jobs every Interval until its context ends.
+// Runner runs the jobs every Interval until its context ends. The changes
+// to applications are the service's (casework); the runner only times them.
 type Runner struct {
 	DB       *store.DB
+	Cases    *casework.Service
 	Files    FileDeleter
 	Log      *slog.Logger
 	Interval time.Duration
-	Today    func() civil.Date
 }
 
 // Run loops until ctx is done, running once at start.
 func (r *Runner) Run(ctx context.Context) {
 	if r.Interval <= 0 {
 		r.Interval = 10 * time.Minute
-	}
-	if r.Today == nil {
-		r.Today = civil.Today
 	}
 	t := time.NewTicker(r.Interval)
 	defer t.Stop()
@@ -66,9 +61,10 @@ func (r *Runner) Once(ctx context.Context) {
 	}
 }
 
-// ExpireDrafts deletes drafts kept past their last day, then their files.
+// ExpireDrafts deletes drafts kept past their last day, telling their
+// applicants, then their files.
 func (r *Runner) ExpireDrafts(ctx context.Context) error {
-	gone, err := r.DB.DeleteExpiredDrafts(ctx, r.Today())
+	gone, err := r.Cases.ExpireDrafts(ctx)
 	if err != nil {
 		return err
 	}
@@ -87,31 +83,11 @@ func (r *Runner) ExpireDrafts(ctx context.Context) error {
 }
 
 // AbandonOverdueCorrections ends applications whose 补正 deadline has
-// passed (seed 000 3.5 申请信息 2: 如无正当理由逾期不予补正的，视为放弃行政许可
-// 申请), frees their items and tells the applicant by SMS. An application
-// changed meanwhile (resubmitted at the last minute) is left alone.
+// passed (casework.AbandonOverdueCorrections).
 func (r *Runner) AbandonOverdueCorrections(ctx context.Context) error {
-	apps, err := r.DB.OverdueCorrections(ctx, r.Today())
-	if err != nil {
-		return err
+	n, err := r.Cases.AbandonOverdueCorrections(ctx)
+	if n > 0 {
+		r.Log.Info("job: corrections overdue, applications abandoned", "count", n)
 	}
-	for _, a := range apps {
-		to, err := application.Transition(application.Status(a.Status), application.ActionAbandon, application.Actor{Role: application.RoleSystem})
-		if err != nil {
-			return err
-		}
-		inactive := false
-		_, err = r.DB.Apply(ctx, store.Transition{ID: a.ID, Version: a.Version, From: []string{a.Status}, To: string(to),
-			Action: string(application.ActionAbandon), ItemsActive: &inactive, CorrectionDue: a.CorrectionDue,
-			Note: "补正期限 " + a.CorrectionDue.Date.String() + " 届满未补正", SMSTopic: string(to),
-			SMS: notify.Message(ctx, r.DB, string(to), map[string]string{"申请号": a.Number, "期限": a.CorrectionDue.Chinese()})})
-		if errors.Is(err, store.ErrStale) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		r.Log.Info("job: correction overdue, application abandoned", "application_id", a.ID)
-	}
-	return nil
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"opcert/internal/blob"
+	"opcert/internal/casework"
 	"opcert/internal/civil"
 	"opcert/internal/jobs"
 	"opcert/internal/registry"
@@ -44,7 +45,8 @@ func TestExpireDraftsDeletesFiles(t *testing.T) {
 		}
 		old, oldKey := mk("2026-12-06")
 		live, liveKey := mk("2026-12-07")
-		r := &jobs.Runner{DB: db, Files: files, Log: slog.New(slog.DiscardHandler), Today: func() civil.Date { return civil.MustParse("2026-12-07") }}
+		cases := casework.New(casework.Options{Store: db, Today: func() civil.Date { return civil.MustParse("2026-12-07") }, Log: slog.New(slog.DiscardHandler)})
+		r := &jobs.Runner{DB: db, Cases: cases, Files: files, Log: slog.New(slog.DiscardHandler)}
 		r.Once(ctx)
 		if _, err := db.ApplicationOf(ctx, old.ID, u.ID); err == nil {
 			t.Error("expired draft kept")
@@ -57,6 +59,11 @@ func TestExpireDraftsDeletesFiles(t *testing.T) {
 		}
 		if ok, _ := files.Exists(ctx, liveKey); !ok {
 			t.Error("file of live draft deleted")
+		}
+		// The applicant is told (every change notifies, DESIGN.md).
+		msgs, err := db.RecentOutbox(ctx, "13900000001", 5)
+		if err != nil || len(msgs) != 1 || msgs[0].Topic != "draft_expired" || msgs[0].Body != "【特种设备作业人员资格认定】您暂存的复审申请超过15天未提交，已按规定删除。如需办理，请重新申请。" {
+			t.Errorf("SMS = %+v, %v", msgs, err)
 		}
 	})
 }

@@ -23,8 +23,8 @@ const MaxTemplateLength = 300
 // order of life. The login code (topic sms_code) is not among them: its
 // text is security wording that stays in code (auth.SMSCodeMessage).
 var Topics = []string{
-	"submitted", "correction", "accepted", "examining", "not_accepted",
-	"approved", "denied", "awaiting_collection", "completed", "abandoned",
+	"submitted", "withdrawn", "correction", "resubmitted", "accepted", "examining", "exam_recorded", "not_accepted",
+	"approved", "denied", "awaiting_collection", "completed", "abandoned", "transferred", "draft_expired",
 	TopicDeadlineChanged,
 }
 
@@ -35,8 +35,15 @@ const TopicDeadlineChanged = "deadline_changed"
 // TopicLabel names a topic for the admin: the status it announces, or what
 // else it tells.
 func TopicLabel(topic string) string {
-	if topic == TopicDeadlineChanged {
+	switch topic {
+	case TopicDeadlineChanged:
 		return "期限调整（导入节假日安排后）"
+	case "resubmitted":
+		return "补正后再次提交"
+	case "exam_recorded":
+		return "录入考试成绩"
+	case "transferred":
+		return "转办"
 	}
 	return application.Status(topic).Label()
 }
@@ -47,7 +54,12 @@ func TopicLabel(topic string) string {
 // before the templates were seeded and for a stored text that no longer
 // renders.
 var Defaults = map[string]string{
-	"submitted":           "【特种设备作业人员资格认定】您的{事项}申请已提交，受理机构：{受理机关}。可在“办件查询”查看办理进度。",
+	"submitted":           "【特种设备作业人员资格认定】您的{事项}申请（申请号 {申请号}）已提交，受理机构：{受理机关}，将于{期限}前决定是否受理。可在“办件查询”查看办理进度。",
+	"withdrawn":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已撤回。如需办理，请重新申请。",
+	"resubmitted":         "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已补正并再次提交，{受理机关}将于{期限}前决定是否受理。",
+	"exam_recorded":       "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已录入考试成绩，{受理机关}将于{期限}前作出是否准予许可的决定。",
+	"transferred":         "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已转由{受理机关}办理，原因：{理由}。",
+	"draft_expired":       "【特种设备作业人员资格认定】您暂存的{事项}申请超过15天未提交，已按规定删除。如需办理，请重新申请。",
 	"correction":          "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）需要补正材料，请于{期限}前登录网上办事系统查看补正告知书并补正。",
 	"accepted":            "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已由{受理机关}受理。",
 	"examining":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已由{受理机关}受理，请及时查询考试安排并打印准考证。",
@@ -65,7 +77,12 @@ var Defaults = map[string]string{
 // {状态}, which Message fills from the topic. A template using another one
 // would fall back to the default text when sent.
 var TopicPlaceholders = map[string][]string{
-	"submitted":           {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
+	"submitted":           {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}"},
+	"withdrawn":           {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
+	"resubmitted":         {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}"},
+	"exam_recorded":       {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}"},
+	"transferred":         {"{申请号}", "{事项}", "{受理机关}", "{理由}", "{状态}"},
+	"draft_expired":       {"{事项}", "{状态}"},
 	"correction":          {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}"},
 	"accepted":            {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
 	"examining":           {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
@@ -211,24 +228,37 @@ func renderLoose(body string, vars map[string]string) string {
 // these values. {状态} is the label of the topic unless vars say otherwise.
 // It is empty for a topic that sends no message.
 func Message(ctx context.Context, db *store.DB, topic string, vars map[string]string) string {
+	return Renderer(ctx, db, topic)(vars)
+}
+
+// Renderer reads the topic's template now and returns what fills it later,
+// as Message does: for a message whose values are known only inside a
+// transaction (the 申请号 given on the first 提交).
+func Renderer(ctx context.Context, db *store.DB, topic string) func(vars map[string]string) string {
 	def, ok := Defaults[topic]
 	if !ok {
-		return ""
+		return func(map[string]string) string { return "" }
 	}
-	vars = maps.Clone(vars)
-	if vars == nil {
-		vars = map[string]string{}
-	}
-	if vars["状态"] == "" {
-		vars["状态"] = application.Status(topic).Label()
-	}
+	var stored string
 	if t, err := db.SMSTemplate(ctx, topic); err == nil {
-		if out, err := Render(t.Body, vars); err == nil {
+		stored = t.Body
+	}
+	return func(vars map[string]string) string {
+		vars = maps.Clone(vars)
+		if vars == nil {
+			vars = map[string]string{}
+		}
+		if vars["状态"] == "" {
+			vars["状态"] = TopicLabel(topic)
+		}
+		if stored != "" {
+			if out, err := Render(stored, vars); err == nil {
+				return out
+			}
+		}
+		if out, err := Render(def, vars); err == nil {
 			return out
 		}
+		return renderLoose(def, vars)
 	}
-	if out, err := Render(def, vars); err == nil {
-		return out
-	}
-	return renderLoose(def, vars)
 }

@@ -142,9 +142,9 @@ func TestMessage(t *testing.T) {
 		if got := notify.Message(ctx, db, "accepted", vars); got != "【特种设备作业人员资格认定】您的申请（申请号 261122000001）已由徐汇区市场监督管理局受理。" {
 			t.Fatalf("fallback: %q", got)
 		}
-		// Not a state change with a message.
-		if got := notify.Message(ctx, db, "withdrawn", vars); got != "" {
-			t.Fatalf("withdrawn: %q", got)
+		// Not a topic with a message (the login code's text stays in code).
+		if got := notify.Message(ctx, db, "sms_code", vars); got != "" {
+			t.Fatalf("sms_code: %q", got)
 		}
 		// Even the default missing a value still says what happened.
 		if got := notify.Message(ctx, db, "correction", vars); !strings.Contains(got, "需要补正材料") {

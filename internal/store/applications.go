@@ -184,19 +184,25 @@ func (db *DB) SaveDraft(ctx context.Context, a Application, editable []string) (
 // Transition is one state change of an application, applied atomically
 // with its items, history line and SMS.
 type Transition struct {
-	ID, ActorID   int64
-	ApplicantID   int64 // when set, the application must be this applicant's
-	Version       int
-	From          []string // statuses the change may start from
-	To            string
-	Action        string
-	Note          string
-	AssignNumber  bool      // 提交: give the 申请号 now
-	Items         []AppItem // replace the items (on 提交)
-	ItemsActive   *bool     // set the items' active flag
-	Data          []byte    // replace the form, when not nil
-	SMS           string    // text to queue for the applicant's mobile
-	SMSTopic      string
+	ID, ActorID  int64
+	ApplicantID  int64 // when set, the application must be this applicant's
+	Version      int
+	From         []string // statuses the change may start from
+	To           string
+	Action       string
+	Note         string
+	AssignNumber bool      // 提交: give the 申请号 now
+	Items        []AppItem // replace the items (on 提交)
+	ItemsActive  *bool     // set the items' active flag
+	Data         []byte    // replace the form, when not nil
+	SMS          string    // text to queue for the applicant's mobile
+	SMSTopic     string
+	// SMSFor, when set, gives the text instead of SMS once the 申请号 is
+	// known (the first 提交 assigns it inside the transaction).
+	SMSFor func(number string) string
+	// SetAuthority sends the application to this 受理机关 (on the first
+	// 提交; afterwards only a transfer changes it).
+	SetAuthority  string
 	CorrectionDue workday.Deadline // the 补正期限; zero clears it
 	// AuthorityCode, when set, limits the change to that 受理机关's
 	// applications (an officer acts for one district only).
@@ -254,6 +260,12 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		}
 		if t.Data != nil {
 			a.Data = t.Data
+		}
+		if t.SetAuthority != "" {
+			a.AuthorityCode = t.SetAuthority
+			if _, err := tx.ExecContext(ctx, `UPDATE applications SET authority_code = $1 WHERE id = $2`, t.SetAuthority, a.ID); err != nil {
+				return err
+			}
 		}
 		submitted := sql.NullTime{Time: a.SubmittedAt, Valid: !a.SubmittedAt.IsZero()}
 		if t.To == "submitted" && !submitted.Valid {
@@ -320,8 +332,12 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 				return err
 			}
 		}
-		if t.SMS != "" {
-			if err := enqueueToApplicant(ctx, tx, now, a.ApplicantID, t.SMSTopic, t.SMS); err != nil {
+		sms := t.SMS
+		if t.SMSFor != nil {
+			sms = t.SMSFor(a.Number)
+		}
+		if sms != "" {
+			if err := enqueueToApplicant(ctx, tx, now, a.ApplicantID, t.SMSTopic, sms); err != nil {
 				return err
 			}
 		}
@@ -476,32 +492,39 @@ func (db *DB) DeleteMaterial(ctx context.Context, appID, materialID int64) (Mate
 
 // ExpiredDraft is a draft past its keeping date, with its files.
 type ExpiredDraft struct {
-	ID       int64
-	BlobKeys []string
+	ID          int64
+	ApplicantID int64
+	Matter      string
+	BlobKeys    []string
 }
 
 // DeleteExpiredDrafts removes drafts whose keeping date is before today
 // (seed 000 3.5: 暂存倒计时为负时，系统将自动进行删除) and returns the blob keys
 // of their files for the caller to delete. The rows go first: a file left
 // behind by a crash is harmless; a row pointing at a missing file is not.
-func (db *DB) DeleteExpiredDrafts(ctx context.Context, today civil.Date) ([]ExpiredDraft, error) {
+//
+// message, when not nil, gives the SMS telling the applicant, queued in the
+// same transaction ("" for none).
+func (db *DB) DeleteExpiredDrafts(ctx context.Context, today civil.Date, message func(ExpiredDraft) string) ([]ExpiredDraft, error) {
+	now := db.now().UTC()
 	var out []ExpiredDraft
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		out = nil
-		rows, err := tx.QueryContext(ctx, `SELECT a.id, m.blob_key FROM applications a LEFT JOIN materials m ON m.application_id = a.id
+		rows, err := tx.QueryContext(ctx, `SELECT a.id, a.applicant_id, a.matter, m.blob_key FROM applications a LEFT JOIN materials m ON m.application_id = a.id
 			WHERE a.status = 'draft' AND a.draft_expires_on < $1 ORDER BY a.id`, today)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var id int64
+			var id, applicant int64
+			var matter string
 			var key sql.NullString
-			if err := rows.Scan(&id, &key); err != nil {
+			if err := rows.Scan(&id, &applicant, &matter, &key); err != nil {
 				rows.Close()
 				return err
 			}
 			if len(out) == 0 || out[len(out)-1].ID != id {
-				out = append(out, ExpiredDraft{ID: id})
+				out = append(out, ExpiredDraft{ID: id, ApplicantID: applicant, Matter: matter})
 			}
 			if key.Valid {
 				out[len(out)-1].BlobKeys = append(out[len(out)-1].BlobKeys, key.String)
@@ -514,6 +537,14 @@ func (db *DB) DeleteExpiredDrafts(ctx context.Context, today civil.Date) ([]Expi
 		for _, d := range out {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM applications WHERE id = $1`, d.ID); err != nil {
 				return err
+			}
+			if message == nil {
+				continue
+			}
+			if sms := message(d); sms != "" {
+				if err := enqueueToApplicant(ctx, tx, now, d.ApplicantID, "draft_expired", sms); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -697,8 +728,9 @@ func (db *DB) ApplicationIn(ctx context.Context, id int64, authorityCode string)
 }
 
 // Transfer moves an application to another 受理机关 (an admin's decision,
-// recorded with its reason in the history).
-func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, actorID int64, reason string, who audit.Entry) error {
+// recorded with its reason in the history), telling the applicant by SMS
+// when sms is not empty.
+func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, actorID int64, reason string, who audit.Entry, sms string) error {
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		a, err := scanApplication(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND status <> 'draft'`, id))
@@ -717,8 +749,13 @@ func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, ac
 		}
 		who.Action, who.Subject = "transfer", fmt.Sprintf("application:%d", id)
 		who.Before, who.After = "authority="+a.AuthorityCode, "authority="+to+"; "+reason
-		_, err = db.AppendAuditTx(ctx, tx, who)
-		return err
+		if _, err := db.AppendAuditTx(ctx, tx, who); err != nil {
+			return err
+		}
+		if sms == "" {
+			return nil
+		}
+		return enqueueToApplicant(ctx, tx, now, a.ApplicantID, "transferred", sms)
 	})
 }
 

@@ -121,7 +121,7 @@ func TestExpiredDraftsDeletedWithTheirFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		kept, _ := db.CreateDraft(ctx, store.Application{ApplicantID: u, HolderID: h, Matter: "new", Status: "draft", Step: "commitment", Data: []byte(`{}`), DraftExpiresOn: civil.MustParse("2026-12-20")})
-		gone, err := db.DeleteExpiredDrafts(ctx, civil.MustParse("2026-12-08"))
+		gone, err := db.DeleteExpiredDrafts(ctx, civil.MustParse("2026-12-08"), func(d store.ExpiredDraft) string { return "删除" + d.Matter })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,11 +1,12 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"opcert/internal/application"
+	"opcert/internal/casework"
 	"opcert/internal/civil"
 	"opcert/internal/store"
 )
@@ -128,105 +129,39 @@ func (s *Server) applicationSubmitted(w http.ResponseWriter, r *http.Request) {
 // a second active application for the same item is refused and a double
 // click cannot submit twice.
 func (s *Server) applicationSubmit(w http.ResponseWriter, r *http.Request) {
-	a, f, ok := s.ownApplication(w, r)
-	if !ok {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || r.ParseForm() != nil {
+		s.notFound(w, r)
 		return
 	}
-	st := application.Status(a.Status)
-	action := application.ActionSubmit
-	if st == application.StatusCorrection {
-		action = application.ActionResubmit
-	}
-	if st == application.StatusSubmitted && a.Number != "" {
-		// The first click already went through: show its confirmation.
-		http.Redirect(w, r, fmt.Sprintf("/applications/%d/submitted", a.ID), http.StatusSeeOther)
-		return
-	}
-	to, err := application.Transition(st, action, application.Actor{Role: application.RoleApplicant})
-	if err != nil {
-		s.renderStatus(w, r, http.StatusConflict, "error", &errorPage{Title: "不能提交", Message: err.Error()})
-		return
-	}
-	var problems []fieldError
-	if ok, msg := application.CheckCommitment(f.Matter, application.ParseCommitment(f.Incident)); !ok {
-		problems = append(problems, fieldError{"incident", application.CommitmentQuestion, msg})
-	}
-	problems = append(problems, s.checkBasic(f)...)
-	lines, err := s.materialLines(r, a, f, false)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	for _, l := range lines {
-		if l.Spec.Required && !l.Satisfied {
-			problems = append(problems, fieldError{"material-" + l.Spec.Key, l.Spec.Name, "请上传" + l.Spec.Name})
-		}
-	}
-	if len(problems) > 0 {
-		p, err := s.newWizardPage(r, a, f, "review")
-		if err != nil {
-			s.serverError(w, r, err)
+	done, err := s.cases.Act(r.Context(), s.actor(r), id, versionOf(r), application.ActionSubmit, application.Input{})
+	switch code := casework.ErrorCode(err); {
+	case err == nil:
+		http.Redirect(w, r, fmt.Sprintf("/applications/%d/submitted", done.ID), http.StatusSeeOther)
+	case code == casework.Invalid || casework.RelatedOf(err) != 0:
+		a, f, ok := s.ownApplication(w, r)
+		if !ok {
 			return
 		}
-		p.Errors = problems
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "wizard", p)
-		return
-	}
-	var items []store.AppItem
-	for _, it := range f.Items {
-		for _, t := range append([]string{it.Target}, it.Extras...) {
-			items = append(items, store.AppItem{Qualification: t, WeldCode: it.WeldCode})
-		}
-	}
-	active := true
-	if f.Correction != nil {
-		f.AskedBefore = append(f.AskedBefore, f.Correction.Targets()...)
-	}
-	f.Correction = nil
-	cal, err := s.cases.Calendar(r.Context())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	due, err := application.AcceptDeadline(s.today(), cal, s.policy)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	data, _ := jsonMarshal(f)
-	rt := s.route(f)
-	sms := s.smsText(r.Context(), string(to), map[string]string{"事项": application.Matter(a.Matter).Label(), "受理机关": rt.Name, "申请号": a.Number})
-	done, err := s.store.Apply(r.Context(), store.Transition{ID: a.ID, ApplicantID: a.ApplicantID, ActorID: a.ApplicantID,
-		Version: versionOf(r, a), From: []string{string(st)}, To: string(to), Action: string(action), AssignNumber: true,
-		Items: items, ItemsActive: &active, Data: data, SMS: sms, SMSTopic: string(to), Due: due})
-	var conflict *store.ActiveConflict
-	switch {
-	case errors.As(err, &conflict):
 		p, perr := s.newWizardPage(r, a, f, "review")
 		if perr != nil {
 			s.serverError(w, r, perr)
 			return
 		}
-		p.Errors = []fieldError{{"items", "作业项目", conflict.Error()}}
-		p.Conflict = conflict.ApplicationID
-		s.renderStatus(w, r, http.StatusConflict, "wizard", p)
-		return
-	case errors.Is(err, store.ErrStale):
-		if now, err2 := s.store.ApplicationOf(r.Context(), a.ID, a.ApplicantID); err2 == nil && now.Number != "" && now.Status == string(application.StatusSubmitted) {
-			http.Redirect(w, r, fmt.Sprintf("/applications/%d/submitted", a.ID), http.StatusSeeOther)
-			return
-		}
-		s.renderStatus(w, r, http.StatusConflict, "error", &errorPage{Title: "申请已变化", Message: err.Error()})
-		return
-	case err != nil:
+		p.Errors, p.Conflict = fieldErrorsOf(err, nil), casework.RelatedOf(err)
+		s.renderStatus(w, r, statusOf(err), "wizard", p)
+	case code == casework.NotFound:
+		s.notFound(w, r)
+	case code != "":
+		s.renderStatus(w, r, statusOf(err), "error", &errorPage{Title: "不能提交", Message: casework.ErrorMessage(err)})
+	default:
 		s.serverError(w, r, err)
-		return
 	}
-	s.log.Info("application submitted", "application_id", done.ID, "number", done.Number)
-	http.Redirect(w, r, fmt.Sprintf("/applications/%d/submitted", done.ID), http.StatusSeeOther)
 }
 
-func versionOf(r *http.Request, a store.Application) int {
+// versionOf is the version of the page a form was posted from; -1 when
+// missing, which no application has.
+func versionOf(r *http.Request) int {
 	var v int
 	if _, err := fmt.Sscan(r.PostFormValue("version"), &v); err != nil {
 		return -1
@@ -236,26 +171,20 @@ func versionOf(r *http.Request, a store.Application) int {
 
 // applicationWithdraw is 撤回, allowed before 受理.
 func (s *Server) applicationWithdraw(w http.ResponseWriter, r *http.Request) {
-	a, _, ok := s.ownApplication(w, r)
-	if !ok {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || r.ParseForm() != nil {
+		s.notFound(w, r)
 		return
 	}
-	st := application.Status(a.Status)
-	to, err := application.Transition(st, application.ActionWithdraw, application.Actor{Role: application.RoleApplicant})
-	if err != nil {
-		s.renderStatus(w, r, http.StatusConflict, "error", &errorPage{Title: "不能撤回", Message: err.Error()})
-		return
-	}
-	inactive := false
-	_, err = s.store.Apply(r.Context(), store.Transition{ID: a.ID, ApplicantID: a.ApplicantID, ActorID: a.ApplicantID, Version: versionOf(r, a),
-		From: []string{string(st)}, To: string(to), Action: string(application.ActionWithdraw), ItemsActive: &inactive})
-	if errors.Is(err, store.ErrStale) {
-		s.renderStatus(w, r, http.StatusConflict, "error", &errorPage{Title: "申请已变化", Message: err.Error()})
-		return
-	}
-	if err != nil {
+	_, err = s.cases.Act(r.Context(), s.actor(r), id, versionOf(r), application.ActionWithdraw, application.Input{})
+	switch code := casework.ErrorCode(err); {
+	case err == nil:
+		http.Redirect(w, r, fmt.Sprintf("/applications/%d", id), http.StatusSeeOther)
+	case code == casework.NotFound:
+		s.notFound(w, r)
+	case code != "":
+		s.renderStatus(w, r, statusOf(err), "error", &errorPage{Title: "不能撤回", Message: casework.ErrorMessage(err)})
+	default:
 		s.serverError(w, r, err)
-		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/applications/%d", a.ID), http.StatusSeeOther)
 }

@@ -296,7 +296,7 @@ func TestExpiredDraftDeletedWithFiles(t *testing.T) {
 	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
 	fillBasic(t, b, app)
 	uploadMaterial(t, b, app, "id_card", "身份证.pdf", minimalPDF)
-	gone, err := db.DeleteExpiredDrafts(context.Background(), today.AddDays(16))
+	gone, err := db.DeleteExpiredDrafts(context.Background(), today.AddDays(16), nil)
 	if err != nil || len(gone) != 1 || len(gone[0].BlobKeys) != 1 {
 		t.Fatalf("expired: %+v %v", gone, err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"opcert/internal/application"
 	"opcert/internal/blob"
+	"opcert/internal/casework"
 	"opcert/internal/civil"
 	"opcert/internal/jobs"
 	"opcert/internal/store"
@@ -138,13 +139,14 @@ func TestMissedCorrectionDeadlineWithdraws(t *testing.T) {
 	app, id := submitQ8(t, b)
 	askCorrection(t, db, id, today.AddDays(3), application.CorrectionItem{Target: "material:id_card", Label: "身份证信息", Reason: "请上传身份证照片信息"})
 	files, _ := blob.NewLocal(t.TempDir())
-	r := &jobs.Runner{DB: db, Files: files, Log: slog.New(slog.DiscardHandler)}
-	r.Today = func() civil.Date { return today.AddDays(3) }
+	day := today.AddDays(3)
+	cases := casework.New(casework.Options{Store: db, Today: func() civil.Date { return day }, Log: slog.New(slog.DiscardHandler)})
+	r := &jobs.Runner{DB: db, Cases: cases, Files: files, Log: slog.New(slog.DiscardHandler)}
 	r.Once(context.Background())
 	if a, _ := appByID(db, id); a.Status != "correction" {
 		t.Fatalf("on the deadline day: %s", a.Status)
 	}
-	r.Today = func() civil.Date { return today.AddDays(4) }
+	day = today.AddDays(4)
 	r.Once(context.Background())
 	a, _ := appByID(db, id)
 	if a.Status != string(application.StatusAbandoned) {

@@ -28,7 +28,11 @@ func statusOf(err error) int {
 func fieldErrorsOf(err error, labels map[string]string) []fieldError {
 	var out []fieldError
 	for _, e := range casework.FieldErrors(err) {
-		out = append(out, fieldError{Field: e.Field, Label: labels[e.Field], Message: e.Message})
+		label := e.Label
+		if l, ok := labels[e.Field]; ok {
+			label = l
+		}
+		out = append(out, fieldError{Field: e.Field, Label: label, Message: e.Message})
 	}
 	return out
 }

@@ -6,16 +6,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"opcert/internal/application"
+	"opcert/internal/casework"
 	"opcert/internal/audit"
 	"opcert/internal/auth"
-	"opcert/internal/authority"
 	"opcert/internal/registry"
 	"opcert/internal/store"
-	"opcert/internal/workday"
 )
 
 func (s *Server) officerRoutes(mux *http.ServeMux) {
@@ -218,15 +218,7 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	for _, act := range application.Available(application.Status(a.Status), application.RoleOfficer) {
-		switch act {
-		case application.ActionAccept, application.ActionAcceptForExam:
-			if act != application.AcceptAction(f.Matter, s.targets(f), s.catalog) {
-				continue
-			}
-		}
-		p.Actions = append(p.Actions, act)
-	}
+	p.Actions = application.ActionsFor(application.Status(a.Status), f, application.RoleOfficer, s.catalog)
 	if p.Events, err = s.store.Events(r.Context(), a.ID); err != nil {
 		return nil, err
 	}
@@ -284,239 +276,77 @@ func (s *Server) officerFile(w http.ResponseWriter, r *http.Request) {
 	s.sendMaterial(w, r, a)
 }
 
-// officerAct performs one action, checked against the state machine; two
-// officers acting at once cannot both succeed (the version of the page).
+// officerAct performs one action through the service; a refusal shows the
+// page again with the reason at 办理.
 func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || r.ParseForm() != nil {
+		s.notFound(w, r)
+		return
+	}
+	in := application.Input{Reason: r.PostFormValue("reason"), Justification: r.PostFormValue("justification"),
+		Theory: r.PostFormValue("theory"), Practical: r.PostFormValue("practical")}
+	for key := range r.PostForm {
+		if target, ok := strings.CutPrefix(key, "ask-"); ok {
+			in.Asks = append(in.Asks, application.CorrectionItem{Target: target, Reason: r.PostFormValue("reason-" + target)})
+		}
+	}
+	slices.SortFunc(in.Asks, func(a, b application.CorrectionItem) int { return strings.Compare(a.Target, b.Target) })
+	_, err = s.cases.Act(r.Context(), s.actor(r), id, versionOf(r), application.Action(r.PostFormValue("action")), in)
+	if err != nil {
+		s.officerRefused(w, r, err, "action", "办理")
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/officer/applications/%d", id), http.StatusSeeOther)
+}
+
+// officerRefused shows the application again with the service's refusal at
+// the form it came from.
+func (s *Server) officerRefused(w http.ResponseWriter, r *http.Request, err error, field, label string) {
+	status := statusOf(err)
+	if status == http.StatusNotFound {
+		s.notFound(w, r)
+		return
+	}
+	if status == http.StatusInternalServerError {
+		s.serverError(w, r, err)
+		return
+	}
 	a, f, ok := s.officerLoad(w, r)
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, r)
+	p, perr := s.officerPage(r, a, f)
+	if perr != nil {
+		s.serverError(w, r, perr)
 		return
 	}
-	v := viewerFrom(r.Context())
-	act := application.Action(r.PostFormValue("action"))
-	from := application.Status(a.Status)
-	to, err := application.Transition(from, act, application.Actor{Role: application.RoleOfficer})
-	refuse := func(status int, msg string) {
-		p, perr := s.officerPage(r, a, f)
-		if perr != nil {
-			s.serverError(w, r, perr)
-			return
-		}
-		p.Errors = []fieldError{{"action", "办理", msg}}
-		s.renderStatus(w, r, status, "officer_app", p)
-	}
-	if err != nil {
-		refuse(http.StatusConflict, err.Error())
-		return
-	}
-	if (act == application.ActionAccept || act == application.ActionAcceptForExam) && act != application.AcceptAction(f.Matter, s.targets(f), s.catalog) {
-		refuse(http.StatusConflict, "该申请应选择“"+application.AcceptAction(f.Matter, s.targets(f), s.catalog).Label()+"”")
-		return
-	}
-	today := s.today()
-	cal, err := s.cases.Calendar(r.Context())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	rt := s.route(f)
-	t := store.Transition{ID: a.ID, ActorID: v.User.ID, Version: versionOf(r, a), From: []string{string(from)}, To: string(to),
-		Action: string(act), AuthorityCode: scope(r), SMSTopic: string(to), Due: a.Due}
-	note := strings.TrimSpace(r.PostFormValue("reason"))
-	vars := map[string]string{"申请号": a.Number, "事项": f.Matter.Label(), "受理机关": rt.Name}
-	sms := func(topic string) { t.SMS = s.smsText(r.Context(), topic, vars) }
-	switch act {
-	case application.ActionRequestCorrection:
-		c := &application.Correction{Notice: "BZ" + a.Number}
-		for _, ct := range correctionFields {
-			if r.PostFormValue("ask-"+ct.Target) != "" {
-				c.Items = append(c.Items, application.CorrectionItem{Target: ct.Target, Label: ct.Label, Reason: strings.TrimSpace(r.PostFormValue("reason-" + ct.Target))})
-			}
-		}
-		for _, m := range s.materialSpecs(f) {
-			target := "material:" + m.Key
-			if r.PostFormValue("ask-"+target) != "" {
-				c.Items = append(c.Items, application.CorrectionItem{Target: target, Label: m.Name, Reason: strings.TrimSpace(r.PostFormValue("reason-" + target))})
-			}
-		}
-		if len(c.Items) == 0 {
-			refuse(http.StatusUnprocessableEntity, "请勾选需要补正的内容，并逐项填写补正原因（一次性告知）")
-			return
-		}
-		for _, it := range c.Items {
-			if it.Reason == "" {
-				refuse(http.StatusUnprocessableEntity, "请填写“"+it.Label+"”的补正原因")
-				return
-			}
-		}
-		if extra := f.NewCorrectionTargets(c); len(extra) > 0 {
-			why := strings.TrimSpace(r.PostFormValue("justification"))
-			if why == "" {
-				var names []string
-				for _, it := range extra {
-					names = append(names, it.Label)
-				}
-				refuse(http.StatusUnprocessableEntity, "补正应一次性告知：本次要求补正的“"+strings.Join(names, "、")+"”在前次补正中未提出，请在“再次补正说明”中写明理由")
-				return
-			}
-			note = "再次补正说明：" + why
-		}
-		deadline, err := application.CorrectionDeadline(today, cal, s.policy)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		c.Deadline = deadline.Date.String()
-		c.DeadlineNote = deadline.Note()
-		f.Correction = c
-		t.Data, _ = json.Marshal(f)
-		t.CorrectionDue, t.Due = deadline, workday.Deadline{}
-		vars["期限"] = deadline.Chinese()
-		sms(string(to))
-	case application.ActionAccept, application.ActionAcceptForExam:
-		t.AcceptedOn = today
-		if act == application.ActionAccept {
-			due, err := application.DecisionDeadline(today, 0, cal, s.policy)
-			if err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-			t.Due = due
-		} else {
-			t.Due = workday.Deadline{}
-		}
-		sms(string(to))
-	case application.ActionNotAccept, application.ActionDeny:
-		if note == "" {
-			refuse(http.StatusUnprocessableEntity, "请填写理由")
-			return
-		}
-		inactive := false
-		t.ItemsActive, t.Due, t.DecidedOn = &inactive, workday.Deadline{}, today
-		vars["理由"] = note
-		sms(string(to))
-	case application.ActionApprove:
-		held := map[int64]registry.Item{}
-		holder, err := s.store.HolderByID(r.Context(), a.HolderID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		if h, err := s.store.HoldingByIDNumber(r.Context(), holder.IDNumber); err == nil {
-			for _, it := range h.Items() {
-				if it.Status == registry.ItemValid {
-					held[it.ID] = it
-				}
-			}
-		}
-		g, err := application.GrantFor(*f, held, today, rt.Name, s.catalog)
-		if err != nil {
-			refuse(http.StatusConflict, err.Error())
-			return
-		}
-		t.Grant = &store.Grant{Items: g.Items, Supersede: g.Supersede}
-		t.DecidedOn, t.Due = today, workday.Deadline{}
-		sms(string(to))
-	case application.ActionRecordExam:
-		theory, err1 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("theory")))
-		practical, err2 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("practical")))
-		if err1 != nil || (err2 != nil && strings.TrimSpace(r.PostFormValue("practical")) != "") {
-			refuse(http.StatusUnprocessableEntity, "请填写理论知识考试和实际操作技能考试成绩（0–100 的整数）")
-			return
-		}
-		out, err := application.CheckExamScores(s.targets(f), theory, practical, s.policy)
-		if err != nil {
-			refuse(http.StatusUnprocessableEntity, err.Error())
-			return
-		}
-		if !out.Passed {
-			refuse(http.StatusUnprocessableEntity, out.Message+"：不能记录为合格。单科不合格可补考一次；无补考机会的，请作出不予许可决定")
-			return
-		}
-		due, err := application.DecisionDeadline(today, 0, cal, s.policy)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		t.Due = due
-		if note == "" {
-			note = fmt.Sprintf("理论 %d 分，实操 %d 分，考试合格", theory, practical)
-		}
-	case application.ActionMarkCollect:
-		sms(string(to))
-	case application.ActionComplete:
-		inactive := false
-		t.ItemsActive = &inactive
-		sms(string(to))
-	}
-	t.Note = note
-	e := s.auditEntry(r, string(act), "")
-	t.Audit = &e
-	_, err = s.store.Apply(r.Context(), t)
-	switch {
-	case errors.Is(err, store.ErrStale):
-		refuse(http.StatusConflict, "该申请已被其他工作人员办理或已更新，本次操作未执行。请查看最新状态后再操作。")
-		return
-	case errors.Is(err, store.ErrNotFound):
-		s.notFound(w, r)
-		return
-	case err != nil:
-		s.serverError(w, r, err)
-		return
-	}
-	s.log.Info("officer action", "user_id", v.User.ID, "application_id", a.ID, "action", act, "to", to)
-	http.Redirect(w, r, fmt.Sprintf("/officer/applications/%d", a.ID), http.StatusSeeOther)
+	p.Errors = []fieldError{{field, label, casework.ErrorMessage(err)}}
+	s.renderStatus(w, r, status, "officer_app", p)
 }
 
 // officerTransfer is an admin moving an application to another district
-// with a reason. R3 stays with 杨浦区 (seed 000 3.2 注2).
+// with a reason.
 func (s *Server) officerTransfer(w http.ResponseWriter, r *http.Request) {
-	a, f, ok := s.officerLoad(w, r)
-	if !ok {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || r.ParseForm() != nil {
+		s.notFound(w, r)
 		return
 	}
+	if err := s.cases.Transfer(r.Context(), s.actor(r), id, versionOf(r), r.PostFormValue("to"), r.PostFormValue("reason")); err != nil {
+		s.officerRefused(w, r, err, "transfer", "转办")
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/officer/applications/%d", id), http.StatusSeeOther)
+}
+
+// actor is the logged-in user as the service knows them.
+func (s *Server) actor(r *http.Request) casework.Actor {
 	v := viewerFrom(r.Context())
-	refuse := func(status int, msg string) {
-		p, err := s.officerPage(r, a, f)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		p.Errors = []fieldError{{"transfer", "转办", msg}}
-		s.renderStatus(w, r, status, "officer_app", p)
+	if v == nil {
+		return casework.Actor{IP: clientIP(r)}
 	}
-	if v.User.Role != auth.RoleAdmin {
-		refuse(http.StatusForbidden, "只有系统管理员可以转办申请")
-		return
-	}
-	to, reason := r.PostFormValue("to"), strings.TrimSpace(r.PostFormValue("reason"))
-	if _, ok := s.catalog.District(to); !ok {
-		refuse(http.StatusUnprocessableEntity, "请选择转至的受理机关")
-		return
-	}
-	if reason == "" {
-		refuse(http.StatusUnprocessableEntity, "请填写转办原因")
-		return
-	}
-	for _, q := range s.targets(f) {
-		if q.Code == "R3" && to != authority.R3Code {
-			refuse(http.StatusUnprocessableEntity, application.ReasonR3+"，不能转办")
-			return
-		}
-	}
-	err := s.store.Transfer(r.Context(), a.ID, versionOf(r, a), to, v.User.ID, reason, s.auditEntry(r, "transfer", ""))
-	if errors.Is(err, store.ErrStale) {
-		refuse(http.StatusConflict, "该申请已被其他工作人员办理或已更新，请刷新后重试")
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, fmt.Sprintf("/officer/applications/%d", a.ID), http.StatusSeeOther)
+	return casework.Actor{UserID: v.User.ID, Role: v.User.Role, AuthorityCode: v.User.AuthorityCode, IP: clientIP(r)}
 }
 
 // auditEntry starts an audit line for the logged-in staff member.

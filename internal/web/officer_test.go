@@ -103,7 +103,8 @@ func TestOfficerCorrectionAcceptApprove(t *testing.T) {
 	for _, m := range msgs {
 		topics = append(topics, m.Topic)
 	}
-	if got := strings.Join(topics, ","); !strings.HasPrefix(got, "approved,accepted,submitted,correction,submitted") {
+	// The resubmission after 补正 has its own message, not the 提交 one again.
+	if got := strings.Join(topics, ","); !strings.HasPrefix(got, "approved,accepted,resubmitted,correction,submitted") {
 		t.Errorf("SMS topics (newest first) = %s", got)
 	}
 }

@@ -1,0 +1,295 @@
+package application
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"opcert/internal/authority"
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/registry"
+	"opcert/internal/workday"
+)
+
+// Case is an application as a decision needs it: where it stands, what it
+// says, and what the service knows around it.
+type Case struct {
+	Status        Status
+	Number        string // 申请号; empty before the first 提交
+	Form          Form
+	AuthorityName string // the 受理机关 the application is with
+	Due           workday.Deadline
+	CorrectionDue workday.Deadline
+	// Held are the holder's valid registry lines by ID (准予许可 renews or
+	// reissues them).
+	Held map[int64]registry.Item
+	// Files counts the uploaded files by material key (提交 checks the
+	// required ones).
+	Files map[string]int
+}
+
+// Input is what the actor gave with an action.
+type Input struct {
+	// Reason: the 理由 of 不予受理 and 不予许可, or a note to the history.
+	Reason string
+	// Asks: the 补正 targets ticked ("field:education", "material:id_card")
+	// with the reason of each, in the page's order.
+	Asks []CorrectionItem
+	// Justification: why a later 补正 round asks about something the first
+	// did not (一次性告知).
+	Justification string
+	// Theory and Practical are the exam scores as typed.
+	Theory, Practical string
+}
+
+// Env is the world a decision reads.
+type Env struct {
+	Today    civil.Date
+	Calendar *workday.Calendar
+	Policy   Policy
+	Catalog  *catalog.Catalog
+}
+
+// Change is what an action does to a case: everything the service writes
+// in the one transaction of the action.
+type Change struct {
+	Action   Action
+	From, To Status
+	// Form is the new form, when the action changes it.
+	Form *Form
+	// Due and CorrectionDue are the deadlines after the action (zero: none).
+	Due, CorrectionDue workday.Deadline
+	AcceptedOn         civil.Date
+	DecidedOn          civil.Date
+	// AssignNumber: the first 提交 gives the 申请号; AuthorityCode is the
+	// 受理机关 it then goes to, fixed from then on.
+	AssignNumber  bool
+	AuthorityCode string
+	// Items replaces the items applied for; ItemsActive, when set, marks
+	// them under way (one active application per person and item) or not.
+	Items       []ItemKey
+	ItemsActive *bool
+	// Grant is what 准予许可 writes into the registry.
+	Grant *Grant
+	// Note is the history line.
+	Note string
+	// SMS is the message to the applicant: every change notifies (DESIGN.md).
+	SMS Message
+}
+
+// ItemKey is one item an application is for.
+type ItemKey struct {
+	Qualification string
+	WeldCode      string
+}
+
+// Message is an SMS by topic and the values of its placeholders; the
+// topic's template gives the text.
+type Message struct {
+	Topic string
+	Vars  map[string]string
+}
+
+// Decide works out what action by role does to c, or refuses: a
+// *TransitionError when the action is out of turn or not the role's, a
+// Problems when the input is wrong (each at its field).
+func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
+	if env.Catalog == nil {
+		env.Catalog = catalog.Default()
+	}
+	to, err := Transition(c.Status, act, Actor{Role: role})
+	if err != nil {
+		return Change{}, err
+	}
+	ch := Change{Action: act, From: c.Status, To: to, Due: c.Due, CorrectionDue: c.CorrectionDue, Note: strings.TrimSpace(in.Reason)}
+	vars := map[string]string{"申请号": c.Number, "事项": c.Form.Matter.Label(), "受理机关": c.AuthorityName}
+	ch.SMS = Message{Topic: string(to), Vars: vars}
+	inactive := false
+	targets := c.Form.Targets(env.Catalog)
+	switch act {
+	case ActionSubmit, ActionResubmit:
+		return decideSubmit(c, ch, env)
+	case ActionWithdraw:
+		ch.ItemsActive, ch.Due, ch.CorrectionDue = &inactive, workday.Deadline{}, workday.Deadline{}
+	case ActionRequestCorrection:
+		return decideCorrection(c, ch, in, env)
+	case ActionAccept, ActionAcceptForExam:
+		if want := AcceptAction(c.Form.Matter, targets, env.Catalog); act != want {
+			return Change{}, &TransitionError{From: c.Status, Action: act, Role: role, Message: "该申请应选择“" + want.Label() + "”"}
+		}
+		ch.AcceptedOn, ch.Due = env.Today, workday.Deadline{}
+		if act == ActionAccept {
+			if ch.Due, err = DecisionDeadline(env.Today, 0, env.Calendar, env.Policy); err != nil {
+				return Change{}, err
+			}
+		}
+	case ActionNotAccept, ActionDeny:
+		if ch.Note == "" {
+			return Change{}, Problems{{Field: "reason", Label: "理由", Message: "请填写理由"}}
+		}
+		ch.ItemsActive, ch.Due, ch.DecidedOn = &inactive, workday.Deadline{}, env.Today
+		vars["理由"] = ch.Note
+	case ActionApprove:
+		g, err := GrantFor(c.Form, c.Held, env.Today, c.AuthorityName, env.Catalog)
+		if err != nil {
+			return Change{}, &TransitionError{From: c.Status, Action: act, Role: role, Message: err.Error()}
+		}
+		ch.Grant, ch.DecidedOn, ch.Due = &g, env.Today, workday.Deadline{}
+	case ActionRecordExam:
+		return decideExam(c, ch, targets, in, env)
+	case ActionComplete:
+		ch.ItemsActive = &inactive
+	case ActionAbandon:
+		ch.ItemsActive = &inactive
+		ch.Note = "补正期限 " + c.CorrectionDue.Date.String() + " 届满未补正"
+		vars["期限"] = c.CorrectionDue.Chinese()
+	}
+	return ch, nil
+}
+
+// decideSubmit checks every step again (自我承诺, 基本信息, required
+// materials) and sends the application to the 受理机关 matched now, which
+// stays fixed; the 受理 period runs from today, the day of arrival, also for
+// a resubmission after 补正 (行政许可法 第三十二条第一款第（五）项).
+func decideSubmit(c Case, ch Change, env Env) (Change, error) {
+	f := c.Form
+	var problems Problems
+	if ok, msg := CheckCommitment(f.Matter, ParseCommitment(f.Incident)); !ok {
+		problems = append(problems, Problem{Field: "incident", Label: CommitmentQuestion, Message: msg})
+	}
+	problems = append(problems, CheckBasic(&f, env.Today, env.Policy, env.Catalog)...)
+	problems = append(problems, f.MissingMaterials(env.Catalog, c.Files)...)
+	if len(problems) > 0 {
+		return Change{}, problems
+	}
+	for _, it := range f.Items {
+		for _, t := range append([]string{it.Target}, it.Extras...) {
+			ch.Items = append(ch.Items, ItemKey{Qualification: t, WeldCode: it.WeldCode})
+		}
+	}
+	active := true
+	ch.ItemsActive = &active
+	if f.Correction != nil {
+		f.AskedBefore = append(f.AskedBefore, f.Correction.Targets()...)
+	}
+	f.Correction = nil
+	ch.Form = &f
+	rt := f.Route(env.Catalog)
+	ch.AssignNumber = true
+	if c.Status == StatusDraft {
+		ch.AuthorityCode = rt.Code
+		ch.SMS.Vars["受理机关"] = rt.Name
+	}
+	due, err := AcceptDeadline(env.Today, env.Calendar, env.Policy)
+	if err != nil {
+		return Change{}, err
+	}
+	ch.Due, ch.CorrectionDue = due, workday.Deadline{}
+	if c.Status == StatusCorrection {
+		ch.SMS.Topic = "resubmitted"
+	}
+	ch.SMS.Vars["期限"] = due.Chinese()
+	return ch, nil
+}
+
+// decideCorrection is 补正: told once and completely, each item with its
+// reason (行政许可法 第三十二条第一款第（四）项: 一次告知申请人需要补正的全部内容),
+// with a deadline in working days (暂行规定 第十五条).
+func decideCorrection(c Case, ch Change, in Input, env Env) (Change, error) {
+	corr := &Correction{Notice: "BZ" + c.Number}
+	for _, ask := range in.Asks {
+		label, ok := c.Form.CorrectionLabel(ask.Target, env.Catalog)
+		if !ok {
+			continue
+		}
+		corr.Items = append(corr.Items, CorrectionItem{Target: ask.Target, Label: label, Reason: strings.TrimSpace(ask.Reason)})
+	}
+	if len(corr.Items) == 0 {
+		return Change{}, Problems{{Field: "action", Label: "办理", Message: "请勾选需要补正的内容，并逐项填写补正原因（一次性告知）"}}
+	}
+	for _, it := range corr.Items {
+		if it.Reason == "" {
+			return Change{}, Problems{{Field: "action", Label: "办理", Message: "请填写“" + it.Label + "”的补正原因"}}
+		}
+	}
+	f := c.Form
+	if extra := f.NewCorrectionTargets(corr); len(extra) > 0 {
+		why := strings.TrimSpace(in.Justification)
+		if why == "" {
+			var names []string
+			for _, it := range extra {
+				names = append(names, it.Label)
+			}
+			return Change{}, Problems{{Field: "action", Label: "办理", Message: "补正应一次性告知：本次要求补正的“" + strings.Join(names, "、") + "”在前次补正中未提出，请在“再次补正说明”中写明理由"}}
+		}
+		ch.Note = "再次补正说明：" + why
+	}
+	deadline, err := CorrectionDeadline(env.Today, env.Calendar, env.Policy)
+	if err != nil {
+		return Change{}, err
+	}
+	corr.Deadline, corr.DeadlineNote = deadline.Date.String(), deadline.Note()
+	f.Correction = corr
+	ch.Form = &f
+	ch.CorrectionDue, ch.Due = deadline, workday.Deadline{}
+	ch.SMS.Vars["期限"] = deadline.Chinese()
+	return ch, nil
+}
+
+// decideExam records the exam scores of an application examined after 受理;
+// the 20 working days of the decision run from the day the result is in.
+func decideExam(c Case, ch Change, targets []catalog.Qualification, in Input, env Env) (Change, error) {
+	theory, err1 := strconv.Atoi(strings.TrimSpace(in.Theory))
+	practical, err2 := strconv.Atoi(strings.TrimSpace(in.Practical))
+	if err1 != nil || (err2 != nil && strings.TrimSpace(in.Practical) != "") {
+		return Change{}, Problems{{Field: "action", Label: "办理", Message: "请填写理论知识考试和实际操作技能考试成绩（0–100 的整数）"}}
+	}
+	out, err := CheckExamScores(targets, theory, practical, env.Policy)
+	if err != nil {
+		return Change{}, Problems{{Field: "action", Label: "办理", Message: err.Error()}}
+	}
+	if !out.Passed {
+		return Change{}, Problems{{Field: "action", Label: "办理", Message: out.Message + "：不能记录为合格。单科不合格可补考一次；无补考机会的，请作出不予许可决定"}}
+	}
+	if ch.Due, err = DecisionDeadline(env.Today, 0, env.Calendar, env.Policy); err != nil {
+		return Change{}, err
+	}
+	if ch.Note == "" {
+		ch.Note = fmt.Sprintf("理论 %d 分，实操 %d 分，考试合格", theory, practical)
+	}
+	ch.SMS.Topic = "exam_recorded"
+	ch.SMS.Vars["期限"] = ch.Due.Chinese()
+	return ch, nil
+}
+
+// Transfer is an admin moving an application to another 受理机关, with the
+// reason in the history; R3 stays with 杨浦区 (seed 000 3.2 注2).
+type Transfer struct {
+	To, ToName string // the district code and the 受理机关's name
+	Reason     string
+}
+
+// DecideTransfer checks a transfer and gives its history note and SMS.
+func DecideTransfer(c Case, t Transfer, env Env) (Change, error) {
+	if env.Catalog == nil {
+		env.Catalog = catalog.Default()
+	}
+	if _, ok := env.Catalog.District(t.To); !ok {
+		return Change{}, Problems{{Field: "transfer", Label: "转办", Message: "请选择转至的受理机关"}}
+	}
+	reason := strings.TrimSpace(t.Reason)
+	if reason == "" {
+		return Change{}, Problems{{Field: "transfer", Label: "转办", Message: "请填写转办原因"}}
+	}
+	if c.Status == StatusDraft || c.Status.Terminal() {
+		return Change{}, &TransitionError{From: c.Status, Message: "申请当前状态为“" + c.Status.Label() + "”，不能转办"}
+	}
+	for _, q := range c.Form.Targets(env.Catalog) {
+		if isR3(q) && t.To != authority.R3Code {
+			return Change{}, Problems{{Field: "transfer", Label: "转办", Message: ReasonR3 + "，不能转办"}}
+		}
+	}
+	return Change{From: c.Status, To: c.Status, AuthorityCode: t.To, Due: c.Due, CorrectionDue: c.CorrectionDue, Note: reason,
+		SMS: Message{Topic: "transferred", Vars: map[string]string{"申请号": c.Number, "事项": c.Form.Matter.Label(), "受理机关": t.ToName, "理由": reason}}}, nil
+}

@@ -11,9 +11,9 @@ import (
 	"strings"
 
 	"opcert/internal/application"
-	"opcert/internal/casework"
 	"opcert/internal/audit"
 	"opcert/internal/auth"
+	"opcert/internal/casework"
 	"opcert/internal/registry"
 	"opcert/internal/store"
 )

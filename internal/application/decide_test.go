@@ -1,0 +1,228 @@
+package application
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"opcert/internal/registry"
+	"opcert/internal/workday"
+)
+
+// completeRenewal is a 复审 form of Q8 → Q2(限流动式起重机) that passes every
+// step, employer in 徐汇区.
+func completeRenewal() Form {
+	return Form{Matter: MatterRenew, Incident: "no",
+		Items: []FormItem{{RegistryItemID: 7, From: "2011:Q8", Target: "Q2(限流动式起重机)", ValidUntil: "2027-01-31"}},
+		Applicant: Person{Name: "张伟", IDNumber: "11010519491231002X", BirthDate: "1980-05-01", Education: "高中", Mobile: "13800000001"},
+		Employer:  Employer{Name: "上海徐汇起重设备安装有限公司", CreditCode: "91310104MA1FL0XQ4F", District: "310104", AddressDetail: "1号", Synced: true},
+		PhotoKey:  "photo"}
+}
+
+func env() Env {
+	return Env{Today: d("2026-11-23"), Calendar: workday.Default(), Policy: ShanghaiPolicy()}
+}
+
+// Every action of the state machine, each with what it must do, and with the
+// message the applicant gets (DESIGN.md: every state change notifies).
+func TestDecideEveryAction(t *testing.T) {
+	f := completeRenewal()
+	submitted := Case{Status: StatusSubmitted, Number: "261123000001", Form: f, AuthorityName: "徐汇区市场监督管理局",
+		Due: workday.Deadline{From: d("2026-11-23"), Workdays: 5, Date: d("2026-11-30")}}
+	corrected := submitted
+	corrected.Status = StatusCorrection
+	corrected.Form.Correction = &Correction{Items: []CorrectionItem{{Target: "material:id_card", Label: "身份证信息", Reason: "不清晰"}}}
+	corrected.Files = map[string]int{MaterialIDCard: 1}
+	draft := Case{Status: StatusDraft, Form: f, Files: map[string]int{MaterialIDCard: 1}}
+	accepted := submitted
+	accepted.Status = StatusAccepted
+	accepted.Held = map[int64]registry.Item{7: {ID: 7, Ref: oldRef("Q8"), ValidUntil: d("2027-01-31"), Status: registry.ItemValid}}
+	newForm := Form{Matter: MatterNew, Items: []FormItem{{Target: "N1"}}}
+	examining := Case{Status: StatusExamining, Number: "261123000002", Form: newForm, AuthorityName: "徐汇区市场监督管理局"}
+	approved, collecting := accepted, accepted
+	approved.Status, collecting.Status = StatusApproved, StatusAwaitingCollection
+	abandoning := corrected
+	abandoning.CorrectionDue = workday.Deadline{From: d("2026-11-02"), Workdays: 15, Date: d("2026-11-20")}
+
+	tests := []struct {
+		rule  string
+		c     Case
+		act   Action
+		role  Role
+		in    Input
+		to    Status
+		topic string
+		check func(t *testing.T, ch Change)
+	}{
+		{"seed 000 3.3 提交: number, items under way, 受理 within 5 working days (行政许可法 第三十二条)", draft, ActionSubmit, RoleApplicant, Input{},
+			StatusSubmitted, "submitted", func(t *testing.T, ch Change) {
+				if !ch.AssignNumber || ch.AuthorityCode != "310104" || len(ch.Items) != 1 || ch.ItemsActive == nil || !*ch.ItemsActive {
+					t.Errorf("submit change %+v", ch)
+				}
+				if ch.Due.Date != d("2026-11-30") || ch.SMS.Vars["期限"] != "2026年11月30日" || ch.SMS.Vars["受理机关"] != "徐汇区市场监督管理局" {
+					t.Errorf("due %+v, vars %v", ch.Due, ch.SMS.Vars)
+				}
+			}},
+		{"补正后提交 (seed 001 第三部分): period runs again from arrival (第三十二条 (五)), 受理机关 kept, own message", corrected, ActionResubmit, RoleApplicant, Input{},
+			StatusSubmitted, "resubmitted", func(t *testing.T, ch Change) {
+				if ch.AuthorityCode != "" || ch.Form.Correction != nil || strings.Join(ch.Form.AskedBefore, ",") != "material:id_card" {
+					t.Errorf("resubmit change %+v", ch)
+				}
+			}},
+		{"撤回 before 受理 frees the items", submitted, ActionWithdraw, RoleApplicant, Input{},
+			StatusWithdrawn, "withdrawn", func(t *testing.T, ch Change) {
+				if ch.ItemsActive == nil || *ch.ItemsActive || !ch.Due.IsZero() {
+					t.Errorf("withdraw change %+v", ch)
+				}
+			}},
+		{"补正 told once with reasons, 15 working days (暂行规定 第十五条)", submitted, ActionRequestCorrection, RoleOfficer,
+			Input{Asks: []CorrectionItem{{Target: "material:id_card", Reason: "身份证照片不清晰"}, {Target: "field:unknown", Reason: "x"}}},
+			StatusCorrection, "correction", func(t *testing.T, ch Change) {
+				c := ch.Form.Correction
+				if len(c.Items) != 1 || c.Items[0].Label != "身份证信息" || c.Notice != "BZ261123000001" || c.Deadline != "2026-12-14" {
+					t.Errorf("correction %+v", c)
+				}
+				if ch.CorrectionDue.Date != d("2026-12-14") || !ch.Due.IsZero() || ch.SMS.Vars["期限"] != "2026年12月14日" {
+					t.Errorf("deadlines %+v %+v", ch.CorrectionDue, ch.Due)
+				}
+			}},
+		{"受理 of a 复审: decide within 20 working days (第四十二条)", submitted, ActionAccept, RoleOfficer, Input{},
+			StatusAccepted, "accepted", func(t *testing.T, ch Change) {
+				if ch.AcceptedOn != d("2026-11-23") || ch.Due.Date != d("2026-12-21") {
+					t.Errorf("accept change %+v", ch)
+				}
+			}},
+		{"受理 of a 新办 of a general item: examined after 受理 (seed 000 2.1 注1)", Case{Status: StatusSubmitted, Form: newForm}, ActionAcceptForExam, RoleOfficer, Input{},
+			StatusExamining, "examining", func(t *testing.T, ch Change) {
+				if !ch.Due.IsZero() || ch.AcceptedOn.IsZero() {
+					t.Errorf("accept for exam %+v", ch)
+				}
+			}},
+		{"录入考试成绩: pass marks 70 (DESIGN.md), the decision period runs from the result", examining, ActionRecordExam, RoleOfficer, Input{Theory: "80", Practical: "75"},
+			StatusAccepted, "exam_recorded", func(t *testing.T, ch Change) {
+				if ch.Due.Date != d("2026-12-21") || ch.Note != "理论 80 分，实操 75 分，考试合格" {
+					t.Errorf("exam %+v", ch)
+				}
+			}},
+		{"不予受理 needs its reason (第三十二条)", submitted, ActionNotAccept, RoleOfficer, Input{Reason: "不属于本机关职权范围"},
+			StatusNotAccepted, "not_accepted", func(t *testing.T, ch Change) {
+				if ch.SMS.Vars["理由"] != "不属于本机关职权范围" || ch.DecidedOn.IsZero() || *ch.ItemsActive {
+					t.Errorf("not accept %+v", ch)
+				}
+			}},
+		{"准予许可 writes the registry (第三十八条)", accepted, ActionApprove, RoleOfficer, Input{},
+			StatusApproved, "approved", func(t *testing.T, ch Change) {
+				if ch.Grant == nil || len(ch.Grant.Items) != 1 || ch.Grant.Items[0].ValidUntil != d("2031-01-31") || ch.Grant.Supersede[0] != 7 {
+					t.Errorf("grant %+v", ch.Grant)
+				}
+			}},
+		{"不予许可 needs its reason", accepted, ActionDeny, RoleOfficer, Input{Reason: "考试不合格"},
+			StatusDenied, "denied", nil},
+		{"待领证 (seed 000 3.5)", approved, ActionMarkCollect, RoleOfficer, Input{}, StatusAwaitingCollection, "awaiting_collection", nil},
+		{"已完成 frees the items (seed 001 第三部分)", collecting, ActionComplete, RoleOfficer, Input{}, StatusCompleted, "completed", func(t *testing.T, ch Change) {
+			if ch.ItemsActive == nil || *ch.ItemsActive {
+				t.Errorf("complete %+v", ch)
+			}
+		}},
+		{"逾期不补正视为放弃 (暂行规定 第十五条第（四）项)", abandoning, ActionAbandon, RoleSystem, Input{}, StatusAbandoned, "abandoned", func(t *testing.T, ch Change) {
+			if ch.Note != "补正期限 2026-11-20 届满未补正" || ch.SMS.Vars["期限"] != "2026年11月20日" {
+				t.Errorf("abandon %+v", ch)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.rule, func(t *testing.T) {
+			ch, err := Decide(tc.c, tc.act, tc.role, tc.in, env())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ch.To != tc.to || ch.From != tc.c.Status || ch.Action != tc.act {
+				t.Fatalf("%s → %s by %s, want %s", ch.From, ch.To, ch.Action, tc.to)
+			}
+			if ch.SMS.Topic != tc.topic || ch.SMS.Vars["事项"] == "" {
+				t.Fatalf("message %+v, want topic %s", ch.SMS, tc.topic)
+			}
+			if tc.check != nil {
+				tc.check(t, ch)
+			}
+		})
+	}
+}
+
+func TestDecideRefuses(t *testing.T) {
+	f := completeRenewal()
+	submitted := Case{Status: StatusSubmitted, Number: "261123000001", Form: f}
+	incomplete := f
+	incomplete.PhotoKey, incomplete.Incident = "", ""
+	tests := []struct {
+		rule    string
+		c       Case
+		act     Action
+		role    Role
+		in      Input
+		problem string // a Problems message; "" for a *TransitionError
+		msg     string
+	}{
+		{"提交 checks every step again", Case{Status: StatusDraft, Form: incomplete}, ActionSubmit, RoleApplicant, Input{},
+			"incident", "请选择持证期间是否发生过违章作业行为和责任事故"},
+		{"提交 needs the required materials", Case{Status: StatusDraft, Form: f}, ActionSubmit, RoleApplicant, Input{},
+			"material-id_card", "请上传身份证信息"},
+		{"补正 names what to correct (一次性告知)", submitted, ActionRequestCorrection, RoleOfficer, Input{},
+			"action", "请勾选需要补正的内容，并逐项填写补正原因（一次性告知）"},
+		{"each 补正 item has its reason", submitted, ActionRequestCorrection, RoleOfficer, Input{Asks: []CorrectionItem{{Target: "field:photo"}}},
+			"action", "请填写“照片”的补正原因"},
+		{"a second round asking something new needs a justification", Case{Status: StatusSubmitted, Form: Form{Matter: MatterRenew, AskedBefore: []string{"field:photo"}}},
+			ActionRequestCorrection, RoleOfficer, Input{Asks: []CorrectionItem{{Target: "field:mobile", Reason: "号码有误"}}},
+			"action", "补正应一次性告知：本次要求补正的“移动电话”在前次补正中未提出，请在“再次补正说明”中写明理由"},
+		{"不予受理 without a reason", submitted, ActionNotAccept, RoleOfficer, Input{}, "reason", "请填写理由"},
+		{"the 受理 that does not fit the items", submitted, ActionAcceptForExam, RoleOfficer, Input{}, "", "该申请应选择“受理”"},
+		{"a failed exam is not recorded as passed", Case{Status: StatusExamining, Form: Form{Matter: MatterNew, Items: []FormItem{{Target: "N1"}}}},
+			ActionRecordExam, RoleOfficer, Input{Theory: "60", Practical: "80"}, "action", "理论知识考试 60 分，未达到 70 分合格线：不能记录为合格。单科不合格可补考一次；无补考机会的，请作出不予许可决定"},
+		{"out of turn", Case{Status: StatusCompleted, Form: f}, ActionApprove, RoleOfficer, Input{}, "", "申请已办结，不能再准予许可"},
+		{"an applicant cannot decide", Case{Status: StatusAccepted, Form: f}, ActionApprove, RoleApplicant, Input{}, "", "只有受理机关工作人员可以准予许可"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.rule, func(t *testing.T) {
+			_, err := Decide(tc.c, tc.act, tc.role, tc.in, env())
+			var ps Problems
+			var te *TransitionError
+			switch {
+			case tc.problem != "" && errors.As(err, &ps):
+				for _, p := range ps {
+					if p.Field == tc.problem && p.Message == tc.msg {
+						return
+					}
+				}
+				t.Fatalf("problems %+v, want %s: %s", ps, tc.problem, tc.msg)
+			case tc.problem == "" && errors.As(err, &te):
+				if te.Message != tc.msg {
+					t.Fatalf("refusal %q, want %q", te.Message, tc.msg)
+				}
+				if te.WrongRole != (tc.role == RoleApplicant) {
+					t.Fatalf("WrongRole = %v", te.WrongRole)
+				}
+			default:
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+}
+
+// R3 stays with 杨浦区 (seed 000 3.2 注2); a transfer needs its reason and
+// tells the applicant.
+func TestDecideTransfer(t *testing.T) {
+	r3 := Case{Status: StatusSubmitted, Number: "1", Form: Form{Matter: MatterRenew, Items: []FormItem{{Target: "R3"}}}}
+	if _, err := DecideTransfer(r3, Transfer{To: "310104", Reason: "工作调动"}, env()); err == nil || !strings.Contains(err.Error(), ReasonR3) {
+		t.Fatalf("R3 moved away from 杨浦区: %v", err)
+	}
+	if _, err := DecideTransfer(r3, Transfer{To: "310110"}, env()); err == nil || err.Error() != "请填写转办原因" {
+		t.Fatalf("no reason: %v", err)
+	}
+	if _, err := DecideTransfer(r3, Transfer{To: "999999", Reason: "x"}, env()); err == nil || err.Error() != "请选择转至的受理机关" {
+		t.Fatalf("unknown district: %v", err)
+	}
+	ch, err := DecideTransfer(r3, Transfer{To: "310110", ToName: "杨浦区市场监督管理局", Reason: "误选"}, env())
+	if err != nil || ch.AuthorityCode != "310110" || ch.SMS.Topic != "transferred" || ch.SMS.Vars["受理机关"] != "杨浦区市场监督管理局" || ch.Note != "误选" {
+		t.Fatalf("transfer %+v %v", ch, err)
+	}
+}

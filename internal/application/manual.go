@@ -209,3 +209,71 @@ func (m Manual) Check(today civil.Date, cat *catalog.Catalog) (ManualCertificate
 	}
 	return c, out
 }
+
+// ManualItems checks a 手工录入 certificate (seed 000 复审项目选择 第2点) of the
+// account's own person (ownIDNumber: only one's own certificate, seed 000
+// 三 1) and gives the items to renew; targets are the 2019 items chosen per
+// line where the 换发对应表 offers a choice. Every problem comes at once.
+func ManualItems(m Manual, ownIDNumber string, targets map[int]string, today civil.Date, p Policy, cat *catalog.Catalog) ([]FormItem, Problems) {
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	var problems Problems
+	fail := func(field, label, msg string) { problems = append(problems, Problem{Field: field, Label: label, Message: msg}) }
+	if m.IDNumber != "" && m.IDNumber != ownIDNumber {
+		fail("manual.id_number", "证件号码", "只能录入本人的证书：证件号码应与登录账号的证件号码一致")
+	}
+	cert, checked := m.Check(today, cat)
+	for _, pr := range checked {
+		fail(pr.Field, "手工录入", pr.Message)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	var items []FormItem
+	list := RenewalOptions(cert.Holding(), cat, today, p)
+	for i, o := range list.Options {
+		label := fmt.Sprintf("第%d个项目", i+1)
+		if !o.Selectable {
+			fail(fmt.Sprintf("manual.items[%d]", i), label, o.Display+"："+o.Reason)
+			continue
+		}
+		fi := FormItem{From: o.Item.Ref.String(), ValidUntil: o.Item.ValidUntil.String(), IssuedBy: o.IssuedBy, WeldCode: o.Item.WeldCode}
+		want := targets[i]
+		if q, fixed := o.Mapping.Fixed(); fixed && (want == "" || want == q.String()) {
+			fi.Target = q.String()
+		} else if want == "" {
+			fail(fmt.Sprintf("manual.items[%d].target", i), label, o.Display+"：请选择复审后的项目（"+o.MappingNote()+"）")
+			continue
+		} else {
+			q, err := cat.ParseQualification(want)
+			if err == nil {
+				err = o.Mapping.CheckSelection([]catalog.Qualification{q})
+			}
+			if err != nil {
+				fail(fmt.Sprintf("manual.items[%d].target", i), label, o.Display+"："+err.Error())
+				continue
+			}
+			fi.Target = q.String()
+		}
+		items = append(items, fi)
+	}
+	for _, no := range list.NotOffered {
+		fail("manual.items", "手工录入", no.Code+" "+no.Name+"："+no.Reason)
+	}
+	var r3, other bool
+	for _, it := range items {
+		if strings.HasPrefix(it.Target, "R3") {
+			r3 = true
+		} else {
+			other = true
+		}
+	}
+	if r3 && other {
+		fail("manual.items", "手工录入", R3Alone)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return items, nil
+}

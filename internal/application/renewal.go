@@ -90,6 +90,9 @@ type Option struct {
 	Mapping catalog.Mapping
 	// Welding items need a passed exam before 复审 (seed 000, 关于复审 第3点).
 	Welding bool
+	// Key names the row in a posted form where its position does not (补证:
+	// "i-j", certificate i, line j).
+	Key string
 }
 
 // Targets are the 2019 items the row can renew into.

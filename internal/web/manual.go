@@ -36,16 +36,12 @@ func (p *manualPage) ErrorFor(field string) string { return fieldErrors(p.Errors
 // last renewed, outside Shanghai is typed in, to be proved by photos of its
 // pages in the materials step.
 func (s *Server) manualPage(w http.ResponseWriter, r *http.Request) {
-	e, ok, err := s.entryOf(r, r.URL.Query().Get)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	e, ok := s.entryOf(r.URL.Query().Get)
 	if !ok || e.Matter != application.MatterRenew {
 		http.Redirect(w, r, "/#start", http.StatusSeeOther)
 		return
 	}
-	a, err := s.applicantOf(r)
+	a, err := s.cases.Applicant(r.Context(), s.actor(r))
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -63,23 +59,16 @@ func (s *Server) newManualPage(e entry) *manualPage {
 	return p
 }
 
+// manualCreate reads the typed-in certificate and its lines and asks the
+// service for a 复审 draft.
 func (s *Server) manualCreate(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		s.badRequest(w, r)
 		return
 	}
-	e, ok, err := s.entryOf(r, r.PostForm.Get)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	e, ok := s.entryOf(r.PostForm.Get)
 	if !ok || e.Matter != application.MatterRenew {
 		http.Redirect(w, r, "/#start", http.StatusSeeOther)
-		return
-	}
-	a, err := s.applicantOf(r)
-	if err != nil {
-		s.serverError(w, r, err)
 		return
 	}
 	p := s.newManualPage(e)
@@ -104,64 +93,12 @@ func (s *Server) manualCreate(w http.ResponseWriter, r *http.Request) {
 		m.Items = append(m.Items, application.ManualItem{Ref: ed + ":" + row.Code, Name: row.Name, Category: row.Category, ValidFrom: row.From, ValidUntil: row.Until})
 	}
 	p.Manual = m
-	fail := func(field, label, msg string) { p.Errors = append(p.Errors, fieldError{field, label, msg}) }
-	// Only one's own certificate: the account's person (seed 000 三 1).
-	if m.IDNumber != "" && m.IDNumber != a.Holder.IDNumber {
-		fail("manual.id_number", "证件号码", "只能录入本人的证书：证件号码应与登录账号的证件号码一致")
-	}
-	cert, problems := m.Check(s.today(), s.catalog)
-	for _, pr := range problems {
-		fail(pr.Field, "手工录入", pr.Message)
-	}
-	var items []application.FormItem
-	if len(p.Errors) == 0 {
-		list := application.RenewalOptions(cert.Holding(), s.catalog, s.today(), s.policy)
-		for i, o := range list.Options {
-			label := fmt.Sprintf("第%d个项目", i+1)
-			if !o.Selectable {
-				fail(fmt.Sprintf("manual.items[%d]", i), label, o.Display+"："+o.Reason)
-				continue
-			}
-			fi := application.FormItem{From: o.Item.Ref.String(), ValidUntil: o.Item.ValidUntil.String(), IssuedBy: o.IssuedBy, WeldCode: o.Item.WeldCode}
-			want := targets[i]
-			if q, fixed := o.Mapping.Fixed(); fixed && (want == "" || want == q.String()) {
-				fi.Target = q.String()
-			} else if want == "" {
-				fail(fmt.Sprintf("manual.items[%d].target", i), label, o.Display+"：请选择复审后的项目（"+o.MappingNote()+"）")
-				continue
-			} else {
-				q, err := s.catalog.ParseQualification(want)
-				if err == nil {
-					err = o.Mapping.CheckSelection([]catalog.Qualification{q})
-				}
-				if err != nil {
-					fail(fmt.Sprintf("manual.items[%d].target", i), label, o.Display+"："+err.Error())
-					continue
-				}
-				fi.Target = q.String()
-			}
-			items = append(items, fi)
-		}
-		for _, no := range list.NotOffered {
-			fail("manual.items", "手工录入", no.Code+" "+no.Name+"："+no.Reason)
-		}
-		var r3, other bool
-		for _, it := range items {
-			if strings.HasPrefix(it.Target, "R3") {
-				r3 = true
-			} else {
-				other = true
-			}
-		}
-		if r3 && other {
-			fail("manual.items", "手工录入", application.R3Alone)
-		}
-	}
-	if len(p.Errors) > 0 {
+	app, err := s.cases.StartManual(r.Context(), s.actor(r), e.Authority.Code, m, targets)
+	if statusOf(err) == http.StatusUnprocessableEntity {
+		p.Errors = fieldErrorsOf(err, nil)
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "manual", p)
 		return
 	}
-	app, err := s.createDraft(r, a, e, items, &m)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -1,0 +1,201 @@
+package application
+
+import (
+	"fmt"
+	"strconv"
+
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/registry"
+)
+
+// Offer is what a matter lets the applicant choose from on the page after
+// 立即办理 (seed 000 复审项目选择; seed 001 第二部分 5–6): the 复审 rows, the
+// lines that can be reissued, and the exam results that can be cited.
+type Offer struct {
+	Matter  Matter
+	Holding registry.Holding
+	// Found reports that the registry has the holder under the logged-in
+	// 证件号码 with at least one certificate.
+	Found   bool
+	Renewal RenewalList // 复审
+	Reissue []Option    // 补证
+	Results []ExamResult
+}
+
+// NewOffer builds what m offers to the holder of h, who can cite results.
+func NewOffer(m Matter, h registry.Holding, found bool, results []ExamResult, today civil.Date, p Policy, cat *catalog.Catalog) Offer {
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	o := Offer{Matter: m, Holding: h, Found: found, Results: results}
+	switch m {
+	case MatterRenew:
+		o.Renewal = RenewalOptions(h, cat, today, p)
+	case MatterReissue:
+		o.Reissue = ReissueOptions(h, today, cat)
+	}
+	return o
+}
+
+// ReissueOptions are the lines a 补证 can copy: valid and not expired, and
+// not a cancelled old item (seed 000 关于复审 第4点: 已取消的项目不再进行复审或者
+// 补发). Each row's Key is "i-j", certificate i, line j.
+func ReissueOptions(h registry.Holding, today civil.Date, cat *catalog.Catalog) []Option {
+	var out []Option
+	for i, c := range h.Certificates {
+		for j, it := range c.Items {
+			if it.Status != registry.ItemValid || it.ExpiredOn(today) {
+				continue
+			}
+			if old, ok := it.Ref.Old(); ok {
+				if m, _ := cat.Mapping(old); !m.Renewable() {
+					continue
+				}
+			}
+			code, name, _, _ := cat.Describe(it.Ref)
+			out = append(out, Option{CertificateNumber: c.Number, Item: it, Code: code, Name: name, IssuedBy: it.IssuedBy,
+				Selectable: true, Key: fmt.Sprintf("%d-%d", i, j)})
+		}
+	}
+	return out
+}
+
+// Picks are the applicant's choices on that page, as posted: the rows
+// ticked ("item": a 复审 row number, a 2019 qualification for 新办/增项, a
+// 补证 row key) and, per row, the chosen 2019 item, the optional extras and
+// the exam result cited.
+type Picks struct {
+	Items  []string
+	Target func(row string) string
+	Extras func(row string) []string
+	Exam   func(row string) string
+}
+
+// Choose turns the picks into the items of a new application, or says what
+// is wrong with them, all at once.
+func (o Offer) Choose(pk Picks, today civil.Date, cat *catalog.Catalog) ([]FormItem, Problems) {
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	switch o.Matter {
+	case MatterRenew:
+		return o.chooseRenewal(pk, cat)
+	case MatterNew, MatterAdd:
+		return o.chooseItems(pk, today, cat)
+	case MatterReissue:
+		return o.chooseReissue(pk, cat)
+	}
+	return nil, Problems{{Field: "items", Message: "申请事项无效"}}
+}
+
+func (o Offer) chooseRenewal(pk Picks, cat *catalog.Catalog) ([]FormItem, Problems) {
+	list := o.Renewal
+	var sel []Selection
+	for _, v := range pk.Items {
+		i, err := strconv.Atoi(v)
+		if err != nil || i < 0 || i >= len(list.Options) {
+			continue
+		}
+		opt := list.Options[i]
+		x := Selection{OptionIndex: i, CertificateNumber: opt.CertificateNumber, Ref: opt.Item.Ref, WeldCode: opt.Item.WeldCode}
+		var chosen []string
+		if t := pk.Target(v); t != "" {
+			chosen = append(chosen, t)
+		} else if q, ok := opt.Mapping.Fixed(); ok && len(pk.Extras(v)) > 0 {
+			chosen = append(chosen, q.String())
+		}
+		chosen = append(chosen, pk.Extras(v)...)
+		for _, c := range chosen {
+			if q, err := cat.ParseQualification(c); err == nil {
+				x.Chosen = append(x.Chosen, q)
+			}
+		}
+		x.ExamResultID, _ = strconv.ParseInt(pk.Exam(v), 10, 64)
+		sel = append(sel, x)
+	}
+	if problems := CheckRenewalSelection(sel, list, o.Results, cat); len(problems) > 0 {
+		return nil, problems
+	}
+	var items []FormItem
+	for _, x := range sel {
+		opt := list.Options[x.OptionIndex]
+		targets := x.Chosen
+		if len(targets) == 0 {
+			q, _ := opt.Mapping.Fixed()
+			targets = []catalog.Qualification{q}
+		}
+		fi := FormItem{RegistryItemID: opt.Item.ID, From: opt.Item.Ref.String(), Target: targets[0].String(), WeldCode: opt.Item.WeldCode,
+			ExamResultID: x.ExamResultID, ValidUntil: opt.Item.ValidUntil.String(), IssuedBy: opt.IssuedBy}
+		for _, q := range targets[1:] {
+			fi.Extras = append(fi.Extras, q.String())
+		}
+		items = append(items, fi)
+	}
+	return items, nil
+}
+
+func (o Offer) chooseItems(pk Picks, today civil.Date, cat *catalog.Catalog) ([]FormItem, Problems) {
+	var req []ItemRequest
+	var problems Problems
+	for _, v := range pk.Items {
+		q, err := cat.ParseQualification(v)
+		if err != nil {
+			problems = append(problems, Problem{Field: "items", Message: err.Error()})
+			continue
+		}
+		id, _ := strconv.ParseInt(pk.Exam(v), 10, 64)
+		req = append(req, ItemRequest{Item: q, ExamResultID: id})
+	}
+	problems = append(problems, CheckItemSelection(o.Matter, req, &o.Holding, o.Results, today, cat)...)
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	var items []FormItem
+	for _, x := range req {
+		fi := FormItem{Target: x.Item.String(), ExamResultID: x.ExamResultID}
+		for _, res := range o.Results {
+			if res.ID == x.ExamResultID {
+				fi.WeldCode = res.WeldCode
+			}
+		}
+		items = append(items, fi)
+	}
+	return items, nil
+}
+
+func (o Offer) chooseReissue(pk Picks, cat *catalog.Catalog) ([]FormItem, Problems) {
+	var items []FormItem
+	for _, row := range o.Reissue {
+		for _, v := range pk.Items {
+			if v != row.Key {
+				continue
+			}
+			q, ok := row.Item.Ref.New()
+			if !ok {
+				// An old line is reissued as its 2019 item: the certificate
+				// printed today carries only current items.
+				old, _ := row.Item.Ref.Old()
+				m, _ := cat.Mapping(old)
+				q, ok = m.Fixed()
+				if !ok && len(m.Targets) > 0 {
+					q = m.Targets[0]
+				}
+			}
+			items = append(items, FormItem{RegistryItemID: row.Item.ID, From: row.Item.Ref.String(), Target: q.String(),
+				WeldCode: row.Item.WeldCode, ValidUntil: row.Item.ValidUntil.String(), IssuedBy: row.IssuedBy})
+		}
+	}
+	if len(items) == 0 {
+		return nil, Problems{{Field: "items", Message: "请选择需要补发的作业项目"}}
+	}
+	return items, nil
+}
+
+// NewForm is the draft of a new application, prefilled from the account
+// and the registry (seed 000 3.2: 系统会自动带出部分原证书的信息).
+func NewForm(m Matter, h registry.Holder, mobile, authorityCode string, items []FormItem, manual *Manual) Form {
+	return Form{Matter: m, Items: items, Manual: manual,
+		Applicant: Person{Name: h.Name, IDType: string(h.IDType), IDNumber: h.IDNumber, Sex: h.Sex, BirthDate: h.BirthDate.String(), Mobile: mobile},
+		Routing:   Choice{Code: authorityCode}}
+}

@@ -219,7 +219,9 @@ func ManualItems(m Manual, ownIDNumber string, targets map[int]string, today civ
 		cat = catalog.Default()
 	}
 	var problems Problems
-	fail := func(field, label, msg string) { problems = append(problems, Problem{Field: field, Label: label, Message: msg}) }
+	fail := func(field, label, msg string) {
+		problems = append(problems, Problem{Field: field, Label: label, Message: msg})
+	}
 	if m.IDNumber != "" && m.IDNumber != ownIDNumber {
 		fail("manual.id_number", "证件号码", "只能录入本人的证书：证件号码应与登录账号的证件号码一致")
 	}

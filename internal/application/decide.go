@@ -164,7 +164,7 @@ func decideSubmit(c Case, ch Change, env Env) (Change, error) {
 		return Change{}, problems
 	}
 	for _, it := range f.Items {
-		for _, t := range append([]string{it.Target}, it.Extras...) {
+		for _, t := range append([]string{it.Key()}, it.Extras...) {
 			ch.Items = append(ch.Items, ItemKey{Qualification: t, WeldCode: it.WeldCode})
 		}
 	}
@@ -197,6 +197,10 @@ func decideSubmit(c Case, ch Change, env Env) (Change, error) {
 // reason (行政许可法 第三十二条第一款第（四）项: 一次告知申请人需要补正的全部内容),
 // with a deadline in working days (暂行规定 第十五条).
 func decideCorrection(c Case, ch Change, in Input, env Env) (Change, error) {
+	if CorrectionTooLate(c, env.Today) {
+		return Change{}, &TransitionError{From: c.Status, Action: ActionRequestCorrection, Role: RoleOfficer,
+			Message: "已超过受理审查期限（" + c.Due.Date.Chinese() + "）：依照《行政许可法》第三十二条，逾期未一次告知补正的，自收到申请材料之日起即为受理，现只能受理或不予受理"}
+	}
 	corr := &Correction{Notice: "BZ" + c.Number}
 	for _, ask := range in.Asks {
 		label, ok := c.Form.CorrectionLabel(ask.Target, env.Catalog)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"opcert/internal/catalog"
 	"opcert/internal/registry"
 	"opcert/internal/workday"
 )
@@ -175,6 +176,10 @@ func TestDecideRefuses(t *testing.T) {
 			ActionRequestCorrection, RoleOfficer, Input{Asks: []CorrectionItem{{Target: "field:mobile", Reason: "号码有误"}}},
 			"action", "补正应一次性告知：本次要求补正的“移动电话”在前次补正中未提出，请在“再次补正说明”中写明理由"},
 		{"不予受理 without a reason", submitted, ActionNotAccept, RoleOfficer, Input{}, "reason", "请填写理由"},
+		{"行政许可法 第三十二条第一款第（四）项: no 补正 after the five working days", Case{Status: StatusSubmitted, Form: f,
+			Due: workday.Deadline{From: d("2026-11-13"), Workdays: 5, Date: d("2026-11-20")}}, ActionRequestCorrection, RoleOfficer,
+			Input{Asks: []CorrectionItem{{Target: "field:photo", Reason: "x"}}}, "",
+			"已超过受理审查期限（2026年11月20日）：依照《行政许可法》第三十二条，逾期未一次告知补正的，自收到申请材料之日起即为受理，现只能受理或不予受理"},
 		{"the 受理 that does not fit the items", submitted, ActionAcceptForExam, RoleOfficer, Input{}, "", "该申请应选择“受理”"},
 		{"a failed exam is not recorded as passed", Case{Status: StatusExamining, Form: Form{Matter: MatterNew, Items: []FormItem{{Target: "N1"}}}},
 			ActionRecordExam, RoleOfficer, Input{Theory: "60", Practical: "80"}, "action", "理论知识考试 60 分，未达到 70 分合格线：不能记录为合格。单科不合格可补考一次；无补考机会的，请作出不予许可决定"},
@@ -225,4 +230,56 @@ func TestDecideTransfer(t *testing.T) {
 	if err != nil || ch.AuthorityCode != "310110" || ch.SMS.Topic != "transferred" || ch.SMS.Vars["受理机关"] != "杨浦区市场监督管理局" || ch.Note != "误选" {
 		t.Fatalf("transfer %+v %v", ch, err)
 	}
+}
+
+// Past the 受理 deadline the page offers no 补正 (行政许可法 第三十二条第一款第（四）项).
+func TestActionsForHidesLateCorrection(t *testing.T) {
+	c := Case{Status: StatusSubmitted, Form: completeRenewal(), Due: workday.Deadline{From: d("2026-11-13"), Workdays: 5, Date: d("2026-11-20")}}
+	for _, tc := range []struct {
+		today string
+		want  string
+	}{
+		{"2026-11-20", "request_correction,accept,not_accept"},
+		{"2026-11-23", "accept,not_accept"},
+	} {
+		var got []string
+		for _, a := range ActionsFor(c, RoleOfficer, d(tc.today), nil) {
+			got = append(got, string(a))
+		}
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("%s: %v, want %s", tc.today, got, tc.want)
+		}
+	}
+}
+
+// The education condition of 取证 (SOURCES.md §3, S8): 中专或高中以上 for A,
+// G1–G3 and R3, 初中以上 for the rest; 复审 and 补证 have none (S10).
+func TestCheckEducation(t *testing.T) {
+	for _, tc := range []struct {
+		m         Matter
+		item, edu string
+		refused   bool
+	}{
+		{MatterNew, "A", "初中", true},
+		{MatterAdd, "G3", "初中", true},
+		{MatterNew, "R3", "高中", false},
+		{MatterNew, "G1", "中专", false},
+		{MatterNew, "G2", "本科", false},
+		{MatterNew, "N1", "初中", false},
+		{MatterRenew, "A", "初中", false},
+		{MatterReissue, "G1", "初中", false},
+	} {
+		msg := CheckEducation(tc.m, []catalog.Qualification{q(tc.item)}, tc.edu)
+		if (msg != "") != tc.refused {
+			t.Errorf("%s %s %s: %q", tc.m, tc.item, tc.edu, msg)
+		}
+	}
+	f := completeRenewal()
+	f.Matter, f.Items, f.Applicant.Education = MatterNew, []FormItem{{Target: "A"}}, "初中"
+	for _, p := range CheckBasic(&f, d("2026-11-23"), ShanghaiPolicy(), nil) {
+		if p.Field == "education" && p.Message == "所申请项目（A 特种设备安全管理）要求中专或高中以上学历，您选择的学历为初中，不符合申请条件" {
+			return
+		}
+	}
+	t.Fatal("基本信息 lets 初中 apply for A")
 }

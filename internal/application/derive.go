@@ -75,6 +75,20 @@ var Educations = []string{"初中", "高中", "中专", "大专", "本科", "硕
 // Titles are the 技术职称 offered.
 var Titles = []string{"未评定", "初级", "中级", "副高级", "正高级"}
 
+// CheckEducation applies the education condition of 取证 (新办, 增项): 中专或
+// 高中以上 for A, G1–G3 and R3, 初中以上 for the others (SOURCES.md §3, S8).
+// 复审 and 补证 are not conditioned on education (S10). "" when met.
+func CheckEducation(m Matter, items []catalog.Qualification, education string) string {
+	if m != MatterNew && m != MatterAdd {
+		return ""
+	}
+	q, ok := needsUpperSecondary(items)
+	if ok && slices.Index(Educations, education) < slices.Index(Educations, "高中") {
+		return "所申请项目（" + q.String() + " " + q.Name(nil) + "）要求中专或高中以上学历，您选择的学历为" + education + "，不符合申请条件"
+	}
+	return ""
+}
+
 // CheckBasic applies the rules of the 基本信息 step (seed 000 3.2): the age
 // limits, the photo, the lists, the mobile number and postcode, the
 // employer synchronised from the enterprise registry, and a 受理机构 that
@@ -93,6 +107,8 @@ func CheckBasic(f *Form, today civil.Date, p Policy, cat *catalog.Catalog) []Pro
 	}
 	if !slices.Contains(Educations, a.Education) {
 		fail("education", "学历", "请选择学历")
+	} else if msg := CheckEducation(f.Matter, f.Targets(cat), a.Education); msg != "" {
+		fail("education", "学历", msg)
 	}
 	if a.Title != "" && !slices.Contains(Titles, a.Title) {
 		fail("title", "技术职称", "请选择技术职称")

@@ -59,6 +59,15 @@ type FormItem struct {
 	IssuedBy       string   `json:"issued_by,omitempty"`
 }
 
+// Key names the item among the applicant's items under way: its 2019 item,
+// or for a 补证 of an old line, that line's old item ("2011:Q8").
+func (fi FormItem) Key() string {
+	if fi.Target != "" {
+		return fi.Target
+	}
+	return fi.From
+}
+
 // Manual is an out-of-town certificate typed in by the applicant (seed 000
 // 复审项目选择 2, 手工录入).
 type Manual struct {

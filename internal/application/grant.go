@@ -37,6 +37,9 @@ func GrantFor(f Form, held map[int64]registry.Item, decided civil.Date, issuedBy
 	}
 	for i, it := range f.Items {
 		targets := append([]string{it.Target}, it.Extras...)
+		if f.Matter == MatterReissue {
+			targets = nil // a copy of the held line, whatever its edition
+		}
 		var quals []catalog.Qualification
 		for _, t := range targets {
 			q, err := cat.ParseQualification(t)
@@ -76,11 +79,6 @@ func GrantFor(f Form, held map[int64]registry.Item, decided civil.Date, issuedBy
 			g.Supersede = append(g.Supersede, old.ID)
 			copyLine := old
 			copyLine.ID, copyLine.Status, copyLine.IssuedBy = 0, registry.ItemValid, issuedBy
-			if len(quals) > 0 {
-				if _, isOld := old.Ref.Old(); isOld {
-					copyLine.Ref = catalog.NewRef(quals[0])
-				}
-			}
 			g.Items = append(g.Items, copyLine)
 		}
 	}

@@ -30,8 +30,10 @@ func TestGrantFor(t *testing.T) {
 			[]string{"2019:N1|2026-12-10|2030-12-09"}, nil},
 		{"复审 with an optional extra", Form{Matter: MatterRenew, Items: []FormItem{{RegistryItemID: 7, Target: "S1", Extras: []string{"S2"}}}},
 			[]string{"2019:S1|2026-12-10|2031-01-22", "2019:S2|2026-12-10|2031-01-22"}, []int64{7}},
-		{"补证 copies the line", Form{Matter: MatterReissue, Items: []FormItem{{RegistryItemID: 7, Target: "Q2(限流动式起重机)"}}},
-			[]string{"2019:Q2(限流动式起重机)|2023-01-23|2027-01-22"}, []int64{7}},
+		// 补证 reprints what the holder has: an old Q8 stays Q8 with its
+		// dates; only 复审 换发s it into a 2019 item.
+		{"补证 copies the line as held", Form{Matter: MatterReissue, Items: []FormItem{{RegistryItemID: 7, From: "2011:Q8"}}},
+			[]string{"2011:Q8|2023-01-23|2027-01-22"}, []int64{7}},
 	}
 	for _, c := range cases {
 		g, err := GrantFor(c.form, held, decided, by, nil)

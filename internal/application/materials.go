@@ -128,13 +128,22 @@ func RequiredMaterials(m Matter, items []catalog.Qualification, opts MaterialOpt
 
 // educationNote names the level the items need (SOURCES.md §3, S8/S5).
 func educationNote(items []catalog.Qualification) string {
+	if q, ok := needsUpperSecondary(items); ok {
+		return "所申请项目（" + q.String() + "等）要求中专或高中以上学历，请上传毕业证书或学历证明"
+	}
+	return "请上传初中以上毕业证书或学历证明"
+}
+
+// needsUpperSecondary reports the first item that asks for 中专或高中以上
+// (A, G1–G3, R3: SOURCES.md §3, S8); the others ask for 初中以上.
+func needsUpperSecondary(items []catalog.Qualification) (catalog.Qualification, bool) {
 	for _, q := range items {
 		switch q.Code {
 		case "A", "G1", "G2", "G3", "R3":
-			return "所申请项目（" + q.String() + "等）要求中专或高中以上学历，请上传毕业证书或学历证明"
+			return q, true
 		}
 	}
-	return "请上传初中以上毕业证书或学历证明"
+	return catalog.Qualification{}, false
 }
 
 func needsHealthReport(items []catalog.Qualification) bool {

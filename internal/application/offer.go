@@ -171,19 +171,15 @@ func (o Offer) chooseReissue(pk Picks, cat *catalog.Catalog) ([]FormItem, Proble
 			if v != row.Key {
 				continue
 			}
-			q, ok := row.Item.Ref.New()
-			if !ok {
-				// An old line is reissued as its 2019 item: the certificate
-				// printed today carries only current items.
-				old, _ := row.Item.Ref.Old()
-				m, _ := cat.Mapping(old)
-				q, ok = m.Fixed()
-				if !ok && len(m.Targets) > 0 {
-					q = m.Targets[0]
-				}
+			// 补证 copies what the holder has, an old item under its old
+			// code: turning it into a 2019 item is 复审's 换发, with its own
+			// conditions (TSG Z6001-2019; seed 000 关于复审), not a reprint.
+			fi := FormItem{RegistryItemID: row.Item.ID, From: row.Item.Ref.String(),
+				WeldCode: row.Item.WeldCode, ValidUntil: row.Item.ValidUntil.String(), IssuedBy: row.IssuedBy}
+			if q, ok := row.Item.Ref.New(); ok {
+				fi.Target = q.String()
 			}
-			items = append(items, FormItem{RegistryItemID: row.Item.ID, From: row.Item.Ref.String(), Target: q.String(),
-				WeldCode: row.Item.WeldCode, ValidUntil: row.Item.ValidUntil.String(), IssuedBy: row.IssuedBy})
+			items = append(items, fi)
 		}
 	}
 	if len(items) == 0 {

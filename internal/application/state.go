@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"opcert/internal/catalog"
+	"opcert/internal/civil"
 )
 
 // Status is where an application stands, shared by the applicant's 办件查询
@@ -377,16 +378,27 @@ func (s Status) DeadlineKind() string {
 	return "办理期限"
 }
 
-// ActionsFor lists the actions role may take on an application in status
-// with form f, for the buttons a page shows: the state machine's, with the
-// one 受理 that fits the items (AcceptAction).
-func ActionsFor(status Status, f *Form, role Role, cat *catalog.Catalog) []Action {
+// ActionsFor lists the actions role may take on c today, for the buttons a
+// page shows: the state machine's, with the one 受理 that fits the items
+// (AcceptAction), and no 补正 once its time is over (CorrectionTooLate).
+func ActionsFor(c Case, role Role, today civil.Date, cat *catalog.Catalog) []Action {
 	var out []Action
-	for _, act := range Available(status, role) {
-		if (act == ActionAccept || act == ActionAcceptForExam) && act != AcceptAction(f.Matter, f.Targets(cat), cat) {
+	for _, act := range Available(c.Status, role) {
+		if (act == ActionAccept || act == ActionAcceptForExam) && act != AcceptAction(c.Form.Matter, c.Form.Targets(cat), cat) {
+			continue
+		}
+		if act == ActionRequestCorrection && CorrectionTooLate(c, today) {
 			continue
 		}
 		out = append(out, act)
 	}
 	return out
+}
+
+// CorrectionTooLate reports that the time to ask for 补正 has run out: 行政许可法
+// 第三十二条第一款第（四）项 requires it "当场或者在五日内" and, told later, the
+// application counts as accepted from the day it arrived. Past the 受理
+// deadline the officer can only 受理 or 不予受理.
+func CorrectionTooLate(c Case, today civil.Date) bool {
+	return c.Status == StatusSubmitted && !c.Due.IsZero() && today.After(c.Due.Date)
 }

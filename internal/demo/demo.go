@@ -140,12 +140,29 @@ func (b builder) item(ref catalog.ItemRef, weld, issuer string, until civil.Date
 	return registry.Item{Ref: ref, WeldCode: weld, IssuedBy: issuer, ApprovedOn: until.AddYears(-4).AddDays(1), ValidUntil: until, Status: registry.ItemValid}
 }
 
+// lastOldApproval is the last day an item could be approved under the 2011
+// catalogue: the 2019 catalogue applies from 2019-06-01 (SOURCES.md §1, date
+// marked unverified there), and every approval since carries a 2019 code.
+var lastOldApproval = civil.New(2019, 5, 31)
+
 func (b builder) old(code, issuer string, monthsLeft int) registry.Item {
-	return b.item(catalog.OldRef(catalog.OldCode(code)), "", issuer, b.today.AddMonths(monthsLeft))
+	return b.oldItem(code, issuer, b.today.AddMonths(monthsLeft))
 }
 
 func (b builder) oldDays(code, issuer string, daysLeft int) registry.Item {
-	return b.item(catalog.OldRef(catalog.OldCode(code)), "", issuer, b.today.AddDays(daysLeft))
+	return b.oldItem(code, issuer, b.today.AddDays(daysLeft))
+}
+
+// oldItem is a line of the 2011 catalogue. Its 有效期至 stays relative to the
+// demo's day, so the 换发 cases can be shown, but it was approved no later
+// than the 2011 catalogue was in force; the demo thus stretches the validity
+// of such lines rather than dating an old code after its replacement.
+func (b builder) oldItem(code, issuer string, until civil.Date) registry.Item {
+	it := b.item(catalog.OldRef(catalog.OldCode(code)), "", issuer, until)
+	if it.ApprovedOn.After(lastOldApproval) {
+		it.ApprovedOn = lastOldApproval.AddDays(-int(until.DaysUntil(b.today.AddYears(4)) % 300))
+	}
+	return it
 }
 
 func (b builder) cur(q, issuer string, monthsLeft int) registry.Item {

@@ -133,3 +133,25 @@ func TestDemoWeldCodesParse(t *testing.T) {
 		}
 	}
 }
+
+// No old-catalogue line is dated after the 2019 catalogue replaced it.
+func TestOldItemsApprovedUnderTheOldCatalogue(t *testing.T) {
+	d := demo.Build(catalog.Default(), civil.New(2026, 12, 1))
+	n := 0
+	for _, h := range d.Holdings {
+		for _, c := range h.Certificates {
+			for _, it := range c.Items {
+				if _, old := it.Ref.Old(); !old {
+					continue
+				}
+				n++
+				if it.ApprovedOn.After(civil.New(2019, 5, 31)) || !it.ApprovedOn.Before(it.ValidUntil) {
+					t.Errorf("%s %s: approved %s, valid until %s", h.Holder.Name, it.Ref, it.ApprovedOn, it.ValidUntil)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no old lines in the demo")
+	}
+}

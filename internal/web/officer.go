@@ -125,7 +125,7 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 		json.Unmarshal(a.Data, &form)
 		var items []string
 		for _, it := range form.Items {
-			items = append(items, it.Target)
+			items = append(items, it.Key())
 		}
 		row := queueRow{App: a, Name: form.Applicant.Name, Items: strings.Join(items, "、"), Status: application.Status(a.Status), Matter: application.Matter(a.Matter)}
 		if !a.Due.IsZero() {
@@ -218,7 +218,7 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	p.Actions = application.ActionsFor(application.Status(a.Status), f, application.RoleOfficer, s.catalog)
+	p.Actions = application.ActionsFor(application.Case{Status: application.Status(a.Status), Form: *f, Due: a.Due}, application.RoleOfficer, s.today(), s.catalog)
 	if p.Events, err = s.store.Events(r.Context(), a.ID); err != nil {
 		return nil, err
 	}

@@ -30,8 +30,15 @@ func (f *Form) Targets(cat *catalog.Catalog) []catalog.Qualification {
 // Route matches the 受理机构 for the form as it stands (seed 000 3.2).
 func (f *Form) Route(cat *catalog.Catalog) Routing {
 	sc, _ := ParseSpecialCase(f.Routing.SpecialCase)
-	return AcceptingAuthority(RoutingInput{Items: f.Targets(cat), EmployerDistrict: f.Employer.District,
-		HouseholdDistrict: f.Applicant.HouseholdDistrict, SpecialCase: sc, Chosen: f.Routing.Chosen, Catalog: cat})
+	in := RoutingInput{Items: f.Targets(cat), EmployerDistrict: f.Employer.District,
+		HouseholdDistrict: f.Applicant.HouseholdDistrict, SpecialCase: sc, Chosen: f.Routing.Chosen, Catalog: cat}
+	if f.Matter == MatterReissue {
+		in.Reissue = true
+		for _, it := range f.Items {
+			in.Issuers = append(in.Issuers, it.IssuedBy)
+		}
+	}
+	return AcceptingAuthority(in)
 }
 
 // Materials are the materials the form needs (RequiredMaterials) with the

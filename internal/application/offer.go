@@ -54,8 +54,13 @@ func ReissueOptions(h registry.Holding, today civil.Date, cat *catalog.Catalog) 
 				}
 			}
 			code, name, _, _ := cat.Describe(it.Ref)
-			out = append(out, Option{CertificateNumber: c.Number, Item: it, Code: code, Name: name, IssuedBy: it.IssuedBy,
-				Selectable: true, Key: fmt.Sprintf("%d-%d", i, j)})
+			o := Option{CertificateNumber: c.Number, Item: it, Code: code, Name: name, IssuedBy: it.IssuedBy,
+				Selectable: true, Key: fmt.Sprintf("%d-%d", i, j)}
+			if !IssuedInShanghai(cat, it.IssuedBy) {
+				// 补证 is the 原发证机关's (the guide page; SOURCES.md §3).
+				o.Selectable, o.Reason = false, "原发证机关为"+it.IssuedBy+"，请向原发证机关申请补发"
+			}
+			out = append(out, o)
 		}
 	}
 	return out
@@ -166,9 +171,14 @@ func (o Offer) chooseItems(pk Picks, today civil.Date, cat *catalog.Catalog) ([]
 
 func (o Offer) chooseReissue(pk Picks, cat *catalog.Catalog) ([]FormItem, Problems) {
 	var items []FormItem
+	var problems Problems
 	for _, row := range o.Reissue {
 		for _, v := range pk.Items {
 			if v != row.Key {
+				continue
+			}
+			if !row.Selectable {
+				problems = append(problems, Problem{Field: "items", Message: row.Name + "不可补发：" + row.Reason})
 				continue
 			}
 			// 补证 copies what the holder has, an old item under its old
@@ -182,8 +192,15 @@ func (o Offer) chooseReissue(pk Picks, cat *catalog.Catalog) ([]FormItem, Proble
 			items = append(items, fi)
 		}
 	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
 	if len(items) == 0 {
 		return nil, Problems{{Field: "items", Message: "请选择需要补发的作业项目"}}
+	}
+	f := Form{Matter: MatterReissue, Items: items}
+	if rt := f.Route(cat); rt.Code == "" && len(rt.Problems) > 0 && rt.Problems[0].Field == "items" {
+		return nil, Problems{rt.Problems[0]}
 	}
 	return items, nil
 }

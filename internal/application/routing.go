@@ -1,6 +1,8 @@
 package application
 
 import (
+	"strings"
+
 	"opcert/internal/authority"
 	"opcert/internal/catalog"
 )
@@ -78,6 +80,9 @@ type RoutingInput struct {
 	SpecialCase                         SpecialCase
 	// Chosen is the district the applicant picked in a special case.
 	Chosen string
+	// Reissue marks a 补证, routed to the 原发证机关 of its lines (Issuers).
+	Reissue bool
+	Issuers []string
 	// Catalog supplies the districts; nil means catalog.Default().
 	Catalog *catalog.Catalog
 }
@@ -98,6 +103,7 @@ const (
 	ReasonEmployer  = "按单位注册地址所在区匹配"
 	ReasonHousehold = "按户籍/居住证地址所在区匹配"
 	ReasonSpecial   = "特殊情形，由申请人选择"
+	ReasonIssuer    = "补证由原发证机关办理"
 )
 
 // retiredDistricts maps district codes that no longer exist to the
@@ -116,6 +122,9 @@ var retiredDistricts = map[string]string{
 // 所在地址或申请人户籍地址由系统自动匹配"):
 //
 //  1. any R3 item → 杨浦区, fixed (seed 000, 3.2 注2; authority.R3Code);
+//     a 补证 → the district bureau that issued its lines, fixed (the guide
+//     page: 证书遗失或者损毁的，向原发证机关申请补发; SOURCES.md §3 补证), unless
+//     they were issued by a city-level body, when the rules below apply;
 //  2. a special case → the applicant's choice (seed 000, 3.2, the two
 //     options), pre-filled with the matched district where there is one;
 //  3. the employer's registered district, fixed;
@@ -133,6 +142,11 @@ func AcceptingAuthority(in RoutingInput) Routing {
 	for _, q := range in.Items {
 		if isR3(q) {
 			return routed(cat, authority.R3Code, true, ReasonR3)
+		}
+	}
+	if in.Reissue {
+		if r, ok := byIssuer(cat, in.Issuers); ok {
+			return r
 		}
 	}
 	employer := shanghaiDistrict(cat, in.EmployerDistrict)
@@ -174,6 +188,50 @@ func special(cat *catalog.Catalog, in RoutingInput, matched string) Routing {
 		return routed(cat, matched, false, ReasonSpecial)
 	}
 	return Routing{Reason: ReasonSpecial, Problems: []Problem{{Field: "authority", Message: "请选择受理机构"}}}
+}
+
+// byIssuer routes a 补证 to the one district bureau that issued its lines;
+// ok is false when a city-level body issued them (the usual matching then
+// applies).
+func byIssuer(cat *catalog.Catalog, issuers []string) (Routing, bool) {
+	codes := map[string]bool{}
+	var names []string
+	for _, name := range issuers {
+		code := IssuerDistrict(cat, name)
+		if code == "" {
+			continue
+		}
+		if !codes[code] {
+			names = append(names, name)
+		}
+		codes[code] = true
+	}
+	switch len(codes) {
+	case 0:
+		return Routing{}, false
+	case 1:
+		for code := range codes {
+			return routed(cat, code, true, ReasonIssuer), true
+		}
+	}
+	return Routing{Problems: []Problem{{Field: "items", Message: "所选项目的原发证机关不同（" + strings.Join(names, "、") + "），补证由原发证机关办理，请按原发证机关分别申请"}}}, true
+}
+
+// IssuerDistrict is the district of a Shanghai district bureau named as a
+// 发证机关 ("徐汇区市场监督管理局"), "" for any other issuer.
+func IssuerDistrict(cat *catalog.Catalog, issuer string) string {
+	for _, d := range cat.Districts() {
+		if issuer == d.Name+"市场监督管理局" || issuer == "上海市"+d.Name+"市场监督管理局" {
+			return d.Code
+		}
+	}
+	return ""
+}
+
+// IssuedInShanghai reports an issuer of this service's city: a district
+// bureau, or a city-level body of 上海市.
+func IssuedInShanghai(cat *catalog.Catalog, issuer string) bool {
+	return IssuerDistrict(cat, issuer) != "" || strings.HasPrefix(issuer, "上海市")
 }
 
 func routed(cat *catalog.Catalog, code string, fixed bool, why string) Routing {

@@ -93,6 +93,9 @@ type stepLink struct {
 
 type itemLine struct {
 	From, FromName, Period, Target, TargetName, Extras, WeldCode string
+	// Unconfirmed is the note of a 换发 rule the catalogue marks as still to
+	// be confirmed (R1 固定式→快开门式, Q9, S4, F2), shown to the officer.
+	Unconfirmed string
 }
 
 type authorityChoice struct {
@@ -150,6 +153,11 @@ func (s *Server) newWizardPage(r *http.Request, a store.Application, f *applicat
 			if ref, err := s.catalog.ParseItemRef(it.From); err == nil {
 				code, name, _, _ := s.catalog.Describe(ref)
 				line.From, line.FromName = code, name
+				if old, ok := ref.Old(); ok && f.Matter == application.MatterRenew {
+					if m, ok := s.catalog.Mapping(old); ok && m.Uncertain() {
+						line.Unconfirmed = m.Reason() + "：此对应关系尚未经权威来源确认，办理前请核实"
+					}
+				}
 			}
 			if until, err := civil.Parse(it.ValidUntil); err == nil {
 				line.Period = "有效期至 " + until.Chinese()

@@ -1,0 +1,54 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// manualStart types in an out-of-town certificate on 手工录入 for 张伟 and
+// returns the draft's path.
+func manualStart(t *testing.T, b *browser, lines ...url.Values) string {
+	t.Helper()
+	id := demoApplicant(t, 0).IDNumber
+	form := url.Values{"authority": {"310104"}, "matter": {"renew"}, "name": {"张伟"}, "cert_number": {id}, "id_type": {"居民身份证"},
+		"id_number": {id}, "issued_by": {"苏州市市场监督管理局"}, "issued_on": {today.AddYears(-4).String()}}
+	for i, l := range lines {
+		for k, v := range l {
+			form[k+"-"+strconv.Itoa(i+1)] = v
+		}
+	}
+	resp, body := b.post("/apply/manual", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("手工录入: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	return strings.TrimSuffix(resp.Header.Get("Location"), "/edit/commitment")
+}
+
+// A 换发 rule the catalogue has not confirmed (Q9 → Q2(限升降机)) is applied,
+// and the officer is shown that it still needs confirming.
+func TestOfficerSeesUnconfirmedMapping(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	login(t, b, "13800000001")
+	app := manualStart(t, b, url.Values{"edition": {"2011"}, "code": {"Q9"}, "name": {"升降机司机"}, "category": {"起重机械作业"},
+		"from": {today.AddYears(-4).AddMonths(2).String()}, "until": {today.AddMonths(2).String()}})
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	fillBasic(t, b, app)
+	for _, m := range []string{"id_card", "orig_cert_photo", "orig_cert_first", "orig_cert_renewal"} {
+		uploadMaterial(t, b, app, m, m+".pdf", minimalPDF)
+	}
+	_, review := b.get(app + "/edit/review")
+	if strings.Contains(review, "对应关系待确认") {
+		t.Error("the applicant is shown the officers' flag")
+	}
+	if resp, body := b.post(app+"/submit", url.Values{"version": {version(t, review)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submit: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	_, page := o.get("/officer/applications/" + strings.TrimPrefix(app, "/applications/"))
+	mustContain(t, page, "对应关系待确认", "此对应关系尚未经权威来源确认，办理前请核实")
+}

@@ -27,6 +27,9 @@ type Case struct {
 	// Files counts the uploaded files by material key (提交 checks the
 	// required ones).
 	Files map[string]int
+	// ExamAttempts are the scores already recorded for the application
+	// (the 补考 rule counts them).
+	ExamAttempts []ExamResult
 }
 
 // Input is what the actor gave with an action.
@@ -72,6 +75,13 @@ type Change struct {
 	ItemsActive *bool
 	// Grant is what 准予许可 writes into the registry.
 	Grant *Grant
+	// UseExamResults are the exam results the application cites, consumed
+	// by it; ReleaseExamResults gives them back when it ends without a
+	// decision on its merits (撤回, 不予受理, 视为放弃) or is refused.
+	UseExamResults     []int64
+	ReleaseExamResults bool
+	// RecordExam is the score recorded by 录入考试成绩, passed or not.
+	RecordExam *ExamResult
 	// Note is the history line.
 	Note string
 	// SMS is the message to the applicant: every change notifies (DESIGN.md).
@@ -112,6 +122,7 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 		return decideSubmit(c, ch, env)
 	case ActionWithdraw:
 		ch.ItemsActive, ch.Due, ch.CorrectionDue = &inactive, workday.Deadline{}, workday.Deadline{}
+		ch.ReleaseExamResults = true
 	case ActionRequestCorrection:
 		return decideCorrection(c, ch, in, env)
 	case ActionAccept, ActionAcceptForExam:
@@ -129,6 +140,7 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 			return Change{}, Problems{{Field: "reason", Label: "理由", Message: "请填写理由"}}
 		}
 		ch.ItemsActive, ch.Due, ch.DecidedOn = &inactive, workday.Deadline{}, env.Today
+		ch.ReleaseExamResults = true
 		vars["理由"] = ch.Note
 	case ActionApprove:
 		g, err := GrantFor(c.Form, c.Held, env.Today, c.AuthorityName, env.Catalog)
@@ -142,6 +154,7 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 		ch.ItemsActive = &inactive
 	case ActionAbandon:
 		ch.ItemsActive = &inactive
+		ch.ReleaseExamResults = true
 		ch.Note = "补正期限 " + c.CorrectionDue.Date.String() + " 届满未补正"
 		vars["期限"] = c.CorrectionDue.Chinese()
 	}
@@ -170,6 +183,11 @@ func decideSubmit(c Case, ch Change, env Env) (Change, error) {
 	}
 	active := true
 	ch.ItemsActive = &active
+	for _, it := range f.Items {
+		if it.ExamResultID != 0 {
+			ch.UseExamResults = append(ch.UseExamResults, it.ExamResultID)
+		}
+	}
 	if f.Correction != nil {
 		f.AskedBefore = append(f.AskedBefore, f.Correction.Targets()...)
 	}
@@ -241,26 +259,36 @@ func decideCorrection(c Case, ch Change, in Input, env Env) (Change, error) {
 	return ch, nil
 }
 
-// decideExam records the exam scores of an application examined after 受理;
-// the 20 working days of the decision run from the day the result is in.
+// decideExam records the exam scores of an application examined after 受理,
+// passed or not. Passed, the 20 working days of the decision run from the
+// day the result is in; failed, the application waits for the 补考 where
+// there is one, and otherwise for the officer's 不予许可 (ExamVerdict).
 func decideExam(c Case, ch Change, targets []catalog.Qualification, in Input, env Env) (Change, error) {
 	theory, err1 := strconv.Atoi(strings.TrimSpace(in.Theory))
 	practical, err2 := strconv.Atoi(strings.TrimSpace(in.Practical))
 	if err1 != nil || (err2 != nil && strings.TrimSpace(in.Practical) != "") {
 		return Change{}, Problems{{Field: "action", Label: "办理", Message: "请填写理论知识考试和实际操作技能考试成绩（0–100 的整数）"}}
 	}
-	out, err := CheckExamScores(targets, theory, practical, env.Policy)
+	out, err := ExamVerdict(targets, theory, practical, env.Policy, c.ExamAttempts)
 	if err != nil {
 		return Change{}, Problems{{Field: "action", Label: "办理", Message: err.Error()}}
 	}
+	rec := &ExamResult{ExamDate: env.Today, Theory: theory, Practical: practical, Passed: out.Passed, Institution: c.AuthorityName}
+	if len(targets) > 0 {
+		rec.Item = targets[0]
+	}
+	ch.RecordExam = rec
+	if ch.Note == "" {
+		ch.Note = fmt.Sprintf("理论 %d 分，实操 %d 分，%s", theory, practical, out.Message)
+	}
 	if !out.Passed {
-		return Change{}, Problems{{Field: "action", Label: "办理", Message: out.Message + "：不能记录为合格。单科不合格可补考一次；无补考机会的，请作出不予许可决定"}}
+		ch.To = StatusExamining
+		ch.SMS = Message{Topic: "exam_failed", Vars: ch.SMS.Vars}
+		ch.SMS.Vars["理由"] = out.Message
+		return ch, nil
 	}
 	if ch.Due, err = DecisionDeadline(env.Today, 0, env.Calendar, env.Policy); err != nil {
 		return Change{}, err
-	}
-	if ch.Note == "" {
-		ch.Note = fmt.Sprintf("理论 %d 分，实操 %d 分，考试合格", theory, practical)
 	}
 	ch.SMS.Topic = "exam_recorded"
 	ch.SMS.Vars["期限"] = ch.Due.Chinese()

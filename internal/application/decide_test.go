@@ -181,8 +181,8 @@ func TestDecideRefuses(t *testing.T) {
 			Input{Asks: []CorrectionItem{{Target: "field:photo", Reason: "x"}}}, "",
 			"已超过受理审查期限（2026年11月20日）：依照《行政许可法》第三十二条，逾期未一次告知补正的，自收到申请材料之日起即为受理，现只能受理或不予受理"},
 		{"the 受理 that does not fit the items", submitted, ActionAcceptForExam, RoleOfficer, Input{}, "", "该申请应选择“受理”"},
-		{"a failed exam is not recorded as passed", Case{Status: StatusExamining, Form: Form{Matter: MatterNew, Items: []FormItem{{Target: "N1"}}}},
-			ActionRecordExam, RoleOfficer, Input{Theory: "60", Practical: "80"}, "action", "理论知识考试 60 分，未达到 70 分合格线：不能记录为合格。单科不合格可补考一次；无补考机会的，请作出不予许可决定"},
+		{"scores must be numbers", Case{Status: StatusExamining, Form: Form{Matter: MatterNew, Items: []FormItem{{Target: "N1"}}}},
+			ActionRecordExam, RoleOfficer, Input{Theory: "六十"}, "action", "请填写理论知识考试和实际操作技能考试成绩（0–100 的整数）"},
 		{"out of turn", Case{Status: StatusCompleted, Form: f}, ActionApprove, RoleOfficer, Input{}, "", "申请已办结，不能再准予许可"},
 		{"an applicant cannot decide", Case{Status: StatusAccepted, Form: f}, ActionApprove, RoleApplicant, Input{}, "", "只有受理机关工作人员可以准予许可"},
 	}
@@ -282,4 +282,72 @@ func TestCheckEducation(t *testing.T) {
 		}
 	}
 	t.Fatal("基本信息 lets 初中 apply for A")
+}
+
+// Every score is recorded; one 补考 of a single failed subject, none for A,
+// none after both failed or a failed 补考 (SOURCES.md §3, S11; DESIGN.md).
+func TestExamVerdict(t *testing.T) {
+	p := ShanghaiPolicy()
+	failed := []ExamResult{{Passed: false}}
+	for _, tc := range []struct {
+		rule              string
+		item              string
+		theory, practical int
+		earlier           []ExamResult
+		passed, retake    bool
+		msg               string
+	}{
+		{"both at least 70", "N1", 70, 70, nil, true, false, "考试合格"},
+		{"practical failed: 补考 once", "N1", 80, 60, nil, false, true, "实际操作技能考试 60 分，未达到 70 分合格线；可补考一次"},
+		{"theory failed: 补考 once", "Q2(限流动式起重机)", 50, 90, nil, false, true, "理论知识考试 50 分，未达到 70 分合格线；可补考一次"},
+		{"both failed: no 补考", "N1", 50, 60, nil, false, false, "理论知识考试 50 分、实际操作技能考试 60 分，两科均不合格，不能补考，须重新申请"},
+		{"the 补考 failed too", "N1", 80, 65, failed, false, false, "实际操作技能考试 65 分，未达到 70 分合格线；补考仍不合格，须重新申请"},
+		{"A has no 补考", "A", 60, 0, nil, false, false, "理论知识考试 60 分，未达到 70 分合格线；特种设备安全管理（A）不设补考，须重新申请"},
+		{"A theory only", "A", 75, 0, nil, true, false, "考试合格"},
+	} {
+		out, err := ExamVerdict([]catalog.Qualification{q(tc.item)}, tc.theory, tc.practical, p, tc.earlier)
+		if err != nil || out.Passed != tc.passed || out.Retake != tc.retake || out.Message != tc.msg {
+			t.Errorf("%s: %+v %v, want %v %v %q", tc.rule, out, err, tc.passed, tc.retake, tc.msg)
+		}
+	}
+	// Decide records the failed score and keeps the application for the 补考.
+	c := Case{Status: StatusExamining, Number: "1", Form: Form{Matter: MatterNew, Items: []FormItem{{Target: "N1"}}}, AuthorityName: "徐汇区市场监督管理局"}
+	ch, err := Decide(c, ActionRecordExam, RoleOfficer, Input{Theory: "80", Practical: "60"}, env())
+	if err != nil || ch.To != StatusExamining || ch.RecordExam == nil || ch.RecordExam.Passed || ch.RecordExam.Practical != 60 ||
+		ch.SMS.Topic != "exam_failed" || !strings.Contains(ch.SMS.Vars["理由"], "可补考一次") || !ch.Due.IsZero() {
+		t.Fatalf("failed exam: %+v %v", ch, err)
+	}
+	c.ExamAttempts = []ExamResult{*ch.RecordExam}
+	ch, err = Decide(c, ActionRecordExam, RoleOfficer, Input{Theory: "80", Practical: "75"}, env())
+	if err != nil || ch.To != StatusAccepted || !ch.RecordExam.Passed || ch.Due.IsZero() {
+		t.Fatalf("补考 passed: %+v %v", ch, err)
+	}
+}
+
+// The exam result cited is consumed by the application, and given back
+// when it ends without a decision on its merits.
+func TestExamResultsConsumed(t *testing.T) {
+	f := Form{Matter: MatterNew, Incident: "no", Items: []FormItem{{Target: "金属焊接操作", ExamResultID: 41, WeldCode: "SMAW-FeⅡ-6G(K)-9/57-Fef3J"}}}
+	c := Case{Status: StatusDraft, Form: f}
+	ch, err := Decide(c, ActionSubmit, RoleApplicant, Input{}, env())
+	var ps Problems
+	if errors.As(err, &ps) {
+		// The rest of the form is incomplete here; only the exam rule matters.
+		c.Form = completeRenewal()
+		c.Form.Matter, c.Form.Items = MatterNew, f.Items
+		c.Files = map[string]int{MaterialIDCard: 1, MaterialEducation: 1, MaterialHealth: 1}
+		ch, err = Decide(c, ActionSubmit, RoleApplicant, Input{}, env())
+	}
+	if err != nil || len(ch.UseExamResults) != 1 || ch.UseExamResults[0] != 41 {
+		t.Fatalf("submit %+v %v", ch.UseExamResults, err)
+	}
+	for _, tc := range []struct {
+		act  Action
+		role Role
+	}{{ActionWithdraw, RoleApplicant}, {ActionNotAccept, RoleOfficer}} {
+		ch, err := Decide(Case{Status: StatusSubmitted, Form: f}, tc.act, tc.role, Input{Reason: "x"}, env())
+		if err != nil || !ch.ReleaseExamResults {
+			t.Errorf("%s: %+v %v", tc.act, ch, err)
+		}
+	}
 }

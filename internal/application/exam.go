@@ -8,7 +8,9 @@ import (
 
 // ExamOutcome is the result of the exams recorded for an application.
 type ExamOutcome struct {
-	Passed  bool
+	Passed bool
+	// Retake: failed, and the failed subject may be taken once more (补考).
+	Retake  bool
 	Message string
 }
 
@@ -33,4 +35,39 @@ func CheckExamScores(items []catalog.Qualification, theory, practical int, p Pol
 		return ExamOutcome{Message: fmt.Sprintf("实际操作技能考试 %d 分，未达到 %d 分合格线", practical, mark)}, nil
 	}
 	return ExamOutcome{Passed: true, Message: "考试合格"}, nil
+}
+
+// ExamVerdict is what a recorded score means for the application: passed
+// (the decision follows), or failed with or without a 补考. One subject
+// failed while the other passed may be retaken once; both failed, a retake
+// failed again, or A 特种设备安全管理 (theory only) — no 补考, the applicant
+// must apply again (SOURCES.md §3, S11; DESIGN.md). earlier are the scores
+// already recorded for this application.
+func ExamVerdict(items []catalog.Qualification, theory, practical int, p Policy, earlier []ExamResult) (ExamOutcome, error) {
+	out, err := CheckExamScores(items, theory, practical, p)
+	if err != nil || out.Passed {
+		return out, err
+	}
+	theoryOnly := len(items) > 0
+	for _, q := range items {
+		if q.Code != "A" {
+			theoryOnly = false
+		}
+	}
+	failedBefore := false
+	for _, r := range earlier {
+		failedBefore = failedBefore || !r.Passed
+	}
+	switch {
+	case theoryOnly:
+		out.Message += "；特种设备安全管理（A）不设补考，须重新申请"
+	case failedBefore:
+		out.Message += "；补考仍不合格，须重新申请"
+	case theory < p.ExamPassMark && practical < p.ExamPassMark:
+		out.Message = fmt.Sprintf("理论知识考试 %d 分、实际操作技能考试 %d 分，两科均不合格，不能补考，须重新申请", theory, practical)
+	default:
+		out.Retake = true
+		out.Message += "；可补考一次"
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"opcert/internal/catalog"
 	"opcert/internal/registry"
 )
 
@@ -67,5 +68,43 @@ func TestReissue(t *testing.T) {
 	city := Form{Matter: MatterReissue, Items: []FormItem{{From: "2019:N1", Target: "N1", IssuedBy: "上海市质量技术监督局"}}, Employer: Employer{District: "310104"}}
 	if rt := city.Route(nil); rt.Code != "310104" || rt.Reason != ReasonEmployer {
 		t.Fatalf("city-level issuer: %+v", rt)
+	}
+}
+
+// Welding 新办 is the application with a theory exam, 增项 the one without,
+// and 增项 adds to a certificate already held (seed 001 第二部分 5: 参加理论考试
+// 的为"新办"，不参加理论考试的为"增项"; 增项为已持证人员增加作业项目).
+func TestWeldingMatterTiesTheResult(t *testing.T) {
+	today := d("2026-11-23")
+	weld := q("金属焊接操作")
+	withTheory := ExamResult{ID: 1, Item: weld, WeldCode: "SMAW-FeⅡ-6G(K)-9/57-Fef3J", Passed: true, ExamDate: d("2026-11-01"), Theory: 80, Practical: 85}
+	practicalOnly := ExamResult{ID: 2, Item: weld, WeldCode: "GTAW-FeⅣ-6G-3/57-FefS-02/10/12", Passed: true, ExamDate: d("2026-11-01"), Practical: 90}
+	results := []ExamResult{withTheory, practicalOnly}
+	welder := holdingWith(registry.Item{Ref: catalog.NewRef(weld), WeldCode: "SMAW-FeⅡ-6G(K)-9/57-Fef3J", ValidUntil: d("2028-01-01"), Status: registry.ItemValid})
+	nobody := registry.Holding{}
+	forklift := holdingWith(item(newRef("N1"), "2028-01-01"))
+	for _, tc := range []struct {
+		rule   string
+		m      Matter
+		req    []ItemRequest
+		held   registry.Holding
+		refuse string
+	}{
+		{"新办 with the theory result", MatterNew, []ItemRequest{{Item: weld, ExamResultID: 1}}, nobody, ""},
+		{"新办 citing a result without theory", MatterNew, []ItemRequest{{Item: weld, ExamResultID: 2}}, nobody, "所选的考试成绩未参加理论考试，应申请“增项”"},
+		{"增项 with the practical-only result, welding held", MatterAdd, []ItemRequest{{Item: weld, ExamResultID: 2}}, welder, ""},
+		{"增项 citing a result with theory", MatterAdd, []ItemRequest{{Item: weld, ExamResultID: 1}}, welder, "所选的考试成绩参加了理论考试，应申请“新办”"},
+		{"welding 增项 without a welding item held", MatterAdd, []ItemRequest{{Item: weld, ExamResultID: 2}}, forklift, "焊接作业增项须已持有有效的焊接作业项目"},
+		{"general 增项 without any certificate", MatterAdd, []ItemRequest{{Item: q("N1")}}, nobody, "增项为已持证人员增加作业项目"},
+		{"general 增项 with a certificate held", MatterAdd, []ItemRequest{{Item: q("N2")}}, forklift, ""},
+	} {
+		ps := CheckItemSelection(tc.m, tc.req, &tc.held, results, today, nil)
+		got := joinProblems(ps)
+		if (tc.refuse == "") != (got == "") || !strings.Contains(got, tc.refuse) {
+			t.Errorf("%s: %q, want %q", tc.rule, got, tc.refuse)
+		}
+	}
+	if !ResultFitsMatter(withTheory, MatterNew) || ResultFitsMatter(withTheory, MatterAdd) || !ResultFitsMatter(practicalOnly, MatterAdd) || !ResultFitsMatter(withTheory, MatterRenew) {
+		t.Error("ResultFitsMatter")
 	}
 }

@@ -277,6 +277,8 @@ func CheckItemSelection(m Matter, req []ItemRequest, held *registry.Holding, res
 		if it.Welding {
 			if p := checkExam(field, what, []catalog.Qualification{r.Item}, "", r.ExamResultID, results, used, i); p != nil {
 				out = append(out, *p)
+			} else if p := checkWeldingMatter(field, m, r.ExamResultID, results, held, today); p != nil {
+				out = append(out, *p)
 			}
 			continue
 		}
@@ -289,7 +291,67 @@ func CheckItemSelection(m Matter, req []ItemRequest, held *registry.Holding, res
 	if r3 && len(req) > 1 {
 		out = append(out, Problem{Field: "items", Message: R3AloneNew})
 	}
+	if m == MatterAdd && general(req, cat) && (held == nil || !holdsAnyInForce(*held, today, false)) {
+		out = append(out, Problem{Field: "items", Message: "增项为已持证人员增加作业项目，您目前没有有效的特种设备作业人员证书，请申请新办"})
+	}
 	return out
+}
+
+// general reports a requested item that is not a welding item.
+func general(req []ItemRequest, cat *catalog.Catalog) bool {
+	for _, r := range req {
+		if it, _ := cat.Item(r.Item.Code); !it.Welding {
+			return true
+		}
+	}
+	return false
+}
+
+// ResultFitsMatter reports whether a welding exam result can be cited by
+// the matter (seed 001 第二部分 5: 参加理论考试的为"新办"，不参加理论考试的为
+// "增项"): 新办 cites a result with a theory exam, 增项 one without; 复审 any.
+func ResultFitsMatter(r ExamResult, m Matter) bool {
+	switch m {
+	case MatterNew:
+		return r.Theory > 0
+	case MatterAdd:
+		return r.Theory == 0
+	}
+	return true
+}
+
+// checkWeldingMatter ties a welder's exam result to the matter (ResultFitsMatter)
+// and a welding 增项 to a welding item already held: the theory was examined
+// with the first certificate.
+func checkWeldingMatter(field string, m Matter, id int64, results []ExamResult, held *registry.Holding, today civil.Date) *Problem {
+	k := slices.IndexFunc(results, func(r ExamResult) bool { return r.ID == id })
+	if k < 0 {
+		return nil
+	}
+	r := results[k]
+	switch {
+	case m == MatterNew && !ResultFitsMatter(r, m):
+		return &Problem{Field: field + ".exam", Message: "所选的考试成绩未参加理论考试，应申请“增项”（参加理论考试的为“新办”，不参加理论考试的为“增项”）"}
+	case m == MatterAdd && !ResultFitsMatter(r, m):
+		return &Problem{Field: field + ".exam", Message: "所选的考试成绩参加了理论考试，应申请“新办”（参加理论考试的为“新办”，不参加理论考试的为“增项”）"}
+	case m == MatterAdd && (held == nil || !holdsAnyInForce(*held, today, true)):
+		return &Problem{Field: field + ".exam", Message: "焊接作业增项须已持有有效的焊接作业项目，您目前没有，请申请新办"}
+	}
+	return nil
+}
+
+// holdsAnyInForce reports a valid line in force on today: any, or a welding
+// one.
+func holdsAnyInForce(h registry.Holding, today civil.Date, weldingOnly bool) bool {
+	for _, it := range h.Items() {
+		if it.Status != registry.ItemValid || it.ExpiredOn(today) {
+			continue
+		}
+		if q, ok := it.Ref.New(); !weldingOnly || (ok && (q.Code == catalog.MetalWelding || q.Code == catalog.NonMetalWelding)) {
+			return true
+		}
+	}
+	return false
 }
 
 // holdsInForce reports whether the holding has q as a 2019 item in force

@@ -203,7 +203,8 @@ type edge struct {
 //	correction           resubmit           applicant         submitted           seed 001 第三部分: 补正 → 已提交
 //	correction           withdraw           applicant         withdrawn           still before 受理
 //	correction           abandon            system            abandoned           暂行规定 第十五条第（四）项: 逾期不补正视为放弃
-//	examining            record_exam        officer, system   accepted            exam result in; the decision follows
+//	examining            record_exam        officer, system   accepted            exam passed; the decision follows
+//	                                                          (examining)         failed: stays for the 补考 or the 不予许可 (Decide)
 //	examining            deny               officer           denied              failed with no 补考 left, or absent
 //	accepted             approve            officer           approved            行政许可法 第三十八条
 //	accepted             deny               officer           denied              行政许可法 第三十八条

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -133,6 +134,15 @@ func (s *Service) decide(ctx context.Context, who Actor, c Loaded, act applicati
 		if k.Held, err = s.heldItems(ctx, c.HolderID); err != nil {
 			return application.Change{}, err
 		}
+	case application.ActionRecordExam:
+		recorded, err := s.store.ExamResultsOf(ctx, c.ID)
+		if err != nil {
+			return application.Change{}, err
+		}
+		for _, r := range recorded {
+			k.ExamAttempts = append(k.ExamAttempts, application.ExamResult{ID: r.ID, Passed: r.Passed, ExamDate: r.ExamDate,
+				Theory: int(r.Theory.Int64), Practical: int(r.Practical.Int64)})
+		}
 	case application.ActionSubmit, application.ActionResubmit:
 		files, err := s.store.Materials(ctx, c.ID)
 		if err != nil {
@@ -219,12 +229,19 @@ func (s *Service) apply(ctx context.Context, who Actor, c Loaded, version int, c
 	if ch.Grant != nil {
 		t.Grant = &store.Grant{Items: ch.Grant.Items, Supersede: ch.Grant.Supersede}
 	}
+	t.UseExamResults, t.ReleaseExamResults = ch.UseExamResults, ch.ReleaseExamResults
+	if r := ch.RecordExam; r != nil {
+		t.RecordExam = &store.ExamResult{Qualification: r.Item.String(), WeldCode: r.WeldCode, ExamDate: r.ExamDate, Passed: r.Passed,
+			Theory: sql.NullInt64{Int64: int64(r.Theory), Valid: true}, Practical: sql.NullInt64{Int64: int64(r.Practical), Valid: true}, Institution: r.Institution}
+	}
 	t.SMSFor = s.message(ctx, ch.SMS)
 	out, err := s.store.Apply(ctx, t)
 	var other *store.ActiveConflict
 	switch {
 	case errors.As(err, &other):
 		return out, &Error{Code: Conflict, Field: "items", Label: "作业项目", Message: other.Error(), Related: other.ApplicationID}
+	case errors.Is(err, store.ErrExamResultTaken):
+		return out, &Error{Code: Conflict, Field: "items", Label: "作业项目", Message: store.ErrExamResultTaken.Error()}
 	case errors.Is(err, store.ErrStale):
 		if who.staff() {
 			return out, Errorf(Conflict, "该申请已被其他工作人员办理或已更新，本次操作未执行。请查看最新状态后再操作。")

@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -236,6 +237,47 @@ func TestActionsAcrossTheYearAreProvisional(t *testing.T) {
 		}
 		if m := w.lastSMS(t); !strings.Contains(m.Body, "请于2027年01月05日（暂定，待国务院办公厅公布2027年节假日安排后确认）前") {
 			t.Fatalf("SMS %q", m.Body)
+		}
+	})
+}
+
+// An exam result is consumed by the application that cites it and given
+// back when that application is withdrawn, so one result is never cited by
+// two applications (DESIGN.md: welding needs a passed exam first).
+func TestExamResultConsumedBySubmit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, "2026-11-23")
+		r := must(db.AddExamResult(ctx, store.ExamResult{HolderID: w.holderID, Qualification: "金属焊接操作", WeldCode: "SMAW-FeⅡ-6G(K)-9/57-Fef3J",
+			ExamDate: day("2026-11-01"), Theory: sql.NullInt64{Int64: 80, Valid: true}, Practical: sql.NullInt64{Int64: 85, Valid: true}, Passed: true, Institution: "考试中心"}))
+		weldingDraft := func() store.Application {
+			a := w.newApplication(t)
+			l := must(w.s.Load(ctx, w.applicant, a.ID))
+			l.Form.Items = []application.FormItem{{Target: "金属焊接操作", WeldCode: r.WeldCode, ExamResultID: r.ID}}
+			a.Data, _ = json.Marshal(l.Form)
+			return must(db.SaveDraft(ctx, a, []string{"draft"}))
+		}
+		free := func() int { return len(must(db.PassedExamResults(ctx, w.holderID))) }
+		a := w.act(t, w.applicant, weldingDraft(), application.ActionSubmit, application.Input{})
+		if free() != 0 {
+			t.Fatal("the cited result is still offered")
+		}
+		w.act(t, w.applicant, a, application.ActionWithdraw, application.Input{})
+		if free() != 1 {
+			t.Fatal("the withdrawn application kept the result")
+		}
+		b := w.act(t, w.applicant, weldingDraft(), application.ActionSubmit, application.Input{})
+		if free() != 0 || b.Status != "submitted" {
+			t.Fatalf("second application: %+v", b)
+		}
+		// Tampering a draft to cite a result already consumed is refused at 提交.
+		c := w.newApplication(t)
+		l := must(w.s.Load(ctx, w.applicant, c.ID))
+		l.Form.Items = []application.FormItem{{Target: "金属焊接操作", WeldCode: "GTAW-FeⅣ-6G-3/57-FefS-02/10/12", ExamResultID: r.ID}}
+		c.Data, _ = json.Marshal(l.Form)
+		c = must(db.SaveDraft(ctx, c, []string{"draft"}))
+		_, err := w.s.Act(ctx, w.applicant, c.ID, c.Version, application.ActionSubmit, application.Input{})
+		if casework.ErrorCode(err) != casework.Conflict || !strings.Contains(casework.ErrorMessage(err), "考试成绩已被其他申请使用") {
+			t.Fatalf("a consumed result cited again: %v", err)
 		}
 	})
 }

@@ -23,7 +23,7 @@ const MaxTemplateLength = 300
 // order of life. The login code (topic sms_code) is not among them: its
 // text is security wording that stays in code (auth.SMSCodeMessage).
 var Topics = []string{
-	"submitted", "withdrawn", "correction", "resubmitted", "accepted", "examining", "exam_recorded", "not_accepted",
+	"submitted", "withdrawn", "correction", "resubmitted", "accepted", "examining", "exam_recorded", "exam_failed", "not_accepted",
 	"approved", "denied", "awaiting_collection", "completed", "abandoned", "transferred", "draft_expired",
 	TopicDeadlineChanged,
 }
@@ -42,6 +42,8 @@ func TopicLabel(topic string) string {
 		return "补正后再次提交"
 	case "exam_recorded":
 		return "录入考试成绩"
+	case "exam_failed":
+		return "考试不合格"
 	case "transferred":
 		return "转办"
 	}
@@ -58,6 +60,7 @@ var Defaults = map[string]string{
 	"withdrawn":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已撤回。如需办理，请重新申请。",
 	"resubmitted":         "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已补正并再次提交，{受理机关}将于{期限}前决定是否受理。",
 	"exam_recorded":       "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已录入考试成绩，{受理机关}将于{期限}前作出是否准予许可的决定。",
+	"exam_failed":         "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）考试成绩已录入：{理由}。详情可在“办件查询”查看。",
 	"transferred":         "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已转由{受理机关}办理，原因：{理由}。",
 	"draft_expired":       "【特种设备作业人员资格认定】您暂存的{事项}申请超过15天未提交，已按规定删除。如需办理，请重新申请。",
 	"correction":          "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）需要补正材料，请于{期限}前登录网上办事系统查看补正告知书并补正。",
@@ -81,6 +84,7 @@ var TopicPlaceholders = map[string][]string{
 	"withdrawn":           {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
 	"resubmitted":         {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}"},
 	"exam_recorded":       {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}"},
+	"exam_failed":         {"{申请号}", "{事项}", "{受理机关}", "{理由}", "{状态}"},
 	"transferred":         {"{申请号}", "{事项}", "{受理机关}", "{理由}", "{状态}"},
 	"draft_expired":       {"{事项}", "{状态}"},
 	"correction":          {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}"},

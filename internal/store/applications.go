@@ -55,6 +55,7 @@ type AppItem struct {
 var (
 	ErrStale           = errors.New("申请已在其他页面或由他人修改，请刷新后重试")
 	ErrActiveElsewhere = errors.New("同一作业项目已有正在办理的申请")
+	ErrExamResultTaken = errors.New("所选的考试成绩已被其他申请使用或已不可用，请重新选择")
 )
 
 const appColumns = `id, COALESCE(number, ''), applicant_id, holder_id, matter, COALESCE(authority_code, ''), status, step, data, version,
@@ -212,6 +213,15 @@ type Transition struct {
 	DecidedOn     civil.Date       // set on 准予/不予许可
 	// Grant writes the registry in the same transaction as 准予许可.
 	Grant *Grant
+	// UseExamResults are the passed results the application cites (welding):
+	// each is consumed by it, so no other application can cite it
+	// (ErrExamResultTaken). ReleaseExamResults gives them back when the
+	// application ends without a decision on its merits.
+	UseExamResults     []int64
+	ReleaseExamResults bool
+	// RecordExam is a score recorded for the application (passed or not:
+	// every score is kept, the 补考 rule counts them).
+	RecordExam *ExamResult
 	// Audit, when set, is appended to the audit log in the same
 	// transaction, with Before and After filled in from the statuses.
 	Audit *audit.Entry
@@ -294,6 +304,9 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 				return err
 			}
 		}
+		if err := examResultsOfChange(ctx, tx, a, t); err != nil {
+			return err
+		}
 		if t.Items != nil {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM application_items WHERE application_id = $1`, a.ID); err != nil {
 				return err
@@ -345,6 +358,31 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		return err
 	})
 	return out, err
+}
+
+func examResultsOfChange(ctx context.Context, tx *sql.Tx, a Application, t Transition) error {
+	for _, id := range t.UseExamResults {
+		res, err := tx.ExecContext(ctx, `UPDATE exam_results SET used_by = $1
+			WHERE id = $2 AND holder_id = $3 AND passed AND (used_by IS NULL OR used_by = $1)`, a.ID, id, a.HolderID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrExamResultTaken
+		}
+	}
+	if t.ReleaseExamResults {
+		if _, err := tx.ExecContext(ctx, `UPDATE exam_results SET used_by = NULL WHERE used_by = $1 AND passed`, a.ID); err != nil {
+			return err
+		}
+	}
+	if r := t.RecordExam; r != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exam_results (holder_id, qualification, weld_code, exam_date, theory, practical, passed, institution, used_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, a.HolderID, r.Qualification, r.WeldCode, r.ExamDate, r.Theory, r.Practical, r.Passed, r.Institution, a.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ActiveConflict names the other application already under way for an item.
@@ -576,8 +614,18 @@ func (db *DB) AddExamResult(ctx context.Context, r ExamResult) (ExamResult, erro
 // PassedExamResults lists a person's passed results not yet used by an
 // application, newest first.
 func (db *DB) PassedExamResults(ctx context.Context, holderID int64) ([]ExamResult, error) {
+	return db.examResults(ctx, `WHERE holder_id = $1 AND passed AND used_by IS NULL ORDER BY exam_date DESC, id DESC`, holderID)
+}
+
+// ExamResultsOf lists the results an application cites or had recorded,
+// oldest first.
+func (db *DB) ExamResultsOf(ctx context.Context, appID int64) ([]ExamResult, error) {
+	return db.examResults(ctx, `WHERE used_by = $1 ORDER BY id`, appID)
+}
+
+func (db *DB) examResults(ctx context.Context, where string, args ...any) ([]ExamResult, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, holder_id, qualification, weld_code, exam_date, theory, practical, passed, institution, COALESCE(used_by, 0)
-		FROM exam_results WHERE holder_id = $1 AND passed AND used_by IS NULL ORDER BY exam_date DESC, id DESC`, holderID)
+		FROM exam_results `+where, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -132,7 +132,7 @@ func (s *Server) startData(r *http.Request, e entry, posted map[string][]string)
 	exams := func(key string, item catalog.Qualification, weld string) []examChoice {
 		var out []examChoice
 		for _, res := range offer.Results {
-			if res.Item.Code != item.Code || (weld != "" && res.WeldCode != weld) {
+			if res.Item.Code != item.Code || (weld != "" && res.WeldCode != weld) || !application.ResultFitsMatter(res, e.Matter) {
 				continue
 			}
 			id := strconv.FormatInt(res.ID, 10)

@@ -261,8 +261,15 @@ func TestNewApplicationExamThenDecision(t *testing.T) {
 	if resp, body := officerAct(t, o, id, url.Values{"action": {"accept_for_exam"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("受理 for exam: %d %s", resp.StatusCode, errorsOf(body))
 	}
-	if resp, body := officerAct(t, o, id, url.Values{"action": {"record_exam"}, "theory": {"69"}, "practical": {"90"}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "未达到 70 分合格线") {
-		t.Fatalf("failed exam recorded: %d %s", resp.StatusCode, errorsOf(body))
+	// A failed subject is recorded too, and leaves one 补考 (SOURCES.md §3, S11).
+	if resp, body := officerAct(t, o, id, url.Values{"action": {"record_exam"}, "theory": {"69"}, "practical": {"90"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("failed exam: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	if _, page := o.get("/officer/applications/" + strconv.FormatInt(id, 10)); !strings.Contains(page, "理论知识考试 69 分，未达到 70 分合格线；可补考一次") || !strings.Contains(page, "待考试") {
+		t.Fatalf("after the failed exam: %s", errorsOf(page))
+	}
+	if msgs, _ := db.RecentOutbox(context.Background(), "13800000001", 1); msgs[0].Topic != "exam_failed" || !strings.Contains(msgs[0].Body, "可补考一次") {
+		t.Fatalf("SMS %+v", msgs)
 	}
 	if resp, body := officerAct(t, o, id, url.Values{"action": {"record_exam"}, "theory": {"80"}, "practical": {"75"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("passed exam: %d %s", resp.StatusCode, errorsOf(body))

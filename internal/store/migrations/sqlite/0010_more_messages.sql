@@ -11,3 +11,5 @@ INSERT INTO sms_templates (topic, body, updated_at) VALUES
     ('exam_recorded', '【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已录入考试成绩，{受理机关}将于{期限}前作出是否准予许可的决定。', CURRENT_TIMESTAMP),
     ('transferred', '【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已转由{受理机关}办理，原因：{理由}。', CURRENT_TIMESTAMP),
     ('draft_expired', '【特种设备作业人员资格认定】您暂存的{事项}申请超过15天未提交，已按规定删除。如需办理，请重新申请。', CURRENT_TIMESTAMP);
+INSERT INTO sms_templates (topic, body, updated_at) VALUES
+    ('exam_failed', '【特种设备作业人员资格认定】您的申请（申请号 {申请号}）考试成绩已录入：{理由}。详情可在“办件查询”查看。', CURRENT_TIMESTAMP);

@@ -21,19 +21,72 @@ type Offer struct {
 	Renewal RenewalList // 复审
 	Reissue []Option    // 补证
 	Results []ExamResult
+	// UnderWay are the items of the applicant's applications already under
+	// way: one active application per person and item, so they are offered
+	// greyed, with a link to that application.
+	UnderWay []UnderWay
+}
+
+// UnderWay is an item of an application under way.
+type UnderWay struct {
+	Key           string // FormItem.Key: the 2019 item, or an old line's ref
+	WeldCode      string
+	ApplicationID int64
+	Number        string
+}
+
+// underWay finds the application under way for an item, if any.
+func (o Offer) underWay(key, weld string) (UnderWay, bool) {
+	for _, u := range o.UnderWay {
+		if u.Key == key && u.WeldCode == weld {
+			return u, true
+		}
+	}
+	return UnderWay{}, false
+}
+
+// ItemUnderWay is the application under way for a 新办/增项 item, if any.
+func (o Offer) ItemUnderWay(q catalog.Qualification) (UnderWay, bool) {
+	for _, u := range o.UnderWay {
+		if u.Key == q.String() {
+			return u, true
+		}
+	}
+	return UnderWay{}, false
+}
+
+// UnderWayReason is why a row already under way cannot be chosen.
+func UnderWayReason(u UnderWay) string {
+	return "已有正在办理的申请（申请号 " + u.Number + "），不能重复申请"
 }
 
 // NewOffer builds what m offers to the holder of h, who can cite results.
-func NewOffer(m Matter, h registry.Holding, found bool, results []ExamResult, today civil.Date, p Policy, cat *catalog.Catalog) Offer {
+func NewOffer(m Matter, h registry.Holding, found bool, results []ExamResult, underWay []UnderWay, today civil.Date, p Policy, cat *catalog.Catalog) Offer {
 	if cat == nil {
 		cat = catalog.Default()
 	}
-	o := Offer{Matter: m, Holding: h, Found: found, Results: results}
+	o := Offer{Matter: m, Holding: h, Found: found, Results: results, UnderWay: underWay}
 	switch m {
 	case MatterRenew:
 		o.Renewal = RenewalOptions(h, cat, today, p)
+		for i, opt := range o.Renewal.Options {
+			for _, q := range opt.Targets() {
+				if u, ok := o.underWay(q.String(), opt.Item.WeldCode); ok && opt.Selectable {
+					o.Renewal.Options[i].Selectable, o.Renewal.Options[i].Reason, o.Renewal.Options[i].UnderWay = false, UnderWayReason(u), u.ApplicationID
+				}
+			}
+		}
 	case MatterReissue:
 		o.Reissue = ReissueOptions(h, today, cat)
+		for i, opt := range o.Reissue {
+			key := opt.Item.Ref.String()
+			if q, ok := opt.Item.Ref.New(); ok {
+				key = q.String()
+			}
+			if u, ok := o.underWay(key, opt.Item.WeldCode); ok && opt.Selectable {
+				o.Reissue[i].Selectable, o.Reissue[i].Reason, o.Reissue[i].UnderWay = false, UnderWayReason(u), u.ApplicationID
+			}
+		}
 	}
 	return o
 }
@@ -148,6 +201,12 @@ func (o Offer) chooseItems(pk Picks, today civil.Date, cat *catalog.Catalog) ([]
 		if err != nil {
 			problems = append(problems, Problem{Field: "items", Message: err.Error()})
 			continue
+		}
+		if it, _ := cat.Item(q.Code); !it.Welding {
+			if u, ok := o.ItemUnderWay(q); ok {
+				problems = append(problems, Problem{Field: "items", Message: q.String() + " " + q.Name(cat) + "：" + UnderWayReason(u)})
+				continue
+			}
 		}
 		id, _ := strconv.ParseInt(pk.Exam(v), 10, 64)
 		req = append(req, ItemRequest{Item: q, ExamResultID: id})

@@ -31,7 +31,7 @@ func TestReissue(t *testing.T) {
 		issued(item(oldRef("G6"), "2027-01-31"), "浦东新区市场监督管理局"), // cancelled: not reissued
 		issued(item(newRef("T"), "2026-10-01"), "浦东新区市场监督管理局"),  // expired
 	)
-	o := NewOffer(MatterReissue, h, true, nil, today, ShanghaiPolicy(), nil)
+	o := NewOffer(MatterReissue, h, true, nil, nil, today, ShanghaiPolicy(), nil)
 	var rows []string
 	for _, r := range o.Reissue {
 		rows = append(rows, fmt.Sprintf("%s:%s:%v", r.Key, r.Code, r.Selectable))

@@ -93,6 +93,9 @@ type Option struct {
 	// Key names the row in a posted form where its position does not (补证:
 	// "i-j", certificate i, line j).
 	Key string
+	// UnderWay is the application already under way for the row, which is
+	// then greyed with a link to it.
+	UnderWay int64
 }
 
 // Targets are the 2019 items the row can renew into.

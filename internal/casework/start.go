@@ -52,7 +52,15 @@ func (s *Service) Offer(ctx context.Context, who Actor, m application.Matter) (a
 	if err != nil {
 		return application.Offer{}, a, err
 	}
-	return application.NewOffer(m, holding, found, results, s.today(), s.policy, s.catalog), a, nil
+	active, err := s.store.ActiveItems(ctx, a.Holder.ID)
+	if err != nil {
+		return application.Offer{}, a, err
+	}
+	var underWay []application.UnderWay
+	for _, it := range active {
+		underWay = append(underWay, application.UnderWay{Key: it.Qualification, WeldCode: it.WeldCode, ApplicationID: it.ApplicationID, Number: it.Number})
+	}
+	return application.NewOffer(m, holding, found, results, underWay, s.today(), s.policy, s.catalog), a, nil
 }
 
 func (s *Service) examResults(ctx context.Context, holderID int64) ([]application.ExamResult, error) {

@@ -385,6 +385,33 @@ func examResultsOfChange(ctx context.Context, tx *sql.Tx, a Application, t Trans
 	return nil
 }
 
+// ActiveItem is an item of a person's application under way.
+type ActiveItem struct {
+	Qualification, WeldCode string
+	ApplicationID           int64
+	Number                  string
+}
+
+// ActiveItems lists the items of the person's applications under way.
+func (db *DB) ActiveItems(ctx context.Context, holderID int64) ([]ActiveItem, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT i.qualification, i.weld_code, i.application_id, COALESCE(a.number, '')
+		FROM application_items i JOIN applications a ON a.id = i.application_id
+		WHERE i.holder_id = $1 AND i.active ORDER BY i.application_id`, holderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ActiveItem
+	for rows.Next() {
+		var it ActiveItem
+		if err := rows.Scan(&it.Qualification, &it.WeldCode, &it.ApplicationID, &it.Number); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
 // ActiveConflict names the other application already under way for an item.
 type ActiveConflict struct {
 	ApplicationID int64

@@ -99,6 +99,10 @@ type itemChoice struct {
 	Welding      bool
 	Checked      bool
 	Exams        []examChoice
+	// UnderWay is the application already under way for the item, whose
+	// row is then greyed with Reason and a link.
+	UnderWay int64
+	Reason   string
 }
 
 func (p *startPage) ErrorFor(field string) string { return fieldErrors(p.Errors).ErrorFor(field) }
@@ -179,6 +183,8 @@ func (s *Server) startData(r *http.Request, e entry, posted map[string][]string)
 			if it.Welding {
 				c.Label = q.Name(s.catalog)
 				c.Exams = exams("exam-"+q.String(), q, "")
+			} else if u, ok := offer.ItemUnderWay(q); ok {
+				c.UnderWay, c.Reason = u.ApplicationID, application.UnderWayReason(u)
 			}
 			g.Items = append(g.Items, c)
 		}

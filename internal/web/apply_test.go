@@ -179,14 +179,10 @@ func TestRenewalQ8ThroughAllSteps(t *testing.T) {
 	if len(msgs) == 0 || !strings.Contains(msgs[0].Body, "已提交") {
 		t.Fatalf("no SMS on 提交: %+v", msgs)
 	}
-	// A second application for the same item is refused with a link.
-	app2 := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app2, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
-	fillBasic(t, b, app2)
-	uploadMaterial(t, b, app2, "id_card", "身份证.pdf", minimalPDF)
-	_, review = b.get(app2 + "/edit/review")
-	resp, body = b.post(app2+"/submit", url.Values{"version": {version(t, review)}})
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, number[1]) || !strings.Contains(body, "查看正在办理的申请") {
+	// A second application for the same item is refused at selection, with
+	// a link, before anything is typed or uploaded again.
+	resp, body = b.post("/apply", url.Values{"authority": {"310104"}, "matter": {"renew"}, "item": {"0"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, number[1]) || !strings.Contains(body, "查看正在办理的申请") {
 		t.Fatalf("duplicate active application: %d %s", resp.StatusCode, errorsOf(body))
 	}
 }

@@ -52,3 +52,31 @@ func TestOfficerSeesUnconfirmedMapping(t *testing.T) {
 	_, page := o.get("/officer/applications/" + strings.TrimPrefix(app, "/applications/"))
 	mustContain(t, page, "对应关系待确认", "此对应关系尚未经权威来源确认，办理前请核实")
 }
+
+// An item already under way is greyed at selection with a link to its
+// application, not refused only at the final 提交.
+func TestItemUnderWayGreyedAtSelection(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	app, _ := submitQ8(t, b)
+	_, page := b.get("/apply?authority=310104&matter=renew")
+	mustContain(t, page, "已有正在办理的申请（申请号", `href="`+app+`" class="under-way"`)
+	if resp, body := b.post("/apply", url.Values{"authority": {"310104"}, "matter": {"renew"}, "item": {"0"}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "不可选择") && !strings.Contains(body, "已有正在办理的申请") {
+		t.Fatalf("choosing it anyway: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	// 新办 of an item under way is greyed the same way.
+	resp, _ := b.post("/apply", url.Values{"authority": {"310104"}, "matter": {"new"}, "item": {"N1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("新办 N1: %d", resp.StatusCode)
+	}
+	n1 := strings.TrimSuffix(resp.Header.Get("Location"), "/edit/commitment")
+	step(t, b, n1, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	fillBasic(t, b, n1)
+	for _, key := range []string{"id_card", "education", "health"} {
+		uploadMaterial(t, b, n1, key, key+".pdf", minimalPDF)
+	}
+	_, review := b.get(n1 + "/edit/review")
+	b.post(n1+"/submit", url.Values{"version": {version(t, review)}})
+	_, page = b.get("/apply?authority=310104&matter=new")
+	mustContain(t, page, `href="`+n1+`" class="under-way"`)
+}

@@ -83,10 +83,17 @@ type Manual struct {
 // ManualItem is one line of a typed-in certificate.
 type ManualItem struct {
 	Ref        string `json:"ref"` // catalog.ItemRef, old or new edition
+	WeldCode   string `json:"weld_code,omitempty"`
 	Name       string `json:"name"`
 	Category   string `json:"category"`
 	ValidFrom  string `json:"valid_from"`
 	ValidUntil string `json:"valid_until"`
+	// Renew is the seed's 选择复审: the certificate is entered whole, and
+	// only the lines ticked are renewed (seed 000 3.2, 基本信息 table).
+	Renew bool `json:"renew"`
+	// ExamResultID cites the passed exam a welding line needs before 复审
+	// (seed 000 关于复审 第3点).
+	ExamResultID int64 `json:"exam_result_id,omitempty"`
 }
 
 // Person is the applicant's personal section of 基本信息 (seed 000 3.2).

@@ -8,6 +8,7 @@ import (
 	"opcert/internal/civil"
 	"opcert/internal/idcheck"
 	"opcert/internal/registry"
+	"opcert/internal/weldcode"
 )
 
 // ManualCertificate is a certificate typed in by the applicant (seed 000,
@@ -89,6 +90,15 @@ func (m ManualCertificate) ValidateIn(today civil.Date, cat *catalog.Catalog) []
 		if !ok {
 			add(f+".code", "第%d个项目：项目代号“%s”不在作业项目目录中", row, it.Ref)
 			continue
+		}
+		if q, isNew := it.Ref.New(); isNew && (q.Code == catalog.MetalWelding || q.Code == catalog.NonMetalWelding) {
+			if it.WeldCode == "" {
+				add(f+".weld_code", "第%d个项目%s：请填写焊接项目代号（如 SMAW-FeⅡ-6G(K)-9/57-Fef3J）", row, code)
+			} else if _, err := weldcode.Parse(it.WeldCode); err != nil {
+				add(f+".weld_code", "第%d个项目焊接项目代号：%s", row, err.Error())
+			}
+		} else if it.WeldCode != "" {
+			add(f+".weld_code", "第%d个项目%s不是焊接作业项目，不需要填写焊接项目代号", row, code)
 		}
 		key := it.Ref.String() + "|" + it.WeldCode
 		if j, dup := seen[key]; dup {
@@ -173,7 +183,7 @@ func (m Manual) Certificate(cat *catalog.Catalog) (ManualCertificate, []Problem)
 	for i, it := range m.Items {
 		f := fmt.Sprintf("manual.items[%d]", i)
 		row := ManualCertificateItem{
-			Name: it.Name, Category: it.Category,
+			Name: it.Name, Category: it.Category, WeldCode: canonicalWeldCode(it.WeldCode),
 			ValidFrom:  date(f+".valid_from", fmt.Sprintf("第%d个项目有效期起", i+1), it.ValidFrom),
 			ValidUntil: date(f+".valid_until", fmt.Sprintf("第%d个项目有效期止", i+1), it.ValidUntil),
 		}
@@ -187,6 +197,17 @@ func (m Manual) Certificate(cat *catalog.Catalog) (ManualCertificate, []Problem)
 		c.Items = append(c.Items, row)
 	}
 	return c, out
+}
+
+// canonicalWeldCode is the code as TSG Z6002 prints it when it parses, so a
+// typed "smaw-feⅱ-6g(k)-9/57-fef3j" matches the registry's; otherwise as
+// typed, for ValidateIn to report.
+func canonicalWeldCode(s string) string {
+	s = strings.TrimSpace(s)
+	if wc, err := weldcode.Parse(s); err == nil {
+		return wc.String()
+	}
+	return s
 }
 
 // Check reads and validates the stored form in one pass: read errors first,
@@ -212,9 +233,11 @@ func (m Manual) Check(today civil.Date, cat *catalog.Catalog) (ManualCertificate
 
 // ManualItems checks a 手工录入 certificate (seed 000 复审项目选择 第2点) of the
 // account's own person (ownIDNumber: only one's own certificate, seed 000
-// 三 1) and gives the items to renew; targets are the 2019 items chosen per
-// line where the 换发对应表 offers a choice. Every problem comes at once.
-func ManualItems(m Manual, ownIDNumber string, targets map[int]string, today civil.Date, p Policy, cat *catalog.Catalog) ([]FormItem, Problems) {
+// 三 1) and gives the items of the lines ticked 选择复审; targets are the
+// 2019 items chosen per line where the 换发对应表 offers a choice; a welding
+// line cites one of results, passed (seed 000 关于复审 第3点). Every
+// problem comes at once.
+func ManualItems(m Manual, ownIDNumber string, targets map[int]string, results []ExamResult, today civil.Date, p Policy, cat *catalog.Catalog) ([]FormItem, Problems) {
 	if cat == nil {
 		cat = catalog.Default()
 	}
@@ -232,12 +255,35 @@ func ManualItems(m Manual, ownIDNumber string, targets map[int]string, today civ
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	var items []FormItem
 	list := RenewalOptions(cert.Holding(), cat, today, p)
-	for i, o := range list.Options {
-		label := fmt.Sprintf("第%d个项目", i+1)
+	option := func(row ManualCertificateItem) (Option, bool) {
+		for _, o := range list.Options {
+			if o.Item.Ref == row.Ref && o.Item.WeldCode == row.WeldCode && o.Item.ValidUntil == row.ValidUntil {
+				return o, true
+			}
+		}
+		return Option{}, false
+	}
+	var items []FormItem
+	used := map[int64]int{}
+	chosen := 0
+	for i, row := range cert.Items {
+		if !m.Items[i].Renew {
+			continue
+		}
+		chosen++
+		field, label := fmt.Sprintf("manual.items[%d]", i), fmt.Sprintf("第%d个项目", i+1)
+		o, ok := option(row)
+		if !ok {
+			for _, no := range list.NotOffered {
+				if no.Item.Ref == row.Ref {
+					fail(field, label, no.Code+" "+no.Name+"："+no.Reason)
+				}
+			}
+			continue
+		}
 		if !o.Selectable {
-			fail(fmt.Sprintf("manual.items[%d]", i), label, o.Display+"："+o.Reason)
+			fail(field, label, o.Display+"："+o.Reason)
 			continue
 		}
 		fi := FormItem{From: o.Item.Ref.String(), ValidUntil: o.Item.ValidUntil.String(), IssuedBy: o.IssuedBy, WeldCode: o.Item.WeldCode}
@@ -245,7 +291,7 @@ func ManualItems(m Manual, ownIDNumber string, targets map[int]string, today civ
 		if q, fixed := o.Mapping.Fixed(); fixed && (want == "" || want == q.String()) {
 			fi.Target = q.String()
 		} else if want == "" {
-			fail(fmt.Sprintf("manual.items[%d].target", i), label, o.Display+"：请选择复审后的项目（"+o.MappingNote()+"）")
+			fail(field+".target", label, o.Display+"：请选择复审后的项目（"+o.MappingNote()+"）")
 			continue
 		} else {
 			q, err := cat.ParseQualification(want)
@@ -253,15 +299,22 @@ func ManualItems(m Manual, ownIDNumber string, targets map[int]string, today civ
 				err = o.Mapping.CheckSelection([]catalog.Qualification{q})
 			}
 			if err != nil {
-				fail(fmt.Sprintf("manual.items[%d].target", i), label, o.Display+"："+err.Error())
+				fail(field+".target", label, o.Display+"："+err.Error())
 				continue
 			}
 			fi.Target = q.String()
 		}
+		if o.Welding {
+			fi.ExamResultID = m.Items[i].ExamResultID
+			if pr := checkExam(field, o.Display, o.Targets(), o.Item.WeldCode, fi.ExamResultID, results, used, i); pr != nil {
+				fail(pr.Field, label, pr.Message)
+				continue
+			}
+		}
 		items = append(items, fi)
 	}
-	for _, no := range list.NotOffered {
-		fail("manual.items", "手工录入", no.Code+" "+no.Name+"："+no.Reason)
+	if chosen == 0 {
+		fail("manual.items", "手工录入", "请在“选择复审”一栏勾选需要复审的项目")
 	}
 	var r3, other bool
 	for _, it := range items {

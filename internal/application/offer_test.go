@@ -108,3 +108,42 @@ func TestWeldingMatterTiesTheResult(t *testing.T) {
 		t.Error("ResultFitsMatter")
 	}
 }
+
+// 手工录入 (seed 000 复审项目选择 第2点): the certificate is entered whole and only
+// the lines ticked 选择复审 are renewed; R3 alone among those; a welding line
+// needs a passed exam result first (seed 000 关于复审 第3点).
+func TestManualItems(t *testing.T) {
+	today := d("2026-11-23")
+	own := "11010519491231002X"
+	line := func(ref, weld string, renew bool, exam int64) ManualItem {
+		return ManualItem{Ref: ref, WeldCode: weld, ValidFrom: "2022-12-01", ValidUntil: "2026-11-30", Renew: renew, ExamResultID: exam}
+	}
+	cert := func(items ...ManualItem) Manual {
+		return Manual{Name: "张伟", CertNumber: own, IDType: "居民身份证", IDNumber: own, IssuedBy: "苏州市市场监督管理局", IssuedOn: "2022-12-01", Items: items}
+	}
+	weldCode := "SMAW-FeⅡ-6G(K)-9/57-Fef3J"
+	results := []ExamResult{{ID: 5, Item: q("金属焊接操作"), WeldCode: weldCode, Passed: true, ExamDate: d("2026-11-01"), Practical: 85}}
+	for _, tc := range []struct {
+		rule  string
+		m     Manual
+		items string // targets renewed
+		want  string // a problem, "" for none
+	}{
+		{"the seed's example: R3 and T1 entered, T1 alone renewed", cert(line("2011:R3", "", false, 0), line("2011:T1", "", true, 0)), "T", ""},
+		{"both ticked: R3 alone (复审项目选择 第3点)", cert(line("2011:R3", "", true, 0), line("2011:T1", "", true, 0)), "", R3Alone},
+		{"nothing ticked", cert(line("2011:T1", "", false, 0)), "", "请在“选择复审”一栏勾选需要复审的项目"},
+		{"a welding line without a passed exam", cert(line("2019:金属焊接操作", weldCode, true, 0)), "", "须先考试合格"},
+		{"a welding line citing its passed exam", cert(line("2019:金属焊接操作", weldCode, true, 5)), "金属焊接操作", ""},
+		{"a welding line needs its project code", cert(line("2019:金属焊接操作", "", true, 5)), "", "请填写焊接项目代号"},
+		{"someone else's certificate", Manual{Name: "李四", CertNumber: "x", IDType: "居民身份证", IDNumber: "110105194912310038", Items: []ManualItem{line("2011:T1", "", true, 0)}}, "", "只能录入本人的证书"},
+	} {
+		items, ps := ManualItems(tc.m, own, map[int]string{}, results, today, ShanghaiPolicy(), nil)
+		var got []string
+		for _, it := range items {
+			got = append(got, it.Target)
+		}
+		if msg := joinProblems(ps); (tc.want == "") != (msg == "") || !strings.Contains(msg, tc.want) || strings.Join(got, ",") != tc.items {
+			t.Errorf("%s: items %v, problems %q; want %q, %q", tc.rule, got, msg, tc.items, tc.want)
+		}
+	}
+}

@@ -107,7 +107,11 @@ func (s *Service) StartManual(ctx context.Context, who Actor, authorityCode stri
 	if err != nil {
 		return store.Application{}, err
 	}
-	items, problems := application.ManualItems(man, a.Holder.IDNumber, targets, s.today(), s.policy, s.catalog)
+	results, err := s.examResults(ctx, a.Holder.ID)
+	if err != nil {
+		return store.Application{}, err
+	}
+	items, problems := application.ManualItems(man, a.Holder.IDNumber, targets, results, s.today(), s.policy, s.catalog)
 	if len(problems) > 0 {
 		return store.Application{}, refusal(problems)
 	}

@@ -669,3 +669,33 @@ func TestApplyWithoutJavaScript(t *testing.T) {
 	r.listed(number, "复审", "徐汇区市场监督管理局")
 	r.elapsed()
 }
+
+// The seed's own 手工录入 example (苏州, R3 and T1 on one certificate): the
+// certificate is entered whole and only T1 is ticked 选择复审, so the R3 rule
+// (R3 alone, by 杨浦区) does not stand in the way of renewing T1.
+func TestApplyManualEntryChoosesT1Alone(t *testing.T) {
+	r := newApplyRun(t)
+	b := r.b
+	until := r.today.AddMonths(2)
+	r.enter("闵行区市场监督管理局", "复审", "13800000004")
+	r.status("手工录入", b.ClickLink("手工录入"), 200)
+	r.manualCertificate("苏州市市场监督管理局", until,
+		manualItem{"R3", "氧舱维护保养", "压力容器作业"}, manualItem{"T1", "电梯机械安装维修", "电梯作业"})
+	if !Evaluate[bool](b, `document.getElementById("renew-1").checked && document.getElementById("renew-2").checked`) {
+		t.Fatal("选择复审 is not ticked by default")
+	}
+	b.Do(chromedp.Click(`//*[@id="renew-1"]`, chromedp.NodeVisible))
+	b.Screenshot("manual-t1-alone")
+	r.status("确定 with T1 alone", b.ClickButton("确定"), 200)
+	r.noErrors()
+	r.commitment("复审")
+	r.basic(basicInfo{name: "刘洋", employer: "上海闵行物流叉车有限公司", address: "上海市闵行区莘庄镇都市路1999号",
+		mobile: "13800000004", routing: "闵行区市场监督管理局" + byEmployer,
+		items: [][]string{{"1", "电梯机械安装维修[T1]", "有效期至 " + until.Chinese(), "T", "电梯修理"}}})
+	for _, m := range []string{"orig_cert_photo", "orig_cert_first", "orig_cert_renewal", "id_card"} {
+		r.upload(m, r.pdf(m))
+	}
+	r.review([]string{"电梯机械安装维修[T1] → T 电梯修理"}, "闵行区市场监督管理局")
+	number := r.submit("闵行区市场监督管理局")
+	r.listed(number, "复审", "闵行区市场监督管理局")
+}

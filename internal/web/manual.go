@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"opcert/internal/application"
@@ -23,11 +24,15 @@ type manualPage struct {
 	Quals   []catalog.Qualification
 	Errors  []fieldError
 	Catalog *catalog.Catalog
+	// Exams are the passed exam results a welding line can cite.
+	Exams []application.ExamResult
 }
 
 type manualRow struct {
-	N                                                  int
-	Edition, Code, Name, Category, From, Until, Target string
+	N                                                            int
+	Edition, Code, WeldCode, Name, Category, From, Until, Target string
+	Renew                                                        bool // 选择复审
+	Exam                                                         string
 }
 
 func (p *manualPage) ErrorFor(field string) string { return fieldErrors(p.Errors).ErrorFor(field) }
@@ -41,20 +46,20 @@ func (s *Server) manualPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/#start", http.StatusSeeOther)
 		return
 	}
-	a, err := s.cases.Applicant(r.Context(), s.actor(r))
+	offer, a, err := s.cases.Offer(r.Context(), s.actor(r), application.MatterRenew)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	p := s.newManualPage(e)
+	p := s.newManualPage(e, offer.Results)
 	p.Manual = application.Manual{Name: a.Holder.Name, IDType: string(a.Holder.IDType), IDNumber: a.Holder.IDNumber, CertNumber: a.Holder.IDNumber}
 	s.render(w, r, "manual", p)
 }
 
-func (s *Server) newManualPage(e entry) *manualPage {
-	p := &manualPage{Entry: e, IDTypes: registry.IDTypes, Quals: s.catalog.Qualifications(), Catalog: s.catalog}
+func (s *Server) newManualPage(e entry, exams []application.ExamResult) *manualPage {
+	p := &manualPage{Entry: e, IDTypes: registry.IDTypes, Quals: s.catalog.Qualifications(), Catalog: s.catalog, Exams: exams}
 	for i := range manualRows {
-		p.Rows = append(p.Rows, manualRow{N: i + 1, Edition: "2011"})
+		p.Rows = append(p.Rows, manualRow{N: i + 1, Edition: "2011", Renew: true})
 	}
 	return p
 }
@@ -71,7 +76,12 @@ func (s *Server) manualCreate(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/#start", http.StatusSeeOther)
 		return
 	}
-	p := s.newManualPage(e)
+	offer, _, err := s.cases.Offer(r.Context(), s.actor(r), application.MatterRenew)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := s.newManualPage(e, offer.Results)
 	get := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
 	m := application.Manual{Name: get("name"), CertNumber: strings.ToUpper(get("cert_number")), IDType: get("id_type"),
 		IDNumber: strings.ToUpper(get("id_number")), IssuedBy: get("issued_by"), IssuedOn: get("issued_on")}
@@ -82,6 +92,8 @@ func (s *Server) manualCreate(w http.ResponseWriter, r *http.Request) {
 		row.Edition, row.Code = get(fmt.Sprintf("edition-%d", n)), strings.ToUpper(get(fmt.Sprintf("code-%d", n)))
 		row.Name, row.Category = get(fmt.Sprintf("name-%d", n)), get(fmt.Sprintf("category-%d", n))
 		row.From, row.Until, row.Target = get(fmt.Sprintf("from-%d", n)), get(fmt.Sprintf("until-%d", n)), get(fmt.Sprintf("target-%d", n))
+		row.WeldCode, row.Exam = get(fmt.Sprintf("weld-%d", n)), get(fmt.Sprintf("exam-%d", n))
+		row.Renew = r.PostForm.Get(fmt.Sprintf("renew-%d", n)) != ""
 		if row.Code == "" && row.Until == "" && row.From == "" {
 			continue
 		}
@@ -90,7 +102,9 @@ func (s *Server) manualCreate(w http.ResponseWriter, r *http.Request) {
 			ed = "2011"
 		}
 		targets[len(m.Items)] = row.Target
-		m.Items = append(m.Items, application.ManualItem{Ref: ed + ":" + row.Code, Name: row.Name, Category: row.Category, ValidFrom: row.From, ValidUntil: row.Until})
+		exam, _ := strconv.ParseInt(row.Exam, 10, 64)
+		m.Items = append(m.Items, application.ManualItem{Ref: ed + ":" + row.Code, WeldCode: row.WeldCode, Name: row.Name, Category: row.Category,
+			ValidFrom: row.From, ValidUntil: row.Until, Renew: row.Renew, ExamResultID: exam})
 	}
 	p.Manual = m
 	app, err := s.cases.StartManual(r.Context(), s.actor(r), e.Authority.Code, m, targets)

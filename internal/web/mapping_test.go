@@ -16,6 +16,7 @@ func manualStart(t *testing.T, b *browser, lines ...url.Values) string {
 	form := url.Values{"authority": {"310104"}, "matter": {"renew"}, "name": {"张伟"}, "cert_number": {id}, "id_type": {"居民身份证"},
 		"id_number": {id}, "issued_by": {"苏州市市场监督管理局"}, "issued_on": {today.AddYears(-4).String()}}
 	for i, l := range lines {
+		form.Set("renew-"+strconv.Itoa(i+1), "1") // 选择复审 is ticked unless a line says otherwise
 		for k, v := range l {
 			form[k+"-"+strconv.Itoa(i+1)] = v
 		}

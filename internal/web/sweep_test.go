@@ -19,10 +19,9 @@ import (
 // Every demo holder logs in and opens every applicant page the interface
 // leads them to: the home page, each guide with each 受理机关 the forms offer,
 // 立即办理 (/apply) for each 事项 and district, 手工录入, 办件查询 and what it
-// links to. On the 复审 and 补证 pages each offered line is chosen once, as
-// the seed's 复审项目选择 does, with its 同时换发 extras ticked, and every step
-// of the draft that makes is opened (新办 and 增项 offer the same catalogue to
-// everyone and are left to their own tests). No page may answer 5xx.
+// links to. On the /apply pages each offered line is chosen once (see
+// choose), as the seed's 复审项目选择 does, with its 同时换发 extras ticked, and
+// every step of the draft that makes is opened. No page may answer 5xx.
 func TestEveryApplicantPageOfEveryDemoHolder(t *testing.T) {
 	srv, db := newDemoServer(t, false)
 	d := demo.Build(catalog.Default(), today)
@@ -135,7 +134,7 @@ func (c *crawl) run() {
 			for _, target := range pageLinks(base, body) {
 				c.enqueue(target, l.target)
 			}
-			if m := base.Query().Get("matter"); base.Path == "/apply" && (m == "renew" || m == "reissue") && !c.chosen[m] {
+			if m := base.Query().Get("matter"); base.Path == "/apply" && !c.chosen[m] {
 				c.chosen[m] = true
 				c.choose(base, body)
 			}
@@ -149,17 +148,22 @@ func (c *crawl) check(method string, l link, resp *http.Response) {
 	}
 }
 
-// choose submits the 复审 or 补证 selection once for each line offered, and
-// queues every step of the draft it makes.
+// choose submits the selection once for each line offered, and queues
+// every step of the draft it makes. 新办 and 增项 offer the same catalogue to
+// everyone; only its items that cite one of the holder's exam results
+// (焊接作业) are chosen.
 func (c *crawl) choose(page *url.URL, body string) {
 	q := page.Query()
-	f := forms(body)
-	for _, form := range f {
+	matter := q.Get("matter")
+	for _, form := range forms(body) {
 		if form.method != "post" || form.action != "/apply" {
 			continue
 		}
 		for _, item := range form.checkboxes["item"] {
-			v := url.Values{"authority": {q.Get("authority")}, "matter": {q.Get("matter")}, "item": {item}}
+			if (matter == "new" || matter == "add") && len(form.selects["exam-"+item]) == 0 {
+				continue
+			}
+			v := url.Values{"authority": {q.Get("authority")}, "matter": {matter}, "item": {item}}
 			for _, prefix := range []string{"target-", "exam-"} {
 				if opts := form.selects[prefix+item]; len(opts) > 0 {
 					v.Set(prefix+item, opts[0])

@@ -3,8 +3,6 @@ package importer
 import (
 	"fmt"
 	"io"
-	"path/filepath"
-	"strings"
 
 	"opcert/internal/catalog"
 	"opcert/internal/enterprise"
@@ -30,66 +28,29 @@ type EnterpriseResult struct {
 	Rows        int
 }
 
-// ReadEnterprises parses a CSV or XLSX file of enterprises; every row is
-// checked and reported, as for holders.
-func ReadEnterprises(name string, r io.Reader, cat *catalog.Catalog) (EnterpriseResult, error) {
-	var rows [][]string
-	var err error
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv":
-		rows, err = readCSV(r)
-	case ".xlsx":
-		rows, err = readXLSX(r)
-	default:
-		return EnterpriseResult{}, fmt.Errorf("不支持的文件类型 %q：请使用 .csv 或 .xlsx 文件", filepath.Ext(name))
-	}
-	if err != nil {
-		return EnterpriseResult{}, err
-	}
-	return parseEnterprises(rows, cat), nil
-}
+var enterpriseLayout = Layout{Columns: EnterpriseHeader}
 
-func parseEnterprises(rows [][]string, cat *catalog.Catalog) EnterpriseResult {
-	var res EnterpriseResult
-	if len(rows) == 0 {
-		res.Errors = append(res.Errors, RowError{Row: 1, Message: "文件为空，第一行应为表头：" + strings.Join(EnterpriseHeader, "，")})
-		return res
+// ReadEnterprises reads a .csv or .xlsx file of enterprises (see ReadSheet);
+// every row is checked and reported, as for holders.
+func ReadEnterprises(name string, r io.Reader, cat *catalog.Catalog) (EnterpriseResult, error) {
+	rows, problems, err := ReadSheet(name, r, enterpriseLayout)
+	if err != nil || len(problems) > 0 {
+		return EnterpriseResult{Errors: problems}, err
 	}
-	cols := map[string]int{}
-	for i, h := range rows[0] {
-		cols[strings.TrimSpace(h)] = i
-	}
-	for _, c := range EnterpriseHeader {
-		if _, ok := cols[c]; !ok {
-			res.Errors = append(res.Errors, RowError{Row: 1, Column: c, Message: "缺少此列；表头应为：" + strings.Join(EnterpriseHeader, "，")})
-		}
-	}
-	if len(res.Errors) > 0 {
-		return res
-	}
+	res := EnterpriseResult{Rows: len(rows)}
 	seen := map[string]int{}
-	for i, row := range rows[1:] {
-		n := i + 2
-		if blank(row) {
-			continue
-		}
-		res.Rows++
-		get := func(c string) string {
-			if j := cols[c]; j < len(row) {
-				return strings.TrimSpace(row[j])
-			}
-			return ""
-		}
+	for _, row := range rows {
+		get := row.Get
 		e := enterprise.Enterprise{Name: get(ColOrgName), Address: get(ColAddress)}
 		bad := false
-		fail := func(col, msg string) { res.Errors = append(res.Errors, RowError{n, col, msg}); bad = true }
+		fail := func(col, msg string) { res.Errors = append(res.Errors, row.Error(col, msg)); bad = true }
 		code, err := idcheck.CreditCode(get(ColCreditCode))
 		if err != nil {
 			fail(ColCreditCode, err.Error())
 		} else if prev, dup := seen[code]; dup {
 			fail(ColCreditCode, fmt.Sprintf("与第 %d 行重复", prev))
 		} else {
-			seen[code] = n
+			seen[code] = row.Line
 			e.CreditCode = code
 		}
 		if e.Name == "" {
@@ -111,5 +72,5 @@ func parseEnterprises(rows [][]string, cat *catalog.Catalog) EnterpriseResult {
 			res.Enterprises = append(res.Enterprises, e)
 		}
 	}
-	return res
+	return res, nil
 }

@@ -1,17 +1,17 @@
-// Package importer reads certificate holders from a CSV or XLSX file (one
-// row per certificate item, as legacy systems export them) and checks every
-// row before anything is written. The caller then loads the holders in one
-// transaction: a file with a bad row loads nothing, or, when asked, only the
-// holders whose rows are all good, never part of a holder.
+// Package importer reads spreadsheets that people prepare by hand or export
+// from older systems: certificate holders (one row per certificate item),
+// enterprises, and any other kind of file through ReadSheet, which checks
+// the header and numbers the rows as the spreadsheet shows them. Every row
+// is checked before anything is written, and every problem is a RowError.
+// The caller then loads the holders in one transaction: a file with a bad
+// row loads nothing, or, when asked, only the holders whose rows are all
+// good, never part of a holder.
 package importer
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -42,25 +42,10 @@ const (
 	ColStatus     = "状态" // optional: 有效 (default), 已换发, 已注销
 )
 
-var requiredColumns = []string{ColName, ColIDType, ColIDNumber, ColEdition, ColCode, ColIssuedBy, ColApprovedOn, ColValidUntil}
-
 // Header is the header row of a template file, in the recommended order.
 var Header = []string{ColName, ColIDType, ColIDNumber, ColCertNumber, ColArchiveNo, ColEdition, ColCode, ColWeldCode, ColIssuedBy, ColApprovedOn, ColValidUntil, ColStatus}
 
-// RowError says what is wrong with one row, in words the person who made
-// the file understands.
-type RowError struct {
-	Row     int // row number as a spreadsheet shows it (the header is row 1)
-	Column  string
-	Message string
-}
-
-func (e RowError) String() string {
-	if e.Column == "" {
-		return fmt.Sprintf("第 %d 行：%s", e.Row, e.Message)
-	}
-	return fmt.Sprintf("第 %d 行【%s】：%s", e.Row, e.Column, e.Message)
-}
+var holderLayout = Layout{Columns: Header, Optional: []string{ColCertNumber, ColArchiveNo, ColWeldCode, ColStatus}}
 
 // Result is what a file held.
 type Result struct {
@@ -70,57 +55,13 @@ type Result struct {
 	Skipped  int // holders left out because one of their rows is bad
 }
 
-// ReadFile parses by the file name's extension: .csv or .xlsx.
+// ReadFile reads a .csv or .xlsx file of holders (see ReadSheet).
 func ReadFile(name string, r io.Reader, cat *catalog.Catalog, today civil.Date) (Result, error) {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv":
-		rows, err := readCSV(r)
-		if err != nil {
-			return Result{}, err
-		}
-		return Parse(rows, cat, today), nil
-	case ".xlsx":
-		rows, err := readXLSX(r)
-		if err != nil {
-			return Result{}, err
-		}
-		return Parse(rows, cat, today), nil
+	rows, problems, err := ReadSheet(name, r, holderLayout)
+	if err != nil || len(problems) > 0 {
+		return Result{Errors: problems}, err
 	}
-	return Result{}, fmt.Errorf("不支持的文件类型 %q：请使用 .csv 或 .xlsx 文件", filepath.Ext(name))
-}
-
-func readCSV(r io.Reader) ([][]string, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // Excel writes a BOM in UTF-8 CSV
-	cr := csv.NewReader(bytes.NewReader(b))
-	cr.FieldsPerRecord = -1
-	rows, err := cr.ReadAll()
-	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("CSV 文件第 %d 行格式错误（%v），请检查引号和逗号", pe.Line, pe.Err)
-		}
-		return nil, err
-	}
-	return rows, nil
-}
-
-func readXLSX(r io.Reader) ([][]string, error) {
-	f, err := excelize.OpenReader(r)
-	if err != nil {
-		return nil, fmt.Errorf("无法读取 Excel 文件：%v", err)
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, errors.New("Excel 文件中没有工作表")
-	}
-	// Raw values: a date cell arrives as its serial number, whatever display
-	// format the person's Excel used, and is converted in parseDate.
-	return f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+	return parse(rows, cat, today), nil
 }
 
 type holderKey struct{ idType, idNumber string }
@@ -132,40 +73,13 @@ type group struct {
 	certs   map[string]int
 }
 
-// Parse checks rows (the first one is the header) and groups them by holder.
-func Parse(rows [][]string, cat *catalog.Catalog, today civil.Date) Result {
-	var res Result
-	if len(rows) == 0 {
-		res.Errors = append(res.Errors, RowError{Row: 1, Message: "文件为空，第一行应为表头：" + strings.Join(Header, "，")})
-		return res
-	}
-	cols := map[string]int{}
-	for i, h := range rows[0] {
-		cols[strings.TrimSpace(h)] = i
-	}
-	for _, c := range requiredColumns {
-		if _, ok := cols[c]; !ok {
-			res.Errors = append(res.Errors, RowError{Row: 1, Column: c, Message: "缺少此列；表头应为：" + strings.Join(Header, "，")})
-		}
-	}
-	if len(res.Errors) > 0 {
-		return res
-	}
+// parse checks every row and groups the rows by holder.
+func parse(rows []Row, cat *catalog.Catalog, today civil.Date) Result {
+	res := Result{Rows: len(rows)}
 	groups := map[holderKey]*group{}
 	var order []holderKey
-	for i, row := range rows[1:] {
-		n := i + 2
-		if blank(row) {
-			continue
-		}
-		res.Rows++
-		get := func(c string) string {
-			if j, ok := cols[c]; ok && j < len(row) {
-				return strings.TrimSpace(row[j])
-			}
-			return ""
-		}
-		h, certNumber, archive, item, errs := parseRow(n, get, cat, today)
+	for _, row := range rows {
+		h, certNumber, archive, item, errs := parseRow(row, cat, today)
 		key := holderKey{string(h.IDType), h.IDNumber}
 		g := groups[key]
 		if g == nil {
@@ -173,9 +87,9 @@ func Parse(rows [][]string, cat *catalog.Catalog, today civil.Date) Result {
 			groups[key] = g
 			order = append(order, key)
 		}
-		g.rows = append(g.rows, n)
+		g.rows = append(g.rows, row.Line)
 		if len(errs) == 0 && g.holding.Holder.Name != h.Name {
-			errs = append(errs, RowError{n, ColName, fmt.Sprintf("同一证件号码在第 %d 行的姓名为“%s”，与本行“%s”不一致", g.rows[0], g.holding.Holder.Name, h.Name)})
+			errs = append(errs, row.Error(ColName, fmt.Sprintf("同一证件号码在第 %d 行的姓名为“%s”，与本行“%s”不一致", g.rows[0], g.holding.Holder.Name, h.Name)))
 		}
 		if len(errs) > 0 {
 			res.Errors = append(res.Errors, errs...)
@@ -191,7 +105,7 @@ func Parse(rows [][]string, cat *catalog.Catalog, today civil.Date) Result {
 		c := &g.holding.Certificates[ci]
 		for _, prev := range c.Items {
 			if prev.Ref == item.Ref && prev.WeldCode == item.WeldCode {
-				res.Errors = append(res.Errors, RowError{n, ColCode, fmt.Sprintf("证书 %s 的项目 %s 重复出现", certNumber, item.Ref)})
+				res.Errors = append(res.Errors, row.Error(ColCode, fmt.Sprintf("证书 %s 的项目 %s 重复出现", certNumber, item.Ref)))
 				g.bad = true
 			}
 		}
@@ -208,18 +122,10 @@ func Parse(rows [][]string, cat *catalog.Catalog, today civil.Date) Result {
 	return res
 }
 
-func blank(row []string) bool {
-	for _, c := range row {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-func parseRow(n int, get func(string) string, cat *catalog.Catalog, today civil.Date) (registry.Holder, string, string, registry.Item, []RowError) {
+func parseRow(row Row, cat *catalog.Catalog, today civil.Date) (registry.Holder, string, string, registry.Item, []RowError) {
 	var errs []RowError
-	fail := func(col, msg string) { errs = append(errs, RowError{n, col, msg}) }
+	fail := func(col, msg string) { errs = append(errs, row.Error(col, msg)) }
+	get := row.Get
 	h := registry.Holder{Name: get(ColName), IDType: registry.IDType(get(ColIDType)), IDNumber: strings.ToUpper(get(ColIDNumber))}
 	if h.Name == "" {
 		fail(ColName, "姓名不能为空")

@@ -105,16 +105,22 @@ func (r *applyRun) holder(mobile string) registry.Holding {
 // is code.
 func (r *applyRun) validUntil(h registry.Holding, code string) civil.Date {
 	r.t.Helper()
+	return r.line(h, code).ValidUntil
+}
+
+// line is the holder's certificate line of code, old or new edition.
+func (r *applyRun) line(h registry.Holding, code string) registry.Item {
+	r.t.Helper()
 	for _, it := range h.Items() {
 		if c, ok := it.Ref.Old(); ok && string(c) == code {
-			return it.ValidUntil
+			return it
 		}
 		if q, ok := it.Ref.New(); ok && string(q.Code) == code {
-			return it.ValidUntil
+			return it
 		}
 	}
 	r.t.Fatalf("%s holds no %s", h.Holder.Name, code)
-	return civil.Date{}
+	return registry.Item{}
 }
 
 // creditCode is the demo registry's 统一社会信用代码 of an employer.
@@ -402,8 +408,9 @@ func TestApplyRenewQ8(t *testing.T) {
 	if len(rows) != 2 {
 		t.Fatalf("复审项目选择 rows = %q, want Q8 and N2", rows)
 	}
+	// The demo dates an old line's approval under the 2011 catalogue.
 	wantTexts(t, "Q8 line", rows[0][:5], []string{"1", "徐汇区市场监督管理局", "流动式起重机司机", "Q8",
-		"自 " + q8Until.AddYears(-4).AddDays(1).Chinese() + " 至 " + q8Until.Chinese()})
+		"自 " + r.line(h, "Q8").ApprovedOn.Chinese() + " 至 " + q8Until.Chinese()})
 	if !strings.Contains(rows[0][5], "原项目Q8流动式起重机司机换发为Q2起重机司机(限流动式起重机)") {
 		t.Errorf("Q8 line says %q, want the 换发 note", rows[0][5])
 	}

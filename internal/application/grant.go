@@ -84,3 +84,36 @@ func GrantFor(f Form, held map[int64]registry.Item, decided civil.Date, issuedBy
 	}
 	return g, nil
 }
+
+// CertificateLine is how a registry line is printed on the 2019-format
+// certificate: its 2019 item, and for a line still held under the 2011
+// catalogue the old item as 原项目. An old item whose 2019 item is a choice
+// (G2/G3, Q4), or has none, has no 2019 item until its 复审: it is printed
+// as 原项目 only, never as a 2019 code it is not (old N2 is 叉车司机, 2019 N2
+// is 观光车和观光列车司机).
+type CertificateLine struct {
+	Code, Name string // the 2019 item ("" when it has none yet)
+	Original   string // "原项目：N2 叉车司机" for an old line
+}
+
+// LineOnCertificate prints it (see CertificateLine).
+func LineOnCertificate(it registry.Item, cat *catalog.Catalog) CertificateLine {
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	code, name, _, _ := cat.Describe(it.Ref)
+	if it.WeldCode != "" {
+		code = it.WeldCode
+	}
+	old, isOld := it.Ref.Old()
+	if !isOld {
+		return CertificateLine{Code: code, Name: name}
+	}
+	l := CertificateLine{Original: "原项目：" + code + " " + name}
+	if m, ok := cat.Mapping(old); ok {
+		if q, fixed := m.Fixed(); fixed {
+			l.Code, l.Name = q.String(), q.Name(cat)
+		}
+	}
+	return l
+}

@@ -63,3 +63,22 @@ func TestGrantFor(t *testing.T) {
 		t.Error("renewing a line that is no longer valid was granted")
 	}
 }
+
+// The 2019-format certificate prints the 2019 item of a line held under the
+// 2011 catalogue, with the old one as 原项目 (the 换发对应表; SOURCES.md §2).
+func TestLineOnCertificate(t *testing.T) {
+	for _, tc := range []struct {
+		it                   registry.Item
+		code, name, original string
+	}{
+		{item(oldRef("N2"), "2027-01-01"), "N1", "叉车司机", "原项目：N2 叉车司机"},
+		{item(oldRef("Q8"), "2027-01-01"), "Q2(限流动式起重机)", "起重机司机(限流动式起重机)", "原项目：Q8 流动式起重机司机"},
+		{item(oldRef("G2"), "2027-01-01"), "", "", "原项目：G2 二级锅炉司炉"},
+		{item(newRef("N2"), "2027-01-01"), "N2", "观光车和观光列车司机", ""},
+	} {
+		got := LineOnCertificate(tc.it, nil)
+		if got.Code != tc.code || got.Name != tc.name || got.Original != tc.original {
+			t.Errorf("%s: %+v, want %s %s %s", tc.it.Ref, got, tc.code, tc.name, tc.original)
+		}
+	}
+}

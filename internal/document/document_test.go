@@ -261,8 +261,10 @@ func TestLetterAndCertificate(t *testing.T) {
 	cert, err := Certificate(CertificateData{Name: "张喆堃", Sex: "男", IDNumber: "310104198203140012", Number: "310104198203140012",
 		ArchiveNo: "TS6031010420260001", Employer: "上海徐汇起重设备安装有限公司", Photo: photoJPEG(t),
 		Items: []CertificateItem{
-			{"Q2", "起重机司机（限流动式起重机）", "2026年12月10日", "2031年01月22日"},
-			{"G3", "锅炉水处理", "2026年12月10日", "2030年05月23日"},
+			{Code: "Q2", Name: "起重机司机（限流动式起重机）", Approved: "2026年12月10日", Until: "2031年01月22日"},
+			{Code: "G3", Name: "锅炉水处理", Approved: "2026年12月10日", Until: "2030年05月23日"},
+			{Code: "N1", Name: "叉车司机", Original: "原项目：N2 叉车司机", Approved: "2019年05月20日", Until: "2029年11月01日"},
+			{Name: "", Original: "原项目：G2 二级锅炉司炉", Approved: "2019年05月20日", Until: "2027年01月01日"},
 		},
 		Authority: "上海市徐汇区市场监督管理局", IssuedOn: "2026年12月10日", QRURL: "https://opcert.example.gov.cn/c/x"})
 	if err != nil {
@@ -270,7 +272,7 @@ func TestLetterAndCertificate(t *testing.T) {
 	}
 	c = check(t, "certificate", cert)
 	c.has(t, "中华人民共和国特种设备安全管理和作业人员证", "张喆堃", "310104198203140012", "TS6031010420260001",
-		"起重机司机（限流动式起重机）", "2031年01月22日", "扫码核验证书")
+		"起重机司机（限流动式起重机）", "2031年01月22日", "扫码核验证书", "叉车司机（原项目：N2 叉车司", "原项目：G2 二级锅炉司炉（复审时")
 }
 
 // The QR code must decode back to the URL; zbarimg (zbar-tools) is optional.

@@ -92,8 +92,9 @@ type CertificateData struct {
 }
 
 // CertificateItem is one line: 作业项目代号, 作业项目, 批准日期, 有效期至
-// (validity is per item).
-type CertificateItem struct{ Code, Name, Approved, Until string }
+// (validity is per item). Original names the 2011 item of a line still held
+// under the old catalogue ("原项目：N2 叉车司机"), printed beside its 2019 item.
+type CertificateItem struct{ Code, Name, Original, Approved, Until string }
 
 // Certificate renders the certificate as an A4 page: holder, photo, the
 // item table with dates, the issuing authority and a QR code for 核验.
@@ -117,7 +118,14 @@ func Certificate(c CertificateData) ([]byte, error) {
 	})
 	rows := make([][]string, len(c.Items))
 	for i, it := range c.Items {
-		rows[i] = []string{it.Code, it.Name, it.Approved, it.Until}
+		code, name := it.Code, it.Name
+		switch {
+		case code == "":
+			code, name = "—", it.Original+"（复审时换发）"
+		case it.Original != "":
+			name += "（" + it.Original + "）"
+		}
+		rows[i] = []string{code, name, it.Approved, it.Until}
 	}
 	return Render(Document{
 		Title:       "中华人民共和国特种设备安全管理和作业人员证",

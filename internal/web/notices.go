@@ -156,11 +156,8 @@ func (s *Server) certificatePDF(r *http.Request, a store.Application, f *applica
 			if it.Status != registry.ItemValid {
 				continue
 			}
-			code, name, _, _ := s.catalog.Describe(it.Ref)
-			if it.WeldCode != "" {
-				code = it.WeldCode
-			}
-			c.Items = append(c.Items, document.CertificateItem{Code: code, Name: name, Approved: it.ApprovedOn.Chinese(), Until: it.ValidUntil.Chinese()})
+			l := application.LineOnCertificate(it, s.catalog)
+			c.Items = append(c.Items, document.CertificateItem{Code: l.Code, Name: l.Name, Original: l.Original, Approved: it.ApprovedOn.Chinese(), Until: it.ValidUntil.Chinese()})
 		}
 	}
 	if f.PhotoKey != "" {

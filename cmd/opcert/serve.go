@@ -101,7 +101,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("file store: %w", err)
 	}
-	cases := casework.New(casework.Options{Store: db, Catalog: cat, Today: today, Log: log})
+	cases := casework.New(casework.Options{Store: db, Catalog: cat, Today: today, Log: log, Files: files})
 	cal, err := cases.Calendar(ctx)
 	if err != nil {
 		return err

@@ -130,6 +130,9 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 			return Change{}, &TransitionError{From: c.Status, Action: act, Role: role, Message: "该申请应选择“" + want.Label() + "”"}
 		}
 		ch.AcceptedOn, ch.Due = env.Today, workday.Deadline{}
+		if act == ActionAcceptForExam {
+			vars["考试安排"] = ExamNotice(targets, c.Form.ExamInstitution)
+		}
 		if act == ActionAccept {
 			if ch.Due, err = DecisionDeadline(env.Today, 0, env.Calendar, env.Policy); err != nil {
 				return Change{}, err

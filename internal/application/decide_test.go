@@ -351,3 +351,24 @@ func TestExamResultsConsumed(t *testing.T) {
 		}
 	}
 }
+
+// The exam after 受理 is arranged three ways (seed 000 2.1 注1–3).
+func TestExamNotice(t *testing.T) {
+	for _, tc := range []struct {
+		items, institution, want string
+	}{
+		{"N1", "", "www.tzsbks.sh.cn 查询考试安排，并打印准考证"},
+		{"R3", "", "中国人民解放军海军特色医学中心，排考信息将由考试机构通知"},
+		{"F", "某考试机构", "请自行联系申请时指定的考试机构（某考试机构）参加考试"},
+		{"S2", "", "请自行联系申请时指定的考试机构参加考试"},
+	} {
+		got := ExamNotice([]catalog.Qualification{q(tc.items)}, tc.institution)
+		if !strings.Contains(got, tc.want) || (tc.items != "N1" && strings.Contains(got, "准考证")) {
+			t.Errorf("%s: %q", tc.items, got)
+		}
+	}
+	ch, err := Decide(Case{Status: StatusSubmitted, Form: Form{Matter: MatterNew, Items: []FormItem{{Target: "R3"}}}}, ActionAcceptForExam, RoleOfficer, Input{}, env())
+	if err != nil || !strings.Contains(ch.SMS.Vars["考试安排"], "海军特色医学中心") {
+		t.Fatalf("受理 of R3: %+v %v", ch.SMS, err)
+	}
+}

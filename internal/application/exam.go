@@ -71,3 +71,27 @@ func ExamVerdict(items []catalog.Qualification, theory, practical int, p Policy,
 	}
 	return out, nil
 }
+
+// ExamNotice tells the applicant how the exam after 受理 is arranged (seed
+// 000 2.1 注1–3): general items through the exam website and a 准考证; R3 by
+// 中国人民解放军海军特色医学中心, which notifies the applicant; 安全阀校验 and
+// 客运索道 items by the exam institution chosen when applying, whom the
+// applicant contacts.
+func ExamNotice(items []catalog.Qualification, institution string) string {
+	for _, q := range items {
+		if q.Code == "R3" {
+			return "R3（氧舱维护保养）项目的考试机构为中国人民解放军海军特色医学中心，排考信息将由考试机构通知，请保持联系电话畅通。"
+		}
+	}
+	for _, q := range items {
+		switch q.Code {
+		case "F", "S1", "S2":
+			who := "申请时指定的考试机构"
+			if institution != "" {
+				who = "申请时指定的考试机构（" + institution + "）"
+			}
+			return "安全阀校验、客运索道作业项目新取证，请自行联系" + who + "参加考试。"
+		}
+	}
+	return "请及时登录网站 www.tzsbks.sh.cn 查询考试安排，并打印准考证，按时参加理论知识考试和实际操作技能考试。"
+}

@@ -20,6 +20,9 @@ type Form struct {
 	Correction   *Correction `json:"correction,omitempty"`
 	// Custom are the materials the applicant added with "+" (seed 000 3.3 第6点).
 	Custom []string `json:"custom_materials,omitempty"`
+	// ExamInstitution is the exam institution chosen for 安全阀校验 and 客运索道
+	// items, which the applicant then contacts (seed 000 2.1 注3).
+	ExamInstitution string `json:"exam_institution,omitempty"`
 	// AskedBefore are the targets of earlier 补正 rounds. 补正 is told once
 	// and completely (一次性告知); asking later about anything else needs a
 	// written justification.

@@ -12,6 +12,7 @@ import (
 	"opcert/internal/audit"
 	"opcert/internal/auth"
 	"opcert/internal/authority"
+	"opcert/internal/blob"
 	"opcert/internal/casework"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
@@ -27,13 +28,17 @@ var ctx = context.Background()
 func day(s string) civil.Date { return civil.MustParse(s) }
 
 // service is one instance of the service on db, on a fixed day.
-func service(db *store.DB, today string) *casework.Service {
+func service(t testing.TB, db *store.DB, today string) *casework.Service {
 	d := day(today)
+	files, err := blob.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	db.SetClock(func() time.Time { return d.Time().Add(10 * time.Hour) })
 	if err := db.PutAuthorities(ctx, authority.Shanghai(catalog.Default())); err != nil {
 		panic(err)
 	}
-	return casework.New(casework.Options{Store: db, Today: func() civil.Date { return d }, Log: slog.New(slog.DiscardHandler)})
+	return casework.New(casework.Options{Store: db, Today: func() civil.Date { return d }, Log: slog.New(slog.DiscardHandler), Files: files})
 }
 
 // caseAt puts an application into status with the given deadlines, as the
@@ -88,7 +93,7 @@ func TestImportRecountsProvisionalDeadlines(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			dbA, dbB := storetest.Pair(t, engine)
-			a, b := service(dbA, "2026-12-15"), service(dbB, "2026-12-15")
+			a, b := service(t, dbA, "2026-12-15"), service(t, dbB, "2026-12-15")
 			calB := must(b.Calendar(ctx))
 			if calB.Has(2027) {
 				t.Fatal("2027 before any import")
@@ -200,10 +205,10 @@ func TestImportRecountsProvisionalDeadlines(t *testing.T) {
 // is missing, officers and admins are asked for it.
 func TestAwaitedYearsFollowTheImport(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		if got := must(service(db, "2026-10-31").AwaitedYears(ctx)); len(got) != 0 {
+		if got := must(service(t, db, "2026-10-31").AwaitedYears(ctx)); len(got) != 0 {
 			t.Fatalf("awaited on 10-31: %v", got)
 		}
-		s := service(db, "2026-11-01")
+		s := service(t, db, "2026-11-01")
 		if got := must(s.AwaitedYears(ctx)); fmt.Sprint(got) != "[2027]" {
 			t.Fatalf("awaited on 11-01: %v", got)
 		}

@@ -235,6 +235,11 @@ func (s *Service) apply(ctx context.Context, who Actor, c Loaded, version int, c
 			Theory: sql.NullInt64{Int64: int64(r.Theory), Valid: true}, Practical: sql.NullInt64{Int64: int64(r.Practical), Valid: true}, Institution: r.Institution}
 	}
 	t.SMSFor = s.message(ctx, ch.SMS)
+	notices, err := s.noticesFor(ctx, c, ch)
+	if err != nil {
+		return store.Application{}, err
+	}
+	t.Notices = notices
 	out, err := s.store.Apply(ctx, t)
 	var other *store.ActiveConflict
 	switch {
@@ -344,4 +349,13 @@ func (s *Service) ExpireDrafts(ctx context.Context) ([]store.ExpiredDraft, error
 	return s.store.DeleteExpiredDrafts(ctx, s.today(), func(d store.ExpiredDraft) string {
 		return render(map[string]string{"事项": application.Matter(d.Matter).Label()})
 	})
+}
+
+// Notices lists the documents issued for an application, to whom may see it.
+func (s *Service) Notices(ctx context.Context, who Actor, id int64) ([]store.Notice, error) {
+	c, err := s.Load(ctx, who, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Notices(ctx, c.ID)
 }

@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -23,13 +24,18 @@ type world struct {
 	s                            *casework.Service
 	applicant, officer, far, adm casework.Actor
 	holderID                     int64
-	mobile                       string
+	mobile, name                 string
 }
 
 func newWorld(t *testing.T, db *store.DB, today string) *world {
+	return newWorldNamed(t, db, today, "𠮷祥")
+}
+
+// newWorldNamed is newWorld with the applicant named name.
+func newWorldNamed(t *testing.T, db *store.DB, today, name string) *world {
 	t.Helper()
-	w := &world{db: db, s: service(db, today), mobile: "13900000077"}
-	u := must(db.RegisterApplicant(ctx, registry.Holder{Name: "𠮷祥", IDType: registry.IDResident, IDNumber: "11010519800501002" + checkChar("11010519800501002"),
+	w := &world{db: db, s: service(t, db, today), mobile: "13900000077", name: name}
+	u := must(db.RegisterApplicant(ctx, registry.Holder{Name: name, IDType: registry.IDResident, IDNumber: "11010519800501002" + checkChar("11010519800501002"),
 		Sex: "男", BirthDate: day("1980-05-01")}, w.mobile, "hash"))
 	w.applicant, w.holderID = casework.Actor{UserID: u.ID, Role: auth.RoleApplicant}, u.HolderID
 	staff := func(login string, role auth.Role, code string) casework.Actor {
@@ -45,7 +51,7 @@ func newWorld(t *testing.T, db *store.DB, today string) *world {
 func (w *world) newApplication(t *testing.T) store.Application {
 	t.Helper()
 	f := application.Form{Matter: application.MatterNew, Incident: "no", Items: []application.FormItem{{Target: "N1"}},
-		Applicant: application.Person{Name: "𠮷祥", IDNumber: "110105198005010021", BirthDate: "1980-05-01", Education: "高中", Mobile: w.mobile},
+		Applicant: application.Person{Name: w.name, IDNumber: "110105198005010021", BirthDate: "1980-05-01", Education: "高中", Mobile: w.mobile},
 		Employer:  application.Employer{Name: "上海徐汇起重设备安装有限公司", CreditCode: "91310104MA1FL0XQ4F", District: "310104", AddressDetail: "1号", Synced: true},
 		PhotoKey:  "photo"}
 	data, _ := json.Marshal(f)
@@ -149,7 +155,7 @@ func TestEveryActionNotifies(t *testing.T) {
 		// 补正 not answered in time: the job's service call ends it.
 		d := w.act(t, w.applicant, w.newApplication(t), application.ActionSubmit, application.Input{})
 		w.act(t, w.officer, d, application.ActionRequestCorrection, application.Input{Asks: []application.CorrectionItem{{Target: "field:photo", Reason: "背景不是白色"}}})
-		late := service(db, "2026-12-15")
+		late := service(t, db, "2026-12-15")
 		if n, err := late.AbandonOverdueCorrections(ctx); err != nil || n != 1 {
 			t.Fatalf("abandoned %d, %v", n, err)
 		}
@@ -278,6 +284,51 @@ func TestExamResultConsumedBySubmit(t *testing.T) {
 		_, err := w.s.Act(ctx, w.applicant, c.ID, c.Version, application.ActionSubmit, application.Input{})
 		if casework.ErrorCode(err) != casework.Conflict || !strings.Contains(casework.ErrorMessage(err), "考试成绩已被其他申请使用") {
 			t.Fatalf("a consumed result cited again: %v", err)
+		}
+	})
+}
+
+// A notice, once issued, is a record: the 受理通知书 downloaded before and
+// after the decision is the same document, byte for byte, although the
+// decision cleared the deadline it states; and 准予许可 issues the decision
+// with its 制证 sheet and the certificate.
+func TestIssuedNoticesAreRecords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorldNamed(t, db, "2026-11-23", "张喆堃")
+		abs := func(p string) string { return "https://opcert.example.gov.cn" + p }
+		a := w.act(t, w.applicant, w.newApplication(t), application.ActionSubmit, application.Input{})
+		if _, err := w.s.NoticePDF(ctx, w.applicant, a.ID, casework.NoticeAcceptance, abs); casework.ErrorCode(err) != casework.NotFound {
+			t.Fatalf("受理通知书 before 受理: %v", err)
+		}
+		a = w.act(t, w.officer, a, application.ActionAcceptForExam, application.Input{})
+		a = w.act(t, w.officer, a, application.ActionRecordExam, application.Input{Theory: "90", Practical: "90"})
+		before := must(w.s.NoticePDF(ctx, w.applicant, a.ID, casework.NoticeAcceptance, abs))
+		a = w.act(t, w.officer, a, application.ActionApprove, application.Input{})
+		after := must(w.s.NoticePDF(ctx, w.applicant, a.ID, casework.NoticeAcceptance, abs))
+		byOfficer := must(w.s.NoticePDF(ctx, w.officer, a.ID, casework.NoticeAcceptance, func(p string) string { return "http://other.host" + p }))
+		if !bytes.Equal(before.PDF, after.PDF) || !bytes.Equal(before.PDF, byOfficer.PDF) || before.Title != "受理通知书" {
+			t.Fatal("the 受理通知书 changed after it was issued")
+		}
+		list := must(w.s.Notices(ctx, w.applicant, a.ID))
+		var kinds []string
+		for _, n := range list {
+			kinds = append(kinds, n.Kind)
+		}
+		if strings.Join(kinds, ",") != "acceptance.pdf,decision.pdf,certificate.pdf" {
+			t.Fatalf("notices %v", kinds)
+		}
+		decision := must(w.s.NoticePDF(ctx, w.applicant, a.ID, casework.NoticeDecision, abs))
+		if !bytes.HasPrefix(decision.PDF, []byte("%PDF-")) || !bytes.Contains(decision.PDF, []byte("/Count 2")) {
+			t.Fatal("the 准予许可决定书 is not two pages (制证 sheet and decision)")
+		}
+		if _, err := w.s.NoticePDF(ctx, w.far, a.ID, casework.NoticeDecision, abs); casework.ErrorCode(err) != casework.NotFound {
+			t.Fatalf("another district's officer: %v", err)
+		}
+		// Tampering with the kept PDF is detected, not served.
+		n := must(db.NoticeOf(ctx, a.ID, casework.NoticeAcceptance))
+		storetest.Exec(t, db, `UPDATE notices SET pdf_sha256 = 'x' WHERE id = $1`, n.ID)
+		if _, err := w.s.NoticePDF(ctx, w.applicant, a.ID, casework.NoticeAcceptance, abs); err == nil {
+			t.Fatal("a PDF not matching its hash was served")
 		}
 	})
 }

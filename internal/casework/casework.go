@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"opcert/internal/application"
+	"opcert/internal/blob"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/store"
@@ -25,6 +26,7 @@ type Service struct {
 	log      *slog.Logger
 	embedded *workday.Calendar
 	calendar calendarCache
+	files    blob.Store
 }
 
 // Options configures a Service.
@@ -37,11 +39,13 @@ type Options struct {
 	// Calendar is the built-in calendar the imported years are added to;
 	// defaults to workday.Default().
 	Calendar *workday.Calendar
+	// Files keeps the issued documents' PDFs (and holds the uploads).
+	Files blob.Store
 }
 
 // New builds a Service.
 func New(o Options) *Service {
-	s := &Service{store: o.Store, catalog: o.Catalog, policy: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar}
+	s := &Service{store: o.Store, catalog: o.Catalog, policy: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar, files: o.Files}
 	if s.catalog == nil {
 		s.catalog = catalog.Default()
 	}

@@ -1,6 +1,9 @@
 package document
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // CorrectionNoticeData is a 补正告知书 (seed 000 §3.5 sample).
 type CorrectionNoticeData struct {
@@ -151,4 +154,51 @@ func photoBox(d *Doc, photo []byte, x, y, w, h float64) {
 		d.Text(x, y, w, h, "照片", SizeForm, AlignCenter)
 	}
 	d.Rect(x, y, w, h, "D")
+}
+
+// ApprovalDecisionData is the 准予许可决定书 with its 制证 sheet: seed 001
+// 第三部分 describes the download as two pages, the applicant writing 名字,
+// 联系电话, 单位名称, 单位所属区 on the first and sending it with a 2-inch
+// white-background photo, its back signed, to the 受理机关 for 制证.
+type ApprovalDecisionData struct {
+	Letter LetterData
+	Items  string // the items granted, as the sheet lists them
+}
+
+// ApprovalDecision renders the 制证 sheet, then the decision.
+func ApprovalDecision(a ApprovalDecisionData) ([]byte, error) {
+	d, err := New(Options{Footer: "编号：" + a.Letter.Number})
+	if err != nil {
+		return nil, err
+	}
+	d.Title("特种设备安全管理和作业人员证制证信息表")
+	d.Number("编号", a.Letter.Number)
+	d.Space(3)
+	d.Paragraph("请打印本决定书，在本页填写以下信息，粘贴近期2寸白底彩色照片一张（照片背面写上姓名），连同第二页准予许可决定书一并寄送或交至"+
+		a.Letter.Authority+"，办理制证。", Style{Indent: true})
+	d.Space(4)
+	const pw, ph = 35.0, 49.0
+	top := d.Y()
+	blank := func(label string) Row {
+		return Row{Cells: []Cell{{Text: label, W: 1, Label: true}, {Text: "", W: 3}}, MinH: ph / 4}
+	}
+	g := Grid{W: d.Width() - pw - 4, Rows: []Row{blank("姓名"), blank("联系电话"), blank("单位名称"), blank("单位所属区")}}
+	g.Draw(d)
+	bottom := d.Y()
+	d.pdf.SetLineWidth(0.3)
+	d.pdf.RectFromUpperLeftWithStyle(d.Right()-pw, top, pw, max(ph, bottom-top), "D")
+	d.Text(d.Right()-pw, top, pw, max(ph, bottom-top), "粘贴2寸照片", SizeForm, AlignCenter)
+	d.SetY(max(bottom, top+ph) + 6)
+	d.Paragraph("准予许可项目："+a.Items, Style{})
+	d.Paragraph("申请号："+strings.TrimPrefix(a.Letter.Number, "JD"), Style{})
+	d.NewPage()
+	d.Title(a.Letter.Title)
+	d.Number("编号", a.Letter.Number)
+	d.Space(3)
+	d.Paragraph(a.Letter.To+"：", Style{})
+	for _, p := range a.Letter.Body {
+		d.Paragraph(p, Style{Indent: true})
+	}
+	d.Closing(a.Letter.Authority, a.Letter.IssuedOn, a.Letter.QRURL, "扫码查看办理进度")
+	return d.Bytes()
 }

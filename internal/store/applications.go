@@ -222,6 +222,9 @@ type Transition struct {
 	// RecordExam is a score recorded for the application (passed or not:
 	// every score is kept, the 补考 rule counts them).
 	RecordExam *ExamResult
+	// Notices are the documents the action issues, recorded with its
+	// history line.
+	Notices []Notice
 	// Audit, when set, is appended to the audit log in the same
 	// transaction, with Before and After filled in from the statuses.
 	Audit *audit.Entry
@@ -331,7 +334,11 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 				return err
 			}
 		}
-		if err := addEvent(ctx, tx, now, a.ID, t.ActorID, t.Action, a.Status, t.To, t.Note); err != nil {
+		eventID, err := addEventID(ctx, tx, now, a.ID, t.ActorID, t.Action, a.Status, t.To, t.Note)
+		if err != nil {
+			return err
+		}
+		if err := addNotices(ctx, tx, now, a.ID, eventID, t.Notices); err != nil {
 			return err
 		}
 		if t.Audit != nil {
@@ -460,9 +467,15 @@ func nextNumber(ctx context.Context, tx *sql.Tx, now time.Time) (string, error) 
 }
 
 func addEvent(ctx context.Context, tx *sql.Tx, now time.Time, appID, actorID int64, action, from, to, note string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO application_events (application_id, at, actor_id, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		appID, now, nullInt(actorID), action, from, to, note)
+	_, err := addEventID(ctx, tx, now, appID, actorID, action, from, to, note)
 	return err
+}
+
+func addEventID(ctx context.Context, tx *sql.Tx, now time.Time, appID, actorID int64, action, from, to, note string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO application_events (application_id, at, actor_id, action, from_status, to_status, note)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, appID, now, nullInt(actorID), action, from, to, note).Scan(&id)
+	return id, err
 }
 
 func contains(list []string, s string) bool {

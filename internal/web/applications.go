@@ -20,6 +20,9 @@ type listRow struct {
 	CanEdit     bool
 	CanWithdraw bool
 	Correcting  bool
+	// Notices are the 补正告知书 and 受理通知书 (and later documents) issued,
+	// linked from the row as seed 001 第三部分 clicks them.
+	Notices []notice
 }
 
 type listPage struct {
@@ -54,6 +57,9 @@ func (s *Server) applicationList(w http.ResponseWriter, r *http.Request) {
 		row.CanWithdraw = err == nil
 		if row.Draft {
 			row.Countdown = application.DraftCountdown(civil.Of(a.UpdatedAt), s.today(), s.policy)
+		} else if row.Notices, err = s.noticesOf(r, a.ID); err != nil {
+			s.serverError(w, r, err)
+			return
 		}
 		p.Rows = append(p.Rows, row)
 	}
@@ -100,7 +106,12 @@ func (s *Server) applicationView(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := &viewPage{wizardPage: wp, Events: ev, Notices: noticesOf(ev), Deadline: deadlineSentence(a)}
+	notices, err := s.noticesOf(r, a.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := &viewPage{wizardPage: wp, Events: ev, Notices: notices, Deadline: deadlineSentence(a)}
 	s.render(w, r, "application", p)
 }
 

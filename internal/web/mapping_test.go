@@ -81,3 +81,19 @@ func TestItemUnderWayGreyedAtSelection(t *testing.T) {
 	_, page = b.get("/apply?authority=310104&matter=new")
 	mustContain(t, page, `href="`+n1+`" class="under-way"`)
 }
+
+// The documents issued are linked from the 办件查询 row itself (seed 001
+// 第三部分: 点击“受理通知书”会下载…).
+func TestNoticesLinkedFromTheList(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	app, id := submitQ8(t, b)
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	officerAct(t, o, id, url.Values{"action": {"accept"}})
+	_, list := b.get("/applications")
+	mustContain(t, list, `href="`+app+`/notices/acceptance.pdf" class="notice-link">受理通知书</a>`)
+	if resp, body := b.get(app + "/notices/acceptance.pdf"); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF-") {
+		t.Fatalf("受理通知书 from the list: %d", resp.StatusCode)
+	}
+}

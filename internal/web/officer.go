@@ -222,7 +222,9 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 	if p.Events, err = s.store.Events(r.Context(), a.ID); err != nil {
 		return nil, err
 	}
-	p.Notices = noticesOf(p.Events)
+	if p.Notices, err = s.noticesOf(r, a.ID); err != nil {
+		return nil, err
+	}
 	if v := viewerFrom(r.Context()); v != nil && v.User.Role == auth.RoleAdmin {
 		p.Admin = true
 		for _, x := range p.wizardPage.Authorities {

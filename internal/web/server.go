@@ -83,7 +83,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.cases = o.Cases
 	if s.cases == nil {
-		s.cases = casework.New(casework.Options{Store: s.store, Catalog: s.catalog, Policy: s.policy, Today: s.today, Log: s.log})
+		s.cases = casework.New(casework.Options{Store: s.store, Catalog: s.catalog, Policy: s.policy, Today: s.today, Log: s.log, Files: o.Files})
 	}
 	s.routes()
 	return s, nil
@@ -176,10 +176,3 @@ func mimeAttachment(filename, contentType string) string {
 
 func chinaTime() *time.Location { return civil.ChinaTime }
 
-// cdateOf renders a stored "2006-01-02" date the way notices print it.
-func cdateOf(s string) string {
-	if d, err := civil.Parse(s); err == nil {
-		return d.Chinese()
-	}
-	return s
-}

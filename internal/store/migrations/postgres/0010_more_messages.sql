@@ -13,3 +13,8 @@ INSERT INTO sms_templates (topic, body, updated_at) VALUES
     ('draft_expired', '【特种设备作业人员资格认定】您暂存的{事项}申请超过15天未提交，已按规定删除。如需办理，请重新申请。', CURRENT_TIMESTAMP);
 INSERT INTO sms_templates (topic, body, updated_at) VALUES
     ('exam_failed', '【特种设备作业人员资格认定】您的申请（申请号 {申请号}）考试成绩已录入：{理由}。详情可在“办件查询”查看。', CURRENT_TIMESTAMP);
+-- 受理 of an application examined afterwards says how its exam is arranged
+-- (seed 000 2.1 注1–3: not every item has a 准考证).
+UPDATE sms_templates SET body = '【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已由{受理机关}受理。{考试安排}'
+    WHERE topic = 'examining' AND updated_by IS NULL
+      AND body = '【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已由{受理机关}受理，请及时查询考试安排并打印准考证。';

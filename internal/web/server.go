@@ -175,4 +175,3 @@ func mimeAttachment(filename, contentType string) string {
 }
 
 func chinaTime() *time.Location { return civil.ChinaTime }
-

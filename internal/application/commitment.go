@@ -72,3 +72,34 @@ func CheckCommitment(m Matter, c Commitment) (ok bool, message string) {
 	}
 	return false, "自我承诺的选项无效，请重新选择" + CommitmentQuestion
 }
+
+// InterruptionQuestion is renewal condition (三) of TSG Z6001-2019 asked of
+// the applicant beside the self-commitment (SOURCES.md §3, S10: 持证期间聘用
+// 记录中所从事持证项目的作业时间连续中断未超过1年).
+const InterruptionQuestion = "持证期间所从事持证项目的作业时间是否连续中断超过1年"
+
+// Interruption is the answer to InterruptionQuestion, stored in
+// Form.WorkInterrupted as "no" (未超过1年), "yes" (超过1年) or "".
+type Interruption = Commitment
+
+// CheckSelfDeclaration applies the 自我承诺 step (seed 000 3.1) and, for 复审,
+// renewal condition (三): work not interrupted more than a year. Not met,
+// the item cannot be renewed; the holder sits the exam again (SOURCES.md
+// §3, renewal exam, S30), so the online 复审 stops with that consequence.
+func CheckSelfDeclaration(f *Form) []Problem {
+	var out []Problem
+	if ok, msg := CheckCommitment(f.Matter, ParseCommitment(f.Incident)); !ok {
+		out = append(out, Problem{Field: "incident", Label: CommitmentQuestion, Message: msg})
+	}
+	if f.Matter != MatterRenew {
+		return out
+	}
+	switch ParseCommitment(f.WorkInterrupted) {
+	case Unanswered:
+		out = append(out, Problem{Field: "work_interrupted", Label: InterruptionQuestion, Message: "请选择" + InterruptionQuestion})
+	case IncidentOccurred:
+		out = append(out, Problem{Field: "work_interrupted", Label: InterruptionQuestion, Message: "根据《特种设备作业人员考核规则》（TSG Z6001-2019），复审须满足持证期间作业时间连续中断未超过1年的条件。" +
+			"您选择了“超过1年”，不符合复审条件，不能申请复审；如需继续从事该项作业，须重新参加考试取证（申请新办），可联系受理机关咨询。"})
+	}
+	return out
+}

@@ -48,3 +48,26 @@ func TestCommitmentText(t *testing.T) {
 		t.Error("junk must read as Unanswered, never as a promise")
 	}
 }
+
+// TSG Z6001-2019 renewal condition (三): work not interrupted more than a
+// year (SOURCES.md §3, S10), asked beside the self-commitment for 复审 only.
+func TestCheckSelfDeclaration(t *testing.T) {
+	for _, tc := range []struct {
+		m                     Matter
+		incident, interrupted string
+		want                  string
+	}{
+		{MatterRenew, "no", "no", ""},
+		{MatterRenew, "no", "", "请选择持证期间所从事持证项目的作业时间是否连续中断超过1年"},
+		{MatterRenew, "no", "yes", "不符合复审条件，不能申请复审；如需继续从事该项作业，须重新参加考试取证"},
+		{MatterRenew, "yes", "no", "复审须满足持证期间无违章作业"},
+		{MatterNew, "no", "", ""},
+		{MatterReissue, "no", "yes", ""},
+	} {
+		f := Form{Matter: tc.m, Incident: tc.incident, WorkInterrupted: tc.interrupted}
+		got := joinProblems(CheckSelfDeclaration(&f))
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s %s/%s: %q, want %q", tc.m, tc.incident, tc.interrupted, got, tc.want)
+		}
+	}
+}

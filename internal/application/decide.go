@@ -170,10 +170,7 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 // a resubmission after 补正 (行政许可法 第三十二条第一款第（五）项).
 func decideSubmit(c Case, ch Change, env Env) (Change, error) {
 	f := c.Form
-	var problems Problems
-	if ok, msg := CheckCommitment(f.Matter, ParseCommitment(f.Incident)); !ok {
-		problems = append(problems, Problem{Field: "incident", Label: CommitmentQuestion, Message: msg})
-	}
+	problems := Problems(CheckSelfDeclaration(&f))
 	problems = append(problems, CheckBasic(&f, env.Today, env.Policy, env.Catalog)...)
 	problems = append(problems, f.MissingMaterials(env.Catalog, c.Files)...)
 	if len(problems) > 0 {

@@ -13,7 +13,7 @@ import (
 // completeRenewal is a 复审 form of Q8 → Q2(限流动式起重机) that passes every
 // step, employer in 徐汇区.
 func completeRenewal() Form {
-	return Form{Matter: MatterRenew, Incident: "no",
+	return Form{Matter: MatterRenew, Incident: "no", WorkInterrupted: "no",
 		Items:     []FormItem{{RegistryItemID: 7, From: "2011:Q8", Target: "Q2(限流动式起重机)", ValidUntil: "2027-01-31"}},
 		Applicant: Person{Name: "张伟", IDNumber: "11010519491231002X", BirthDate: "1980-05-01", Education: "高中", Mobile: "13800000001"},
 		Employer:  Employer{Name: "上海徐汇起重设备安装有限公司", CreditCode: "91310104MA1FL0XQ4F", District: "310104", AddressDetail: "1号", Synced: true},

@@ -8,6 +8,9 @@ import "strings"
 type Form struct {
 	Matter    Matter     `json:"matter"`
 	Incident  string     `json:"incident"` // 持证期间是否发生过违章作业行为和责任事故: "no" 未发生过, "yes" 发生过, "" unanswered
+	// WorkInterrupted answers InterruptionQuestion for 复审: "no" 未超过1年,
+	// "yes" 超过1年, "" unanswered.
+	WorkInterrupted string `json:"work_interrupted,omitempty"`
 	Items     []FormItem `json:"items"`
 	Manual    *Manual    `json:"manual,omitempty"` // 手工录入 certificate from outside Shanghai
 	Applicant Person     `json:"applicant"`

@@ -241,6 +241,9 @@ func (r *applyRun) commitment(matter string) {
 	r.currentStep("1 自我承诺")
 	r.text("commitment question", "#incident legend", "持证期间是否发生过违章作业行为和责任事故")
 	r.b.Choose("未发生过")
+	if matter == "复审" {
+		r.b.Choose("未超过1年")
+	}
 	r.status("下一步 (自我承诺)", r.b.ClickButton("下一步"), 200)
 	r.noErrors()
 	r.currentStep("2 基本信息")

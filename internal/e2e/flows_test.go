@@ -81,6 +81,9 @@ func commitmentAndBasic(t *testing.T, b *Browser, f files, employer string) {
 	t.Helper()
 	mustSee(t, b, "自我承诺", "持证期间是否发生过违章作业行为和责任事故")
 	b.Choose("未发生过")
+	if strings.Contains(b.PageText(), "连续中断超过1年") {
+		b.Choose("未超过1年")
+	}
 	wantStatus(t, "下一步", b.clickID("next"), 200)
 	mustSee(t, b, "基本信息", "您要申请的资格认定")
 	b.upload("photo-file", f.photo)

@@ -50,6 +50,7 @@ func TestSessionTimeoutWarningKeepsInput(t *testing.T) {
 	b.tick(`input[name="item"][value="0"]`)
 	b.clickID("confirm")
 	b.Choose("未发生过")
+	b.Choose("未超过1年")
 	b.clickID("next")
 	b.Fill("毕业院校", "上海市第一中学")
 

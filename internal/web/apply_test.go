@@ -137,7 +137,7 @@ func TestRenewalQ8ThroughAllSteps(t *testing.T) {
 	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "持证期间是否发生过违章作业行为和责任事故") {
 		t.Fatalf("unanswered commitment: %d", code)
 	}
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
 	_, body = b.get(app + "/edit/basic")
 	mustContain(t, body, "张伟", "流动式起重机司机[Q8]", "Q2(限流动式起重机)", "起重机司机(限流动式起重机)")
 	fillBasic(t, b, app)
@@ -219,7 +219,7 @@ func TestR3CannotBeCombined(t *testing.T) {
 	_, body := b.get("/apply?authority=310104&matter=renew")
 	mustContain(t, body, "氧舱维护保养", "R3项目（氧舱维护保养）由杨浦区市场监管局统一复审")
 	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
 	_, body = b.get(app + "/edit/basic")
 	mustContain(t, body, "杨浦区市场监督管理局", "R3项目统一由杨浦区市场监督管理局受理")
 }
@@ -256,7 +256,7 @@ func TestUploadRefusals(t *testing.T) {
 	b := newBrowser(t, srv)
 	login(t, b, "13800000001")
 	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
 	fillBasic(t, b, app)
 	cases := []struct {
 		name    string
@@ -289,7 +289,7 @@ func TestExpiredDraftDeletedWithFiles(t *testing.T) {
 	b := newBrowser(t, srv)
 	login(t, b, "13800000001")
 	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
 	fillBasic(t, b, app)
 	uploadMaterial(t, b, app, "id_card", "身份证.pdf", minimalPDF)
 	gone, err := db.DeleteExpiredDrafts(context.Background(), today.AddDays(16), nil)
@@ -308,7 +308,7 @@ func TestApplicationFormPDF(t *testing.T) {
 	b := newBrowser(t, srv)
 	login(t, b, "13800000001")
 	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
 	fillBasic(t, b, app)
 	resp, body := b.get(app + "/form.pdf")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") {

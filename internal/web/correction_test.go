@@ -24,7 +24,7 @@ func submitQ8(t *testing.T, b *browser) (string, int64) {
 	t.Helper()
 	login(t, b, "13800000001")
 	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
 	fillBasic(t, b, app)
 	uploadMaterial(t, b, app, "id_card", "身份证.pdf", minimalPDF)
 	_, review := b.get(app + "/edit/review")

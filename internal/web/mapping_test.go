@@ -36,7 +36,7 @@ func TestOfficerSeesUnconfirmedMapping(t *testing.T) {
 	login(t, b, "13800000001")
 	app := manualStart(t, b, url.Values{"edition": {"2011"}, "code": {"Q9"}, "name": {"升降机司机"}, "category": {"起重机械作业"},
 		"from": {today.AddYears(-4).AddMonths(2).String()}, "until": {today.AddMonths(2).String()}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
 	fillBasic(t, b, app)
 	for _, m := range []string{"id_card", "orig_cert_photo", "orig_cert_first", "orig_cert_renewal"} {
 		uploadMaterial(t, b, app, m, m+".pdf", minimalPDF)
@@ -71,7 +71,7 @@ func TestItemUnderWayGreyedAtSelection(t *testing.T) {
 		t.Fatalf("新办 N1: %d", resp.StatusCode)
 	}
 	n1 := strings.TrimSuffix(resp.Header.Get("Location"), "/edit/commitment")
-	step(t, b, n1, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	step(t, b, n1, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
 	fillBasic(t, b, n1)
 	for _, key := range []string{"id_card", "education", "health"} {
 		uploadMaterial(t, b, n1, key, key+".pdf", minimalPDF)

@@ -243,7 +243,7 @@ func TestNewApplicationExamThenDecision(t *testing.T) {
 		t.Fatalf("新办 N1: %d %s", resp.StatusCode, errorsOf(body))
 	}
 	app := strings.TrimSuffix(resp.Header.Get("Location"), "/edit/commitment")
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}}, "", "", nil)
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
 	fillBasic(t, b, app)
 	for _, key := range []string{"id_card", "education", "health"} {
 		uploadMaterial(t, b, app, key, key+".pdf", minimalPDF)

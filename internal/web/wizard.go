@@ -301,10 +301,11 @@ func (s *Server) wizardPost(w http.ResponseWriter, r *http.Request) {
 	case "commitment":
 		if !correcting || asked(f, "field:incident") {
 			f.Incident = r.PostFormValue("incident")
+			f.WorkInterrupted = r.PostFormValue("work_interrupted")
 		}
 		if action == "next" {
-			if ok, msg := application.CheckCommitment(f.Matter, application.ParseCommitment(f.Incident)); !ok {
-				problems = append(problems, fieldError{"incident", application.CommitmentQuestion, msg})
+			for _, p := range application.CheckSelfDeclaration(f) {
+				problems = append(problems, fieldError{p.Field, p.Label, p.Message})
 			}
 		}
 	case "basic":

@@ -6,17 +6,17 @@ import "strings"
 // first 暂存 to the decision: the wizard's three steps (seed 000 3.1–3.3:
 // 自我承诺 → 基本信息 → 申请材料) fill it in turn.
 type Form struct {
-	Matter    Matter     `json:"matter"`
-	Incident  string     `json:"incident"` // 持证期间是否发生过违章作业行为和责任事故: "no" 未发生过, "yes" 发生过, "" unanswered
+	Matter   Matter `json:"matter"`
+	Incident string `json:"incident"` // 持证期间是否发生过违章作业行为和责任事故: "no" 未发生过, "yes" 发生过, "" unanswered
 	// WorkInterrupted answers InterruptionQuestion for 复审: "no" 未超过1年,
 	// "yes" 超过1年, "" unanswered.
-	WorkInterrupted string `json:"work_interrupted,omitempty"`
-	Items     []FormItem `json:"items"`
-	Manual    *Manual    `json:"manual,omitempty"` // 手工录入 certificate from outside Shanghai
-	Applicant Person     `json:"applicant"`
-	Employer  Employer   `json:"employer"`
-	Routing   Choice     `json:"routing"`
-	PhotoKey  string     `json:"photo_key,omitempty"` // blob key of the 2-inch photo
+	WorkInterrupted string     `json:"work_interrupted,omitempty"`
+	Items           []FormItem `json:"items"`
+	Manual          *Manual    `json:"manual,omitempty"` // 手工录入 certificate from outside Shanghai
+	Applicant       Person     `json:"applicant"`
+	Employer        Employer   `json:"employer"`
+	Routing         Choice     `json:"routing"`
+	PhotoKey        string     `json:"photo_key,omitempty"` // blob key of the 2-inch photo
 	// ElectronicID: the 身份证信息 material is the 电子身份证 fetched from the
 	// e-licence service instead of a scan (seed 000 3.3, 上海户籍 only).
 	ElectronicID bool        `json:"electronic_id,omitempty"`

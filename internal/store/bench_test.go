@@ -47,19 +47,6 @@ const (
 	benchDefaultHolders = 1_000_000
 	benchLookupIDs      = 10_000 // distinct holders the timed loops cycle through
 	benchParallelism    = 4      // RunParallel goroutines per GOMAXPROCS
-	// benchGenVersion changes whenever the generated data changes, so that
-	// cached SQLite files and bench_<N> schemas of an older generator are
-	// rebuilt instead of reused.
-	benchGenVersion = 2
-	// Birth dates cycle over benchBirthDays days from 1960-01-01; the
-	// three-digit sequence number is 2*(i / benchBirthDays) + i%2 (odd =
-	// 男), so (date, sequence) identifies the holder i and the 证件号码 are
-	// unique up to benchBirthDays*500 holders.
-	benchBirthDays  = 14600
-	benchMaxHolders = benchBirthDays * 500
-	// The two items every generated certificate carries.
-	benchOldItem = "2011:Q8"
-	benchNewItem = "2019:Q2(限流动式起重机)"
 )
 
 // The two statements HoldingByIDNumber runs (registry.go), whose plans the
@@ -67,20 +54,6 @@ const (
 const (
 	benchHolderQuery = holderByIDNumberSQL
 	benchCertQuery   = certificatesOfSQL
-)
-
-// benchDistricts gives the generated holders a Shanghai region code in their
-// 证件号码 and an issuing 市场监督管理局 for their items.
-var benchDistricts = []struct{ code, name string }{
-	{"310101", "黄浦区"}, {"310104", "徐汇区"}, {"310105", "长宁区"}, {"310106", "静安区"},
-	{"310107", "普陀区"}, {"310109", "虹口区"}, {"310110", "杨浦区"}, {"310112", "闵行区"},
-	{"310113", "宝山区"}, {"310114", "嘉定区"}, {"310115", "浦东新区"}, {"310116", "金山区"},
-	{"310117", "松江区"}, {"310118", "青浦区"}, {"310120", "奉贤区"}, {"310151", "崇明区"},
-}
-
-const (
-	benchSurnames   = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"           // 20
-	benchGivenNames = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰建国志文红" // 30
 )
 
 // benchEnv is one engine's loaded database, shared by the sub-benchmarks and
@@ -172,8 +145,8 @@ func benchHolders(b *testing.B) int {
 	n := benchDefaultHolders
 	if s := os.Getenv("OPCERT_BENCH_HOLDERS"); s != "" {
 		v, err := strconv.Atoi(strings.ReplaceAll(s, "_", ""))
-		if err != nil || v < 1 || v > benchMaxHolders {
-			b.Fatalf("OPCERT_BENCH_HOLDERS=%q: want a number from 1 to %d", s, benchMaxHolders)
+		if err != nil || v < 1 || v > MaxGeneratedHolders {
+			b.Fatalf("OPCERT_BENCH_HOLDERS=%q: want a number from 1 to %d", s, MaxGeneratedHolders)
 		}
 		n = v
 	}
@@ -193,7 +166,7 @@ func benchCheckQueriesCurrent(b *testing.B) {
 			b.Fatalf("registry.go no longer contains this query of HoldingByIDNumber; update bench_test.go:\n%s", q)
 		}
 	}
-	for _, s := range []string{benchOldItem, benchNewItem} {
+	for _, s := range []string{GeneratedOldItem, GeneratedNewItem} {
 		ref, err := catalog.ParseItemRef(s)
 		if err != nil || ref.String() != s {
 			b.Fatalf("generated item %q does not round-trip through catalog.ParseItemRef: %v", s, err)
@@ -252,187 +225,41 @@ func benchSetup(b *testing.B, d Dialect, n int) *benchEnv {
 }
 
 // benchSQLite opens the cached SQLite file for n holders, generating it
-// first when missing. A file is built under a temporary name and renamed
-// when complete, so an interrupted run never leaves a half-filled cache.
+// first when missing (GeneratedRegistrySQLite).
 func benchSQLite(ctx context.Context, logf func(string, ...any), n int) (*DB, error) {
-	migs, err := (&DB{dialect: SQLite}).migrations()
-	if err != nil {
-		return nil, err
-	}
 	dir := os.Getenv("OPCERT_BENCH_DIR")
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "opcert-bench")
 	}
-	path := filepath.Join(dir, fmt.Sprintf("holders-%d-m%d-g%d.db", n, len(migs), benchGenVersion))
-	if _, err := os.Stat(path); err == nil {
-		db, err := benchOpenSQLite(ctx, path, n)
-		if err != nil {
-			return nil, fmt.Errorf("cached %s: %w (delete it to rebuild)", path, err)
-		}
-		logf("sqlite: reusing %s (%s)", path, benchFileSize(path))
-		return db, nil
-	}
-	tmp := path + ".building"
-	for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
-		os.Remove(f)
-	}
 	start := time.Now()
-	db, err := openSQLite(ctx, tmp)
+	path, generated, err := GeneratedRegistrySQLite(ctx, dir, n)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
+	if generated {
+		logf("sqlite: generated %d holders in %s in %v (%s)", n, path, time.Since(start).Round(time.Millisecond), benchFileSize(path))
+	} else {
+		logf("sqlite: reusing %s (%s)", path, benchFileSize(path))
 	}
-	if err := benchLoadSQLite(ctx, db, n); err != nil {
-		db.Close()
-		return nil, err
-	}
-	loaded := time.Since(start)
-	if _, err := db.sql.ExecContext(ctx, `ANALYZE`); err != nil {
-		db.Close()
-		return nil, err
-	}
-	analyzed := time.Since(start) - loaded
-	if _, err := db.sql.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := db.Close(); err != nil {
-		return nil, err
-	}
-	// The last connection to close checkpoints and removes the WAL; an
-	// empty leftover is harmless, anything else would be lost data.
-	if fi, err := os.Stat(tmp + "-wal"); err == nil && fi.Size() > 0 {
-		return nil, fmt.Errorf("%s-wal not checkpointed (%d bytes)", tmp, fi.Size())
-	}
-	os.Remove(tmp + "-wal")
-	os.Remove(tmp + "-shm")
-	if err := os.Rename(tmp, path); err != nil {
-		return nil, err
-	}
-	logf("sqlite: generated %d holders in %s: load %v, ANALYZE %v, total setup %v (%s)",
-		n, path, loaded.Round(time.Millisecond), analyzed.Round(time.Millisecond),
-		time.Since(start).Round(time.Millisecond), benchFileSize(path))
-	return benchOpenSQLite(ctx, path, n)
-}
-
-func benchOpenSQLite(ctx context.Context, path string, n int) (*DB, error) {
 	db, err := openSQLite(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
+	if _, err := db.Migrate(ctx); err == nil {
+		err = db.CheckGenerated(ctx, n)
 	}
-	var got int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM holders`).Scan(&got); err != nil || got != n {
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("holds %d holders, want %d (%v)", got, n, err)
+		return nil, fmt.Errorf("cached %s: %w (delete it to rebuild)", path, err)
 	}
 	return db, nil
-}
-
-// benchCase writes CASE expr WHEN 0 THEN 'v0' WHEN 1 THEN 'v1' … END; the
-// values are constants of this file.
-func benchCase(expr string, vals func(k int) string) string {
-	var sb strings.Builder
-	sb.WriteString("CASE " + expr)
-	for k := range benchDistricts {
-		fmt.Fprintf(&sb, " WHEN %d THEN '%s'", k, vals(k))
-	}
-	sb.WriteString(" END")
-	return sb.String()
-}
-
-// benchNameExpr gives holder i a two- or three-character Chinese name.
-func benchNameExpr(i string) string {
-	return fmt.Sprintf(`substr('%[2]s', 1 + %[1]s %% 20, 1) || substr('%[3]s', 1 + (%[1]s / 20) %% 30, 1) ||
-		CASE WHEN %[1]s %% 3 = 0 THEN '' ELSE substr('%[3]s', 1 + (%[1]s / 600) %% 30, 1) END`,
-		i, benchSurnames, benchGivenNames)
-}
-
-// The generated registry, the same on both engines. Holder i (1…n) has
-//
-//   - 证件号码 region(6) + birth date(8) + sequence(3) + check character(1):
-//     18 characters and unique, but the check character is simply
-//     '0123456789X'[i % 11], so most numbers do NOT pass the GB 11643
-//     checksum (the store does not check it; idcheck does, on input);
-//   - one certificate, id i, whose number is the 证件号码 — except for one
-//     holder in a hundred, whose certificate carries the number with a
-//     mistyped check character (the demo's 钱进 case: certificate number ≠
-//     证件号码). Such a number is nobody's 证件号码, since the first 17
-//     characters identify the holder;
-//   - two items: '2011:Q8' approved 2013–2019 (one in four superseded) and
-//     '2019:Q2(限流动式起重机)' approved 2020–2025, each valid four years.
-//
-// All rows are inserted in primary-key order.
-func benchLoadSQLite(ctx context.Context, db *DB, n int) error {
-	region := benchCase("i % 16", func(k int) string { return benchDistricts[k].code })
-	issuer := benchCase("id % 16", func(k int) string { return benchDistricts[k].name + "市场监督管理局" })
-	created := time.Date(2025, 1, 2, 8, 0, 0, 0, time.UTC)
-	stmts := []string{
-		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1),
-		g(i, birth) AS (SELECT i, date('1960-01-01', '+' || (i % ` + strconv.Itoa(benchBirthDays) + `) || ' days') FROM n)
-		INSERT INTO holders (id, id_type, id_number, name, sex, birth_date, created_at)
-		SELECT i, '` + string(registry.IDResident) + `',
-		       ` + region + ` || strftime('%Y%m%d', birth) || printf('%03d', 2 * (i / ` + strconv.Itoa(benchBirthDays) + `) + i % 2) ||
-		       substr('0123456789X', 1 + i % 11, 1),
-		       ` + benchNameExpr("i") + `,
-		       CASE i % 2 WHEN 1 THEN '男' ELSE '女' END,
-		       birth, $2
-		FROM g`,
-		`INSERT INTO certificates (id, holder_id, number, archive_no, created_at)
-		SELECT id, id,
-		       CASE WHEN id % 100 = 37 THEN substr(id_number, 1, 17) || substr('0123456789X', 1 + (id + 1) % 11, 1) ELSE id_number END,
-		       'TS3' || printf('%012d', id), $1
-		FROM holders ORDER BY id`,
-		`WITH k(j) AS (VALUES (0), (1)),
-		a(id, j, approved) AS (
-		    SELECT c.id, k.j, CASE k.j WHEN 0 THEN date('2013-01-01', '+' || (c.id % 2400) || ' days')
-		                               ELSE date('2020-01-01', '+' || (c.id % 2190) || ' days') END
-		    FROM certificates c, k)
-		INSERT INTO certificate_items (id, certificate_id, item, weld_code, issued_by, approved_on, valid_until, status, updated_at)
-		SELECT 2 * id - 1 + j, id, CASE j WHEN 0 THEN '` + benchOldItem + `' ELSE '` + benchNewItem + `' END, '',
-		       ` + issuer + `, approved, date(approved, '+4 years', '-1 day'),
-		       CASE WHEN j = 0 AND id % 4 = 0 THEN 'superseded' ELSE 'valid' END, $1
-		FROM a ORDER BY id, j`,
-	}
-	conn, err := db.sql.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	// A big page cache for the load only: the indexes on 证件号码 and on the
-	// certificate number are filled in random order. The connection is
-	// closed with the DB before the benchmark reopens it.
-	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
-		return err
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, stmts[0], n, created); err != nil {
-		return fmt.Errorf("holders: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, stmts[1], created); err != nil {
-		return fmt.Errorf("certificates: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, stmts[2], created); err != nil {
-		return fmt.Errorf("certificate_items: %w", err)
-	}
-	return tx.Commit()
 }
 
 // benchPostgres opens the schema bench_<n> of the server at base, filling
 // it first unless it already holds this generator's n holders.
 func benchPostgres(ctx context.Context, logf func(string, ...any), base string, n int) (*DB, error) {
 	schema := fmt.Sprintf("bench_%d", n)
-	marker := fmt.Sprintf("opcert benchmark data: %d holders, generator v%d", n, benchGenVersion)
+	marker := "opcert benchmark data: " + RegistryCacheName(n)
 	u, err := url.Parse(base)
 	if err != nil {
 		return nil, err
@@ -483,71 +310,17 @@ func benchPostgres(ctx context.Context, logf func(string, ...any), base string, 
 		db.Close()
 		return nil, err
 	}
-	if err := benchLoadPostgres(ctx, db, n, schema, marker); err != nil {
+	if err := db.GenerateRegistry(ctx, n); err != nil {
 		db.Close()
 		return nil, err
 	}
-	loaded := time.Since(start)
-	if _, err := db.sql.ExecContext(ctx, `VACUUM (ANALYZE) holders, certificates, certificate_items`); err != nil {
+	if _, err := db.sql.ExecContext(ctx, `COMMENT ON SCHEMA `+schema+` IS '`+marker+`'`); err != nil {
 		db.Close()
 		return nil, err
 	}
-	logf("postgres: generated %d holders in schema %s: load %v, VACUUM ANALYZE %v, total setup %v (%s)",
-		n, schema, loaded.Round(time.Millisecond), (time.Since(start) - loaded).Round(time.Millisecond),
-		time.Since(start).Round(time.Millisecond), benchPGSize(ctx, db))
+	logf("postgres: generated %d holders in schema %s in %v (%s)",
+		n, schema, time.Since(start).Round(time.Millisecond), benchPGSize(ctx, db))
 	return db, nil
-}
-
-// benchLoadPostgres writes the registry described at benchLoadSQLite.
-func benchLoadPostgres(ctx context.Context, db *DB, n int, schema, marker string) error {
-	region := benchCase("i % 16", func(k int) string { return benchDistricts[k].code })
-	issuer := benchCase("id % 16", func(k int) string { return benchDistricts[k].name + "市场监督管理局" })
-	created := time.Date(2025, 1, 2, 8, 0, 0, 0, time.UTC)
-	days := strconv.Itoa(benchBirthDays)
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO holders (id, id_type, id_number, name, sex, birth_date, created_at)
-			SELECT i, '`+string(registry.IDResident)+`',
-			       `+region+` || to_char(birth, 'YYYYMMDD') || lpad((2 * (i / `+days+`) + i % 2)::text, 3, '0') ||
-			       substr('0123456789X', 1 + i % 11, 1),
-			       `+benchNameExpr("i")+`,
-			       CASE i % 2 WHEN 1 THEN '男' ELSE '女' END,
-			       birth, $2
-			FROM (SELECT i, DATE '1960-01-01' + i % `+days+` AS birth FROM generate_series(1, $1::int) AS i) g
-			ORDER BY i`, n, created); err != nil {
-			return fmt.Errorf("holders: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO certificates (id, holder_id, number, archive_no, created_at)
-			SELECT id, id,
-			       CASE WHEN id % 100 = 37 THEN substr(id_number, 1, 17) || substr('0123456789X', (1 + (id + 1) % 11)::int, 1) ELSE id_number END,
-			       'TS3' || lpad(id::text, 12, '0'), $1
-			FROM holders ORDER BY id`, created); err != nil {
-			return fmt.Errorf("certificates: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO certificate_items (id, certificate_id, item, weld_code, issued_by, approved_on, valid_until, status, updated_at)
-			SELECT 2 * id - 1 + j, id, CASE j WHEN 0 THEN '`+benchOldItem+`' ELSE '`+benchNewItem+`' END, '',
-			       `+issuer+`, approved, (approved + interval '4 years' - interval '1 day')::date,
-			       CASE WHEN j = 0 AND id % 4 = 0 THEN 'superseded' ELSE 'valid' END, $1
-			FROM (SELECT c.id, k.j, CASE k.j WHEN 0 THEN DATE '2013-01-01' + (c.id % 2400)::int
-			                                 ELSE DATE '2020-01-01' + (c.id % 2190)::int END AS approved
-			      FROM certificates c CROSS JOIN (VALUES (0), (1)) AS k(j)) a
-			ORDER BY id, j`, created); err != nil {
-			return fmt.Errorf("certificate_items: %w", err)
-		}
-		// Keep the identity columns ahead of the explicit ids.
-		for _, t := range []string{"holders", "certificates", "certificate_items"} {
-			if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), (SELECT max(id) FROM `+t+`))`, t); err != nil {
-				return err
-			}
-		}
-		_, err := tx.ExecContext(ctx, `COMMENT ON SCHEMA `+schema+` IS '`+marker+`'`)
-		return err
-	})
 }
 
 // benchPickIDs chooses benchLookupIDs random holders (fixed seed, so runs

@@ -31,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"opcert/internal/civil"
 	"opcert/internal/registry"
 )
 
@@ -329,4 +330,66 @@ func (db *DB) CheckGenerated(ctx context.Context, n int) error {
 		return fmt.Errorf("%w: %d holders, want %d", errGeneratedSize, got, n)
 	}
 	return nil
+}
+
+// GenerateApplications adds n submitted applications of one applicant for
+// the back-office queue and the public progress page: the 16 districts,
+// four statuses and deadlines over a year from today in turn, each with
+// its 提交 line of history. data is the form every one of them carries;
+// the public token of application i is its number in hexadecimal, so the
+// caller can name them (GeneratedPublicToken).
+func (db *DB) GenerateApplications(ctx context.Context, n int, applicantID, holderID int64, data []byte, today civil.Date) error {
+	now := db.now().UTC()
+	var q string
+	switch db.dialect {
+	case SQLite:
+		q = `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $1)
+		INSERT INTO applications (number, applicant_id, holder_id, matter, authority_code, status, step, data, version,
+			created_at, updated_at, submitted_at, due_on, public_token)
+		SELECT printf('00%010d', i), $2, $3, 'renew', ` + generatedCase("i % 16", func(k int) string { return generatedDistricts[k].code }) + `,
+			CASE i % 4 WHEN 0 THEN 'submitted' WHEN 1 THEN 'accepted' WHEN 2 THEN 'correction' ELSE 'completed' END,
+			'review', $4, 2, $5, $5, $5, date($6, '+' || (i % 365) || ' days'), printf('%032x', i) FROM s`
+	case Postgres:
+		q = `INSERT INTO applications (number, applicant_id, holder_id, matter, authority_code, status, step, data, version,
+			created_at, updated_at, submitted_at, due_on, public_token)
+		SELECT '00' || lpad(i::text, 10, '0'), $2, $3, 'renew', ` + generatedCase("i % 16", func(k int) string { return generatedDistricts[k].code }) + `,
+			CASE i % 4 WHEN 0 THEN 'submitted' WHEN 1 THEN 'accepted' WHEN 2 THEN 'correction' ELSE 'completed' END,
+			'review', $4, 2, $5, $5, $5, $6::date + (i % 365), lpad(to_hex(i), 32, '0') FROM generate_series(1, $1::int) i`
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, q, n, applicantID, holderID, string(data), now, today); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO application_events (application_id, at, actor_id, action, from_status, to_status, note)
+			SELECT id, submitted_at, applicant_id, 'submit', 'draft', 'submitted', '' FROM applications
+			WHERE applicant_id = $1 AND number LIKE '00%'`, applicantID)
+		return err
+	})
+}
+
+// GeneratedPublicToken is the public token GenerateApplications gives its
+// application i (from 1).
+func GeneratedPublicToken(i int) string { return fmt.Sprintf("%032x", i) }
+
+// HoldersWithItemDue lists, in order, up to limit holders with a valid item
+// whose 有效期至 falls in [from, to]: the people who may apply for 复审.
+func (db *DB) HoldersWithItemDue(ctx context.Context, from, to civil.Date, limit int) ([]int64, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+		SELECT DISTINCT c.holder_id FROM certificate_items i JOIN certificates c ON c.id = i.certificate_id
+		WHERE i.status = 'valid' AND i.valid_until >= $1 AND i.valid_until <= $2
+		ORDER BY c.holder_id LIMIT $3`, from, to, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

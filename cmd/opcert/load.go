@@ -30,7 +30,9 @@ func cmdLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	writeC := fs.Int("cw", 8, "concurrent applicants (submit and the applicant paths)")
 	drafts := fs.Int("drafts", 3000, "prepared drafts for the submit path")
 	applicants := fs.Int("applicants", 1500, "fresh applicants for each applicant path")
+	profile := fs.String("profile", "", "save a CPU profile of the service for each path in this folder (ENGINE-N.pprof, N in table order)")
 	out := fs.String("o", "", "also write the report (Markdown) to this file")
+	keep := fs.Bool("keep", false, "keep the run's data folders and server logs (printed at the end)")
 	serveBare := fs.Bool("serve-bare", false, "serve only the bare handler (the load command starts itself so)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -62,12 +64,18 @@ func cmdLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(runDir)
+	defer func() {
+		if *keep {
+			fmt.Fprintln(stderr, "== kept", runDir)
+			return
+		}
+		os.RemoveAll(runDir)
+	}()
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "== "+format+"\n", a...) }
 	cfg := loadtest.Config{Exe: exe, Engines: ds, DatabaseURL: *dbURL, CacheDir: *cache, RunDir: runDir,
 		Counts: loadtest.Counts{Holders: *holders, Queries: 10_000, Applications: min(100_000, max(*holders/10, 1000)),
 			Logins: *applicants, Sessions: *applicants, Drafts: *drafts},
-		Warmup: *warmup, Duration: *duration, ReadC: *readC, WriteC: *writeC, Logf: logf}
+		Warmup: *warmup, Duration: *duration, ReadC: *readC, WriteC: *writeC, ProfileDir: *profile, Logf: logf}
 	started := time.Now()
 	secs, err := loadtest.Run(ctx, cfg)
 	if err != nil {

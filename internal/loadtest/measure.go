@@ -31,6 +31,7 @@ type Config struct {
 	Duration    time.Duration
 	ReadC       int // concurrent clients of the pages
 	WriteC      int // concurrent applicants
+	ProfileDir  string // when set, a CPU profile of the service per path
 	Logf        func(format string, args ...any)
 }
 
@@ -104,7 +105,11 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		return sec, err
 	}
 	defer slog.Close()
-	srv, err := Start(ctx, slog, e.Env(), cfg.Exe, "serve", "--addr", "127.0.0.1:0")
+	args := []string{"serve", "--addr", "127.0.0.1:0"}
+	if cfg.ProfileDir != "" {
+		args = append(args, "--pprof-addr", "127.0.0.1:0")
+	}
+	srv, err := Start(ctx, slog, e.Env(), cfg.Exe, args...)
 	if err != nil {
 		return sec, err
 	}
@@ -194,11 +199,21 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		}},
 	}
 	var bareRate float64
-	for _, t := range targets {
+	for i, t := range targets {
 		if err := t.p.ResetPeak(); err != nil {
 			return sec, fmt.Errorf("reset peak memory: %w", err)
 		}
+		profiled := make(chan error, 1)
+		if cfg.ProfileDir != "" && t.p.Pprof != "" {
+			file := filepath.Join(cfg.ProfileDir, fmt.Sprintf("%s-%d.pprof", d, i))
+			go func() { profiled <- profile(ctx, t.p.Pprof, file, cfg.Warmup, cfg.Duration) }()
+		} else {
+			profiled <- nil
+		}
 		st := Loop(ctx, t.c, cfg.Warmup, cfg.Duration, t.op)
+		if err := <-profiled; err != nil {
+			logf("%s: profile of %s: %v", d, t.name, err)
+		}
 		rss, err := t.p.PeakRSS()
 		if err != nil {
 			return sec, err
@@ -313,4 +328,35 @@ func ServeBare(ctx context.Context, addr string, stdout io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// profile saves a CPU profile of the server's measured window.
+func profile(ctx context.Context, addr, file string, warmup, d time.Duration) error {
+	select {
+	case <-time.After(warmup):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	secs := max(int(d.Seconds()), 1)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profiler: %s", resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -18,7 +18,8 @@ import (
 // Process is a server started for a measurement: its own process, so that
 // its memory is its own and not the client's.
 type Process struct {
-	URL  string // http://127.0.0.1:port
+	URL   string // http://127.0.0.1:port
+	Pprof string // host:port of its profiler, when it prints one ("pprof: …")
 	cmd  *exec.Cmd
 	done chan error
 }
@@ -49,6 +50,9 @@ func Start(ctx context.Context, log io.Writer, env []string, name string, args .
 		for sc.Scan() {
 			line := sc.Text()
 			fmt.Fprintln(log, line)
+			if a, ok := strings.CutPrefix(line, "pprof: "); ok && !sent {
+				p.Pprof = strings.TrimSpace(a)
+			}
 			if m := listening.FindString(line); m != "" && !sent {
 				found <- m
 				sent = true

@@ -335,9 +335,11 @@ func (db *DB) CheckGenerated(ctx context.Context, n int) error {
 // GenerateApplications adds n submitted applications of one applicant for
 // the back-office queue and the public progress page: the 16 districts,
 // four statuses and deadlines over a year from today in turn, each with
-// its 提交 line of history. data is the form every one of them carries;
-// the public token of application i is its number in hexadecimal, so the
-// caller can name them (GeneratedPublicToken).
+// its 提交 line of history and one item (N1, of the generated holder i,
+// active until completed), so that the tables and their statistics look
+// like a service's in use. data is the form every one of them carries; the
+// public token of application i is i in hexadecimal (GeneratedPublicToken).
+// The registry must hold at least n holders.
 func (db *DB) GenerateApplications(ctx context.Context, n int, applicantID, holderID int64, data []byte, today civil.Date) error {
 	now := db.now().UTC()
 	var q string
@@ -360,9 +362,15 @@ func (db *DB) GenerateApplications(ctx context.Context, n int, applicantID, hold
 		if _, err := tx.ExecContext(ctx, q, n, applicantID, holderID, string(data), now, today); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `
+		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO application_events (application_id, at, actor_id, action, from_status, to_status, note)
 			SELECT id, submitted_at, applicant_id, 'submit', 'draft', 'submitted', '' FROM applications
+			WHERE applicant_id = $1 AND number LIKE '00%'`, applicantID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO application_items (application_id, holder_id, qualification, weld_code, active)
+			SELECT id, CAST(substr(number, 3) AS INTEGER), 'N1', '', status <> 'completed' FROM applications
 			WHERE applicant_id = $1 AND number LIKE '00%'`, applicantID)
 		return err
 	})

@@ -29,8 +29,8 @@ type Config struct {
 	Counts      Counts
 	Warmup      time.Duration
 	Duration    time.Duration
-	ReadC       int // concurrent clients of the pages
-	WriteC      int // concurrent applicants
+	ReadC       int    // concurrent clients of the pages
+	WriteC      int    // concurrent applicants
 	ProfileDir  string // when set, a CPU profile of the service per path
 	Logf        func(format string, args ...any)
 }

@@ -13,10 +13,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	_ "modernc.org/sqlite"
+
+	"opcert/internal/authority"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -35,6 +38,8 @@ type DB struct {
 
 	lookupMu             sync.Mutex
 	holderStmt, certStmt *sql.Stmt
+
+	authorities atomic.Pointer[[]authority.Authority] // Authorities, once read
 }
 
 // ErrNotFound is returned when a looked-up record does not exist.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"time"
@@ -133,6 +134,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if cfg.PprofAddr != "" {
+		stopPprof, err := servePprof(cfg.PprofAddr, stdout)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -204,4 +212,21 @@ func smsSender(cfg config.Config) (notify.Sender, func(), error) {
 		return nil, nil, err
 	}
 	return &notify.LogSender{W: f}, func() { f.Close() }, nil
+}
+
+// servePprof serves net/http/pprof's handlers on their own loopback
+// listener (config.PprofAddr), for opcert load -profile.
+func servePprof(addr string, stdout io.Writer) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "pprof: %s\n", ln.Addr())
+	go hs.Serve(ln)
+	return func() { hs.Close() }, nil
 }

@@ -4,11 +4,13 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -112,36 +114,124 @@ const (
 	argonKeyLen  = 32
 )
 
-// HashPassword returns a self-describing argon2id hash.
+// Each argon2id computation holds argonMemory (19 MiB) and one core for
+// tens of milliseconds, so the hashes running at once are bounded by the
+// cores: more at once would not finish sooner, only hold more memory (eight
+// logins at once held 8 × 19 MiB). The others queue for a free slot, for
+// at most PasswordWait when a person is waiting on a page.
+var hashSlots = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+
+// PasswordWait is how long a login or a registration waits for a free
+// hashing slot before it is told that the system is busy (ErrBusy).
+var PasswordWait = 3 * time.Second
+
+// ErrBusy is returned when a password could not be checked or hashed in
+// PasswordWait because as many hashes as there are cores were running.
+var ErrBusy = errors.New("系统繁忙：同时登录的人数较多，请稍后再试")
+
+// takeSlot waits for a hashing slot until wait has passed (0: no limit)
+// or ctx ends; release returns it.
+func takeSlot(ctx context.Context, wait time.Duration) (release func(), err error) {
+	release = func() { <-hashSlots }
+	select {
+	case hashSlots <- struct{}{}:
+		return release, nil
+	default:
+	}
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case hashSlots <- struct{}{}:
+		return release, nil
+	case <-timeout:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// HashPassword returns a self-describing argon2id hash, waiting as long as
+// it takes for a hashing slot (command-line tools, demo data).
 func HashPassword(p string) (string, error) {
+	return hashPassword(context.Background(), p, 0)
+}
+
+// HashPasswordContext is HashPassword for a person waiting on a page: after
+// PasswordWait without a free slot it returns ErrBusy.
+func HashPasswordContext(ctx context.Context, p string) (string, error) {
+	return hashPassword(ctx, p, PasswordWait)
+}
+
+func hashPassword(ctx context.Context, p string, wait time.Duration) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
+	release, err := takeSlot(ctx, wait)
+	if err != nil {
+		return "", err
+	}
 	key := argon2.IDKey([]byte(p), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	release()
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s",
 		argonMemory, argonTime, argonThreads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
-// CheckPassword reports whether p matches the hash.
+// CheckPassword reports whether p matches the hash, waiting as long as it
+// takes for a hashing slot.
 func CheckPassword(hash, p string) bool {
+	ok, _ := checkPassword(context.Background(), hash, p, 0)
+	return ok
+}
+
+// CheckPasswordContext is CheckPassword for a login: after PasswordWait
+// without a free hashing slot it returns ErrBusy.
+func CheckPasswordContext(ctx context.Context, hash, p string) (bool, error) {
+	return checkPassword(ctx, hash, p, PasswordWait)
+}
+
+func checkPassword(ctx context.Context, hash, p string, wait time.Duration) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
+		return false, nil
 	}
 	var m uint32
 	var t uint32
 	var th uint8
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &th); err != nil {
-		return false
+		return false, nil
 	}
 	enc := base64.RawStdEncoding
 	salt, err1 := enc.DecodeString(parts[4])
 	want, err2 := enc.DecodeString(parts[5])
 	if err1 != nil || err2 != nil {
-		return false
+		return false, nil
+	}
+	release, err := takeSlot(ctx, wait)
+	if err != nil {
+		return false, err
 	}
 	got := argon2.IDKey([]byte(p), salt, t, m, th, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	release()
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// TakeAllHashSlotsForTest occupies every hashing slot, as that many
+// concurrent logins would, until release is called. Not for the service.
+func TakeAllHashSlotsForTest() (release func()) {
+	var rs []func()
+	for range cap(hashSlots) {
+		r, _ := takeSlot(context.Background(), 0)
+		rs = append(rs, r)
+	}
+	return func() {
+		for _, r := range rs {
+			r()
+		}
+	}
 }

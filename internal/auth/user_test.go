@@ -1,6 +1,11 @@
 package auth
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
 
 func TestPasswordHashRoundTrip(t *testing.T) {
 	h, err := HashPassword("Demo@2026")
@@ -48,5 +53,46 @@ func TestUserValidate(t *testing.T) {
 		if err := u.Validate(); err == nil {
 			t.Errorf("%s accepted", name)
 		}
+	}
+}
+
+// With every hashing slot taken, a login waits PasswordWait and is told
+// the system is busy; once a slot is free it is checked again.
+func TestPasswordCheckQueuesForASlot(t *testing.T) {
+	h, err := HashPassword("Demo@2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(w time.Duration) { PasswordWait = w }(PasswordWait)
+	PasswordWait = time.Millisecond
+	var releases []func()
+	for range cap(hashSlots) {
+		release, err := takeSlot(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		releases = append(releases, release)
+	}
+	if ok, err := CheckPasswordContext(context.Background(), h, "Demo@2026"); !errors.Is(err, ErrBusy) || ok {
+		t.Fatalf("all slots taken: ok %v, err %v; want ErrBusy", ok, err)
+	}
+	if _, err := HashPasswordContext(context.Background(), "Demo@2026"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("all slots taken: hash err %v; want ErrBusy", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	PasswordWait = time.Hour
+	if _, err := CheckPasswordContext(ctx, h, "Demo@2026"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("request gone while waiting: err %v; want context.Canceled", err)
+	}
+	releases[0]()
+	if ok, err := CheckPasswordContext(context.Background(), h, "Demo@2026"); err != nil || !ok {
+		t.Fatalf("a slot free: ok %v, err %v", ok, err)
+	}
+	for _, release := range releases[1:] {
+		release()
+	}
+	if len(hashSlots) != 0 {
+		t.Fatalf("%d slots still taken after every hash ended", len(hashSlots))
 	}
 }

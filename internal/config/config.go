@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +37,10 @@ type Config struct {
 	// or a year boundary); zero for the real date. Refused without Demo: a
 	// real service must never act on a made-up date.
 	Today civil.Date
+	// PprofAddr serves Go's profiler (net/http/pprof) on this address, on a
+	// listener of its own and never on the service's: opcert load -profile
+	// records where the time goes. Loopback only, as it shows internals.
+	PprofAddr string
 }
 
 // Now is the clock of the service: the real time, or in a demo run with
@@ -74,6 +79,7 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 	fs.StringVar(&c.SMSURL, "sms-url", env("OPCERT_SMS_URL", ""), "HTTP SMS gateway URL; empty: messages go to the SMS log file (OPCERT_SMS_URL)")
 	fs.StringVar(&c.SMSLog, "sms-log", env("OPCERT_SMS_LOG", ""), "file the messages are written to without a gateway; default DATA/sms.log (OPCERT_SMS_LOG)")
 	c.SMSKey = os.Getenv("OPCERT_SMS_KEY")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", env("OPCERT_PPROF_ADDR", ""), "serve the Go profiler on this loopback address, e.g. 127.0.0.1:6060 (OPCERT_PPROF_ADDR)")
 	today := fs.String("today", env("OPCERT_TODAY", ""), "demo only: run as if today were this day, YYYY-MM-DD (OPCERT_TODAY)")
 	return func() (Config, error) {
 		if *today != "" {
@@ -93,6 +99,12 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 			return c, fmt.Errorf("log format %q: use text or json", c.LogFormat)
 		}
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+		if c.PprofAddr != "" {
+			host, _, err := net.SplitHostPort(c.PprofAddr)
+			if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+				return c, fmt.Errorf("--pprof-addr %q: the profiler listens on a loopback address only, e.g. 127.0.0.1:6060", c.PprofAddr)
+			}
+		}
 		return c, nil
 	}
 }

@@ -262,15 +262,7 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		if a.Version != t.Version || !contains(t.From, a.Status) {
 			return ErrStale
 		}
-		if t.AssignNumber && a.Number == "" {
-			if a.Number, err = nextNumber(ctx, tx, now); err != nil {
-				return err
-			}
-			a.PublicToken = newPublicToken()
-			if _, err := tx.ExecContext(ctx, `UPDATE applications SET public_token = $1 WHERE id = $2`, a.PublicToken, a.ID); err != nil {
-				return err
-			}
-		}
+		assign := t.AssignNumber && a.Number == ""
 		if t.Data != nil {
 			a.Data = t.Data
 		}
@@ -360,6 +352,21 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 			if err := enqueueToApplicant(ctx, tx, now, a.ApplicantID, t.SMSTopic, sms); err != nil {
 				return err
 			}
+		}
+		if assign {
+			// The 申请号 comes last: the day's counter row stays locked from
+			// here to the commit, and every submission of the day waits for
+			// it (on PostgreSQL; SQLite has one writer anyway). Taken first,
+			// it was held through every statement above and submissions ran
+			// one at a time. A transaction that fails earlier takes no
+			// number, so the numbers of a day stay dense.
+			number, err := nextNumber(ctx, tx, now)
+			if err != nil {
+				return err
+			}
+			out, err = scanApplication(tx.QueryRowContext(ctx, `UPDATE applications SET number = $1, public_token = $2 WHERE id = $3 RETURNING `+appColumns,
+				number, newPublicToken(), a.ID))
+			return err
 		}
 		out, err = scanApplication(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1`, a.ID))
 		return err

@@ -2,10 +2,14 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
+	"sync"
 	"testing"
+	"time"
 
 	"opcert/internal/civil"
+	"opcert/internal/idcheck"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
 )
@@ -148,6 +152,64 @@ func TestPassedExamResults(t *testing.T) {
 		rs, err := db.PassedExamResults(ctx, h)
 		if err != nil || len(rs) != 1 || rs[0].WeldCode != "SMAW-FeⅡ-1G-12-Fef3J" {
 			t.Fatalf("results = %+v %v", rs, err)
+		}
+	})
+}
+
+// Submissions at once get the day's numbers 1…n, each once, whatever
+// order their transactions commit in, and a refused submission takes none.
+func TestSubmitNumbersDenseAndUniqueUnderConcurrency(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const n = 24
+		q2 := store.AppItem{Qualification: "Q2(限流动式起重机)"}
+		drafts := make([]store.Application, n)
+		for i := range drafts {
+			id := fmt.Sprintf("3101041980010%04d", i)
+			check, _ := idcheck.ResidentIDCheckChar(id[:17])
+			u, h := applicant(t, db, "申请人", id[:17]+string(check), fmt.Sprintf("139%08d", i))
+			drafts[i] = draft(t, db, u, h)
+		}
+		// One more for the first applicant: refused, its item is taken.
+		refused := draft(t, db, drafts[0].ApplicantID, drafts[0].HolderID)
+		all := append(drafts, refused)
+		numbers := make([]string, n+1)
+		errs := make([]error, n+1)
+		var wg sync.WaitGroup
+		for i := range all {
+			wg.Go(func() {
+				a, err := submit(db, all[i], q2)
+				numbers[i], errs[i] = a.Number, err
+				if err == nil && a.PublicToken == "" {
+					errs[i] = fmt.Errorf("application %d has no public token", a.ID)
+				}
+			})
+		}
+		wg.Wait()
+		// Of the first applicant's two applications for Q2, one is refused.
+		got := map[string]bool{}
+		refusals := 0
+		for i, err := range errs {
+			switch {
+			case errors.Is(err, store.ErrActiveElsewhere) && (i == 0 || i == n):
+				refusals++
+			case err != nil:
+				t.Fatalf("submit %d: %v", i, err)
+			default:
+				got[numbers[i]] = true
+			}
+		}
+		if refusals != 1 {
+			t.Fatalf("%d of the first applicant's two applications refused, want 1", refusals)
+		}
+		day := civil.Of(time.Now())
+		for k := 1; k <= n; k++ {
+			want := fmt.Sprintf("%02d%02d%02d%06d", day.Year%100, day.Month, day.Day, k)
+			if !got[want] {
+				t.Errorf("number %s missing; got %v", want, got)
+			}
+		}
+		if len(got) != n {
+			t.Errorf("%d numbers for %d submissions: %v", len(got), n, got)
 		}
 	})
 }

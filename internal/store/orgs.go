@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 
 	"opcert/internal/authority"
 	"opcert/internal/enterprise"
@@ -11,6 +12,7 @@ import (
 
 // PutAuthorities inserts or renames the 受理机关.
 func (db *DB) PutAuthorities(ctx context.Context, as []authority.Authority) error {
+	defer db.authorities.Store(nil)
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		for _, a := range as {
 			if _, err := tx.ExecContext(ctx, `
@@ -24,8 +26,23 @@ func (db *DB) PutAuthorities(ctx context.Context, as []authority.Authority) erro
 	})
 }
 
-// Authorities lists the 受理机关 by code.
+// Authorities lists the 受理机关 by code. They are read once and kept: every
+// instance writes the same list from its catalogue when it starts
+// (PutAuthorities), and nothing changes it while the service runs, so the
+// home page, the guides and the wizard need not ask the database each time.
 func (db *DB) Authorities(ctx context.Context) ([]authority.Authority, error) {
+	if as := db.authorities.Load(); as != nil {
+		return slices.Clone(*as), nil
+	}
+	as, err := db.readAuthorities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db.authorities.Store(&as)
+	return slices.Clone(as), nil
+}
+
+func (db *DB) readAuthorities(ctx context.Context) ([]authority.Authority, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT code, name, district FROM authorities ORDER BY code`)
 	if err != nil {
 		return nil, err

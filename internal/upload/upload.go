@@ -127,7 +127,7 @@ func Receive(material, filename string, r io.Reader, declaredSize int64) (File, 
 		return File{}, nil, tooLarge(material, declaredSize)
 	}
 	h := sha256.New()
-	c, err := spool(io.TeeReader(io.LimitReader(r, MaxSize+1), h))
+	c, err := spool(io.TeeReader(io.LimitReader(r, MaxSize+1), h), declaredSize)
 	if err != nil {
 		return File{}, nil, err
 	}
@@ -204,8 +204,14 @@ func (c *Content) head(n int) []byte {
 	return b[:k]
 }
 
-func spool(r io.Reader) (*Content, error) {
+// spool reads r into memory, or past memoryLimit into a temporary file.
+// The buffer is sized once from the size the request announced, so that a
+// 1 MB upload is not copied through a dozen ever larger buffers.
+func spool(r io.Reader, declaredSize int64) (*Content, error) {
 	var buf bytes.Buffer
+	if declaredSize > 0 {
+		buf.Grow(int(min(declaredSize, memoryLimit) + bytes.MinRead))
+	}
 	n, err := buf.ReadFrom(io.LimitReader(r, memoryLimit+1))
 	if err != nil {
 		return nil, err

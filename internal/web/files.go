@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -68,24 +67,24 @@ func (s *Server) savePhoto(r *http.Request, a store.Application, f *application.
 		return "请选择要上传的照片文件", nil
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, upload.MaxSize+1))
-	if err != nil {
-		return "", err
-	}
-	checked, err := upload.Check("照片", fh.Filename, bytes.NewReader(data), fh.Size)
+	// Receive keeps what it read (in memory up to 1 MB, else in a temporary
+	// file) so the checks and the store read it again without a copy of the
+	// whole upload in memory.
+	checked, content, err := upload.Receive("照片", fh.Filename, file, fh.Size)
 	if msg, ok := userError(err); ok {
 		return msg, nil
 	} else if err != nil {
 		return "", err
 	}
-	if _, err := upload.CheckPhoto(bytes.NewReader(data)); err != nil {
+	defer content.Close()
+	if _, err := upload.CheckPhoto(content.Reader()); err != nil {
 		if msg, ok := userError(err); ok {
 			return msg, nil
 		}
 		return "", err
 	}
 	key := fmt.Sprintf("applications/%d/photo-%s.%s", a.ID, checked.SHA256[:16], checked.Kind)
-	if err := s.files.Put(r.Context(), key, bytes.NewReader(data), int64(len(data)), checked.ContentType); err != nil {
+	if err := s.files.Put(r.Context(), key, content.Reader(), content.Size(), checked.ContentType); err != nil {
 		return "", err
 	}
 	old := f.PhotoKey
@@ -126,18 +125,15 @@ func (s *Server) saveMaterial(r *http.Request, a store.Application, f *applicati
 		return "请先选择要上传的" + spec.Name + "文件", nil
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, upload.MaxSize+1))
-	if err != nil {
-		return "", err
-	}
-	checked, err := upload.Check(spec.Name, fh.Filename, bytes.NewReader(data), fh.Size)
+	checked, content, err := upload.Receive(spec.Name, fh.Filename, file, fh.Size)
 	if msg, ok := userError(err); ok {
 		return msg, nil
 	} else if err != nil {
 		return "", err
 	}
+	defer content.Close()
 	blobKey := fmt.Sprintf("applications/%d/materials/%s-%s.%s", a.ID, checked.SHA256[:16], strconv.FormatInt(s.clockNano(), 36), checked.Kind)
-	if err := s.files.Put(r.Context(), blobKey, bytes.NewReader(data), int64(len(data)), checked.ContentType); err != nil {
+	if err := s.files.Put(r.Context(), blobKey, content.Reader(), content.Size(), checked.ContentType); err != nil {
 		return "", err
 	}
 	if _, err := s.store.AddMaterial(r.Context(), store.Material{ApplicationID: a.ID, Material: key, BlobKey: blobKey,

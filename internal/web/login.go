@@ -111,9 +111,21 @@ func (s *Server) loginPassword(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	matched := false
+	if err == nil && !u.Disabled {
+		matched, err = auth.CheckPasswordContext(ctx, u.PasswordHash, f.Get("password"))
+		if errors.Is(err, auth.ErrBusy) {
+			s.passwordBusy(w, r, f, "login", page)
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	// The same message whether the account exists or not: the page must not
 	// tell a stranger which mobile numbers are registered.
-	if err != nil || u.Disabled || !auth.CheckPassword(u.PasswordHash, f.Get("password")) {
+	if !matched {
 		s.store.Allow(ctx, acct, auth.LoginFailuresPerAccount)
 		s.store.Allow(ctx, ip, auth.LoginFailuresPerIP)
 		f.Values["password"] = ""
@@ -127,6 +139,20 @@ func (s *Server) loginPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, s.landing(u, page.Next), http.StatusSeeOther)
+}
+
+// passwordBusy shows the form again, as it was sent but without the
+// password, when every password-hashing slot stayed taken (auth.ErrBusy):
+// 503 with Retry-After, so the person tries again in a moment.
+func (s *Server) passwordBusy(w http.ResponseWriter, r *http.Request, f *form, page string, data any) {
+	for k := range f.Values {
+		if strings.HasPrefix(k, "password") {
+			f.Values[k] = ""
+		}
+	}
+	f.Fail("password", "密码", auth.ErrBusy.Error())
+	w.Header().Set("Retry-After", "5")
+	s.renderStatus(w, r, http.StatusServiceUnavailable, page, data)
 }
 
 // landing is where a fresh login goes: back where the person was, or the
@@ -500,7 +526,11 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	hash, err := auth.HashPassword(f.Get("password"))
+	hash, err := auth.HashPasswordContext(ctx, f.Get("password"))
+	if errors.Is(err, auth.ErrBusy) {
+		s.passwordBusy(w, r, f, "register", page)
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -11,7 +11,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"opcert/internal/auth"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/demo"
@@ -101,6 +103,30 @@ func TestPasswordLoginAndLogout(t *testing.T) {
 	_, body = b.get("/")
 	if strings.Contains(body, "您好") {
 		t.Fatal("still logged in after 退出")
+	}
+}
+
+// While as many passwords are being hashed as there are cores, a login
+// waits auth.PasswordWait and is then told the system is busy, with the
+// login it typed kept; once a slot is free the same login goes through.
+func TestPasswordLoginWhenHashingIsBusy(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	defer func(w time.Duration) { auth.PasswordWait = w }(auth.PasswordWait)
+	auth.PasswordWait = time.Millisecond
+	release := auth.TakeAllHashSlotsForTest()
+	resp, body := b.post("/login/password", url.Values{"login": {"13800000001"}, "password": {demo.Password}})
+	release()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("busy: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	mustContain(t, body, "系统繁忙", `value="13800000001"`)
+	if strings.Contains(body, demo.Password) {
+		t.Fatal("the password is shown again")
+	}
+	resp, _ = b.post("/login/password", url.Values{"login": {"13800000001"}, "password": {demo.Password}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after the busy moment: %d", resp.StatusCode)
 	}
 }
 

@@ -35,7 +35,7 @@ type Server struct {
 	log      *slog.Logger
 	today    func() civil.Date
 	pages    map[string]*template.Template
-	mux      *http.ServeMux
+	handler  http.Handler // the routes inside the protections of ServeHTTP
 	demo     bool
 	policy   application.Policy
 	cases    *casework.Service
@@ -108,18 +108,17 @@ func (s *Server) routes() {
 	s.smsRoutes(mux)
 	s.calendarRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
-	s.mux = mux
-}
-
-// ServeHTTP applies the protections every response gets.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := s.withViewer(s.mux)
+	// Built once: the chain (and its CrossOriginProtection) used to be
+	// built again for every request.
+	var h http.Handler = s.withViewer(mux)
 	h = securityHeaders(h)
 	h = crossOrigin(h, s)
 	h = s.recoverer(h)
-	h = s.logRequests(h)
-	h.ServeHTTP(w, r)
+	s.handler = s.logRequests(h)
 }
+
+// ServeHTTP applies the protections every response gets.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

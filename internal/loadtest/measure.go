@@ -1,0 +1,362 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"opcert/internal/civil"
+	"opcert/internal/store"
+)
+
+// Config is one run of the load command.
+type Config struct {
+	Exe         string          // the opcert binary: runs serve, and the bare handler
+	Engines     []store.Dialect // in this order
+	DatabaseURL string          // PostgreSQL server (needs CREATEDB)
+	CacheDir    string          // generated SQLite registries
+	RunDir      string          // this run's data folders and server logs
+	Counts      Counts
+	Warmup      time.Duration
+	Duration    time.Duration
+	ReadC       int    // concurrent clients of the pages
+	WriteC      int    // concurrent applicants
+	ProfileDir  string // when set, a CPU profile of the service per path
+	Logf        func(format string, args ...any)
+}
+
+// Row is one measured path.
+type Row struct {
+	Name    string
+	Unit    string // what one operation is: a request, an application
+	Stats   Stats
+	PeakRSS int64
+	Ratio   float64 // rate over the bare handler's rate in the same section
+}
+
+// Section is one engine's rows.
+type Section struct {
+	Engine store.Dialect
+	Rows   []Row
+	Notes  []string
+}
+
+// Run measures every path on every engine.
+func Run(ctx context.Context, cfg Config) ([]Section, error) {
+	logf := cfg.Logf
+	blog, err := os.Create(filepath.Join(cfg.RunDir, "bare.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer blog.Close()
+	bare, err := Start(ctx, blog, nil, cfg.Exe, "load", "-serve-bare")
+	if err != nil {
+		return nil, err
+	}
+	defer bare.Stop()
+	var out []Section
+	for _, d := range cfg.Engines {
+		sec, err := runEngine(ctx, cfg, d, bare)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", d, err)
+		}
+		out = append(out, sec)
+		logf("%s done", d)
+	}
+	return out, nil
+}
+
+func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) (Section, error) {
+	logf := cfg.Logf
+	sec := Section{Engine: d}
+	var e Engine
+	var err error
+	switch d {
+	case store.SQLite:
+		e, err = SQLiteEngine(ctx, logf, cfg.CacheDir, cfg.RunDir, cfg.Counts.Holders)
+	case store.Postgres:
+		if cfg.DatabaseURL == "" {
+			return sec, ErrNoPostgres
+		}
+		e, err = PostgresEngine(ctx, logf, cfg.DatabaseURL, cfg.RunDir, cfg.Counts.Holders)
+	}
+	if err != nil {
+		return sec, err
+	}
+	today := civil.Today()
+	start := time.Now()
+	fx, err := Prepare(ctx, logf, e, cfg.Counts, today)
+	if err != nil {
+		return sec, err
+	}
+	logf("%s: fixtures in %v", d, time.Since(start).Round(time.Millisecond))
+	slog, err := os.Create(filepath.Join(cfg.RunDir, string(d)+"-serve.log"))
+	if err != nil {
+		return sec, err
+	}
+	defer slog.Close()
+	args := []string{"serve", "--addr", "127.0.0.1:0"}
+	if cfg.ProfileDir != "" {
+		args = append(args, "--pprof-addr", "127.0.0.1:0")
+	}
+	srv, err := Start(ctx, slog, e.Env(), cfg.Exe, args...)
+	if err != nil {
+		return sec, err
+	}
+	defer srv.Stop()
+	c := NewClient(srv.URL, cfg.ReadC)
+	defer c.Close()
+	flow := fx.Flow
+	flow.C = c
+
+	// The drafts that "submit" submits, prepared through the pages at the
+	// applicants' concurrency (not measured).
+	start = time.Now()
+	drafts, err := prepareDrafts(ctx, &flow, fx.ForDrafts, cfg.WriteC)
+	if err != nil {
+		return sec, err
+	}
+	logf("%s: %d drafts prepared in %v", d, len(drafts), time.Since(start).Round(time.Millisecond))
+
+	bc := NewClient(bare.URL, cfg.ReadC)
+	defer bc.Close()
+	var n atomic.Uint64
+	pick := func(k int) int { return int(n.Add(1)-1) % k }
+	draftPool, sessionPool, loginPool := NewPool(drafts), NewPool(fx.Sessions), NewPool(fx.Logins)
+	type target struct {
+		name, unit string
+		p          *Process
+		c          int
+		op         Op
+	}
+	targets := []target{
+		{"bare net/http handler (the limit)", "req", bare, cfg.ReadC, func(ctx context.Context, _ int) error {
+			r, err := bc.Get(ctx, "/", "")
+			if err == nil {
+				err = r.Expect(http.StatusOK, "ok")
+			}
+			return err
+		}},
+		{"public certificate query (HTML)", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
+			q := fx.Queries[pick(len(fx.Queries))]
+			r, err := c.Get(ctx, "/certificates/query?"+url.Values{"name": {q.Name}, "id": {q.IDNumber}}.Encode(), "")
+			if err == nil {
+				err = r.Expect(http.StatusOK, "流动式起重机司机")
+			}
+			return err
+		}},
+		{"progress page /p/…", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
+			r, err := c.Get(ctx, "/p/"+fx.Tokens[pick(len(fx.Tokens))], "")
+			if err == nil {
+				err = r.Expect(http.StatusOK, "办理记录")
+			}
+			return err
+		}},
+		{"home page", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
+			r, err := c.Get(ctx, "/", "")
+			if err == nil {
+				err = r.Expect(http.StatusOK, "证书查询")
+			}
+			return err
+		}},
+		{fmt.Sprintf("officers' queue (%d applications)", fx.QueueTotal), "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
+			r, err := c.Get(ctx, "/officer", fx.Officer)
+			if err == nil {
+				err = r.Expect(http.StatusOK, "个工作日")
+			}
+			return err
+		}},
+		{"submit of a prepared draft", "req", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
+			d, err := draftPool.Take()
+			if err != nil {
+				return err
+			}
+			return flow.Submit(ctx, d)
+		}},
+		{"applicant path without login (draft, photo, 1 MB upload, submit)", "application", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
+			s, err := sessionPool.Take()
+			if err != nil {
+				return err
+			}
+			return flow.Whole(ctx, "", s)
+		}},
+		{"whole applicant path (login, draft, photo, 1 MB upload, submit)", "application", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
+			l, err := loginPool.Take()
+			if err != nil {
+				return err
+			}
+			return flow.Whole(ctx, l, "")
+		}},
+	}
+	var bareRate float64
+	for i, t := range targets {
+		if err := t.p.ResetPeak(); err != nil {
+			return sec, fmt.Errorf("reset peak memory: %w", err)
+		}
+		profiled := make(chan error, 1)
+		if cfg.ProfileDir != "" && t.p.Pprof != "" {
+			file := filepath.Join(cfg.ProfileDir, fmt.Sprintf("%s-%d.pprof", d, i))
+			go func() { profiled <- profile(ctx, t.p.Pprof, file, cfg.Warmup, cfg.Duration) }()
+		} else {
+			profiled <- nil
+		}
+		st := Loop(ctx, t.c, cfg.Warmup, cfg.Duration, t.op)
+		if err := <-profiled; err != nil {
+			logf("%s: profile of %s: %v", d, t.name, err)
+		}
+		rss, err := t.p.PeakRSS()
+		if err != nil {
+			return sec, err
+		}
+		row := Row{Name: t.name, Unit: t.unit, Stats: st, PeakRSS: rss}
+		if t.p == bare {
+			bareRate = st.Rate()
+		}
+		if bareRate > 0 {
+			row.Ratio = st.Rate() / bareRate
+		}
+		sec.Rows = append(sec.Rows, row)
+		logf("%s: %-70s %s", d, t.name, row.summary())
+		if st.FirstError != nil {
+			sec.Notes = append(sec.Notes, fmt.Sprintf("%s: %d errors, the first: %v", t.name, st.Errors, st.FirstError))
+		}
+		if st.Exhausted {
+			sec.Notes = append(sec.Notes, fmt.Sprintf("%s: the prepared fixtures ran out after %v; the rate is over that time", t.name, st.Elapsed.Round(time.Millisecond)))
+		}
+		if ctx.Err() != nil {
+			return sec, ctx.Err()
+		}
+	}
+	return sec, nil
+}
+
+// prepareDrafts walks every session's applicant to the 核对信息 page.
+func prepareDrafts(ctx context.Context, f *Flow, sessions []string, c int) ([]Draft, error) {
+	pool := NewPool(sessions)
+	var mu sync.Mutex
+	var drafts []Draft
+	var first error
+	var wg sync.WaitGroup
+	for range c {
+		wg.Go(func() {
+			for {
+				s, err := pool.Take()
+				if err != nil {
+					return
+				}
+				d, err := f.Prepare(ctx, s)
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+				}
+				if err == nil {
+					drafts = append(drafts, d)
+				}
+				mu.Unlock()
+				if err != nil || ctx.Err() != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return drafts, first
+}
+
+func (r Row) summary() string {
+	return fmt.Sprintf("%8.1f %s/s  p50 %6.1f ms  p99 %6.1f ms  ratio %.3f  peak RSS %4d MB  errors %d",
+		r.Stats.Rate(), r.Unit, ms(r.Stats.P50), ms(r.Stats.P99), r.Ratio, r.PeakRSS>>20, r.Stats.Errors)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Markdown writes the sections as tables.
+func Markdown(w io.Writer, secs []Section) {
+	for _, s := range secs {
+		fmt.Fprintf(w, "\n### %s\n\n", s.Engine)
+		fmt.Fprintln(w, "| path | c | rate | p50 | p99 | ratio to bare | server peak RSS | errors |")
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		for _, r := range s.Rows {
+			fmt.Fprintf(w, "| %s | %d | %.0f %s/s | %.1f ms | %.1f ms | %.3f | %d MB | %d |\n",
+				r.Name, r.Stats.Concurrency, r.Stats.Rate(), r.Unit, ms(r.Stats.P50), ms(r.Stats.P99), r.Ratio, r.PeakRSS>>20, r.Stats.Errors)
+		}
+		if len(s.Notes) > 0 {
+			fmt.Fprintln(w)
+			for _, n := range s.Notes {
+				fmt.Fprintln(w, "- "+strings.ReplaceAll(n, "\n", " "))
+			}
+		}
+	}
+}
+
+// ServeBare serves the bare handler on addr until ctx ends: a constant
+// body from net/http with the service's server settings, the ceiling the
+// service is measured against.
+func ServeBare(ctx context.Context, addr string, stdout io.Writer) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, "ok\n")
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	fmt.Fprintf(stdout, "bare handler: http://%s/\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	hs.Shutdown(context.WithoutCancel(ctx))
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// profile saves a CPU profile of the server's measured window.
+func profile(ctx context.Context, addr, file string, warmup, d time.Duration) error {
+	select {
+	case <-time.After(warmup):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	secs := max(int(d.Seconds()), 1)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profiler: %s", resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

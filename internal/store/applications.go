@@ -344,15 +344,6 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 				return err
 			}
 		}
-		sms := t.SMS
-		if t.SMSFor != nil {
-			sms = t.SMSFor(a.Number)
-		}
-		if sms != "" {
-			if err := enqueueToApplicant(ctx, tx, now, a.ApplicantID, t.SMSTopic, sms); err != nil {
-				return err
-			}
-		}
 		if assign {
 			// The 申请号 comes last: the day's counter row stays locked from
 			// here to the commit, and every submission of the day waits for
@@ -366,10 +357,21 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 			}
 			out, err = scanApplication(tx.QueryRowContext(ctx, `UPDATE applications SET number = $1, public_token = $2 WHERE id = $3 RETURNING `+appColumns,
 				number, newPublicToken(), a.ID))
+		} else {
+			out, err = scanApplication(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1`, a.ID))
+		}
+		if err != nil {
 			return err
 		}
-		out, err = scanApplication(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1`, a.ID))
-		return err
+		// The SMS names the 申请号, known only now on the first 提交.
+		sms := t.SMS
+		if t.SMSFor != nil {
+			sms = t.SMSFor(out.Number)
+		}
+		if sms == "" {
+			return nil
+		}
+		return enqueueToApplicant(ctx, tx, now, a.ApplicantID, t.SMSTopic, sms)
 	})
 	return out, err
 }

@@ -403,7 +403,9 @@ func predicate(p string, booleans []string) string {
 		var ands []string
 		for _, term := range splitWord(or, "AND") {
 			switch {
-			case slices.Contains(booleans, term):
+			case slices.Contains(booleans, term) || bareColumn.MatchString(term):
+				// A bare column is a boolean test on either engine
+				// (SQLite: WHERE active, its 0/1 integer).
 				term += " = 1"
 			case strings.HasPrefix(strings.ToUpper(term), "NOT ") && slices.Contains(booleans, term[4:]):
 				term = term[4:] + " = 0"
@@ -414,6 +416,8 @@ func predicate(p string, booleans []string) string {
 	}
 	return strings.Join(terms, " or ")
 }
+
+var bareColumn = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
 // splitWord splits p at the keyword word in any case.
 func splitWord(p, word string) []string {

@@ -30,6 +30,8 @@ type Case struct {
 	// ExamAttempts are the scores already recorded for the application
 	// (the 补考 rule counts them).
 	ExamAttempts []ExamResult
+	// Institutions are the exam institutions (提交 checks the one chosen).
+	Institutions []ExamInstitution
 }
 
 // Input is what the actor gave with an action.
@@ -171,7 +173,7 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 func decideSubmit(c Case, ch Change, env Env) (Change, error) {
 	f := c.Form
 	problems := Problems(CheckSelfDeclaration(&f))
-	problems = append(problems, CheckBasic(&f, env.Today, env.Policy, env.Catalog)...)
+	problems = append(problems, CheckBasic(&f, env.Today, env.Policy, env.Catalog, c.Institutions)...)
 	problems = append(problems, f.MissingMaterials(env.Catalog, c.Files)...)
 	if len(problems) > 0 {
 		return Change{}, problems

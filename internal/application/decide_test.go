@@ -276,7 +276,7 @@ func TestCheckEducation(t *testing.T) {
 	}
 	f := completeRenewal()
 	f.Matter, f.Items, f.Applicant.Education = MatterNew, []FormItem{{Target: "A"}}, "初中"
-	for _, p := range CheckBasic(&f, d("2026-11-23"), ShanghaiPolicy(), nil) {
+	for _, p := range CheckBasic(&f, d("2026-11-23"), ShanghaiPolicy(), nil, nil) {
 		if p.Field == "education" && p.Message == "所申请项目（A 特种设备安全管理）要求中专或高中以上学历，您选择的学历为初中，不符合申请条件" {
 			return
 		}
@@ -370,5 +370,80 @@ func TestExamNotice(t *testing.T) {
 	ch, err := Decide(Case{Status: StatusSubmitted, Form: Form{Matter: MatterNew, Items: []FormItem{{Target: "R3"}}}}, ActionAcceptForExam, RoleOfficer, Input{}, env())
 	if err != nil || !strings.Contains(ch.SMS.Vars["考试安排"], "海军特色医学中心") {
 		t.Fatalf("受理 of R3: %+v %v", ch.SMS, err)
+	}
+}
+
+// Each special case of the 受理机构 (seed 000 3.2) speaks of the original
+// certificate and must match where it was issued.
+func TestSpecialCaseMatchesTheIssuer(t *testing.T) {
+	basic := func(sc, issuer string, household string) Form {
+		f := completeRenewal()
+		f.Employer = Employer{Name: "苏州吊装有限公司", CreditCode: "91320505MA1MXY4G15", Address: "江苏省苏州市", OutsideShanghai: true}
+		f.Applicant.HouseholdDistrict = household
+		f.Routing = Choice{SpecialCase: sc, Chosen: "310104"}
+		f.Items[0].IssuedBy = issuer
+		return f
+	}
+	for _, tc := range []struct {
+		rule string
+		f    Form
+		want string
+	}{
+		{"原证书由上海发证，申请人既不在上海工作，也非上海户籍: issued by 徐汇区", basic("issued_here_lives_elsewhere", "徐汇区市场监督管理局", ""), ""},
+		{"the same case with a 苏州 certificate", basic("issued_here_lives_elsewhere", "苏州市市场监督管理局", ""), "不是上海发证"},
+		{"原证书非上海发证，申请人在上海: a 苏州 certificate, 上海户籍", basic("issued_elsewhere_works_here", "苏州市市场监督管理局", "310104"), ""},
+		{"the same case with a Shanghai certificate", basic("issued_elsewhere_works_here", "徐汇区市场监督管理局", "310104"), "属于上海发证"},
+		{"no special case: employer outside Shanghai, 户籍 in 徐汇", basic("", "苏州市市场监督管理局", "310104"), ""},
+		{"新办 has no original certificate", func() Form {
+			f := basic("issued_elsewhere_works_here", "", "310104")
+			f.Matter, f.Items = MatterNew, []FormItem{{Target: "N1"}}
+			return f
+		}(), "没有原证书"},
+	} {
+		got := ""
+		for _, p := range CheckBasic(&tc.f, d("2026-11-23"), ShanghaiPolicy(), nil, nil) {
+			if p.Field == "special_case" {
+				got = p.Message
+			}
+		}
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.rule, got, tc.want)
+		}
+	}
+}
+
+// 安全阀校验 and 客运索道 applicants choose the exam institution when they
+// apply (seed 000 2.1 注3); no one else is asked.
+func TestExamInstitutionChoice(t *testing.T) {
+	all := []ExamInstitution{{Name: "城市考试中心", Items: []catalog.NewCode{"N1", "A"}}, {Name: "安全阀考点", Items: []catalog.NewCode{"F"}}, {Name: "索道考点", Items: []catalog.NewCode{"S1", "S2"}}}
+	if list, needed := InstitutionsToChoose(MatterNew, []catalog.Qualification{q("N1")}, all); needed || list != nil {
+		t.Fatal("N1 asks for an institution")
+	}
+	if list, needed := InstitutionsToChoose(MatterNew, []catalog.Qualification{q("S2")}, all); !needed || len(list) != 1 || list[0].Name != "索道考点" {
+		t.Fatalf("S2: %v %v", list, needed)
+	}
+	if _, needed := InstitutionsToChoose(MatterRenew, []catalog.Qualification{q("F")}, all); needed {
+		t.Fatal("复审 of F asks for an exam institution")
+	}
+	f := completeRenewal()
+	f.Matter, f.Items = MatterNew, []FormItem{{Target: "F"}}
+	msg := func() string {
+		for _, p := range CheckBasic(&f, d("2026-11-23"), ShanghaiPolicy(), nil, all) {
+			if p.Field == "exam_institution" {
+				return p.Message
+			}
+		}
+		return ""
+	}
+	if !strings.Contains(msg(), "须在申请时选择考试机构") {
+		t.Fatalf("no choice: %q", msg())
+	}
+	f.ExamInstitution = "索道考点"
+	if msg() == "" {
+		t.Fatal("an institution that does not examine F was accepted")
+	}
+	f.ExamInstitution = "安全阀考点"
+	if m := msg(); m != "" {
+		t.Fatalf("the right institution: %q", m)
 	}
 }

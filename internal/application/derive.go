@@ -100,7 +100,13 @@ func CheckEducation(m Matter, items []catalog.Qualification, education string) s
 // limits, the photo, the lists, the mobile number and postcode, the
 // employer synchronised from the enterprise registry, and a 受理机构 that
 // can be matched.
-func CheckBasic(f *Form, today civil.Date, p Policy, cat *catalog.Catalog) []Problem {
+//
+// institutions are the exam institutions a 安全阀校验 or 客运索道 applicant
+// chooses among (InstitutionsToChoose).
+func CheckBasic(f *Form, today civil.Date, p Policy, cat *catalog.Catalog, institutions []ExamInstitution) []Problem {
+	if cat == nil {
+		cat = catalog.Default()
+	}
 	var out []Problem
 	fail := func(field, label, msg string) { out = append(out, Problem{Field: field, Label: label, Message: msg}) }
 	a := f.Applicant
@@ -133,19 +139,12 @@ func CheckBasic(f *Form, today civil.Date, p Policy, cat *catalog.Catalog) []Pro
 			fail("household_district", "户籍地址/居住证地址", "请选择户籍或居住证地址所在区")
 		}
 	}
-	e := f.Employer
-	if e.Name == "" {
-		fail("employer_name", "单位名称", "请填写单位名称（须与营业执照一致），并点击“同步单位信息”")
-	} else if !e.Synced {
-		fail("employer_name", "单位名称", "请点击“同步单位信息”，由系统带入统一社会信用代码和单位注册地址")
+	out = append(out, checkEmployer(f.Employer)...)
+	if p := checkSpecialCase(f, cat); p != nil {
+		out = append(out, *p)
 	}
-	if e.CreditCode != "" {
-		if _, err := idcheck.CreditCode(e.CreditCode); err != nil {
-			fail("credit_code", "统一社会信用代码", err.Error())
-		}
-	}
-	if e.AddressDetail == "" {
-		fail("address_detail", "单位地址详细地址", "请填写单位地址详细地址（门牌号）")
+	if p := checkExamInstitution(f, f.Targets(cat), institutions); p != nil {
+		out = append(out, *p)
 	}
 	if rt := f.Route(cat); rt.Code == "" {
 		msg := "无法确定受理机构"

@@ -2,6 +2,7 @@ package application
 
 import (
 	"fmt"
+	"slices"
 
 	"opcert/internal/catalog"
 )
@@ -94,4 +95,68 @@ func ExamNotice(items []catalog.Qualification, institution string) string {
 		}
 	}
 	return "请及时登录网站 www.tzsbks.sh.cn 查询考试安排，并打印准考证，按时参加理论知识考试和实际操作技能考试。"
+}
+
+// ExamInstitution is a 考试机构 and the items it examines.
+type ExamInstitution struct {
+	Name    string
+	Items   []catalog.NewCode
+	Contact string
+}
+
+// examinedByChosenInstitution are the items whose applicants choose the
+// exam institution when applying and contact it (seed 000 2.1 注3: 安全阀校验,
+// 客运索道作业).
+func examinedByChosenInstitution(q catalog.Qualification) bool {
+	switch q.Code {
+	case "F", "S1", "S2":
+		return true
+	}
+	return false
+}
+
+// InstitutionsToChoose are the institutions a 新办/增项 applicant chooses
+// among (those examining every such item applied for), and whether a
+// choice is needed at all.
+func InstitutionsToChoose(m Matter, items []catalog.Qualification, all []ExamInstitution) ([]ExamInstitution, bool) {
+	if m != MatterNew && m != MatterAdd {
+		return nil, false
+	}
+	var need []catalog.Qualification
+	for _, q := range items {
+		if examinedByChosenInstitution(q) {
+			need = append(need, q)
+		}
+	}
+	if len(need) == 0 {
+		return nil, false
+	}
+	var out []ExamInstitution
+	for _, e := range all {
+		ok := true
+		for _, q := range need {
+			ok = ok && slices.Contains(e.Items, q.Code)
+		}
+		if ok {
+			out = append(out, e)
+		}
+	}
+	return out, true
+}
+
+// checkExamInstitution is the choice InstitutionsToChoose asks for.
+func checkExamInstitution(f *Form, items []catalog.Qualification, all []ExamInstitution) *Problem {
+	list, needed := InstitutionsToChoose(f.Matter, items, all)
+	if !needed {
+		return nil
+	}
+	for _, e := range list {
+		if e.Name == f.ExamInstitution {
+			return nil
+		}
+	}
+	if len(list) == 0 {
+		return &Problem{Field: "exam_institution", Label: "考试机构", Message: "暂无可考所选项目的考试机构，请联系受理机关"}
+	}
+	return &Problem{Field: "exam_institution", Label: "考试机构", Message: "安全阀校验、客运索道作业项目须在申请时选择考试机构，考试时由申请人自行联系"}
 }

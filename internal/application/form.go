@@ -129,6 +129,10 @@ type Employer struct {
 	Address       string `json:"address"`  // registered address (注册地址)
 	AddressDetail string `json:"address_detail"`
 	Synced        bool   `json:"synced"`
+	// OutsideShanghai: an employer the Shanghai enterprise registry does not
+	// hold, typed in by the applicant (name, credit code, Address) instead
+	// of synchronised.
+	OutsideShanghai bool `json:"outside_shanghai,omitempty"`
 }
 
 // Choice is how the 受理机构 was settled.

@@ -152,6 +152,9 @@ func (s *Service) decide(ctx context.Context, who Actor, c Loaded, act applicati
 		for _, m := range files {
 			k.Files[m.Material]++
 		}
+		if k.Institutions, err = s.institutions(ctx); err != nil {
+			return application.Change{}, err
+		}
 	}
 	ch, err := application.Decide(k, act, who.domainRole(), in, env)
 	return ch, refusal(err)

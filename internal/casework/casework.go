@@ -12,6 +12,7 @@ import (
 	"opcert/internal/blob"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
+	"opcert/internal/elicence"
 	"opcert/internal/store"
 	"opcert/internal/workday"
 )
@@ -27,6 +28,7 @@ type Service struct {
 	embedded *workday.Calendar
 	calendar calendarCache
 	files    blob.Store
+	eLicence elicence.Provider
 }
 
 // Options configures a Service.
@@ -39,13 +41,15 @@ type Options struct {
 	// Calendar is the built-in calendar the imported years are added to;
 	// defaults to workday.Default().
 	Calendar *workday.Calendar
-	// Files keeps the issued documents' PDFs (and holds the uploads).
+	// Files keeps the uploads and the issued documents' PDFs.
 	Files blob.Store
+	// ELicence is the 电子身份证 service; defaults to the embedded one.
+	ELicence elicence.Provider
 }
 
 // New builds a Service.
 func New(o Options) *Service {
-	s := &Service{store: o.Store, catalog: o.Catalog, policy: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar, files: o.Files}
+	s := &Service{store: o.Store, catalog: o.Catalog, policy: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar, files: o.Files, eLicence: o.ELicence}
 	if s.catalog == nil {
 		s.catalog = catalog.Default()
 	}
@@ -60,6 +64,9 @@ func New(o Options) *Service {
 	}
 	if s.embedded == nil {
 		s.embedded = workday.Default()
+	}
+	if s.eLicence == nil {
+		s.eLicence = elicence.Embedded{}
 	}
 	return s
 }

@@ -177,6 +177,20 @@ func (b builder) weld(code, issuer string, monthsLeft int) registry.Item {
 	return b.item(catalog.NewRef(catalog.Qualification{Code: "金属焊接操作"}), code, issuer, b.today.AddMonths(monthsLeft))
 }
 
+// examInstitutions are the demo's 考试机构: the city's for general and
+// welding items, 中国人民解放军海军特色医学中心 for R3 (seed 000 2.1 注2), and one
+// each for 安全阀校验 and 客运索道, which applicants choose when applying and
+// contact themselves (注3). The last two names are made up for the demo.
+func examInstitutions() []store.ExamInstitution {
+	return []store.ExamInstitution{
+		{Name: "上海市特种设备作业人员考试中心", Items: []string{"A", "G1", "G2", "G3", "R1", "R2", "P", "T", "Q1", "Q2", "Y1", "Y2", "N1", "N2", "金属焊接操作", "非金属焊接操作"},
+			Contact: "www.tzsbks.sh.cn"},
+		{Name: "中国人民解放军海军特色医学中心", Items: []string{"R3"}},
+		{Name: "安全阀校验作业人员考试点（演示）", Items: []string{"F"}, Contact: "021-00000001"},
+		{Name: "客运索道作业人员考试点（演示）", Items: []string{"S1", "S2"}, Contact: "021-00000002"},
+	}
+}
+
 func enterprises() []enterprise.Enterprise {
 	list := []struct{ district, name, address string }{
 		{"310104", "上海徐汇起重设备安装有限公司", "上海市徐汇区漕溪北路88号"},
@@ -223,6 +237,11 @@ func Load(ctx context.Context, db *store.DB, cat *catalog.Catalog, today civil.D
 	}
 	if err := loadExamResults(ctx, db, d, today); err != nil {
 		return nil, false, err
+	}
+	for _, e := range examInstitutions() {
+		if err := db.PutExamInstitution(ctx, e); err != nil {
+			return nil, false, err
+		}
 	}
 	hash, err := auth.HashPassword(Password)
 	if err != nil {

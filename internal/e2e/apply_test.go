@@ -428,7 +428,7 @@ func TestApplyRenewQ8(t *testing.T) {
 	r.commitment("复审")
 	r.basic(basicInfo{name: "张伟", employer: "上海徐汇起重设备安装有限公司", address: "上海市徐汇区漕溪北路88号",
 		mobile: "13800000001", routing: "徐汇区市场监督管理局" + byEmployer, shot: true,
-		items: [][]string{{"1", "流动式起重机司机[Q8]", "有效期至 " + q8Until.Chinese(), "Q2(限流动式起重机)", "起重机司机(限流动式起重机)"}}})
+		items: [][]string{{"1", "起重机械作业", "流动式起重机司机[Q8]", "有效期至 " + q8Until.Chinese(), "Q2(限流动式起重机)", "起重机司机(限流动式起重机)"}}})
 
 	wantTexts(t, "申请材料", r.materialNames(), []string{"* 《特种设备作业人员资格复审申请表》", "* 身份证信息", "学历证明"})
 	// 下一步 with the 身份证 missing names it, at the top and in its row.
@@ -493,7 +493,7 @@ func TestApplyRenewR3GoesToYangpu(t *testing.T) {
 	r.commitment("复审")
 	r.basic(basicInfo{name: "李娜", employer: "上海徐汇起重设备安装有限公司", address: "上海市徐汇区漕溪北路88号",
 		mobile: "13800000002", routing: "杨浦区市场监督管理局" + r3RoutingReason,
-		items: [][]string{{"1", "氧舱维护保养[R3]", "有效期至 " + r3Until.Chinese(), "R3", "氧舱维护保养"}}})
+		items: [][]string{{"1", "压力容器作业", "氧舱维护保养[R3]", "有效期至 " + r3Until.Chinese(), "R3", "氧舱维护保养"}}})
 	wantTexts(t, "申请材料", r.materialNames(), []string{"* 《特种设备作业人员资格复审申请表》", "* 身份证信息", "学历证明"})
 	r.upload("id_card", r.pdf("身份证"))
 	r.review([]string{"氧舱维护保养[R3] → R3 氧舱维护保养"}, "杨浦区市场监督管理局")
@@ -573,7 +573,7 @@ func TestApplyManualEntryRenewal(t *testing.T) {
 	r.see("原证为手工录入：苏州市市场监督管理局 证件编号 " + h.Holder.IDNumber)
 	r.basic(basicInfo{name: "刘洋", employer: "上海闵行物流叉车有限公司", address: "上海市闵行区莘庄镇都市路1999号",
 		mobile: "13800000004", routing: "闵行区市场监督管理局" + byEmployer,
-		items: [][]string{{"1", "电梯机械安装维修[T1]", "有效期至 " + until.Chinese(), "T", "电梯修理"}}})
+		items: [][]string{{"1", "电梯作业", "电梯机械安装维修[T1]", "有效期至 " + until.Chinese(), "T", "电梯修理"}}})
 
 	wantTexts(t, "申请材料", r.materialNames(), []string{"* 《特种设备作业人员资格复审申请表》", "* 身份证信息",
 		"* 原证书照片页", "* 原证书取证页", "* 原证书复审页", "学历证明"})
@@ -641,8 +641,9 @@ func TestApplyReissue(t *testing.T) {
 	r.status("确定", b.ClickButton("确定"), 200)
 
 	r.commitment("补证")
+	// 补证 goes to the 原发证机关: her N1 was issued by 金山区.
 	r.basic(basicInfo{name: "陈静", employer: "上海金山石化焊接工程有限公司", address: "上海市金山区卫零路55号",
-		mobile: "13800000005", routing: "金山区市场监督管理局" + byEmployer,
+		mobile: "13800000005", routing: "金山区市场监督管理局（补证由原发证机关办理）",
 		items: [][]string{{"1", "N1", "叉车司机"}}})
 
 	wantTexts(t, "申请材料", r.materialNames(), []string{"* 《特种设备安全管理和作业人员资格申请表》", "* 身份证信息"})
@@ -672,7 +673,7 @@ func TestApplyWithoutJavaScript(t *testing.T) {
 	r.commitment("复审")
 	r.basic(basicInfo{name: "张伟", employer: "上海徐汇起重设备安装有限公司", address: "上海市徐汇区漕溪北路88号",
 		mobile: "13800000001", routing: "徐汇区市场监督管理局" + byEmployer,
-		items: [][]string{{"1", "流动式起重机司机[Q8]", "有效期至 " + q8Until.Chinese(), "Q2(限流动式起重机)", "起重机司机(限流动式起重机)"}}})
+		items: [][]string{{"1", "起重机械作业", "流动式起重机司机[Q8]", "有效期至 " + q8Until.Chinese(), "Q2(限流动式起重机)", "起重机司机(限流动式起重机)"}}})
 	r.upload("id_card", r.pdf("身份证"))
 	r.review([]string{"流动式起重机司机[Q8] → Q2(限流动式起重机) 起重机司机(限流动式起重机)"}, "徐汇区市场监督管理局")
 	number := r.submit("徐汇区市场监督管理局")
@@ -701,7 +702,7 @@ func TestApplyManualEntryChoosesT1Alone(t *testing.T) {
 	r.commitment("复审")
 	r.basic(basicInfo{name: "刘洋", employer: "上海闵行物流叉车有限公司", address: "上海市闵行区莘庄镇都市路1999号",
 		mobile: "13800000004", routing: "闵行区市场监督管理局" + byEmployer,
-		items: [][]string{{"1", "电梯机械安装维修[T1]", "有效期至 " + until.Chinese(), "T", "电梯修理"}}})
+		items: [][]string{{"1", "电梯作业", "电梯机械安装维修[T1]", "有效期至 " + until.Chinese(), "T", "电梯修理"}}})
 	for _, m := range []string{"orig_cert_photo", "orig_cert_first", "orig_cert_renewal", "id_card"} {
 		r.upload(m, r.pdf(m))
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -39,9 +38,20 @@ func (s *Server) parseStepForm(r *http.Request) error {
 	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return fmt.Errorf("上传的文件超过10MB，请压缩或分成多个文件后重新上传")
+		return errTooLarge
 	}
 	return err
+}
+
+// errTooLarge is an upload over the size limit, cut off before it was read.
+var errTooLarge = errors.New("上传的文件超过10MB，请压缩或分成多个文件后重新上传")
+
+// removeMultipart deletes the temporary files a multipart form spilled to
+// disk: the form was parsed on this request, which net/http does not clean.
+func removeMultipart(r *http.Request) {
+	if r.MultipartForm != nil {
+		r.MultipartForm.RemoveAll()
+	}
 }
 
 // formFile returns the file sent in field, or nil when none was chosen.
@@ -55,126 +65,6 @@ func formFile(r *http.Request, field string) (multipart.File, *multipart.FileHea
 		return nil, nil
 	}
 	return f, fh
-}
-
-// savePhoto checks and stores the 2-inch photo of the 基本信息 step.
-func (s *Server) savePhoto(r *http.Request, a store.Application, f *application.Form) (string, error) {
-	if p := (&wizardPage{Form: f, Correcting: a.Status == string(application.StatusCorrection)}); p.Locked("field:photo") {
-		return "补正时只能修改受理机关要求补正的内容", nil
-	}
-	file, fh := formFile(r, "photo")
-	if file == nil {
-		return "请选择要上传的照片文件", nil
-	}
-	defer file.Close()
-	// Receive keeps what it read (in memory up to 1 MB, else in a temporary
-	// file) so the checks and the store read it again without a copy of the
-	// whole upload in memory.
-	checked, content, err := upload.Receive("照片", fh.Filename, file, fh.Size)
-	if msg, ok := userError(err); ok {
-		return msg, nil
-	} else if err != nil {
-		return "", err
-	}
-	defer content.Close()
-	if _, err := upload.CheckPhoto(content.Reader()); err != nil {
-		if msg, ok := userError(err); ok {
-			return msg, nil
-		}
-		return "", err
-	}
-	key := fmt.Sprintf("applications/%d/photo-%s.%s", a.ID, checked.SHA256[:16], checked.Kind)
-	if err := s.files.Put(r.Context(), key, content.Reader(), content.Size(), checked.ContentType); err != nil {
-		return "", err
-	}
-	old := f.PhotoKey
-	f.PhotoKey = key
-	if old != "" && old != key {
-		s.files.Delete(r.Context(), old)
-	}
-	return "", nil
-}
-
-// userError unwraps the refusals a person can act on.
-func userError(err error) (string, bool) {
-	var ue *upload.Error
-	if errors.As(err, &ue) {
-		return ue.Message, true
-	}
-	return "", false
-}
-
-// saveMaterial stores one uploaded file of a material (several files per
-// material are allowed: seed 000 3.3).
-func (s *Server) saveMaterial(r *http.Request, a store.Application, f *application.Form) (string, error) {
-	key := r.URL.Query().Get("material")
-	var spec *application.MaterialSpec
-	for _, m := range s.materialSpecs(f) {
-		if m.Key == key {
-			spec = &m
-		}
-	}
-	if spec == nil {
-		return "请选择要上传的材料", nil
-	}
-	if a.Status == string(application.StatusCorrection) && !asked(f, "material:"+key) {
-		return "补正时只能上传受理机关要求补正的材料", nil
-	}
-	file, fh := formFile(r, "file-"+key)
-	if file == nil {
-		return "请先选择要上传的" + spec.Name + "文件", nil
-	}
-	defer file.Close()
-	checked, content, err := upload.Receive(spec.Name, fh.Filename, file, fh.Size)
-	if msg, ok := userError(err); ok {
-		return msg, nil
-	} else if err != nil {
-		return "", err
-	}
-	defer content.Close()
-	blobKey := fmt.Sprintf("applications/%d/materials/%s-%s.%s", a.ID, checked.SHA256[:16], strconv.FormatInt(s.clockNano(), 36), checked.Kind)
-	if err := s.files.Put(r.Context(), blobKey, content.Reader(), content.Size(), checked.ContentType); err != nil {
-		return "", err
-	}
-	if _, err := s.store.AddMaterial(r.Context(), store.Material{ApplicationID: a.ID, Material: key, BlobKey: blobKey,
-		Filename: checked.Name, ContentType: checked.ContentType, Size: checked.Size, SHA256: checked.SHA256}); err != nil {
-		s.files.Delete(r.Context(), blobKey)
-		return "", err
-	}
-	return "", nil
-}
-
-func (s *Server) deleteMaterial(r *http.Request, a store.Application, f *application.Form) (string, error) {
-	id, _ := strconv.ParseInt(r.URL.Query().Get("file"), 10, 64)
-	if a.Status == string(application.StatusCorrection) {
-		return "补正时不能删除已提交的材料，请上传补正后的文件", nil
-	}
-	m, err := s.store.DeleteMaterial(r.Context(), a.ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return "该文件已删除", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	if err := s.files.Delete(r.Context(), m.BlobKey); err != nil {
-		s.log.Error("delete material file", "application_id", a.ID, "key", m.BlobKey, "err", err)
-	}
-	return "", nil
-}
-
-// fetchElectronicID asks the e-licence service for the applicant's 电子身份证
-// (seed 000 3.3: 获取电子身份证的功能仅支持上海户籍的申请人).
-func (s *Server) fetchElectronicID(r *http.Request, f *application.Form) string {
-	ok, msg, err := s.elicence.ResidentCard(r.Context(), f.Applicant.Name, f.Applicant.IDNumber)
-	if err != nil {
-		s.log.Error("e-licence", "err", err)
-		return "电子证照服务暂时无法使用，请上传身份证扫描件"
-	}
-	if !ok {
-		return msg
-	}
-	f.ElectronicID = true
-	return ""
 }
 
 // materialFile sends one of the applicant's own uploaded files.
@@ -250,7 +140,7 @@ func (s *Server) applicationForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) sendApplicationForm(w http.ResponseWriter, r *http.Request, a store.Application, f *application.Form) {
 	title := "《特种设备安全管理和作业人员资格申请表》"
-	for _, spec := range s.materialSpecs(f) {
+	for _, spec := range f.Materials(s.catalog) {
 		if spec.Key == application.MaterialForm {
 			title = spec.Name
 		}
@@ -261,7 +151,7 @@ func (s *Server) sendApplicationForm(w http.ResponseWriter, r *http.Request, a s
 		Household: f.Applicant.HouseholdAddress, Postcode: f.Applicant.Postcode, Mobile: f.Applicant.Mobile,
 		Employer: f.Employer.Name, CreditCode: f.Employer.CreditCode, Address: f.Employer.Address + " " + f.Employer.AddressDetail,
 		WorkHistory: f.Applicant.WorkHistory, Commitment: application.ParseCommitment(f.Incident).Label(),
-		Authority: s.route(f).Name, GeneratedOn: s.today().Chinese()}
+		Authority: f.Route(s.catalog).Name, GeneratedOn: s.today().Chinese()}
 	if a.PublicToken != "" {
 		data.QRURL = s.absoluteURL(r, "/p/"+a.PublicToken)
 	}

@@ -148,21 +148,26 @@ func fieldOf(f *form, name, label, typ, autocomplete, hint string) inputField {
 // wizardInput is one text input of a wizard step.
 type wizardInput struct {
 	Name, Label, Value, Hint, Error string
-	Locked                          bool
+	Locked, Required                bool
 }
 
+// requiredBasic are the 基本信息 fields that must be filled (application.
+// CheckBasic), marked * on the page as the seed marks required materials.
+var requiredBasic = map[string]bool{"employer_name": true, "credit_code": true, "address_detail": true, "education": true, "mobile": true,
+	"employer_address": true, "exam_institution": true}
+
 func wizardField(p *wizardPage, name, label, value, target, hint string) wizardInput {
-	return wizardInput{Name: name, Label: label, Value: value, Hint: hint, Error: p.ErrorFor(name), Locked: p.Locked(target)}
+	return wizardInput{Name: name, Label: label, Value: value, Hint: hint, Error: p.ErrorFor(name), Locked: p.Locked(target), Required: requiredBasic[name]}
 }
 
 type wizardChoice struct {
 	Name, Label, Value, Error string
 	Options                   []string
-	Locked                    bool
+	Locked, Required          bool
 }
 
 func wizardSelect(p *wizardPage, name, label, value string, options []string, target string) wizardChoice {
-	return wizardChoice{Name: name, Label: label, Value: value, Options: options, Error: p.ErrorFor(name), Locked: p.Locked(target)}
+	return wizardChoice{Name: name, Label: label, Value: value, Options: options, Error: p.ErrorFor(name), Locked: p.Locked(target), Required: requiredBasic[name]}
 }
 
 // humanSize shows a file size the way people read it: 356KB, 2.4MB.

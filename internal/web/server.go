@@ -83,7 +83,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.cases = o.Cases
 	if s.cases == nil {
-		s.cases = casework.New(casework.Options{Store: s.store, Catalog: s.catalog, Policy: s.policy, Today: s.today, Log: s.log, Files: o.Files})
+		s.cases = casework.New(casework.Options{Store: s.store, Catalog: s.catalog, Policy: s.policy, Today: s.today, Log: s.log, Files: o.Files, ELicence: s.elicence})
 	}
 	s.routes()
 	return s, nil
@@ -159,9 +159,6 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 var errPanic = errors.New("panic")
-
-// clockNano makes stored file names unique within an application.
-func (s *Server) clockNano() int64 { return time.Now().UnixNano() }
 
 // mimeAttachment is a Content-Disposition that keeps a Chinese file name
 // (RFC 6266 filename*), shown inline for PDFs and pictures.

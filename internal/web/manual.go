@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -26,6 +27,8 @@ type manualPage struct {
 	Catalog *catalog.Catalog
 	// Exams are the passed exam results a welding line can cite.
 	Exams []application.ExamResult
+	// ItemErrors are the problems of the item table, shown above it.
+	ItemErrors []string
 }
 
 type manualRow struct {
@@ -109,7 +112,13 @@ func (s *Server) manualCreate(w http.ResponseWriter, r *http.Request) {
 	p.Manual = m
 	app, err := s.cases.StartManual(r.Context(), s.actor(r), e.Authority.Code, m, targets)
 	if statusOf(err) == http.StatusUnprocessableEntity {
-		p.Errors = fieldErrorsOf(err, nil)
+		for _, fe := range fieldErrorsOf(err, nil) {
+			if strings.HasPrefix(fe.Field, "manual.items") {
+				p.ItemErrors = append(p.ItemErrors, fe.Message)
+			}
+			fe.Field = manualAnchor(fe.Field)
+			p.Errors = append(p.Errors, fe)
+		}
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "manual", p)
 		return
 	}
@@ -118,4 +127,25 @@ func (s *Server) manualCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/applications/%d/edit/commitment", app.ID), http.StatusSeeOther)
+}
+
+// manualItemField is a problem's field of the item table: manual.items[0].code.
+var manualItemField = regexp.MustCompile(`^manual\.items\[(\d+)\](?:\.(\w+))?$`)
+
+// manualAnchor is the id of the element a 手工录入 problem's field is shown
+// at, for the error summary's link.
+func manualAnchor(field string) string {
+	if m := manualItemField.FindStringSubmatch(field); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		col := map[string]string{"code": "code", "valid_from": "from", "valid_until": "until", "weld_code": "weld", "target": "target",
+			"exam": "exam", "name": "name", "category": "category"}[m[2]]
+		if col == "" {
+			col = "code"
+		}
+		return fmt.Sprintf("%s-%d", col, n+1)
+	}
+	if field == "manual.items" {
+		return "manual-items"
+	}
+	return strings.TrimPrefix(field, "manual.")
 }

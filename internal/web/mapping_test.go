@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,4 +97,26 @@ func TestNoticesLinkedFromTheList(t *testing.T) {
 	if resp, body := b.get(app + "/notices/acceptance.pdf"); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF-") {
 		t.Fatalf("受理通知书 from the list: %d", resp.StatusCode)
 	}
+}
+
+// The 手工录入 error summary links to the very input of each problem.
+func TestManualErrorsLinkToTheirInputs(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	login(t, b, "13800000001")
+	id := demoApplicant(t, 0).IDNumber
+	form := url.Values{"authority": {"310104"}, "matter": {"renew"}, "name": {"张伟"}, "cert_number": {id}, "id_type": {"居民身份证"},
+		"id_number": {id}, "issued_by": {"苏州市市场监督管理局"}, "issued_on": {today.AddYears(-4).String()},
+		"edition-1": {"2011"}, "code-1": {"T1"}, "from-1": {today.AddYears(-4).AddMonths(2).String()}, "until-1": {today.AddMonths(2).String()}, "renew-1": {"1"},
+		"edition-2": {"2011"}, "code-2": {"ZZ9"}, "from-2": {today.AddYears(-4).String()}, "until-2": {""}, "renew-2": {"1"}}
+	resp, body := b.post("/apply/manual", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad line: %d", resp.StatusCode)
+	}
+	for _, anchor := range regexp.MustCompile(`href="#([^"]+)"`).FindAllStringSubmatch(body[strings.Index(body, "error-summary"):], -1) {
+		if !strings.Contains(body, `id="`+anchor[1]+`"`) {
+			t.Errorf("the summary links to #%s, which no element has", anchor[1])
+		}
+	}
+	mustContain(t, body, `href="#code-2"`)
 }

@@ -65,3 +65,6 @@ func wantProblems(t *testing.T, ps []Problem, want map[string]string) {
 		}
 	}
 }
+
+// scopedItem gives a line the scope printed on it.
+func scopedItem(it registry.Item, scope string) registry.Item { it.Scope = scope; return it }

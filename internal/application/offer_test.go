@@ -147,3 +147,36 @@ func TestManualItems(t *testing.T) {
 		}
 	}
 }
+
+// The old S2 客运索道维修 may also get S2 客运索道司机 only for the 限电气维修
+// variant (SOURCES.md §2, S4); Y4's extra is for every holder.
+func TestOptionalExtraOnlyForItsScope(t *testing.T) {
+	today := d("2026-11-23")
+	s2 := item(oldRef("S2"), "2027-01-31")
+	electrical := s2
+	electrical.Scope = "限电气维修"
+	y4 := item(oldRef("Y4"), "2027-01-31")
+	for _, tc := range []struct {
+		it    registry.Item
+		extra string
+	}{
+		{s2, "[]"},
+		{electrical, "[S2]"},
+		{y4, "[Y1]"},
+	} {
+		l := RenewalOptions(holdingWith(tc.it), nil, today, ShanghaiPolicy())
+		var extras []string
+		for _, q := range l.Options[0].Mapping.OptionalExtra {
+			extras = append(extras, q.String())
+		}
+		if got := "[" + strings.Join(extras, " ") + "]"; got != tc.extra {
+			t.Errorf("%s %q: extras %s, want %s", tc.it.Ref, tc.it.Scope, got, tc.extra)
+		}
+	}
+	// Asking for the extra without the scope is refused.
+	l := RenewalOptions(holdingWith(s2), nil, today, ShanghaiPolicy())
+	ps := CheckRenewalSelection([]Selection{{OptionIndex: 0, Chosen: []catalog.Qualification{q("S1"), q("S2")}}}, l, nil, nil)
+	if len(ps) == 0 {
+		t.Fatal("the S2 extra was granted to an old S2 without 限电气维修")
+	}
+}

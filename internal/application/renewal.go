@@ -182,6 +182,7 @@ func RenewalOptions(h registry.Holding, cat *catalog.Catalog, today civil.Date, 
 			if oc, old := it.Ref.Old(); old {
 				o.Old = true
 				m, _ := cat.Mapping(oc)
+				m = m.ForScope(it.Scope)
 				o.Mapping = m
 				if !m.Renewable() {
 					l.NotOffered = append(l.NotOffered, NotOffered{

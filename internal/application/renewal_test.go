@@ -99,8 +99,8 @@ func testHolding() registry.Holding {
 				item(oldRef("R3"), "2026-04-30"), // 5 open, R3
 				item(oldRef("ZZ"), "2026-04-30"), // not in catalogue → NotOffered
 				item(oldRef("G2"), "2026-04-30"), // 6 choice G1/G2
-				item(oldRef("S2"), "2026-04-30"), // 7 direct + optional extra
-				item(newRef("Q2(限流动式起重机)"), "2030-04-30"), // 8 renewed line, not yet
+				scopedItem(item(oldRef("S2"), "2026-04-30"), "限电气维修"), // 7 direct + optional extra (限电气维修, S4)
+				item(newRef("Q2(限流动式起重机)"), "2030-04-30"),             // 8 renewed line, not yet
 			}},
 			{Number: "T-OLD-0001", Items: []registry.Item{outOfTown}}, // 9 open
 		},

@@ -317,6 +317,12 @@ type rawMapping struct {
 	OptionalExtra []string `json:"optional_extra"`
 }
 
+// extraScopes limit a mapping's optional extras to old lines of one scope.
+// The source says so in words the data file keeps only as a note (SOURCES.md
+// §2, S4: "原客运索道维修(限电气维修)项目依据持证人申请可以同时换发客运索道修理、
+// 客运索道司机两个项目"), so the rule is held here.
+var extraScopes = map[OldCode]string{"S2": "限电气维修"}
+
 // Load parses and validates a catalogue in the format of data/catalog.json.
 // It reports every problem it finds, not just the first, so a data fix can
 // be made in one pass.
@@ -537,7 +543,7 @@ func (l *loader) mappings(raw *rawCatalog) {
 			continue
 		}
 		l.verification(where, rm.Verification)
-		m := Mapping{Old: old, OldName: oi.Name, Kind: MappingKind(rm.Kind), Verification: rm.Verification, Note: rm.Note}
+		m := Mapping{Old: old, OldName: oi.Name, Kind: MappingKind(rm.Kind), Verification: rm.Verification, Note: rm.Note, ExtraRequiresScope: extraScopes[old]}
 		m.Targets, m.targetNames = l.targets(where+" new", rm.New)
 		m.OptionalExtra, m.extraNames = l.targets(where+" optional_extra", rm.OptionalExtra)
 		for _, x := range m.OptionalExtra {

@@ -55,6 +55,9 @@ type Mapping struct {
 	OptionalExtra []Qualification
 	Verification  string
 	Note          string
+	// ExtraRequiresScope: the optional extras are only for a line with this
+	// scope (ForScope).
+	ExtraRequiresScope string
 
 	// Display names of Targets and OptionalExtra, filled by Load so that
 	// Reason needs no catalogue.
@@ -66,6 +69,18 @@ func (m Mapping) clone() Mapping {
 	m.OptionalExtra = slices.Clone(m.OptionalExtra)
 	m.targetNames = slices.Clone(m.targetNames)
 	m.extraNames = slices.Clone(m.extraNames)
+	return m
+}
+
+// ForScope is the rule as it applies to a line of the old item with the
+// given scope (作业范围限定, e.g. 限电气维修): the optional extras only where
+// the source allows them for that scope, otherwise the direct rule alone.
+func (m Mapping) ForScope(scope string) Mapping {
+	if m.ExtraRequiresScope == "" || strings.Contains(scope, m.ExtraRequiresScope) || m.Kind != KindDirectOptionalExtra {
+		return m
+	}
+	m = m.clone()
+	m.Kind, m.OptionalExtra, m.extraNames = KindDirect, nil, nil
 	return m
 }
 

@@ -83,7 +83,7 @@ func Build(cat *catalog.Catalog, today civil.Date) Data {
 		b.holder("褚红", "310114", civil.New(1983, 10, 10), 14, b.old("Q7", "嘉定区市场监督管理局", -1)),
 		b.holder("卫东", "310117", civil.New(1974, 3, 1), 15, b.old("Q9", "松江区市场监督管理局", 2)),
 		b.holder("蒋欣", "310118", civil.New(1995, 7, 19), 16, b.cur("N2", "青浦区市场监督管理局", 44)),
-		b.holder("沈涛", "310120", civil.New(1966, 1, 5), 17, b.old("S2", "奉贤区市场监督管理局", 2), b.old("S3", "奉贤区市场监督管理局", 2)),
+		b.holder("沈涛", "310120", civil.New(1966, 1, 5), 17, scoped(b.old("S2", "奉贤区市场监督管理局", 2), "限电气维修"), b.old("S3", "奉贤区市场监督管理局", 2)),
 		b.holder("韩梅", "310151", civil.New(1980, 11, 11), 18, b.old("Y4", "崇明区市场监督管理局", 1)),
 		b.holder("杨帆", "310101", civil.New(1987, 5, 5), 19, b.old("G3", "黄浦区市场监督管理局", 2), b.old("G1", "黄浦区市场监督管理局", 2)),
 		b.holder("朱琳", "310104", civil.New(1991, 4, 18), 20, b.cur("G2", xuhui, 3), b.cur("G3", xuhui, -14)),
@@ -148,6 +148,9 @@ var lastOldApproval = civil.New(2019, 5, 31)
 func (b builder) old(code, issuer string, monthsLeft int) registry.Item {
 	return b.oldItem(code, issuer, b.today.AddMonths(monthsLeft))
 }
+
+// scoped gives a line the scope printed on it.
+func scoped(it registry.Item, scope string) registry.Item { it.Scope = scope; return it }
 
 func (b builder) oldDays(code, issuer string, daysLeft int) registry.Item {
 	return b.oldItem(code, issuer, b.today.AddDays(daysLeft))

@@ -36,6 +36,7 @@ const (
 	ColEdition    = "项目目录"   // 2019 (现行) or 2011 (原): old and new codes collide, so it is required
 	ColCode       = "项目代号"   // Q2(限流动式起重机), Q8, 金属焊接操作 …
 	ColWeldCode   = "焊接项目代号" // optional: TSG Z6002 project code for welding items
+	ColScope      = "作业范围限定" // optional: the scope printed on the line, e.g. 限电气维修 (old S2)
 	ColIssuedBy   = "发证机关"
 	ColApprovedOn = "批准日期"
 	ColValidUntil = "有效期至"
@@ -43,9 +44,9 @@ const (
 )
 
 // Header is the header row of a template file, in the recommended order.
-var Header = []string{ColName, ColIDType, ColIDNumber, ColCertNumber, ColArchiveNo, ColEdition, ColCode, ColWeldCode, ColIssuedBy, ColApprovedOn, ColValidUntil, ColStatus}
+var Header = []string{ColName, ColIDType, ColIDNumber, ColCertNumber, ColArchiveNo, ColEdition, ColCode, ColWeldCode, ColIssuedBy, ColApprovedOn, ColValidUntil, ColStatus, ColScope}
 
-var holderLayout = Layout{Columns: Header, Optional: []string{ColCertNumber, ColArchiveNo, ColWeldCode, ColStatus}}
+var holderLayout = Layout{Columns: Header, Optional: []string{ColCertNumber, ColArchiveNo, ColWeldCode, ColScope, ColStatus}}
 
 // Result is what a file held.
 type Result struct {
@@ -151,7 +152,7 @@ func parseRow(row Row, cat *catalog.Catalog, today civil.Date) (registry.Holder,
 	if certNumber == "" {
 		certNumber = h.IDNumber
 	}
-	item := registry.Item{WeldCode: get(ColWeldCode), IssuedBy: get(ColIssuedBy), Status: registry.ItemValid}
+	item := registry.Item{WeldCode: get(ColWeldCode), Scope: get(ColScope), IssuedBy: get(ColIssuedBy), Status: registry.ItemValid}
 	code := get(ColCode)
 	switch ed := get(ColEdition); ed {
 	case "2019", "现行", "新":

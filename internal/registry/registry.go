@@ -82,6 +82,7 @@ type Item struct {
 	ID         int64
 	Ref        catalog.ItemRef // the item in its own edition's numbering
 	WeldCode   string          // welder project code (TSG Z6002), e.g. SMAW-FeⅡ-6G(K)-9/57-Fef3J
+	Scope      string          // 作业范围限定 printed on an old line, e.g. 限电气维修
 	IssuedBy   string          // 发证机关, may be outside Shanghai
 	ApprovedOn civil.Date      // 批准日期
 	ValidUntil civil.Date      // 有效期至

@@ -748,8 +748,8 @@ func (db *DB) grant(ctx context.Context, tx *sql.Tx, now time.Time, holderID int
 		return err
 	}
 	for _, it := range g.Items {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO certificate_items (certificate_id, item, weld_code, issued_by, approved_on, valid_until, status, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, 'valid', $7)`, certID, it.Ref, it.WeldCode, it.IssuedBy, it.ApprovedOn, it.ValidUntil, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO certificate_items (certificate_id, item, weld_code, scope, issued_by, approved_on, valid_until, status, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 'valid', $8)`, certID, it.Ref, it.WeldCode, it.Scope, it.IssuedBy, it.ApprovedOn, it.ValidUntil, now); err != nil {
 			return err
 		}
 	}

@@ -100,9 +100,9 @@ func (db *DB) putHolding(ctx context.Context, tx *sql.Tx, h registry.Holding, st
 		for ii := range c.Items {
 			it := &c.Items[ii]
 			err := tx.QueryRowContext(ctx, `
-				INSERT INTO certificate_items (certificate_id, item, weld_code, issued_by, approved_on, valid_until, status, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-				c.ID, it.Ref, it.WeldCode, it.IssuedBy, it.ApprovedOn, it.ValidUntil, string(it.Status), now).Scan(&it.ID)
+				INSERT INTO certificate_items (certificate_id, item, weld_code, scope, issued_by, approved_on, valid_until, status, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+				c.ID, it.Ref, it.WeldCode, it.Scope, it.IssuedBy, it.ApprovedOn, it.ValidUntil, string(it.Status), now).Scan(&it.ID)
 			if err != nil {
 				return h, err
 			}
@@ -140,10 +140,10 @@ func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.
 		var c registry.Certificate
 		var holderID int64
 		var itemID sql.NullInt64
-		var item, weld, issuedBy, status sql.NullString
+		var item, weld, scope, issuedBy, status sql.NullString
 		var approved, until civil.Date
 		if err := rows.Scan(&c.ID, &c.Number, &c.ArchiveNo, &holderID,
-			&itemID, &item, &weld, &issuedBy, &approved, &until, &status); err != nil {
+			&itemID, &item, &weld, &scope, &issuedBy, &approved, &until, &status); err != nil {
 			return h, err
 		}
 		if n := len(h.Certificates); n == 0 || h.Certificates[n-1].ID != c.ID {
@@ -158,7 +158,7 @@ func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.
 		}
 		last := &h.Certificates[len(h.Certificates)-1]
 		last.Items = append(last.Items, registry.Item{
-			ID: itemID.Int64, Ref: ref, WeldCode: weld.String, IssuedBy: issuedBy.String,
+			ID: itemID.Int64, Ref: ref, WeldCode: weld.String, Scope: scope.String, IssuedBy: issuedBy.String,
 			ApprovedOn: approved, ValidUntil: until, Status: registry.ItemStatus(status.String),
 		})
 	}
@@ -184,7 +184,7 @@ func (db *DB) CountHolders(ctx context.Context) (int, error) {
 const (
 	holderByIDNumberSQL = `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id_number = $1 ORDER BY id LIMIT 1`
 	certificatesOfSQL   = `SELECT c.id, c.number, c.archive_no, c.holder_id,
-		       i.id, i.item, i.weld_code, i.issued_by, i.approved_on, i.valid_until, i.status
+		       i.id, i.item, i.weld_code, i.scope, i.issued_by, i.approved_on, i.valid_until, i.status
 		FROM certificates c
 		LEFT JOIN certificate_items i ON i.certificate_id = c.id
 		WHERE c.holder_id = $1 OR c.number = $2

@@ -35,6 +35,10 @@ func (s *Server) noticesOf(r *http.Request, id int64) ([]notice, error) {
 	if err != nil {
 		return nil, err
 	}
+	return latestNotices(list), nil
+}
+
+func latestNotices(list []store.Notice) []notice {
 	var out []notice
 	seen := map[string]int{}
 	for _, n := range list {
@@ -45,7 +49,7 @@ func (s *Server) noticesOf(r *http.Request, id int64) ([]notice, error) {
 		seen[n.Kind] = len(out)
 		out = append(out, notice{Kind: n.Kind, Title: n.Title})
 	}
-	return out, nil
+	return out
 }
 
 // sendNotice delivers a document as it was issued (casework.NoticePDF).

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -162,21 +161,15 @@ type officerAppPage struct {
 	Rows        []itemRow
 	Actions     []application.Action
 	Events      []store.Event
-	Fields      []correctionTarget
+	Fields      []application.CorrectableField
 	DueText     string
 	Notices     []notice
 	Admin       bool
 	Authorities []authorityChoice
 }
 
-type correctionTarget struct{ Target, Label string }
-
 // correctionFields are the 基本信息 fields an officer can ask to correct.
-var correctionFields = []correctionTarget{
-	{"field:incident", "自我承诺"}, {"field:photo", "照片"}, {"field:education", "学历"}, {"field:title", "技术职称"},
-	{"field:school", "毕业院校"}, {"field:major", "专业"}, {"field:employer", "单位信息"}, {"field:household", "户籍地址/居住证地址"},
-	{"field:postcode", "邮政编码"}, {"field:mobile", "移动电话"}, {"field:work_history", "工作经历"},
-}
+var correctionFields = application.CorrectableFields
 
 func (s *Server) officerLoad(w http.ResponseWriter, r *http.Request) (store.Application, *application.Form, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -184,21 +177,16 @@ func (s *Server) officerLoad(w http.ResponseWriter, r *http.Request) (store.Appl
 		s.notFound(w, r)
 		return store.Application{}, nil, false
 	}
-	a, err := s.store.ApplicationIn(r.Context(), id, scope(r))
-	if errors.Is(err, store.ErrNotFound) {
+	c, err := s.cases.Load(r.Context(), s.actor(r), id)
+	if statusOf(err) == http.StatusNotFound {
 		s.notFound(w, r)
-		return a, nil, false
+		return store.Application{}, nil, false
 	}
 	if err != nil {
 		s.serverError(w, r, err)
-		return a, nil, false
+		return store.Application{}, nil, false
 	}
-	var f application.Form
-	if err := json.Unmarshal(a.Data, &f); err != nil {
-		s.serverError(w, r, err)
-		return a, nil, false
-	}
-	return a, &f, true
+	return c.Application, &c.Form, true
 }
 
 func (s *Server) officerPage(r *http.Request, a store.Application, f *application.Form) (*officerAppPage, error) {
@@ -208,23 +196,14 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 	}
 	wp.ReadOnly = true
 	p := &officerAppPage{wizardPage: wp, Fields: correctionFields}
-	holder, err := s.store.HolderByID(r.Context(), a.HolderID)
+	cf, err := s.cases.CaseFile(r.Context(), s.actor(r), a.ID)
 	if err != nil {
 		return nil, err
 	}
-	if h, err := s.store.HoldingByIDNumber(r.Context(), holder.IDNumber); err == nil {
-		p.Holding = h
-		p.Rows = s.itemRows(h)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, err
+	if cf.Found {
+		p.Holding, p.Rows = cf.Holding, s.itemRows(cf.Holding)
 	}
-	p.Actions = application.ActionsFor(application.Case{Status: application.Status(a.Status), Form: *f, Due: a.Due}, application.RoleOfficer, s.today(), s.catalog)
-	if p.Events, err = s.store.Events(r.Context(), a.ID); err != nil {
-		return nil, err
-	}
-	if p.Notices, err = s.noticesOf(r, a.ID); err != nil {
-		return nil, err
-	}
+	p.Actions, p.Events, p.Notices = cf.Actions, cf.Events, latestNotices(cf.Notices)
 	if v := viewerFrom(r.Context()); v != nil && v.User.Role == auth.RoleAdmin {
 		p.Admin = true
 		for _, x := range p.wizardPage.Authorities {

@@ -1,15 +1,12 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
 	"opcert/internal/application"
 	"opcert/internal/authority"
-	"opcert/internal/idcheck"
 	"opcert/internal/registry"
-	"opcert/internal/store"
 )
 
 // service is one entry on the home page.
@@ -157,32 +154,18 @@ func (s *Server) certificateQuery(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "query", p)
 		return
 	}
-	if p.Name == "" {
-		p.Errors = append(p.Errors, fieldError{"name", "姓名", "请输入姓名"})
-	}
-	if p.IDNumber == "" {
-		p.Errors = append(p.Errors, fieldError{"id", "证件号码", "请输入证件号码"})
-	} else if looksLikeResidentID(p.IDNumber) {
-		id, err := idcheck.ParseResidentID(p.IDNumber, s.today())
-		if err != nil {
-			p.Errors = append(p.Errors, fieldError{"id", "证件号码", err.Error()})
-		} else {
-			p.IDNumber = id.Number
-		}
-	}
-	if len(p.Errors) > 0 {
+	h, number, found, err := s.cases.CertificateQuery(r.Context(), p.Name, p.IDNumber)
+	switch {
+	case statusOf(err) == http.StatusUnprocessableEntity:
+		p.Errors = fieldErrorsOf(err, nil)
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "query", p)
 		return
-	}
-	p.Searched = true
-	h, err := s.store.HoldingByIDNumber(r.Context(), p.IDNumber)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
 		s.serverError(w, r, err)
 		return
 	}
-	if err == nil && h.Holder.Name == p.Name {
+	p.IDNumber, p.Searched = number, true
+	if found {
 		p.Holding = &h
 		p.Rows = s.itemRows(h)
 	}
@@ -216,17 +199,3 @@ func (s *Server) itemRows(h registry.Holding) []itemRow {
 	return rows
 }
 
-// looksLikeResidentID: 15 or 18 characters of digits (and a final X) are
-// checked as a GB 11643 number; other documents (passports…) are free form.
-func looksLikeResidentID(s string) bool {
-	if len(s) != 15 && len(s) != 18 {
-		return false
-	}
-	for i, c := range s {
-		if c >= '0' && c <= '9' || (c == 'X' && i == len(s)-1) {
-			continue
-		}
-		return false
-	}
-	return true
-}

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-	"errors"
 	"net/http"
 
 	"opcert/internal/application"
@@ -28,8 +26,8 @@ type progressData struct {
 // 扫描补正通知书或者受理通知书上的二维码查询业务办理进度): the state of the
 // application and nothing personal beyond a masked name.
 func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) {
-	a, err := s.store.ApplicationByPublicToken(r.Context(), r.PathValue("token"))
-	if errors.Is(err, store.ErrNotFound) {
+	c, ev, err := s.cases.Progress(r.Context(), r.PathValue("token"))
+	if statusOf(err) == http.StatusNotFound {
 		s.notFound(w, r)
 		return
 	}
@@ -37,16 +35,7 @@ func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	var f application.Form
-	if err := json.Unmarshal(a.Data, &f); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	ev, err := s.store.Events(r.Context(), a.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	a, f := c.Application, c.Form
 	p := &progressData{App: a, Status: application.Status(a.Status), Matter: application.Matter(a.Matter), Name: maskName(f.Applicant.Name), Events: ev, Deadline: deadlineSentence(a)}
 	if au, ok := s.catalog.District(a.AuthorityCode); ok {
 		p.Authority = au.Name + "市场监督管理局"

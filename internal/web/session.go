@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"opcert/internal/auth"
-	"opcert/internal/store"
 )
 
 const sessionCookie = "opcert_session"
@@ -78,13 +76,13 @@ func (s *Server) withViewer(next http.Handler) http.Handler {
 			return
 		}
 		hash := auth.HashToken(c.Value)
-		sess, u, err := s.store.SessionUser(r.Context(), hash, r.Header.Get("X-Opcert-Poll") == "")
+		sess, u, ok, err := s.cases.Session(r.Context(), hash, r.Header.Get("X-Opcert-Poll") == "")
 		switch {
-		case errors.Is(err, store.ErrNotFound):
-			s.clearSessionCookie(w, r)
 		case err != nil:
 			s.serverError(w, r, err)
 			return
+		case !ok:
+			s.clearSessionCookie(w, r)
 		default:
 			r = r.WithContext(context.WithValue(r.Context(), viewerKey{}, &viewer{User: u, Session: sess, tokenHash: hash}))
 		}

@@ -1,0 +1,143 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"opcert/internal/application"
+	"opcert/internal/auth"
+	"opcert/internal/idcheck"
+	"opcert/internal/registry"
+	"opcert/internal/store"
+)
+
+// CaseFile is everything the back office shows of an application: the case,
+// the registry record of its person, its history and documents, and the
+// actions the viewer may take today.
+type CaseFile struct {
+	Loaded
+	Holding registry.Holding
+	Found   bool // the registry knows the person
+	Events  []store.Event
+	Notices []store.Notice
+	Actions []application.Action
+}
+
+// CaseFile loads an application for its officer (or an admin).
+func (s *Service) CaseFile(ctx context.Context, who Actor, id int64) (CaseFile, error) {
+	c, err := s.Load(ctx, who, id)
+	if err != nil {
+		return CaseFile{}, err
+	}
+	out := CaseFile{Loaded: c}
+	holder, err := s.store.HolderByID(ctx, c.HolderID)
+	if err != nil {
+		return CaseFile{}, err
+	}
+	out.Holding, err = s.store.HoldingByIDNumber(ctx, holder.IDNumber)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		out.Holding = registry.Holding{Holder: holder}
+	case err != nil:
+		return CaseFile{}, err
+	default:
+		out.Found = true
+	}
+	if out.Events, err = s.store.Events(ctx, c.ID); err != nil {
+		return CaseFile{}, err
+	}
+	if out.Notices, err = s.store.Notices(ctx, c.ID); err != nil {
+		return CaseFile{}, err
+	}
+	if who.staff() {
+		k := application.Case{Status: application.Status(c.Status), Form: c.Form, Due: c.Due}
+		out.Actions = application.ActionsFor(k, application.RoleOfficer, s.today(), s.catalog)
+	}
+	return out, nil
+}
+
+// Progress is what the QR code of a notice opens (seed 000 3.5: 直接手机扫描
+// 补正通知书或者受理通知书上的二维码查询业务办理进度): the application and its
+// history, found by the token printed in the code; the page shows nothing
+// personal beyond a masked name.
+func (s *Service) Progress(ctx context.Context, token string) (Loaded, []store.Event, error) {
+	a, err := s.store.ApplicationByPublicToken(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		return Loaded{}, nil, Errorf(NotFound, "办理进度不存在")
+	}
+	if err != nil {
+		return Loaded{}, nil, err
+	}
+	out := Loaded{Application: a}
+	if err := json.Unmarshal(a.Data, &out.Form); err != nil {
+		return Loaded{}, nil, fmt.Errorf("application %d: form: %w", a.ID, err)
+	}
+	events, err := s.store.Events(ctx, a.ID)
+	return out, events, err
+}
+
+// CertificateQuery is the public 证书查询: the name and the 证件号码 must both
+// match, so the page cannot list strangers' qualifications; a resident ID
+// is checked (GB 11643) and written in its 18-digit form. found is false
+// when nothing matches both.
+func (s *Service) CertificateQuery(ctx context.Context, name, idNumber string) (h registry.Holding, number string, found bool, err error) {
+	name, number = strings.TrimSpace(name), strings.ToUpper(strings.TrimSpace(idNumber))
+	var refused []*Error
+	if name == "" {
+		refused = append(refused, &Error{Code: Invalid, Field: "name", Label: "姓名", Message: "请输入姓名"})
+	}
+	if number == "" {
+		refused = append(refused, &Error{Code: Invalid, Field: "id", Label: "证件号码", Message: "请输入证件号码"})
+	} else if looksLikeResidentID(number) {
+		id, err := idcheck.ParseResidentID(number, s.today())
+		if err != nil {
+			refused = append(refused, &Error{Code: Invalid, Field: "id", Label: "证件号码", Message: err.Error()})
+		} else {
+			number = id.Number
+		}
+	}
+	if len(refused) > 0 {
+		return h, number, false, Errors(refused)
+	}
+	h, err = s.store.HoldingByIDNumber(ctx, number)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return registry.Holding{}, number, false, nil
+	case err != nil:
+		return registry.Holding{}, number, false, err
+	}
+	if h.Holder.Name != name {
+		return registry.Holding{}, number, false, nil
+	}
+	return h, number, true, nil
+}
+
+// looksLikeResidentID: 15 or 18 characters of digits (and a final X) are
+// read as a resident ID and checked; other documents (passports, 港澳台
+// permits) are looked up as typed.
+func looksLikeResidentID(s string) bool {
+	if len(s) != 15 && len(s) != 18 {
+		return false
+	}
+	for i, c := range s {
+		if c >= '0' && c <= '9' || (c == 'X' && i == len(s)-1) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// Session is the logged-in account of a session token's hash; ok is false
+// for a session that ended or never was. touch counts the request as
+// activity (a background poll does not).
+func (s *Service) Session(ctx context.Context, tokenHash string, touch bool) (auth.Session, auth.User, bool, error) {
+	sess, u, err := s.store.SessionUser(ctx, tokenHash, touch)
+	if errors.Is(err, store.ErrNotFound) {
+		return sess, u, false, nil
+	}
+	return sess, u, err == nil, err
+}

@@ -198,4 +198,3 @@ func (s *Server) itemRows(h registry.Holding) []itemRow {
 	}
 	return rows
 }
-

@@ -15,8 +15,8 @@ import (
 // scripts and monitoring.
 var errAuditBroken = errors.New("审计日志校验失败")
 
-// cmdAudit verifies the hash chain of the audit log (issue 4: a command
-// verifies the chain, so any edit or deletion is detectable). The rows alone
+// cmdAudit verifies the hash chain of the audit log, so any edit or deletion
+// is detectable. The rows alone
 // cannot show rows cut off the end, so the head it prints is meant to be
 // recorded outside the database and passed back with --head.
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -23,7 +23,7 @@ type row struct {
 var permitted = []row{
 	{StatusDraft, ActionSubmit, []Role{RoleApplicant}, StatusSubmitted, "seed 000 3.3: 提交"},
 	{StatusDraft, ActionExpireDraft, []Role{RoleSystem}, StatusDraftExpired, "seed 000 3.5 申请信息 1: 暂存15天后删除"},
-	{StatusSubmitted, ActionWithdraw, []Role{RoleApplicant}, StatusWithdrawn, "issue 3: withdraw before 受理"},
+	{StatusSubmitted, ActionWithdraw, []Role{RoleApplicant}, StatusWithdrawn, "withdraw before 受理"},
 	{StatusSubmitted, ActionRequestCorrection, []Role{RoleOfficer}, StatusCorrection, "行政许可法 第三十二条 (四); seed 000 3.4"},
 	{StatusSubmitted, ActionAccept, []Role{RoleOfficer}, StatusAccepted, "行政许可法 第三十二条 (五)"},
 	{StatusSubmitted, ActionAcceptForExam, []Role{RoleOfficer}, StatusExamining, "seed 000 2.1 注1: 受理后考试"},
@@ -31,7 +31,7 @@ var permitted = []row{
 	{StatusCorrection, ActionResubmit, []Role{RoleApplicant}, StatusSubmitted, "seed 001 第三部分: 补正后提交 → 已提交"},
 	{StatusCorrection, ActionWithdraw, []Role{RoleApplicant}, StatusWithdrawn, "still before 受理"},
 	{StatusCorrection, ActionAbandon, []Role{RoleSystem}, StatusAbandoned, "暂行规定 第十五条第（四）项: 逾期不补正视为放弃"},
-	{StatusExamining, ActionRecordExam, []Role{RoleOfficer, RoleSystem}, StatusAccepted, "issue 4: officer records scores until the exam system reports"},
+	{StatusExamining, ActionRecordExam, []Role{RoleOfficer, RoleSystem}, StatusAccepted, "officer records scores until the exam system reports"},
 	{StatusExamining, ActionDeny, []Role{RoleOfficer}, StatusDenied, "exam failed, no 补考 left"},
 	{StatusAccepted, ActionApprove, []Role{RoleOfficer}, StatusApproved, "行政许可法 第三十八条"},
 	{StatusAccepted, ActionDeny, []Role{RoleOfficer}, StatusDenied, "行政许可法 第三十八条"},

@@ -1,6 +1,7 @@
 // Package audit is the tamper-evident record of what officers and admins do
-// and of every time an officer views an applicant's personal data (issue 4,
-// Audit: "hash-chained so any edit or deletion is detectable").
+// and of every time an officer views an applicant's personal data, hash-
+// chained so that any edit or deletion is detectable (GB/T 22239-2019 level
+// 3: audit records protected from deletion, change and overwriting).
 //
 // Each entry carries the hash of the one before it and a hash over all of
 // its own fields, so editing a row, deleting one, or reordering rows breaks

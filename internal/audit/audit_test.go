@@ -51,7 +51,7 @@ func TestIntactChainVerifies(t *testing.T) {
 }
 
 // Every field is covered by the hash, and every kind of edit or deletion is
-// reported at the first row that no longer holds (issue 4, Audit).
+// reported at the first row that no longer holds.
 func TestTamperingIsDetected(t *testing.T) {
 	cases := []struct {
 		name   string

@@ -83,7 +83,7 @@ func ApplicationForm(f ApplicationFormData) ([]byte, error) {
 	// value 43.5, label 24, value 43.5, photo 35 (= 170 mm).
 	const (
 		lw, vw  = 24.0, 43.5
-		pw, ph  = 35.0, 49.0 // 2-inch photo (issue 3)
+		pw, ph  = 35.0, 49.0 // 2-inch photo (seed 000 3.2)
 		topRows = 5
 	)
 	top := d.Y()

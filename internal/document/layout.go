@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	_ "image/jpeg" // photos arrive as JPEG or PNG (issue 3: 2-inch photo upload)
+	_ "image/jpeg" // photos arrive as JPEG or PNG (the 2-inch photo of 基本信息)
 	_ "image/png"
 	"strings"
 

@@ -37,7 +37,8 @@ func (f BlockFunc) Draw(d *Doc) { f(d) }
 // Document is the common shape of the notices, decisions and certificates
 // a 受理机关 issues: a title, a document number, the body, then the issuing
 // authority with the date over a seal area, and a QR code that opens the
-// public progress page (issue 4, Documents). Render lays it out.
+// public progress page (seed 000 3.5: 扫描补正通知书或者受理通知书上的二维码查询业务
+// 办理进度). Render lays it out.
 type Document struct {
 	Title       string
 	Subtitle    string

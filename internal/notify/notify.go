@@ -1,6 +1,6 @@
 // Package notify sends the text messages queued in the outbox. Every state
 // change of an application queues one in the same transaction as the change
-// (issue 4, Notifications); a Dispatcher drains the queue with retries and
+// (DESIGN.md: every state change notifies the applicant by SMS); a Dispatcher drains the queue with retries and
 // records delivery status. Senders: a log file (the default) and an HTTP
 // SMS gateway. The texts come from templates an admin may edit.
 package notify

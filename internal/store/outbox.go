@@ -12,8 +12,7 @@ import (
 
 // ClaimLease is how long a claimed message stays with its sender. Past it,
 // another instance may claim the message again, so that a sender that died
-// mid-batch does not strand its messages (issue 4, Notifications: "a sender
-// drains it with retries"). A sender must renew the lease (RenewClaim)
+// mid-batch does not strand its messages. A sender must renew the lease (RenewClaim)
 // before each send when little of it is left.
 const ClaimLease = 2 * time.Minute
 
@@ -288,8 +287,7 @@ func (db *DB) OutboxRecords(ctx context.Context, f OutboxFilter, limit int) ([]O
 	return out, rows.Err()
 }
 
-// SMSTemplate is an admin's text of a state-change message (issue 4:
-// message templates editable by an admin).
+// SMSTemplate is an admin's text of a state-change message.
 type SMSTemplate struct {
 	Topic, Body string
 	UpdatedAt   time.Time

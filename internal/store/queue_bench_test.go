@@ -1,7 +1,7 @@
 package store
 
 // BenchmarkQueue measures the officers' work queue with 100,000 submitted
-// applications (issue 4: fast at 100,000 applications, paged, indexed):
+// applications (it must stay fast at 100,000 applications: paged, indexed):
 //
 //	go test ./internal/store -run '^$' -bench BenchmarkQueue -benchmem
 //

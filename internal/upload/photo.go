@@ -13,8 +13,8 @@ import (
 )
 
 // The photo of the 基本信息 step (seed 000 3.2: 请您上传近期大小为2寸的免冠
-// 白底彩色照片; issue 3: "checked for type, size, proportions and a light
-// background, with a clear reason when refused").
+// 白底彩色照片): checked for type, size, proportions and a light background,
+// with a clear reason when refused.
 const (
 	// 2寸 is 35 mm × 49 mm, width:height 5:7 (0.714). Photo studios and
 	// ID-photo apps also sell 35 × 45 mm (0.778, the passport size) and

@@ -1,8 +1,7 @@
 // Package upload checks the files applicants send: doc, docx, pdf, jpg or
 // png only, at most 10 MB each, the type taken from the content and never
 // from the name (seed 000 3.3: 文件请上传doc、docx、pdf或图像格式; 上传文件
-// 大小请不要超过10MB; issue 3: "type checked from the content, not the
-// name"), and the 2-inch white-background colour photo of the 基本信息 step
+// 大小请不要超过10MB; a name can be anything, the content cannot), and the 2-inch white-background colour photo of the 基本信息 step
 // (photo.go).
 //
 // Every refusal is an *Error whose Message is Chinese, names the material

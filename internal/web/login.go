@@ -596,7 +596,7 @@ type devSMSData struct {
 }
 
 // devSMS shows the outbox in demo mode so a person can try SMS login and
-// registration without a phone (issue 3: 在演示模式下可查看最新验证码).
+// registration without a phone (演示模式下可查看最新验证码).
 func (s *Server) devSMS(w http.ResponseWriter, r *http.Request) {
 	if !s.demo {
 		s.notFound(w, r)

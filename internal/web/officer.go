@@ -237,7 +237,7 @@ func (s *Server) officerApplication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Every view of an applicant's personal data by an officer is audited
-	// (issue 4, Audit).
+	// (GB/T 22239-2019 level 3 expects an audit of access to personal data).
 	if _, err := s.store.AppendAudit(r.Context(), s.auditEntry(r, "view_application", fmt.Sprintf("application:%d", a.ID))); err != nil {
 		s.serverError(w, r, err)
 		return

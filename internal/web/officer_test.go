@@ -23,7 +23,7 @@ func officerAct(t *testing.T, b *browser, id int64, fields url.Values) (*http.Re
 	return b.post(path+"/act", fields)
 }
 
-// The whole round of issue 4's first "Must show", without the browser: an
+// The whole back-office round, without the browser: an
 // officer of 徐汇区 asks for 补正 on two materials, the applicant corrects
 // only those, the officer accepts and approves, and the registry shows the
 // renewed item valid four more years.

@@ -50,8 +50,8 @@ func (s *Server) templateRows(ctx context.Context) ([]templateRow, error) {
 	return rows, nil
 }
 
-// templatesPage lets an admin edit the state-change messages (issue 4:
-// message templates editable by an admin).
+// templatesPage lets an admin edit the state-change messages (seed 000 3.5:
+// 受理机关在材料预审、受理、审批时会有相应的短信息).
 func (s *Server) templatesPage(w http.ResponseWriter, r *http.Request) {
 	rows, err := s.templateRows(r.Context())
 	if err != nil {

@@ -195,7 +195,7 @@ type edge struct {
 //	from                 action             by                to                  rule
 //	draft                submit             applicant         submitted           seed 000 3.3 提交
 //	draft                expire_draft       system            draft_expired       seed 000 3.5 申请信息 1 (15 days)
-//	submitted            withdraw           applicant         withdrawn           before 受理 only (行政许可法 第三十二条: until 受理 the application is the applicant's to withdraw)
+//	submitted            withdraw           applicant         withdrawn           before 受理 only (our rule: once accepted, the authority owes a decision, 行政许可法 第四十二条)
 //	submitted            request_correction officer           correction          行政许可法 第三十二条 (四); seed 000 3.4
 //	submitted            accept             officer           accepted            行政许可法 第三十二条 (五)
 //	submitted            accept_for_exam    officer           examining           seed 000 2.1 注1: 新办 examined after 受理

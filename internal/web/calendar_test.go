@@ -207,3 +207,30 @@ func TestCalendarImportRefusals(t *testing.T) {
 		t.Fatalf("good typed form: %d", resp.StatusCode)
 	}
 }
+
+// The confirmation page states the 受理 deadline that runs: after a 补正, the
+// one counted from the resubmission (行政许可法 第三十二条第一款第（五）项), the
+// same the officers' queue has.
+func TestConfirmationStatesTheStoredDeadline(t *testing.T) {
+	c := &clock{}
+	c.set("2026-11-02")
+	srv, db := newDemoServerOn(t, c)
+	b := newBrowser(t, srv)
+	app, id := submitQ8(t, b) // 受理 due 2026-11-09
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	officerAct(t, o, id, url.Values{"action": {"request_correction"}, "ask-material:id_card": {"1"}, "reason-material:id_card": {"不清晰"}})
+	c.set("2026-11-12")
+	uploadMaterial(t, b, app, "id_card", "身份证.pdf", minimalPDF)
+	_, review := b.get(app + "/edit/review")
+	if resp, body := b.post(app+"/submit", url.Values{"version": {version(t, review)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resubmit: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	_, page := b.get(app + "/submitted")
+	// 11-13, 11-16…11-19: five working days from the resubmission.
+	mustContain(t, page, "2026年11月19日")
+	a, _ := appByID(db, id)
+	if a.Due.Date.String() != "2026-11-19" {
+		t.Fatalf("stored deadline %s", a.Due.Date)
+	}
+}

@@ -7,7 +7,7 @@ import (
 	"os"
 	"os/user"
 
-	"opcert/internal/audit"
+	"opcert/internal/auth"
 	"opcert/internal/casework"
 	"opcert/internal/civil"
 	"opcert/internal/workday"
@@ -44,9 +44,9 @@ func cmdHolidays(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer db.Close()
-	who := audit.Entry{ActorRole: "cli"}
+	who := casework.Actor{Role: "cli"}
 	if u, err := user.Current(); err == nil {
-		who.ActorRole = "cli:" + u.Username
+		who.Role = auth.Role("cli:" + u.Username)
 	}
 	cases := casework.New(casework.Options{Store: db, Log: cfg.Logger(), Today: func() civil.Date { return civil.Of(cfg.Now()()) }})
 	done, err := cases.ImportHolidayYear(ctx, who, y)

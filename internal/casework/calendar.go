@@ -11,6 +11,7 @@ import (
 
 	"opcert/internal/application"
 	"opcert/internal/audit"
+	"opcert/internal/auth"
 	"opcert/internal/notify"
 	"opcert/internal/store"
 	"opcert/internal/workday"
@@ -250,8 +251,12 @@ func (s *Service) withYear(ctx context.Context, y workday.YearData) (cal, next *
 // deadline, writing each change to the application's history and the
 // audit log and telling by SMS each applicant whose date moved (DESIGN.md:
 // a year not yet loaded is counted Monday to Friday and shown as 暂定 until
-// an admin imports it, which recomputes the dates). who is the admin.
-func (s *Service) ImportHolidayYear(ctx context.Context, who audit.Entry, y workday.YearData) (HolidayImport, error) {
+// an admin imports it, which recomputes the dates). who is the admin, or the
+// command line.
+func (s *Service) ImportHolidayYear(ctx context.Context, who Actor, y workday.YearData) (HolidayImport, error) {
+	if who.Role != auth.RoleAdmin && who.UserID != 0 {
+		return HolidayImport{}, Errorf(Forbidden, "只有系统管理员可以导入节假日安排")
+	}
 	cal, _, err := s.withYear(ctx, y)
 	if err != nil {
 		return HolidayImport{}, err
@@ -261,7 +266,8 @@ func (s *Service) ImportHolidayYear(ctx context.Context, who audit.Entry, y work
 		return HolidayImport{}, err
 	}
 	out := HolidayImport{Year: y, Replaces: cal.Has(y.Year)}
-	_, err = s.store.ImportHolidayYear(ctx, store.HolidayYear{Year: y.Year, Data: raw, Source: y.Source}, who,
+	entry := audit.Entry{ActorID: who.UserID, ActorRole: string(who.Role), IP: who.IP}
+	_, err = s.store.ImportHolidayYear(ctx, store.HolidayYear{Year: y.Year, Data: raw, Source: y.Source}, entry,
 		func(apps []store.Application) ([]store.DeadlineChange, error) {
 			// Counted on the calendar as it will be after this import,
 			// from the rows as they stand inside the transaction.

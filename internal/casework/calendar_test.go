@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"opcert/internal/application"
-	"opcert/internal/audit"
 	"opcert/internal/auth"
 	"opcert/internal/authority"
 	"opcert/internal/blob"
@@ -129,7 +128,7 @@ func TestImportRecountsProvisionalDeadlines(t *testing.T) {
 			}
 
 			adminUser := must(dbA.CreateUser(ctx, auth.User{Login: "admin", Name: "管理员", Role: auth.RoleAdmin, PasswordHash: "x"}))
-			admin := audit.Entry{ActorID: adminUser.ID, ActorRole: "admin", IP: "192.0.2.1"}
+			admin := casework.Actor{UserID: adminUser.ID, Role: auth.RoleAdmin, IP: "192.0.2.1"}
 			done := must(a.ImportHolidayYear(ctx, admin, y))
 			if len(done.Recounts) != 2 || done.Moved() != 2 {
 				t.Fatalf("import %+v", done)
@@ -212,7 +211,7 @@ func TestAwaitedYearsFollowTheImport(t *testing.T) {
 		if got := must(s.AwaitedYears(ctx)); fmt.Sprint(got) != "[2027]" {
 			t.Fatalf("awaited on 11-01: %v", got)
 		}
-		must(s.ImportHolidayYear(ctx, audit.Entry{ActorRole: "cli"}, must(workday.ParseYearData(testfixture.Fictional2027))))
+		must(s.ImportHolidayYear(ctx, casework.Actor{Role: "cli"}, must(workday.ParseYearData(testfixture.Fictional2027))))
 		if got := must(s.AwaitedYears(ctx)); len(got) != 0 {
 			t.Fatalf("awaited after the import: %v", got)
 		}

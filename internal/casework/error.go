@@ -19,6 +19,13 @@ const (
 	Forbidden Code = "forbidden"
 	// NotFound: no such case, or not one the actor may see.
 	NotFound Code = "not_found"
+	// TooMany: a limit on attempts was reached; try again later.
+	TooMany Code = "too_many"
+	// Unavailable: the service is busy for a moment (password hashing
+	// queue); the same request will succeed shortly.
+	Unavailable Code = "unavailable"
+	// Gone: what the request names has expired or was used.
+	Gone Code = "gone"
 )
 
 // Error is a refusal a user can understand: the code, the field it is

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"opcert/internal/audit"
 )
 
 // ClaimLease is how long a claimed message stays with its sender. Past it,
@@ -328,6 +330,34 @@ func (db *DB) SMSTemplates(ctx context.Context) (map[string]string, error) {
 // PutSMSTemplate stores an admin's edit of a template. The text itself is
 // checked by notify.ValidateTemplate before it gets here.
 func (db *DB) PutSMSTemplate(ctx context.Context, topic, body string, adminID int64) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error { return putSMSTemplate(ctx, tx, db.now().UTC(), topic, body, adminID) })
+}
+
+// TemplateEdit is one template an admin changed, with the audit line of the
+// change.
+type TemplateEdit struct {
+	Topic, Body string
+	Audit       audit.Entry
+}
+
+// PutSMSTemplates stores an admin's edits and their audit lines in one
+// transaction: all of them or none.
+func (db *DB) PutSMSTemplates(ctx context.Context, adminID int64, edits []TemplateEdit) error {
+	now := db.now().UTC()
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, e := range edits {
+			if err := putSMSTemplate(ctx, tx, now, e.Topic, e.Body, adminID); err != nil {
+				return err
+			}
+			if _, err := db.AppendAuditTx(ctx, tx, e.Audit); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func putSMSTemplate(ctx context.Context, tx *sql.Tx, now time.Time, topic, body string, adminID int64) error {
 	switch {
 	case strings.TrimSpace(topic) == "":
 		return errors.New("store: SMS template without topic")
@@ -336,8 +366,8 @@ func (db *DB) PutSMSTemplate(ctx context.Context, topic, body string, adminID in
 	case strings.TrimSpace(body) == "":
 		return errors.New("短信内容不能为空")
 	}
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO sms_templates (topic, body, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+	_, err := tx.ExecContext(ctx, `INSERT INTO sms_templates (topic, body, updated_at, updated_by) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (topic) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		topic, body, db.now().UTC(), nullInt(adminID))
+		topic, body, now, nullInt(adminID))
 	return err
 }

@@ -145,7 +145,7 @@ func (s *Server) calendarImport(w http.ResponseWriter, r *http.Request) {
 	y, err := casework.ParseHolidayYear([]byte(r.PostFormValue("data")), "data")
 	if err == nil {
 		var done casework.HolidayImport
-		if done, err = s.cases.ImportHolidayYear(r.Context(), s.auditEntry(r, "", ""), y); err == nil {
+		if done, err = s.cases.ImportHolidayYear(r.Context(), s.actor(r), y); err == nil {
 			http.Redirect(w, r, fmt.Sprintf("/admin/calendar?imported=%d&recounted=%d&moved=%d", y.Year, len(done.Recounts), done.Moved()), http.StatusSeeOther)
 			return
 		}

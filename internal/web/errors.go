@@ -19,6 +19,12 @@ func statusOf(err error) int {
 		return http.StatusForbidden
 	case casework.NotFound:
 		return http.StatusNotFound
+	case casework.TooMany:
+		return http.StatusTooManyRequests
+	case casework.Unavailable:
+		return http.StatusServiceUnavailable
+	case casework.Gone:
+		return http.StatusGone
 	}
 	return http.StatusInternalServerError
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"opcert/internal/application"
-	"opcert/internal/audit"
 	"opcert/internal/auth"
 	"opcert/internal/casework"
 	"opcert/internal/registry"
@@ -238,7 +237,7 @@ func (s *Server) officerApplication(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every view of an applicant's personal data by an officer is audited
 	// (GB/T 22239-2019 level 3 expects an audit of access to personal data).
-	if _, err := s.store.AppendAudit(r.Context(), s.auditEntry(r, "view_application", fmt.Sprintf("application:%d", a.ID))); err != nil {
+	if err := s.cases.RecordView(r.Context(), s.actor(r), "view_application", fmt.Sprintf("application:%d", a.ID)); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -250,7 +249,7 @@ func (s *Server) officerFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.store.AppendAudit(r.Context(), s.auditEntry(r, "view_material", fmt.Sprintf("application:%d/file:%s", a.ID, r.PathValue("file")))); err != nil {
+	if err := s.cases.RecordView(r.Context(), s.actor(r), "view_material", fmt.Sprintf("application:%d/file:%s", a.ID, r.PathValue("file"))); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -330,11 +329,6 @@ func (s *Server) actor(r *http.Request) casework.Actor {
 	return casework.Actor{UserID: v.User.ID, Role: v.User.Role, AuthorityCode: v.User.AuthorityCode, IP: clientIP(r)}
 }
 
-// auditEntry starts an audit line for the logged-in staff member.
-func (s *Server) auditEntry(r *http.Request, action, subject string) audit.Entry {
-	v := viewerFrom(r.Context())
-	return audit.Entry{ActorID: v.User.ID, ActorRole: string(v.User.Role), Action: action, Subject: subject, IP: clientIP(r)}
-}
 
 func (s *Server) officerPhoto(w http.ResponseWriter, r *http.Request) {
 	a, f, ok := s.officerLoad(w, r)
@@ -345,7 +339,7 @@ func (s *Server) officerPhoto(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	if _, err := s.store.AppendAudit(r.Context(), s.auditEntry(r, "view_photo", fmt.Sprintf("application:%d", a.ID))); err != nil {
+	if err := s.cases.RecordView(r.Context(), s.actor(r), "view_photo", fmt.Sprintf("application:%d", a.ID)); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

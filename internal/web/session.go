@@ -93,18 +93,18 @@ func (s *Server) withViewer(next http.Handler) http.Handler {
 // startSession logs the browser in as u, replacing any earlier session
 // cookie (a fresh token at login prevents session fixation).
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	if old := viewerFrom(r.Context()); old != nil {
-		s.store.DeleteSession(r.Context(), old.tokenHash)
+	old := ""
+	if v := viewerFrom(r.Context()); v != nil {
+		old = v.tokenHash
 	}
-	raw, hash := auth.NewToken()
-	if _, err := s.store.CreateSession(r.Context(), u.ID, hash); err != nil {
+	raw, err := s.cases.StartSession(r.Context(), u, old)
+	if err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: raw, Path: "/", HttpOnly: true, Secure: s.secureFor(r),
 		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(auth.AbsoluteTimeout),
 	})
-	s.log.Info("login", "user_id", u.ID, "role", u.Role)
 	return nil
 }
 

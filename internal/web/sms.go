@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"sort"
 	"strings"
 
 	"opcert/internal/auth"
@@ -34,19 +33,14 @@ type templatesData struct {
 }
 
 func (s *Server) templateRows(ctx context.Context) ([]templateRow, error) {
-	stored, err := s.store.SMSTemplates(ctx)
+	list, err := s.cases.Templates(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var rows []templateRow
-	for topic, def := range notify.Defaults {
-		body := def
-		if stored[topic] != "" {
-			body = stored[topic]
-		}
-		rows = append(rows, templateRow{Topic: topic, Label: notify.TopicLabel(topic), Body: body})
+	rows := make([]templateRow, len(list))
+	for i, t := range list {
+		rows[i] = templateRow{Topic: t.Topic, Label: t.Label, Body: t.Body}
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Topic < rows[j].Topic })
 	return rows, nil
 }
 
@@ -67,40 +61,23 @@ func (s *Server) templatesSave(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := &templatesData{Placeholders: strings.Join(notify.Placeholders, " ")}
+	bodies := map[string]string{}
 	for i := range rows {
-		body := strings.TrimSpace(r.PostFormValue("body-" + rows[i].Topic))
-		rows[i].Body = body
-		if err := notify.ValidateTemplate(body); err != nil {
-			rows[i].Error = err.Error()
-			p.Errors = append(p.Errors, fieldError{"body-" + rows[i].Topic, rows[i].Label, err.Error()})
-		}
+		rows[i].Body = strings.TrimSpace(r.PostFormValue("body-" + rows[i].Topic))
+		bodies[rows[i].Topic] = rows[i].Body
 	}
-	p.Rows = rows
-	if len(p.Errors) > 0 {
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "sms_templates", p)
-		return
-	}
-	v := viewerFrom(r.Context())
-	old, err := s.store.SMSTemplates(r.Context())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	for _, row := range rows {
-		if row.Body == old[row.Topic] || (old[row.Topic] == "" && row.Body == notify.Defaults[row.Topic]) {
-			continue
-		}
-		if err := s.store.PutSMSTemplate(r.Context(), row.Topic, row.Body, v.User.ID); err != nil {
+	p := &templatesData{Rows: rows, Placeholders: strings.Join(notify.Placeholders, " ")}
+	if err := s.cases.SaveTemplates(r.Context(), s.actor(r), bodies); err != nil {
+		if statusOf(err) == http.StatusInternalServerError {
 			s.serverError(w, r, err)
 			return
 		}
-		e := s.auditEntry(r, "edit_sms_template", "sms_template:"+row.Topic)
-		e.Before, e.After = old[row.Topic], row.Body
-		if _, err := s.store.AppendAudit(r.Context(), e); err != nil {
-			s.serverError(w, r, err)
-			return
+		p.Errors = fieldErrorsOf(err, nil)
+		for i := range p.Rows {
+			p.Rows[i].Error = fieldErrors(p.Errors).ErrorFor("body-" + p.Rows[i].Topic)
 		}
+		s.renderStatus(w, r, statusOf(err), "sms_templates", p)
+		return
 	}
 	p.Notice = "短信模板已保存。"
 	s.render(w, r, "sms_templates", p)

@@ -1,0 +1,310 @@
+package casework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"opcert/internal/auth"
+	"opcert/internal/idcheck"
+	"opcert/internal/registry"
+	"opcert/internal/store"
+)
+
+// TooManyTries is the refusal of a login after too many failures.
+const TooManyTries = "登录失败次数过多，为保护您的账号，请15分钟后再试，或使用短信验证码登录"
+
+// wrongLogin is one message whether the account exists or not: the page
+// must not tell a stranger which mobile numbers are registered.
+const wrongLogin = "手机号（登录名）或密码不正确"
+
+func busy(field string) *Error {
+	return &Error{Code: Unavailable, Field: field, Label: "密码", Message: auth.ErrBusy.Error()}
+}
+
+// LoginPassword checks a password login, limited per account and per
+// client address (auth.LoginFailuresPerAccount, LoginFailuresPerIP).
+func (s *Service) LoginPassword(ctx context.Context, login, password, ip string) (auth.User, error) {
+	var refused []*Error
+	if login == "" {
+		refused = append(refused, &Error{Code: Invalid, Field: "login", Label: "手机号或登录名", Message: "请输入手机号或登录名"})
+	}
+	if password == "" {
+		refused = append(refused, &Error{Code: Invalid, Field: "password", Label: "密码", Message: "请输入密码"})
+	}
+	if len(refused) > 0 {
+		return auth.User{}, Errors(refused)
+	}
+	acct, peer := "login:"+login, "login-ip:"+ip
+	if over, err := s.exceededAny(ctx, acct, auth.LoginFailuresPerAccount, peer, auth.LoginFailuresPerIP); err != nil {
+		return auth.User{}, err
+	} else if over {
+		return auth.User{}, &Error{Code: TooMany, Field: "login", Label: "手机号或登录名", Message: TooManyTries}
+	}
+	u, err := s.store.UserByLogin(ctx, login)
+	if errors.Is(err, store.ErrNotFound) {
+		u, err = s.store.UserByMobile(ctx, login)
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return auth.User{}, err
+	}
+	matched := false
+	if err == nil && !u.Disabled {
+		matched, err = auth.CheckPasswordContext(ctx, u.PasswordHash, password)
+		if errors.Is(err, auth.ErrBusy) {
+			return auth.User{}, busy("password")
+		}
+		if err != nil {
+			return auth.User{}, err
+		}
+	}
+	if !matched {
+		s.store.Allow(ctx, acct, auth.LoginFailuresPerAccount)
+		s.store.Allow(ctx, peer, auth.LoginFailuresPerIP)
+		return auth.User{}, &Error{Code: Invalid, Field: "password", Label: "密码", Message: wrongLogin}
+	}
+	s.store.ClearRate(ctx, acct)
+	return u, nil
+}
+
+func (s *Service) exceededAny(ctx context.Context, pairs ...any) (bool, error) {
+	for i := 0; i < len(pairs); i += 2 {
+		over, err := s.store.Exceeded(ctx, pairs[i].(string), pairs[i+1].(auth.RateLimit))
+		if err != nil || over {
+			return over, err
+		}
+	}
+	return false, nil
+}
+
+// SendLoginCode sends an SMS login code. A code goes only to registered
+// numbers, but the answer is the same either way, so the page cannot be
+// used to probe who is registered.
+func (s *Service) SendLoginCode(ctx context.Context, mobile, ip string) (string, error) {
+	m, err := idcheck.Mobile(mobile)
+	if err != nil {
+		return "", &Error{Code: Invalid, Field: "mobile", Label: "手机号", Message: err.Error()}
+	}
+	if _, err := s.store.UserByMobile(ctx, m); err == nil {
+		if err := s.sendCode(ctx, m, auth.SMSLogin, ip); err != nil {
+			return m, err
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return m, err
+	}
+	return m, nil
+}
+
+// SendRegisterCode sends the code that confirms a new account's mobile.
+func (s *Service) SendRegisterCode(ctx context.Context, mobile, ip string) (string, error) {
+	m, err := idcheck.Mobile(mobile)
+	if err != nil {
+		return "", &Error{Code: Invalid, Field: "mobile", Label: "手机号", Message: err.Error()}
+	}
+	return m, s.sendCode(ctx, m, auth.SMSRegister, ip)
+}
+
+// sendCode checks the resend interval and the limits and queues a code.
+func (s *Service) sendCode(ctx context.Context, mobile string, purpose auth.SMSPurpose, ip string) error {
+	last, ok, err := s.store.LastSMSCodeAt(ctx, mobile)
+	if err != nil {
+		return err
+	}
+	if wait := auth.SMSResendAfter - time.Since(last); ok && wait > 0 {
+		return &Error{Code: TooMany, Field: "mobile", Label: "手机号", Message: fmt.Sprintf("验证码已发送，请 %d 秒后再重新获取", int(wait.Seconds())+1)}
+	}
+	for _, b := range []struct {
+		bucket string
+		limit  auth.RateLimit
+	}{{"sms:" + mobile, auth.SMSPerMobile}, {"sms-ip:" + ip, auth.SMSPerIP}} {
+		allowed, err := s.store.Allow(ctx, b.bucket, b.limit)
+		if err != nil {
+			return err
+		}
+		if !allowed {
+			return &Error{Code: TooMany, Field: "mobile", Label: "手机号", Message: "获取验证码过于频繁，请1小时后再试"}
+		}
+	}
+	return s.store.IssueSMSCode(ctx, mobile, purpose, auth.NewSMSCode())
+}
+
+// LoginSMS checks an SMS code login.
+func (s *Service) LoginSMS(ctx context.Context, mobile, code string) (auth.User, error) {
+	m, err := idcheck.Mobile(mobile)
+	if err != nil {
+		return auth.User{}, &Error{Code: Invalid, Field: "mobile", Label: "手机号", Message: err.Error()}
+	}
+	if code == "" {
+		return auth.User{}, &Error{Code: Invalid, Field: "code", Label: "验证码", Message: "请输入短信验证码"}
+	}
+	acct := "login:" + m
+	if over, err := s.exceededAny(ctx, acct, auth.LoginFailuresPerAccount); err != nil {
+		return auth.User{}, err
+	} else if over {
+		return auth.User{}, &Error{Code: TooMany, Field: "code", Label: "验证码", Message: TooManyTries}
+	}
+	err = s.store.UseSMSCode(ctx, m, auth.SMSLogin, code)
+	if errors.Is(err, store.ErrCodeWrong) || errors.Is(err, store.ErrCodeExpired) {
+		s.store.Allow(ctx, acct, auth.LoginFailuresPerAccount)
+		return auth.User{}, &Error{Code: Invalid, Field: "code", Label: "验证码", Message: err.Error()}
+	}
+	if err != nil {
+		return auth.User{}, err
+	}
+	u, err := s.store.UserByMobile(ctx, m)
+	if err != nil {
+		return auth.User{}, err
+	}
+	s.store.ClearRate(ctx, acct)
+	return u, nil
+}
+
+// Registration is the real-name registration form (seed 000 2.1).
+type Registration struct {
+	Name, IDType, IDNumber, Mobile, Code, Password, Password2 string
+}
+
+// Register creates a real-name account: 姓名, 证件类型, 证件号码 checked (GB
+// 11643 for a resident ID), a mobile number confirmed by an SMS code, and a
+// strong password. Every mistake of the form comes at once.
+func (s *Service) Register(ctx context.Context, f Registration) (auth.User, error) {
+	var refused []*Error
+	fail := func(field, label, msg string) {
+		refused = append(refused, &Error{Code: Invalid, Field: field, Label: label, Message: msg})
+	}
+	mobile, err := idcheck.Mobile(f.Mobile)
+	if err != nil {
+		fail("mobile", "手机号", err.Error())
+	}
+	h := registry.Holder{Name: strings.TrimSpace(f.Name), IDType: registry.IDType(f.IDType), IDNumber: strings.ToUpper(strings.TrimSpace(f.IDNumber))}
+	switch n := len([]rune(h.Name)); {
+	case n == 0:
+		fail("name", "姓名", "请输入姓名（与证件一致）")
+	case n > 30:
+		fail("name", "姓名", "姓名不能超过30个字")
+	}
+	if !h.IDType.Valid() {
+		fail("id_type", "证件类型", "请选择证件类型")
+	}
+	switch {
+	case h.IDNumber == "":
+		fail("id_number", "证件号码", "请输入证件号码")
+	case h.IDType == registry.IDResident:
+		id, err := idcheck.ParseResidentID(h.IDNumber, s.today())
+		if err != nil {
+			fail("id_number", "证件号码", err.Error())
+		} else {
+			h.IDNumber, h.BirthDate, h.Sex = id.Number, id.BirthDate, id.Sex.String()
+		}
+	case len(h.IDNumber) > 30:
+		fail("id_number", "证件号码", "证件号码不能超过30个字符")
+	}
+	if f.Code == "" {
+		fail("code", "短信验证码", "请输入短信验证码（点击“获取验证码”）")
+	}
+	if err := auth.CheckPasswordStrength(f.Password); err != nil {
+		fail("password", "密码", err.Error())
+	} else if f.Password != f.Password2 {
+		fail("password2", "确认密码", "两次输入的密码不一致")
+	}
+	if len(refused) > 0 {
+		return auth.User{}, Errors(refused)
+	}
+	if err := s.store.UseSMSCode(ctx, mobile, auth.SMSRegister, f.Code); err != nil {
+		if errors.Is(err, store.ErrCodeWrong) || errors.Is(err, store.ErrCodeExpired) {
+			return auth.User{}, &Error{Code: Invalid, Field: "code", Label: "短信验证码", Message: err.Error()}
+		}
+		return auth.User{}, err
+	}
+	hash, err := auth.HashPasswordContext(ctx, f.Password)
+	if errors.Is(err, auth.ErrBusy) {
+		return auth.User{}, busy("password")
+	}
+	if err != nil {
+		return auth.User{}, err
+	}
+	u, err := s.store.RegisterApplicant(ctx, h, mobile, hash)
+	switch {
+	case errors.Is(err, store.ErrMobileTaken):
+		return u, &Error{Code: Conflict, Field: "mobile", Label: "手机号", Message: err.Error()}
+	case errors.Is(err, store.ErrPersonTaken):
+		return u, &Error{Code: Conflict, Field: "id_number", Label: "证件号码", Message: err.Error()}
+	case errors.Is(err, store.ErrNameMismatch):
+		return u, &Error{Code: Conflict, Field: "name", Label: "姓名", Message: err.Error()}
+	}
+	return u, err
+}
+
+// StartSession opens a session for u, ending the one the browser had (a
+// fresh token at login prevents session fixation); it returns the token for
+// the cookie.
+func (s *Service) StartSession(ctx context.Context, u auth.User, oldHash string) (string, error) {
+	if oldHash != "" {
+		s.store.DeleteSession(ctx, oldHash)
+	}
+	raw, hash := auth.NewToken()
+	if _, err := s.store.CreateSession(ctx, u.ID, hash); err != nil {
+		return "", err
+	}
+	s.log.Info("login", "user_id", u.ID, "role", u.Role)
+	return raw, nil
+}
+
+// EndSession is 退出.
+func (s *Service) EndSession(ctx context.Context, hash string) error { return s.store.DeleteSession(ctx, hash) }
+
+// ExtendSession is the timeout warning's 继续办理; ok is false for a session
+// already ended.
+func (s *Service) ExtendSession(ctx context.Context, hash string) (auth.Session, bool) {
+	sess, err := s.store.ExtendSession(ctx, hash)
+	return sess, err == nil
+}
+
+// QRLogin states, as the desktop polls them.
+type QRState = store.QRState
+
+const (
+	QRWaiting   = store.QRWaiting
+	QRConfirmed = store.QRConfirmed
+)
+
+// StartQRLogin makes a login QR code (seed 001 第二部分 4: 手机扫码后确认登入):
+// the token the code carries, and the poll secret only the showing browser
+// holds.
+func (s *Service) StartQRLogin(ctx context.Context) (token, poll string, err error) {
+	raw, hash := auth.NewToken()
+	poll, pollHash := auth.NewToken()
+	return raw, poll, s.store.CreateQRLogin(ctx, hash, pollHash)
+}
+
+// PollQRLogin is the desktop asking whether the phone confirmed; once it
+// has, the account to log in.
+func (s *Service) PollQRLogin(ctx context.Context, token, poll string) (QRState, auth.User, error) {
+	pollHash := ""
+	if poll != "" {
+		pollHash = auth.HashToken(poll)
+	}
+	state, userID, err := s.store.PollQRLogin(ctx, auth.HashToken(token), pollHash)
+	if err != nil || state != store.QRConfirmed {
+		return state, auth.User{}, err
+	}
+	u, err := s.store.UserByID(ctx, userID)
+	return state, u, err
+}
+
+// QRLoginValid reports whether a QR code can still be confirmed.
+func (s *Service) QRLoginValid(ctx context.Context, token string) (bool, error) {
+	return s.store.QRLoginValid(ctx, auth.HashToken(token))
+}
+
+// ConfirmQRLogin is the phone, logged in as who, confirming the desktop's
+// login.
+func (s *Service) ConfirmQRLogin(ctx context.Context, who Actor, token string) error {
+	err := s.store.ConfirmQRLogin(ctx, auth.HashToken(token), who.UserID)
+	if errors.Is(err, store.ErrCodeExpired) {
+		return &Error{Code: Gone, Message: "二维码已过期或已使用，请在电脑上重新获取二维码。"}
+	}
+	return err
+}

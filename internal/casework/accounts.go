@@ -253,7 +253,9 @@ func (s *Service) StartSession(ctx context.Context, u auth.User, oldHash string)
 }
 
 // EndSession is 退出.
-func (s *Service) EndSession(ctx context.Context, hash string) error { return s.store.DeleteSession(ctx, hash) }
+func (s *Service) EndSession(ctx context.Context, hash string) error {
+	return s.store.DeleteSession(ctx, hash)
+}
 
 // ExtendSession is the timeout warning's 继续办理; ok is false for a session
 // already ended.

@@ -329,7 +329,6 @@ func (s *Server) actor(r *http.Request) casework.Actor {
 	return casework.Actor{UserID: v.User.ID, Role: v.User.Role, AuthorityCode: v.User.AuthorityCode, IP: clientIP(r)}
 }
 
-
 func (s *Server) officerPhoto(w http.ResponseWriter, r *http.Request) {
 	a, f, ok := s.officerLoad(w, r)
 	if !ok {

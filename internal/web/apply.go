@@ -132,73 +132,97 @@ func (s *Server) startData(r *http.Request, e entry, posted map[string][]string)
 		return nil, err
 	}
 	p := &startPage{Entry: e, ReopenSince: s.policy.ReopenExpiredSince.Chinese()}
-	checked := func(key, value string) bool { return slices.Contains(posted[key], value) }
-	exams := func(key string, item catalog.Qualification, weld string) []examChoice {
-		var out []examChoice
-		for _, res := range offer.Results {
-			if res.Item.Code != item.Code || (weld != "" && res.WeldCode != weld) || !application.ResultFitsMatter(res, e.Matter) {
-				continue
-			}
-			id := strconv.FormatInt(res.ID, 10)
-			out = append(out, examChoice{ID: res.ID, Label: res.Label(), Selected: checked(key, id)})
-		}
-		return out
-	}
+	pick := picked{posted: posted, results: offer.Results, matter: e.Matter}
 	switch e.Matter {
 	case application.MatterRenew:
-		for i, o := range offer.Renewal.Options {
-			row := renewRow{Index: i, Option: o, Checked: checked("item", strconv.Itoa(i)),
-				Period: fmt.Sprintf("自 %s 至 %s", o.Item.ApprovedOn.Chinese(), o.Item.ValidUntil.Chinese()), Note: o.MappingNote()}
-			if o.Mapping.Kind == catalog.KindChoice {
-				for _, q := range o.Targets() {
-					row.Targets = append(row.Targets, qualChoice{Value: q.String(), Label: q.String() + " " + q.Name(s.catalog), Selected: checked(fmt.Sprintf("target-%d", i), q.String())})
-				}
-			}
-			for _, q := range o.Mapping.OptionalExtra {
-				row.Extras = append(row.Extras, qualChoice{Value: q.String(), Label: "同时换发 " + q.String() + " " + q.Name(s.catalog), Selected: checked(fmt.Sprintf("extra-%d", i), q.String())})
-			}
-			if o.Welding {
-				if q, ok := o.Item.Ref.New(); ok {
-					row.Exams = exams(fmt.Sprintf("exam-%d", i), q, o.Item.WeldCode)
-				}
-			}
-			p.Renew = append(p.Renew, row)
-		}
+		p.Renew = s.renewRows(offer, pick)
 		p.NotOffer = offer.Renewal.NotOffered
 		if offer.Renewal.NothingToRenew() {
 			p.Nothing = true
 			p.Checklist = application.NothingFoundChecklist(&offer.Holding, offer.Found, offer.Renewal, s.today())
 		}
 	case application.MatterNew, application.MatterAdd:
-		byCat := map[string]*itemGroup{}
-		for _, q := range s.catalog.Qualifications() {
-			it, _ := s.catalog.Item(q.Code)
-			g := byCat[it.Category]
-			if g == nil {
-				g = &itemGroup{Category: it.Category}
-				byCat[it.Category] = g
-				p.Items = append(p.Items, itemGroup{Category: it.Category})
-			}
-			c := itemChoice{Value: q.String(), Label: q.Name(s.catalog) + "（" + q.String() + "）", Welding: it.Welding, Checked: checked("item", q.String())}
-			if it.Welding {
-				c.Label = q.Name(s.catalog)
-				c.Exams = exams("exam-"+q.String(), q, "")
-			} else if u, ok := offer.ItemUnderWay(q); ok {
-				c.UnderWay, c.Reason = u.ApplicationID, application.UnderWayReason(u)
-			}
-			g.Items = append(g.Items, c)
-		}
-		for i := range p.Items {
-			p.Items[i] = *byCat[p.Items[i].Category]
-		}
+		p.Items = s.itemGroups(offer, pick)
 	case application.MatterReissue:
 		for _, o := range offer.Reissue {
-			p.Reissue = append(p.Reissue, renewRow{Option: o, Checked: checked("item", o.Key),
+			p.Reissue = append(p.Reissue, renewRow{Option: o, Checked: pick.checked("item", o.Key),
 				Period: fmt.Sprintf("自 %s 至 %s", o.Item.ApprovedOn.Chinese(), o.Item.ValidUntil.Chinese())})
 		}
 	}
 	p.Materials = application.RequiredMaterials(e.Matter, nil, application.MaterialOptions{ShanghaiHousehold: isShanghaiID(a.Holder)})
 	return p, nil
+}
+
+// picked is what the applicant posted, to tick it again on the page, and
+// the exam results offered for each welding row.
+type picked struct {
+	posted  map[string][]string
+	results []application.ExamResult
+	matter  application.Matter
+}
+
+func (p picked) checked(key, value string) bool { return slices.Contains(p.posted[key], value) }
+
+// exams are the results a row can cite: the item's (and project code's,
+// once known), of the kind the matter takes (application.ResultFitsMatter).
+func (p picked) exams(key string, item catalog.Qualification, weld string) []examChoice {
+	var out []examChoice
+	for _, res := range p.results {
+		if res.Item.Code != item.Code || (weld != "" && res.WeldCode != weld) || !application.ResultFitsMatter(res, p.matter) {
+			continue
+		}
+		id := strconv.FormatInt(res.ID, 10)
+		out = append(out, examChoice{ID: res.ID, Label: res.Label(), Selected: p.checked(key, id)})
+	}
+	return out
+}
+
+// renewRows are the 复审项目选择 table's rows.
+func (s *Server) renewRows(offer application.Offer, pick picked) []renewRow {
+	var rows []renewRow
+	for i, o := range offer.Renewal.Options {
+		row := renewRow{Index: i, Option: o, Checked: pick.checked("item", strconv.Itoa(i)),
+			Period: fmt.Sprintf("自 %s 至 %s", o.Item.ApprovedOn.Chinese(), o.Item.ValidUntil.Chinese()), Note: o.MappingNote()}
+		if o.Mapping.Kind == catalog.KindChoice {
+			for _, q := range o.Targets() {
+				row.Targets = append(row.Targets, qualChoice{Value: q.String(), Label: q.String() + " " + q.Name(s.catalog), Selected: pick.checked(fmt.Sprintf("target-%d", i), q.String())})
+			}
+		}
+		for _, q := range o.Mapping.OptionalExtra {
+			row.Extras = append(row.Extras, qualChoice{Value: q.String(), Label: "同时换发 " + q.String() + " " + q.Name(s.catalog), Selected: pick.checked(fmt.Sprintf("extra-%d", i), q.String())})
+		}
+		if o.Welding {
+			if q, ok := o.Item.Ref.New(); ok {
+				row.Exams = pick.exams(fmt.Sprintf("exam-%d", i), q, o.Item.WeldCode)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// itemGroups are the 2019 catalogue by category, for 新办 and 增项.
+func (s *Server) itemGroups(offer application.Offer, pick picked) []itemGroup {
+	var groups []itemGroup
+	index := map[string]int{}
+	for _, q := range s.catalog.Qualifications() {
+		it, _ := s.catalog.Item(q.Code)
+		k, ok := index[it.Category]
+		if !ok {
+			k = len(groups)
+			index[it.Category] = k
+			groups = append(groups, itemGroup{Category: it.Category})
+		}
+		c := itemChoice{Value: q.String(), Label: q.Name(s.catalog) + "（" + q.String() + "）", Welding: it.Welding, Checked: pick.checked("item", q.String())}
+		if it.Welding {
+			c.Label = q.Name(s.catalog)
+			c.Exams = pick.exams("exam-"+q.String(), q, "")
+		} else if u, ok := offer.ItemUnderWay(q); ok {
+			c.UnderWay, c.Reason = u.ApplicationID, application.UnderWayReason(u)
+		}
+		groups[k].Items = append(groups[k].Items, c)
+	}
+	return groups
 }
 
 // isShanghaiID: a resident ID issued in Shanghai (region 31…) marks a

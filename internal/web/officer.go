@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -79,64 +78,36 @@ type queuePage struct {
 func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p := &queuePage{Status: q.Get("status"), Matter: q.Get("matter"), Item: strings.TrimSpace(q.Get("item")), Overdue: q.Get("overdue") == "1",
-		DaysLeft: strings.TrimSpace(q.Get("days")),
-		Statuses: application.Statuses[1:], Matters: application.Matters}
-	p.Page, _ = strconv.Atoi(q.Get("page"))
-	if p.Page < 1 {
-		p.Page = 1
-	}
-	f := store.QueueFilter{AuthorityCode: scope(r), Matter: p.Matter, Item: p.Item, Page: p.Page, Size: 50}
-	if _, ok := application.ParseStatus(p.Status); ok {
-		f.Statuses = []string{p.Status}
-	}
-	today := s.today()
-	cal, err := s.cases.Calendar(r.Context())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if p.Overdue {
-		f.OverdueOn = today
-	}
+		DaysLeft: strings.TrimSpace(q.Get("days")), Statuses: application.Statuses[1:], Matters: application.Matters}
+	query := casework.QueueQuery{Status: p.Status, Matter: p.Matter, Item: p.Item, Overdue: p.Overdue}
+	query.Page, _ = strconv.Atoi(q.Get("page"))
+	p.Page = max(query.Page, 1)
 	if n, err := strconv.Atoi(p.DaysLeft); err == nil && n >= 0 {
-		if by, err := application.DueWithin(today, n, cal); err == nil {
-			f.DueBy = by
-		}
+		query.DaysLeft = &n
 	} else {
 		p.DaysLeft = ""
 	}
-	apps, total, err := s.store.Queue(r.Context(), f)
+	rows, total, err := s.cases.Queue(r.Context(), s.actor(r), query)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if code := scope(r); code != "" {
-		if d, ok := s.catalog.District(code); ok {
-			p.AuthorityName = d.Name + "市场监督管理局"
-		}
-	} else {
-		p.AuthorityName = "全部受理机关"
+	p.AuthorityName = "全部受理机关"
+	if d, ok := s.catalog.District(scope(r)); ok {
+		p.AuthorityName = d.Name + "市场监督管理局"
 	}
-	p.Total, p.Pages = total, (total+49)/50
-	for _, a := range apps {
-		var form application.Form
-		json.Unmarshal(a.Data, &form)
-		var items []string
-		for _, it := range form.Items {
-			items = append(items, it.Key())
+	p.Total, p.Pages = total, (total+casework.QueuePageSize-1)/casework.QueuePageSize
+	for _, row := range rows {
+		qr := queueRow{App: row.Application, Name: row.Form.Applicant.Name, Items: strings.Join(row.Items, "、"),
+			Status: application.Status(row.Status), Matter: application.Matter(row.Matter), Overdue: row.HasDue && row.DaysLeft < 0}
+		switch {
+		case !row.HasDue:
+		case row.DaysLeft < 0:
+			qr.DaysLeft = fmt.Sprintf("已超期 %d 个工作日", -row.DaysLeft)
+		default:
+			qr.DaysLeft = fmt.Sprintf("剩余 %d 个工作日", row.DaysLeft)
 		}
-		row := queueRow{App: a, Name: form.Applicant.Name, Items: strings.Join(items, "、"), Status: application.Status(a.Status), Matter: application.Matter(a.Matter)}
-		if !a.Due.IsZero() {
-			if n, err := application.DaysLeft(a.Due.Date, today, cal); err == nil {
-				row.Overdue = n < 0
-				if n < 0 {
-					row.DaysLeft = fmt.Sprintf("已超期 %d 个工作日", -n)
-				} else {
-					row.DaysLeft = fmt.Sprintf("剩余 %d 个工作日", n)
-				}
-			}
-		}
-		p.Rows = append(p.Rows, row)
+		p.Rows = append(p.Rows, qr)
 	}
 	page := func(n int) string {
 		v := url.Values{"status": {p.Status}, "matter": {p.Matter}, "item": {p.Item}, "days": {p.DaysLeft}, "page": {strconv.Itoa(n)}}

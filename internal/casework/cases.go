@@ -99,11 +99,11 @@ func (s *Service) Act(ctx context.Context, who Actor, id int64, version int, act
 	if err != nil {
 		return store.Application{}, err
 	}
-	if act == application.ActionSubmit && c.Status == string(application.StatusSubmitted) && c.Number != "" {
+	if act == application.ActionSubmit && c.Status == application.StatusSubmitted && c.Number != "" {
 		// The first click already went through.
 		return c.Application, nil
 	}
-	if act == application.ActionSubmit && c.Status == string(application.StatusCorrection) {
+	if act == application.ActionSubmit && c.Status == application.StatusCorrection {
 		act = application.ActionResubmit
 	}
 	ch, err := s.decide(ctx, who, c, act, in)

@@ -134,7 +134,7 @@ func (s *Service) createDraft(ctx context.Context, a Applicant, m application.Ma
 	if err != nil {
 		return store.Application{}, err
 	}
-	return s.store.CreateDraft(ctx, store.Application{ApplicantID: a.User.ID, HolderID: a.Holder.ID, Matter: string(m),
-		AuthorityCode: authorityCode, Status: string(application.StatusDraft), Step: "commitment", Data: data,
+	return s.store.CreateDraft(ctx, store.Application{ApplicantID: a.User.ID, HolderID: a.Holder.ID, Matter: m,
+		AuthorityCode: authorityCode, Status: application.StatusDraft, Step: "commitment", Data: data,
 		DraftExpiresOn: application.DraftExpiry(s.today(), s.policy)})
 }

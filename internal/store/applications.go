@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"opcert/internal/application"
 	"opcert/internal/audit"
 	"opcert/internal/civil"
 	"opcert/internal/registry"
@@ -24,9 +25,9 @@ type Application struct {
 	Number         string // 申请号; empty while a draft
 	ApplicantID    int64
 	HolderID       int64
-	Matter         string
+	Matter         application.Matter
 	AuthorityCode  string
-	Status         string
+	Status         application.Status
 	Step           string
 	Data           []byte
 	Version        int
@@ -125,7 +126,7 @@ func (db *DB) CreateDraft(ctx context.Context, a Application) (Application, erro
 		if err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, now, a.ID, a.ApplicantID, "create", "", a.Status, "")
+		return addEvent(ctx, tx, now, a.ID, a.ApplicantID, "create", "", string(a.Status), "")
 	})
 	return a, err
 }
@@ -259,7 +260,7 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		if t.AuthorityCode != "" && a.AuthorityCode != t.AuthorityCode {
 			return ErrNotFound
 		}
-		if a.Version != t.Version || !contains(t.From, a.Status) {
+		if a.Version != t.Version || !contains(t.From, string(a.Status)) {
 			return ErrStale
 		}
 		assign := t.AssignNumber && a.Number == ""
@@ -326,7 +327,7 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 				return err
 			}
 		}
-		eventID, err := addEventID(ctx, tx, now, a.ID, t.ActorID, t.Action, a.Status, t.To, t.Note)
+		eventID, err := addEventID(ctx, tx, now, a.ID, t.ActorID, t.Action, string(a.Status), t.To, t.Note)
 		if err != nil {
 			return err
 		}
@@ -336,7 +337,7 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		if t.Audit != nil {
 			e := *t.Audit
 			e.Subject = fmt.Sprintf("application:%d", a.ID)
-			e.Before, e.After = "status="+a.Status, "status="+t.To
+			e.Before, e.After = "status="+string(a.Status), "status="+t.To
 			if t.Note != "" {
 				e.After += "; " + t.Note
 			}
@@ -841,7 +842,7 @@ func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, ac
 			return err
 		}
 		note := fmt.Sprintf("由 %s 转至 %s：%s", a.AuthorityCode, to, reason)
-		if err := addEvent(ctx, tx, now, id, actorID, "transfer", a.Status, a.Status, note); err != nil {
+		if err := addEvent(ctx, tx, now, id, actorID, "transfer", string(a.Status), string(a.Status), note); err != nil {
 			return err
 		}
 		who.Action, who.Subject = "transfer", fmt.Sprintf("application:%d", id)

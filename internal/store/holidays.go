@@ -150,7 +150,7 @@ func (db *DB) ImportHolidayYear(ctx context.Context, y HolidayYear, who audit.En
 				WHERE id = $2`, append(vals, deadlineArgs(c.CorrectionDue)...)...); err != nil {
 				return err
 			}
-			if err := addEvent(ctx, tx, now, a.ID, who.ActorID, "recompute_deadline", a.Status, a.Status, c.Note); err != nil {
+			if err := addEvent(ctx, tx, now, a.ID, who.ActorID, "recompute_deadline", string(a.Status), string(a.Status), c.Note); err != nil {
 				return err
 			}
 			ae := who

@@ -78,12 +78,12 @@ type viewPage struct {
 // the date rests on a year without its holiday notice.
 func deadlineSentence(a store.Application) string {
 	switch {
-	case a.Status == string(application.StatusCorrection) && !a.CorrectionDue.IsZero():
+	case a.Status == application.StatusCorrection && !a.CorrectionDue.IsZero():
 		return "请在 " + a.CorrectionDue.Chinese() + " 前完成补正"
 	case a.Due.IsZero():
-	case a.Status == string(application.StatusSubmitted):
+	case a.Status == application.StatusSubmitted:
 		return "受理机关应在 " + a.Due.Chinese() + " 前决定是否受理"
-	case a.Status == string(application.StatusAccepted):
+	case a.Status == application.StatusAccepted:
 		return "受理机关应在 " + a.Due.Chinese() + " 前作出是否准予许可的决定"
 	}
 	return ""

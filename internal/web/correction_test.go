@@ -149,7 +149,7 @@ func TestMissedCorrectionDeadlineWithdraws(t *testing.T) {
 	day = today.AddDays(4)
 	r.Once(context.Background())
 	a, _ := appByID(db, id)
-	if a.Status != string(application.StatusAbandoned) {
+	if a.Status != application.StatusAbandoned {
 		t.Fatalf("after the deadline: %s", a.Status)
 	}
 	_, body := b.get(app)

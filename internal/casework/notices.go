@@ -14,6 +14,7 @@ import (
 	"opcert/internal/application"
 	"opcert/internal/civil"
 	"opcert/internal/document"
+	"opcert/internal/idcheck"
 	"opcert/internal/registry"
 	"opcert/internal/store"
 	"opcert/internal/upload"
@@ -73,7 +74,7 @@ func (s *Service) noticesFor(ctx context.Context, c Loaded, ch application.Chang
 		for _, q := range f.Targets(s.catalog) {
 			codes = append(codes, q.String())
 		}
-		d := &document.CorrectionNoticeData{Number: corr.Notice, IDNumber: maskID(f.Applicant.IDNumber), Name: f.Applicant.Name,
+		d := &document.CorrectionNoticeData{Number: corr.Notice, IDNumber: idcheck.MaskNumber(f.Applicant.IDNumber), Name: f.Applicant.Name,
 			Items: strings.Join(codes, "、"), Matter: f.Matter.Label(), Deadline: ch.CorrectionDue.Chinese(), Authority: authority, IssuedOn: issued}
 		for _, it := range corr.Items {
 			d.Asks = append(d.Asks, document.CorrectionAsk{What: it.Label, Reason: it.Reason})
@@ -153,16 +154,6 @@ func (s *Service) certificateAfter(ctx context.Context, c Loaded, f application.
 func notice(kind, title, number string, content noticeContent) store.Notice {
 	data, _ := json.Marshal(content)
 	return store.Notice{Kind: kind, Title: title, Number: number, Data: data}
-}
-
-// maskID keeps the first 4 and last 4 characters of a document number, as
-// a notice that may be seen by others prints it.
-func maskID(id string) string {
-	r := []rune(id)
-	if len(r) <= 8 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:4]) + strings.Repeat("*", len(r)-8) + string(r[len(r)-4:])
 }
 
 // IssuedNotice is a document as delivered: its title for the file name and

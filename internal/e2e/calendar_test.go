@@ -15,15 +15,7 @@ import (
 // and the officer's page shows the final date, with no restart.
 func TestAcceptWithoutNextYearThenImportInTheWebAdmin(t *testing.T) {
 	srv := StartServer(t, "--today", "2026-12-15")
-	f := fixtures(t)
-	applicant := NewBrowser(t)
-	applicant.Desktop()
-	openApply(t, applicant, srv, "310104", "renew", "13800000001")
-	applicant.tick(`input[name="item"][value="0"]`)
-	applicant.clickID("confirm")
-	commitmentAndBasic(t, applicant, f, "上海徐汇起重设备安装有限公司")
-	uploadMaterial(t, applicant, "id_card", f.pdf)
-	number := submitAndFind(t, applicant, srv, "复审", "徐汇区市场监督管理局")
+	_, number := submitQ8Renewal(t, srv, fixtures(t))
 
 	officer := NewBrowser(t)
 	officer.Desktop()

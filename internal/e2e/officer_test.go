@@ -8,6 +8,20 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// submitQ8Renewal is 张伟 applying for the 复审 of his Q8 at 徐汇区, in a
+// desktop browser, up to 办件查询; it returns the browser and the 申请号.
+func submitQ8Renewal(t *testing.T, srv *Server, f files) (*Browser, string) {
+	t.Helper()
+	applicant := NewBrowser(t)
+	applicant.Desktop()
+	openApply(t, applicant, srv, "310104", "renew", "13800000001")
+	applicant.tick(`input[name="item"][value="0"]`)
+	applicant.clickID("confirm")
+	commitmentAndBasic(t, applicant, f, "上海徐汇起重设备安装有限公司")
+	uploadMaterial(t, applicant, "id_card", f.pdf)
+	return applicant, submitAndFind(t, applicant, srv, "复审", "徐汇区市场监督管理局")
+}
+
 // fetchPDF fetches a document with the browser's own cookies and says
 // whether a PDF came back.
 func fetchPDF(t *testing.T, b *Browser, path string) string {
@@ -33,14 +47,7 @@ func jsString(s string) string { return "\"" + strings.ReplaceAll(s, "\"", "\\\"
 func TestOfficerRoundTrip(t *testing.T) {
 	srv := StartServer(t)
 	f := fixtures(t)
-	applicant := NewBrowser(t)
-	applicant.Desktop()
-	openApply(t, applicant, srv, "310104", "renew", "13800000001")
-	applicant.tick(`input[name="item"][value="0"]`)
-	applicant.clickID("confirm")
-	commitmentAndBasic(t, applicant, f, "上海徐汇起重设备安装有限公司")
-	uploadMaterial(t, applicant, "id_card", f.pdf)
-	number := submitAndFind(t, applicant, srv, "复审", "徐汇区市场监督管理局")
+	applicant, number := submitQ8Renewal(t, srv, f)
 	appURL := applicant.Location()
 
 	officer := NewBrowser(t)

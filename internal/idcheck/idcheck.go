@@ -75,3 +75,13 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// MaskNumber keeps the first 4 and last 4 characters of a document number,
+// as a page or notice that others may see prints it.
+func MaskNumber(id string) string {
+	r := []rune(id)
+	if len(r) <= 8 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:4]) + strings.Repeat("*", len(r)-8) + string(r[len(r)-4:])
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"opcert/internal/application"
 	"opcert/internal/civil"
+	"opcert/internal/idcheck"
 	"strings"
 )
 
@@ -122,13 +123,7 @@ func maskName(name string) string {
 }
 
 // maskID keeps the first 4 and last 4 characters of a document number.
-func maskID(id string) string {
-	r := []rune(id)
-	if len(r) <= 8 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:4]) + strings.Repeat("*", len(r)-8) + string(r[len(r)-4:])
-}
+func maskID(id string) string { return idcheck.MaskNumber(id) }
 
 // inputField is what the "text" template needs for one input.
 type inputField struct {

@@ -73,11 +73,14 @@ func (s *Server) materialFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.sendMaterial(w, r, a)
+	s.sendMaterial(w, r, a, nil)
 }
 
 // sendMaterial sends one uploaded file of a, named by the path's {file}.
-func (s *Server) sendMaterial(w http.ResponseWriter, r *http.Request, a store.Application) {
+//
+// seen, when not nil, is called once the file is known to exist, before it
+// is sent (the audit of an officer's view).
+func (s *Server) sendMaterial(w http.ResponseWriter, r *http.Request, a store.Application, seen func() error) {
 	id, _ := strconv.ParseInt(r.PathValue("file"), 10, 64)
 	files, err := s.store.Materials(r.Context(), a.ID)
 	if err != nil {
@@ -85,10 +88,17 @@ func (s *Server) sendMaterial(w http.ResponseWriter, r *http.Request, a store.Ap
 		return
 	}
 	for _, m := range files {
-		if m.ID == id {
-			s.sendBlob(w, r, m.BlobKey, m.Filename)
-			return
+		if m.ID != id {
+			continue
 		}
+		if seen != nil {
+			if err := seen(); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+		}
+		s.sendBlob(w, r, m.BlobKey, m.Filename)
+		return
 	}
 	s.notFound(w, r)
 }

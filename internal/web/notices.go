@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"opcert/internal/application"
@@ -66,6 +67,13 @@ func (s *Server) sendNotice(w http.ResponseWriter, r *http.Request, a store.Appl
 	case err != nil:
 		s.serverError(w, r, err)
 		return
+	}
+	if v := viewerFrom(r.Context()); v != nil && v.User.Role != auth.RoleApplicant {
+		// A staff download of a notice is a view of personal data.
+		if err := s.cases.RecordView(r.Context(), s.actor(r), "view_notice", fmt.Sprintf("application:%d/notice:%s", a.ID, r.PathValue("kind"))); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", mimeAttachment(n.Title+".pdf", "application/pdf"))

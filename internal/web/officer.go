@@ -133,6 +133,10 @@ type officerAppPage struct {
 	Events      []store.Event
 	Fields      []application.CorrectableField
 	DueText     string
+	// RoutedElsewhere names the district the form now matches when it is
+	// not the 受理机关 the application is with (the employer changed in a
+	// 补正): the application stays, only a transfer moves it.
+	RoutedElsewhere string
 	Notices     []notice
 	Admin       bool
 	Authorities []authorityChoice
@@ -174,6 +178,9 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 		p.Holding, p.Rows = cf.Holding, s.itemRows(cf.Holding)
 	}
 	p.Actions, p.Events, p.Notices = cf.Actions, cf.Events, latestNotices(cf.Notices)
+	if rt := f.Route(s.catalog); rt.Code != "" && rt.Code != a.AuthorityCode && a.Status != application.StatusDraft {
+		p.RoutedElsewhere = rt.Name
+	}
 	if v := viewerFrom(r.Context()); v != nil && v.User.Role == auth.RoleAdmin {
 		p.Admin = true
 		for _, x := range p.wizardPage.Authorities {
@@ -220,11 +227,9 @@ func (s *Server) officerFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.cases.RecordView(r.Context(), s.actor(r), "view_material", fmt.Sprintf("application:%d/file:%s", a.ID, r.PathValue("file"))); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.sendMaterial(w, r, a)
+	s.sendMaterial(w, r, a, func() error {
+		return s.cases.RecordView(r.Context(), s.actor(r), "view_material", fmt.Sprintf("application:%d/file:%s", a.ID, r.PathValue("file")))
+	})
 }
 
 // officerAct performs one action through the service; a refusal shows the
@@ -316,9 +321,15 @@ func (s *Server) officerPhoto(w http.ResponseWriter, r *http.Request) {
 	s.sendBlob(w, r, f.PhotoKey, "")
 }
 
+// officerForm is the generated 申请表, which carries the full 证件号码, the
+// phone and the photo: audited like every view of personal data.
 func (s *Server) officerForm(w http.ResponseWriter, r *http.Request) {
 	a, f, ok := s.officerLoad(w, r)
 	if !ok {
+		return
+	}
+	if err := s.cases.RecordView(r.Context(), s.actor(r), "view_form", fmt.Sprintf("application:%d", a.ID)); err != nil {
+		s.serverError(w, r, err)
 		return
 	}
 	s.sendApplicationForm(w, r, a, f)

@@ -138,11 +138,26 @@ func (s *Server) requireRole(role auth.Role, h http.HandlerFunc) http.HandlerFun
 }
 
 // safeNext keeps "come back to where you were" on this site only.
+//
+// Only a path of this service is accepted: it is parsed, and anything that
+// a browser could read as another host is refused — a scheme or host, "//"
+// or a backslash anywhere in the path (browsers turn "\" into "/"), and any
+// control character (browsers drop tabs and newlines, so "/\t/evil.example"
+// becomes "//evil.example").
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || next[0] != '/' || strings.ContainsAny(next, "\\") {
 		return "/"
 	}
-	return next
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(u.Path, "//") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	return u.RequestURI()
 }
 
 // clientIP is the peer address; behind a proxy the operator terminates

@@ -1,0 +1,128 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// After login the browser goes back only to a path of this service: a tab
+// or newline that browsers drop, a backslash they turn into "/", a scheme,
+// a host or "//" all send it home instead.
+func TestLoginNextStaysOnTheSite(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	login(t, b, "13800000001")
+	for next, want := range map[string]string{
+		"/\t/evil.example":              "/",
+		"/\n/evil.example":              "/",
+		"//evil.example":                "/",
+		"/\\evil.example":               "/",
+		"/a\\b":                         "/",
+		"https://evil.example/":         "/",
+		"javascript:alert(1)":           "/",
+		"/%2F%2Fevil.example":           "/",
+		"/guide/renew?authority=310104": "/guide/renew?authority=310104",
+		"/applications":                 "/applications",
+	} {
+		resp, _ := b.get("/login?next=" + url.QueryEscape(next))
+		if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != want {
+			t.Errorf("next=%q: %d Location %q, want %q", next, resp.StatusCode, got, want)
+		}
+	}
+}
+
+// An upload spilled to a temporary file is removed when the request ends:
+// net/http cleans only the request it parsed itself.
+func TestUploadsLeaveNoTemporaryFiles(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	login(t, b, "13800000001")
+	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
+	fillBasic(t, b, app)
+	big := append([]byte("%PDF-1.4\n"), make([]byte, 3<<20)...)
+	for range 3 {
+		uploadMaterial(t, b, app, "education", "学历.pdf", big)
+	}
+	left, _ := filepath.Glob(filepath.Join(tmp, "multipart-*"))
+	if len(left) > 0 {
+		t.Fatalf("%d multipart files left in the temporary folder", len(left))
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("files left in the temporary folder: %s", strings.Join(names, ", "))
+	}
+}
+
+// The 受理机构 is fixed at submission: a 补正 of 单位信息 that changes the
+// district is shown to the officer as a change and does not move the case,
+// and the applicant's next save does not undo an admin's transfer.
+func TestAuthorityFixedAtSubmission(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	app, id := submitQ8(t, b)
+	admin := newBrowser(t, srv)
+	login(t, admin, "admin")
+	path := "/officer/applications/" + strconv.FormatInt(id, 10)
+	_, page := admin.get(path)
+	if resp, _ := admin.post(path+"/transfer", url.Values{"to": {"310115"}, "reason": {"单位已迁址"}, "version": {version(t, page)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("transfer: %d", resp.StatusCode)
+	}
+	pd := newBrowser(t, srv)
+	login(t, pd, "officer-310115")
+	officerAct(t, pd, id, url.Values{"action": {"request_correction"}, "ask-field:employer": {"1"}, "reason-field:employer": {"单位名称与营业执照不一致"}})
+	code, body := step(t, b, app, "basic", url.Values{"action": {"sync_employer"}, "employer_name": {"上海闵行物流叉车有限公司"}, "credit_code": {""}}, "", "", nil)
+	if code != 200 || !strings.Contains(body, "已同步单位信息") {
+		t.Fatalf("sync in 补正: %d %s", code, errorsOf(body))
+	}
+	step(t, b, app, "basic", url.Values{"action": {"save"}}, "", "", nil)
+	a, _ := appByID(db, id)
+	if a.AuthorityCode != "310115" {
+		t.Fatalf("the 补正 moved the case to %s", a.AuthorityCode)
+	}
+	_, page = pd.get(path)
+	mustContain(t, page, `id="routed-elsewhere"`, "闵行区市场监督管理局")
+}
+
+// An officer's download of the 申请表 (full 证件号码, phone, photo) and of a
+// notice is audited; asking for a file that does not exist is not a view.
+func TestOfficerDownloadsAudited(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	_, id := submitQ8(t, newBrowser(t, srv))
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	officerAct(t, o, id, url.Values{"action": {"accept"}})
+	path := "/officer/applications/" + strconv.FormatInt(id, 10)
+	for _, p := range []string{path + "/form.pdf", path + "/notices/acceptance.pdf"} {
+		if resp, _ := o.get(p); resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", p, resp.StatusCode)
+		}
+	}
+	if resp, _ := o.get(path + "/files/999999"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("missing file: %d", resp.StatusCode)
+	}
+	entries, _ := db.AuditEntriesFrom(context.Background(), 1, 100)
+	seen := map[string]bool{}
+	for _, e := range entries {
+		seen[e.Action+" "+e.Subject] = true
+	}
+	for _, want := range []string{"view_form application:" + strconv.FormatInt(id, 10), "view_notice application:" + strconv.FormatInt(id, 10) + "/notice:acceptance.pdf"} {
+		if !seen[want] {
+			t.Errorf("no audit line %q", want)
+		}
+	}
+	if seen["view_material application:"+strconv.FormatInt(id, 10)+"/file:999999"] {
+		t.Error("a file that does not exist was audited as viewed")
+	}
+}

@@ -127,19 +127,19 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 
 type officerAppPage struct {
 	*wizardPage
-	Holding     registry.Holding
-	Rows        []itemRow
-	Actions     []application.Action
-	Events      []store.Event
-	Fields      []application.CorrectableField
-	DueText     string
+	Holding registry.Holding
+	Rows    []itemRow
+	Actions []application.Action
+	Events  []store.Event
+	Fields  []application.CorrectableField
+	DueText string
 	// RoutedElsewhere names the district the form now matches when it is
 	// not the 受理机关 the application is with (the employer changed in a
 	// 补正): the application stays, only a transfer moves it.
 	RoutedElsewhere string
-	Notices     []notice
-	Admin       bool
-	Authorities []authorityChoice
+	Notices         []notice
+	Admin           bool
+	Authorities     []authorityChoice
 }
 
 // correctionFields are the 基本信息 fields an officer can ask to correct.

@@ -235,3 +235,19 @@ func TestTodayOnlyInDemo(t *testing.T) {
 		t.Fatal("a database was created for a refused start")
 	}
 }
+
+// A real service needs its public address: QR codes and notice links must
+// not come from the Host header of whoever asks.
+func TestServeNeedsBaseURLOutsideDemo(t *testing.T) {
+	t.Setenv("OPCERT_DATABASE_URL", "")
+	t.Setenv("OPCERT_BASE_URL", "")
+	dir := t.TempDir()
+	out, err := runCmd(t, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(out+err.Error(), "OPCERT_BASE_URL") {
+		t.Fatalf("without a base URL: %v\n%s", err, out)
+	}
+	out, err = runCmd(t, "serve", "--data", dir, "--addr", "127.0.0.1:0", "--base-url", "opcert.example.gov.cn/x")
+	if err == nil || !strings.Contains(out+err.Error(), "请写成 https://主机名") {
+		t.Fatalf("a malformed base URL: %v\n%s", err, out)
+	}
+}

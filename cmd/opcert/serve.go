@@ -70,6 +70,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if !cfg.Demo && cfg.BaseURL == "" {
+		// Without it the links in QR codes and notices would be built from
+		// the Host header of whoever asks.
+		return errors.New("正式服务须设置公开访问地址 OPCERT_BASE_URL（或 --base-url），如 https://opcert.example.gov.cn：二维码和通知书中的链接以此为准")
+	}
 	log := cfg.Logger()
 	db, err := openStore(ctx, cfg, log)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"net"
 	"os"
 	"path/filepath"
@@ -99,6 +100,12 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 			return c, fmt.Errorf("log format %q: use text or json", c.LogFormat)
 		}
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+		if c.BaseURL != "" {
+			u, err := url.Parse(c.BaseURL)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+				return c, fmt.Errorf("--base-url %q：请写成 https://主机名[:端口] 的形式，不带路径", c.BaseURL)
+			}
+		}
 		if c.PprofAddr != "" {
 			host, _, err := net.SplitHostPort(c.PprofAddr)
 			if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {

@@ -105,7 +105,9 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		return sec, err
 	}
 	defer slog.Close()
-	args := []string{"serve", "--addr", "127.0.0.1:0"}
+	// A real (non-demo) service needs its public address; the links it makes
+	// are not followed here.
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--base-url", "http://127.0.0.1"}
 	if cfg.ProfileDir != "" {
 		args = append(args, "--pprof-addr", "127.0.0.1:0")
 	}

@@ -37,11 +37,17 @@ func (s *Server) parseStepForm(r *http.Request) error {
 		err = r.ParseForm()
 	}
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooBig):
 		return errTooLarge
 	}
-	return err
+	return errMalformed
 }
+
+// errMalformed is a form that could not be read (a broken multipart body).
+var errMalformed = errors.New("提交的内容无法识别，请重新选择文件后再上传")
 
 // errTooLarge is an upload over the size limit, cut off before it was read.
 var errTooLarge = errors.New("上传的文件超过10MB，请压缩或分成多个文件后重新上传")

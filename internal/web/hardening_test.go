@@ -126,3 +126,24 @@ func TestOfficerDownloadsAudited(t *testing.T) {
 		t.Error("a file that does not exist was audited as viewed")
 	}
 }
+
+// An Origin of this host but another scheme is another origin (RFC 6454),
+// and a broken multipart body is told plainly, on the step.
+func TestOriginSchemeAndMalformedUploads(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	login(t, b, "13800000001")
+	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
+	req, _ := http.NewRequest("POST", srv.URL+app+"/edit/commitment", strings.NewReader("action=save"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://"+strings.TrimPrefix(srv.URL, "http://"))
+	if resp, _ := b.do(req); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("https Origin on http: %d", resp.StatusCode)
+	}
+	req, _ = http.NewRequest("POST", srv.URL+app+"/edit/materials?material=id_card", strings.NewReader("--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--x"))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	resp, body := b.do(req)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "提交的内容无法识别") || !strings.Contains(body, `id="wizard-form"`) {
+		t.Fatalf("malformed multipart: %d %s", resp.StatusCode, errorsOf(body))
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -32,7 +34,27 @@ func crossOrigin(next http.Handler, s *Server) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderStatus(w, r, http.StatusForbidden, "error", &errorPage{Title: "请求被拒绝", Message: "该请求并非来自本网站的页面，已被拒绝。请回到本网站重新操作。"})
 	}))
-	return cop.Handler(next)
+	guarded := cop.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// CrossOriginProtection compares the Origin's host with Host only:
+		// "https://this-host" posting to http://this-host would pass. An
+		// Origin of another scheme is another origin (RFC 6454).
+		if o := r.Header.Get("Origin"); o != "" && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+			if u, err := url.Parse(o); err == nil && u.Host == r.Host && u.Scheme != s.schemeOf(r) {
+				s.renderStatus(w, r, http.StatusForbidden, "error", &errorPage{Title: "请求被拒绝", Message: "该请求并非来自本网站的页面，已被拒绝。请回到本网站重新操作。"})
+				return
+			}
+		}
+		guarded.ServeHTTP(w, r)
+	})
+}
+
+// schemeOf is the scheme the service is reached by on this request.
+func (s *Server) schemeOf(r *http.Request) string {
+	if r.TLS != nil || strings.HasPrefix(s.baseURL, "https://") {
+		return "https"
+	}
+	return "http"
 }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {

@@ -284,6 +284,8 @@ func (s *Server) stepRefused(w http.ResponseWriter, r *http.Request, step string
 	switch {
 	case errors.Is(err, errTooLarge):
 		code = http.StatusRequestEntityTooLarge
+	case errors.Is(err, errMalformed):
+		code = http.StatusBadRequest
 	case code == http.StatusNotFound:
 		s.notFound(w, r)
 		return
@@ -309,7 +311,7 @@ func (s *Server) stepRefused(w http.ResponseWriter, r *http.Request, step string
 		field = "material-" + m
 	}
 	msg := casework.ErrorMessage(err)
-	if errors.Is(err, errTooLarge) {
+	if errors.Is(err, errTooLarge) || errors.Is(err, errMalformed) {
 		msg = err.Error()
 	} else if len(casework.FieldErrors(err)) > 0 && casework.FieldErrors(err)[0].Field != "" {
 		field = casework.FieldErrors(err)[0].Field

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -218,8 +219,16 @@ func checkPassword(ctx context.Context, hash, p string, wait time.Duration) (boo
 	}
 	got := argon2.IDKey([]byte(p), salt, t, m, th, uint32(len(want)))
 	release()
+	passwordChecks.Add(1)
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
+
+// passwordChecks counts the argon2id checks made, for operations (the load
+// they put on the cores) and for tests that every login pays for one.
+var passwordChecks atomic.Int64
+
+// PasswordChecks is how many password checks have been computed.
+func PasswordChecks() int64 { return passwordChecks.Load() }
 
 // TakeAllHashSlotsForTest occupies every hashing slot, as that many
 // concurrent logins would, until release is called. Not for the service.

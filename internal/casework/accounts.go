@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
+	"sync"
 
 	"opcert/internal/auth"
 	"opcert/internal/idcheck"
@@ -50,16 +50,21 @@ func (s *Service) LoginPassword(ctx context.Context, login, password, ip string)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return auth.User{}, err
 	}
-	matched := false
-	if err == nil && !u.Disabled {
-		matched, err = auth.CheckPasswordContext(ctx, u.PasswordHash, password)
-		if errors.Is(err, auth.ErrBusy) {
-			return auth.User{}, busy("password")
-		}
-		if err != nil {
-			return auth.User{}, err
-		}
+	// An unknown or disabled account is checked against a stand-in hash, so
+	// the answer takes as long as for a real one: the time must not tell
+	// which accounts exist.
+	hash, known := decoyHash(), err == nil && !u.Disabled
+	if known {
+		hash = u.PasswordHash
 	}
+	matched, err := auth.CheckPasswordContext(ctx, hash, password)
+	if errors.Is(err, auth.ErrBusy) {
+		return auth.User{}, busy("password")
+	}
+	if err != nil {
+		return auth.User{}, err
+	}
+	matched = matched && known
 	if !matched {
 		s.store.Allow(ctx, acct, auth.LoginFailuresPerAccount)
 		s.store.Allow(ctx, peer, auth.LoginFailuresPerIP)
@@ -68,6 +73,17 @@ func (s *Service) LoginPassword(ctx context.Context, login, password, ip string)
 	s.store.ClearRate(ctx, acct)
 	return u, nil
 }
+
+// decoyHash is an argon2id hash of a random password, made once with the
+// service's parameters.
+var decoyHash = sync.OnceValue(func() string {
+	raw, _ := auth.NewToken()
+	h, err := auth.HashPassword(raw)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
 
 func (s *Service) exceededAny(ctx context.Context, pairs ...any) (bool, error) {
 	for i := 0; i < len(pairs); i += 2 {
@@ -80,17 +96,19 @@ func (s *Service) exceededAny(ctx context.Context, pairs ...any) (bool, error) {
 }
 
 // SendLoginCode sends an SMS login code. A code goes only to registered
-// numbers, but the answer is the same either way, so the page cannot be
-// used to probe who is registered.
+// numbers, but the answer is the same either way — the resend wait and the
+// limits count every request for the number — so the page cannot be used
+// to probe who is registered.
 func (s *Service) SendLoginCode(ctx context.Context, mobile, ip string) (string, error) {
 	m, err := idcheck.Mobile(mobile)
 	if err != nil {
 		return "", &Error{Code: Invalid, Field: "mobile", Label: "手机号", Message: err.Error()}
 	}
+	if err := s.codeLimits(ctx, m, ip, "login"); err != nil {
+		return m, err
+	}
 	if _, err := s.store.UserByMobile(ctx, m); err == nil {
-		if err := s.sendCode(ctx, m, auth.SMSLogin, ip); err != nil {
-			return m, err
-		}
+		return m, s.store.IssueSMSCode(ctx, m, auth.SMSLogin, auth.NewSMSCode())
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return m, err
 	}
@@ -103,17 +121,21 @@ func (s *Service) SendRegisterCode(ctx context.Context, mobile, ip string) (stri
 	if err != nil {
 		return "", &Error{Code: Invalid, Field: "mobile", Label: "手机号", Message: err.Error()}
 	}
-	return m, s.sendCode(ctx, m, auth.SMSRegister, ip)
+	if err := s.codeLimits(ctx, m, ip, "register"); err != nil {
+		return m, err
+	}
+	return m, s.store.IssueSMSCode(ctx, m, auth.SMSRegister, auth.NewSMSCode())
 }
 
-// sendCode checks the resend interval and the limits and queues a code.
-func (s *Service) sendCode(ctx context.Context, mobile string, purpose auth.SMSPurpose, ip string) error {
-	last, ok, err := s.store.LastSMSCodeAt(ctx, mobile)
+// codeLimits counts a request for a code: one per number and purpose within
+// auth.SMSResendAfter, and the hourly limits per number and per client.
+func (s *Service) codeLimits(ctx context.Context, mobile, ip, purpose string) error {
+	allowed, err := s.store.Allow(ctx, "sms-wait:"+purpose+":"+mobile, auth.RateLimit{Max: 1, Window: auth.SMSResendAfter})
 	if err != nil {
 		return err
 	}
-	if wait := auth.SMSResendAfter - time.Since(last); ok && wait > 0 {
-		return &Error{Code: TooMany, Field: "mobile", Label: "手机号", Message: fmt.Sprintf("验证码已发送，请 %d 秒后再重新获取", int(wait.Seconds())+1)}
+	if !allowed {
+		return &Error{Code: TooMany, Field: "mobile", Label: "手机号", Message: fmt.Sprintf("验证码已发送，请 %d 秒后再重新获取", int(auth.SMSResendAfter.Seconds()))}
 	}
 	for _, b := range []struct {
 		bucket string
@@ -127,7 +149,7 @@ func (s *Service) sendCode(ctx context.Context, mobile string, purpose auth.SMSP
 			return &Error{Code: TooMany, Field: "mobile", Label: "手机号", Message: "获取验证码过于频繁，请1小时后再试"}
 		}
 	}
-	return s.store.IssueSMSCode(ctx, mobile, purpose, auth.NewSMSCode())
+	return nil
 }
 
 // LoginSMS checks an SMS code login.

@@ -6,9 +6,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"opcert/internal/auth"
 )
 
 // After login the browser goes back only to a path of this service: a tab
@@ -145,5 +148,38 @@ func TestOriginSchemeAndMalformedUploads(t *testing.T) {
 	resp, body := b.do(req)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "提交的内容无法识别") || !strings.Contains(body, `id="wizard-form"`) {
 		t.Fatalf("malformed multipart: %d %s", resp.StatusCode, errorsOf(body))
+	}
+}
+
+// Nothing tells a stranger which numbers are registered: 获取验证码 answers
+// alike, limits included, and a password login of an unknown account costs
+// the same password check as one of a real account.
+func TestNoAccountEnumeration(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	for _, mobile := range []string{"13800000001", "13999999999"} {
+		b := newBrowser(t, srv)
+		var got []string
+		for range 2 {
+			resp, body := b.post("/login/sms", url.Values{"action": {"send_code"}, "mobile": {mobile}})
+			msg := regexp.MustCompile(`(验证码已发送[^<。]*)`).FindString(body)
+			got = append(got, strconv.Itoa(resp.StatusCode)+" "+msg)
+		}
+		if want := "200 验证码已发送至 " + mobile[:3] + "****" + mobile[7:] + "，5分钟内有效|429 验证码已发送，请 60 秒后再重新获取"; strings.Join(got, "|") != want {
+			t.Errorf("%s: %q, want %q", mobile, got, want)
+		}
+	}
+	if msgs, _ := db.RecentOutbox(context.Background(), "13999999999", 5); len(msgs) != 0 {
+		t.Fatal("a code was sent to an unregistered number")
+	}
+	b := newBrowser(t, srv)
+	for _, login := range []string{"13800000001", "13999999999"} {
+		before := auth.PasswordChecks()
+		resp, body := b.post("/login/password", url.Values{"login": {login}, "password": {"Wrong@2026x"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "手机号（登录名）或密码不正确") {
+			t.Fatalf("%s: %d", login, resp.StatusCode)
+		}
+		if n := auth.PasswordChecks() - before; n != 1 {
+			t.Errorf("login %s computed %d password checks, want 1 like any other", login, n)
+		}
 	}
 }

@@ -84,6 +84,9 @@ type Change struct {
 	ReleaseExamResults bool
 	// RecordExam is the score recorded by 录入考试成绩, passed or not.
 	RecordExam *ExamResult
+	// RequireMaterials are the materials 提交 found uploaded and counts on:
+	// they must still have their files when the change is written.
+	RequireMaterials []string
 	// Note is the history line.
 	Note string
 	// SMS is the message to the applicant: every change notifies (DESIGN.md).
@@ -188,6 +191,11 @@ func decideSubmit(c Case, ch Change, env Env) (Change, error) {
 	for _, it := range f.Items {
 		if it.ExamResultID != 0 {
 			ch.UseExamResults = append(ch.UseExamResults, it.ExamResultID)
+		}
+	}
+	for _, spec := range f.Materials(env.Catalog) {
+		if spec.Required && !spec.Generated && !(spec.Key == MaterialIDCard && f.ElectronicID) {
+			ch.RequireMaterials = append(ch.RequireMaterials, spec.Key)
 		}
 	}
 	if f.Correction != nil {

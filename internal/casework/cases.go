@@ -232,7 +232,7 @@ func (s *Service) apply(ctx context.Context, who Actor, c Loaded, version int, c
 	if ch.Grant != nil {
 		t.Grant = &store.Grant{Items: ch.Grant.Items, Supersede: ch.Grant.Supersede}
 	}
-	t.UseExamResults, t.ReleaseExamResults = ch.UseExamResults, ch.ReleaseExamResults
+	t.UseExamResults, t.ReleaseExamResults, t.RequireMaterials = ch.UseExamResults, ch.ReleaseExamResults, ch.RequireMaterials
 	if r := ch.RecordExam; r != nil {
 		t.RecordExam = &store.ExamResult{Qualification: r.Item.String(), WeldCode: r.WeldCode, ExamDate: r.ExamDate, Passed: r.Passed,
 			Theory: sql.NullInt64{Int64: int64(r.Theory), Valid: true}, Practical: sql.NullInt64{Int64: int64(r.Practical), Valid: true}, Institution: r.Institution}
@@ -248,6 +248,8 @@ func (s *Service) apply(ctx context.Context, who Actor, c Loaded, version int, c
 	switch {
 	case errors.As(err, &other):
 		return out, &Error{Code: Conflict, Field: "items", Label: "作业项目", Message: other.Error(), Related: other.ApplicationID}
+	case errors.Is(err, store.ErrMaterialsChanged):
+		return out, &Error{Code: Conflict, Field: "materials", Label: "申请材料", Message: err.Error()}
 	case errors.Is(err, store.ErrExamResultTaken):
 		return out, &Error{Code: Conflict, Field: "items", Label: "作业项目", Message: store.ErrExamResultTaken.Error()}
 	case errors.Is(err, store.ErrStale):

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"opcert/internal/application"
@@ -329,6 +330,58 @@ func TestIssuedNoticesAreRecords(t *testing.T) {
 		storetest.Exec(t, db, `UPDATE notices SET pdf_sha256 = 'x' WHERE id = $1`, n.ID)
 		if _, err := w.s.NoticePDF(ctx, w.applicant, a.ID, casework.NoticeAcceptance, abs); err == nil {
 			t.Fatal("a PDF not matching its hash was served")
+		}
+	})
+}
+
+// 提交 and a change of materials racing each other end one way or the
+// other, never half: a submitted application keeps its required files and
+// gets none after it was submitted (both engines, repeated).
+func TestSubmitRacesMaterialChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, "2026-11-23")
+		for round := range 12 {
+			a := w.newApplication(t)
+			files := must(db.Materials(ctx, a.ID))
+			var idCard int64
+			for _, m := range files {
+				if m.Material == application.MaterialIDCard {
+					idCard = m.ID
+				}
+			}
+			var wg sync.WaitGroup
+			var submitErr error
+			wg.Go(func() {
+				_, submitErr = w.s.Act(ctx, w.applicant, a.ID, a.Version, application.ActionSubmit, application.Input{})
+			})
+			wg.Go(func() {
+				if round%2 == 0 {
+					db.DeleteMaterial(ctx, a.ID, idCard)
+				} else {
+					db.AddMaterial(ctx, store.Material{ApplicationID: a.ID, Material: "custom", BlobKey: fmt.Sprintf("late/%d", a.ID), Filename: "x.pdf",
+						ContentType: "application/pdf", Size: 1, SHA256: "x"})
+				}
+			})
+			wg.Wait()
+			got := must(w.s.Load(ctx, w.applicant, a.ID))
+			after := must(db.Materials(ctx, a.ID))
+			if got.Status != application.StatusSubmitted {
+				if submitErr == nil {
+					t.Fatalf("round %d: not submitted, yet no refusal", round)
+				}
+				continue // the draft stays, to be submitted once its materials are right
+			}
+			hasID := false
+			for _, m := range after {
+				hasID = hasID || m.Material == application.MaterialIDCard
+				if m.UploadedAt.After(got.SubmittedAt) {
+					t.Fatalf("round %d: a file stored after the submission", round)
+				}
+			}
+			if !hasID {
+				t.Fatalf("round %d: submitted without its 身份证信息", round)
+			}
+			w.act(t, w.applicant, got.Application, application.ActionWithdraw, application.Input{})
 		}
 	})
 }

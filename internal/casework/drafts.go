@@ -303,6 +303,10 @@ func (s *Service) materialsAction(ctx context.Context, c Loaded, f *application.
 			fail("materials", "申请材料", "该文件已删除")
 			return nil
 		}
+		if errors.Is(err, store.ErrNotEditable) {
+			fail("materials", "申请材料", err.Error())
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -388,6 +392,9 @@ func (s *Service) saveMaterial(ctx context.Context, c Loaded, f *application.For
 	if _, err := s.store.AddMaterial(ctx, store.Material{ApplicationID: c.ID, Material: key, BlobKey: blobKey,
 		Filename: checked.Name, ContentType: checked.ContentType, Size: checked.Size, SHA256: checked.SHA256}); err != nil {
 		s.files.Delete(ctx, blobKey)
+		if errors.Is(err, store.ErrNotEditable) {
+			return err.Error(), nil
+		}
 		return "", err
 	}
 	return "", nil

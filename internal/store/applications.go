@@ -57,6 +57,12 @@ var (
 	ErrStale           = errors.New("申请已在其他页面或由他人修改，请刷新后重试")
 	ErrActiveElsewhere = errors.New("同一作业项目已有正在办理的申请")
 	ErrExamResultTaken = errors.New("所选的考试成绩已被其他申请使用或已不可用，请重新选择")
+	// ErrMaterialsChanged: the files changed while the application was being
+	// submitted; nothing was submitted.
+	ErrMaterialsChanged = errors.New("申请材料在提交时发生了变化，本次未提交，请核对材料后重新提交")
+	// ErrNotEditable: the application left the applicant's hands (submitted)
+	// before the file change; nothing was changed.
+	ErrNotEditable = errors.New("申请已提交，材料不能再修改；受理机关要求补正时才能修改")
 )
 
 const appColumns = `id, COALESCE(number, ''), applicant_id, holder_id, matter, COALESCE(authority_code, ''), status, step, data, version,
@@ -226,6 +232,10 @@ type Transition struct {
 	// Notices are the documents the action issues, recorded with its
 	// history line.
 	Notices []Notice
+	// RequireMaterials are the material keys that must each have a file when
+	// the change is written (提交 checked them before; a deletion since
+	// gives ErrMaterialsChanged).
+	RequireMaterials []string
 	// Audit, when set, is appended to the audit log in the same
 	// transaction, with Before and After filled in from the statuses.
 	Audit *audit.Entry
@@ -253,7 +263,10 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 			q += ` AND applicant_id = $2`
 			args = append(args, t.ApplicantID)
 		}
-		a, err := scanApplication(tx.QueryRowContext(ctx, q, args...))
+		// The row is locked for the transaction (SQLite: its one writer), so
+		// a material added or deleted meanwhile waits for this change and
+		// then sees its outcome.
+		a, err := scanApplication(tx.QueryRowContext(ctx, q+db.forUpdate(), args...))
 		if err != nil {
 			return err
 		}
@@ -302,6 +315,15 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		}
 		if err := examResultsOfChange(ctx, tx, a, t); err != nil {
 			return err
+		}
+		for _, key := range t.RequireMaterials {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM materials WHERE application_id = $1 AND material = $2`, a.ID, key).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return ErrMaterialsChanged
+			}
 		}
 		if t.Items != nil {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM application_items WHERE application_id = $1`, a.ID); err != nil {
@@ -536,14 +558,48 @@ type Material struct {
 }
 
 // AddMaterial records an uploaded file (the file itself is already in the
-// blob store under m.BlobKey).
+// blob store under m.BlobKey) while the application is in the applicant's
+// hands (a draft, or back for 补正): checked on the locked row, in the same
+// order as 提交, so a file cannot slip in after the submission
+// (ErrNotEditable).
 func (db *DB) AddMaterial(ctx context.Context, m Material) (Material, error) {
 	m.UploadedAt = db.now().UTC()
-	err := db.sql.QueryRowContext(ctx, `
-		INSERT INTO materials (application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		m.ApplicationID, m.Material, m.BlobKey, m.Filename, m.ContentType, m.Size, m.SHA256, m.UploadedAt).Scan(&m.ID)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.editable(ctx, tx, m.ApplicationID); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `
+			INSERT INTO materials (application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			m.ApplicationID, m.Material, m.BlobKey, m.Filename, m.ContentType, m.Size, m.SHA256, m.UploadedAt).Scan(&m.ID)
+	})
 	return m, err
+}
+
+// editable locks the application row and checks it is still the
+// applicant's to change.
+func (db *DB) editable(ctx context.Context, tx *sql.Tx, appID int64) error {
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM applications WHERE id = $1`+db.forUpdate(), appID).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if !application.Status(status).EditableByApplicant() {
+		return ErrNotEditable
+	}
+	return nil
+}
+
+// forUpdate locks the rows a transaction reads to change on PostgreSQL;
+// SQLite's transactions already run one writer at a time.
+func (db *DB) forUpdate() string {
+	if db.dialect == Postgres {
+		return ` FOR UPDATE`
+	}
+	return ""
 }
 
 // Materials lists an application's files in upload order.
@@ -567,14 +623,23 @@ func (db *DB) Materials(ctx context.Context, appID int64) ([]Material, error) {
 
 // DeleteMaterial removes a file record of an application and returns it so
 // the caller can delete the blob.
+//
+// Like AddMaterial it waits for, and respects, a submission under way
+// (ErrNotEditable).
 func (db *DB) DeleteMaterial(ctx context.Context, appID, materialID int64) (Material, error) {
 	var m Material
-	err := db.sql.QueryRowContext(ctx, `DELETE FROM materials WHERE id = $1 AND application_id = $2
-		RETURNING id, application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at`, materialID, appID).
-		Scan(&m.ID, &m.ApplicationID, &m.Material, &m.BlobKey, &m.Filename, &m.ContentType, &m.Size, &m.SHA256, &m.UploadedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, ErrNotFound
-	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.editable(ctx, tx, appID); err != nil {
+			return err
+		}
+		err := tx.QueryRowContext(ctx, `DELETE FROM materials WHERE id = $1 AND application_id = $2
+			RETURNING id, application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at`, materialID, appID).
+			Scan(&m.ID, &m.ApplicationID, &m.Material, &m.BlobKey, &m.Filename, &m.ContentType, &m.Size, &m.SHA256, &m.UploadedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		return err
+	})
 	return m, err
 }
 

@@ -113,7 +113,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log.Info("working-day calendar", "years", fmt.Sprint(cal.Years()), "awaited", fmt.Sprint(cal.AwaitedYears(today())))
-	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL, Files: files, Cases: cases, Today: today})
+	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Files: files, Cases: cases, Today: today})
 	if err != nil {
 		return err
 	}

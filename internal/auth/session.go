@@ -113,8 +113,6 @@ type RateLimit struct {
 
 // Limits on what a person or a script can try.
 var (
-	LoginFailuresPerAccount = RateLimit{Max: 5, Window: 15 * time.Minute}
-	LoginFailuresPerIP      = RateLimit{Max: 30, Window: 15 * time.Minute}
-	SMSPerMobile            = RateLimit{Max: 5, Window: time.Hour}
-	SMSPerIP                = RateLimit{Max: 20, Window: time.Hour}
+	SMSPerMobile = RateLimit{Max: 5, Window: time.Hour}
+	SMSPerIP     = RateLimit{Max: 20, Window: time.Hour}
 )

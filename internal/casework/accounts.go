@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"opcert/internal/auth"
 	"opcert/internal/idcheck"
 	"opcert/internal/registry"
 	"opcert/internal/store"
 )
-
-// TooManyTries is the refusal of a login after too many failures.
-const TooManyTries = "登录失败次数过多，为保护您的账号，请15分钟后再试，或使用短信验证码登录"
 
 // wrongLogin is one message whether the account exists or not: the page
 // must not tell a stranger which mobile numbers are registered.
@@ -24,54 +22,136 @@ func busy(field string) *Error {
 	return &Error{Code: Unavailable, Field: field, Label: "密码", Message: auth.ErrBusy.Error()}
 }
 
-// LoginPassword checks a password login, limited per account and per
-// client address (auth.LoginFailuresPerAccount, LoginFailuresPerIP).
-func (s *Service) LoginPassword(ctx context.Context, login, password, ip string) (auth.User, error) {
+// PasswordLogin is a try to log in with a password.
+type PasswordLogin struct {
+	Login, Password string
+	Client          string // the client's address (behind trusted proxies, the real one)
+	// CaptchaID and CaptchaAnswer answer the captcha asked after failures.
+	CaptchaID, CaptchaAnswer string
+}
+
+// LoginPassword checks a password login. Failures slow the guesser without
+// locking the owner out (auth.LoginFailures): after a few, every try must
+// answer a captcha before the password is checked, and the failing client
+// waits longer before each further try on the account.
+func (s *Service) LoginPassword(ctx context.Context, a PasswordLogin) (auth.User, error) {
 	var refused []*Error
-	if login == "" {
+	if a.Login == "" {
 		refused = append(refused, &Error{Code: Invalid, Field: "login", Label: "手机号或登录名", Message: "请输入手机号或登录名"})
 	}
-	if password == "" {
+	if a.Password == "" {
 		refused = append(refused, &Error{Code: Invalid, Field: "password", Label: "密码", Message: "请输入密码"})
 	}
 	if len(refused) > 0 {
 		return auth.User{}, Errors(refused)
 	}
-	acct, peer := "login:"+login, "login-ip:"+ip
-	if over, err := s.exceededAny(ctx, acct, auth.LoginFailuresPerAccount, peer, auth.LoginFailuresPerIP); err != nil {
-		return auth.User{}, err
-	} else if over {
-		return auth.User{}, &Error{Code: TooMany, Field: "login", Label: "手机号或登录名", Message: TooManyTries}
-	}
-	u, err := s.store.UserByLogin(ctx, login)
+	u, err := s.store.UserByLogin(ctx, a.Login)
 	if errors.Is(err, store.ErrNotFound) {
-		u, err = s.store.UserByMobile(ctx, login)
+		u, err = s.store.UserByMobile(ctx, a.Login)
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return auth.User{}, err
 	}
+	known := err == nil && !u.Disabled
+	// Counted per account, not per spelling: the login name and the mobile
+	// of one account share their failures.
+	account := "name:" + a.Login
+	if err == nil {
+		account = fmt.Sprintf("user:%d", u.ID)
+	}
+	failures, err := s.store.LoginFailures(ctx, account, a.Client)
+	if err != nil {
+		return auth.User{}, err
+	}
+	if wait := failures.RetryWait(s.store.Now()); wait > 0 {
+		secs := int(wait.Round(time.Second).Seconds())
+		refusal := &Error{Code: TooMany, Field: "login", Label: "手机号或登录名",
+			Message: fmt.Sprintf("密码错误次数较多，请 %d 秒后再试，或使用短信验证码登录", max(secs, 1))}
+		if failures.CaptchaNeeded() {
+			if refusal.Challenge, err = s.NewCaptcha(ctx); err != nil {
+				return auth.User{}, err
+			}
+		}
+		return auth.User{}, refusal
+	}
+	if failures.CaptchaNeeded() {
+		if err := s.checkCaptcha(ctx, a.CaptchaID, a.CaptchaAnswer); err != nil {
+			return auth.User{}, err
+		}
+	}
 	// An unknown or disabled account is checked against a stand-in hash, so
 	// the answer takes as long as for a real one: the time must not tell
 	// which accounts exist.
-	hash, known := decoyHash(), err == nil && !u.Disabled
+	hash := decoyHash()
 	if known {
 		hash = u.PasswordHash
 	}
-	matched, err := auth.CheckPasswordContext(ctx, hash, password)
+	matched, err := auth.CheckPasswordContext(ctx, hash, a.Password)
 	if errors.Is(err, auth.ErrBusy) {
 		return auth.User{}, busy("password")
 	}
 	if err != nil {
 		return auth.User{}, err
 	}
-	matched = matched && known
-	if !matched {
-		s.store.Allow(ctx, acct, auth.LoginFailuresPerAccount)
-		s.store.Allow(ctx, peer, auth.LoginFailuresPerIP)
-		return auth.User{}, &Error{Code: Invalid, Field: "password", Label: "密码", Message: wrongLogin}
+	if !matched || !known {
+		if err := s.store.RecordLoginFailure(ctx, account, a.Client); err != nil {
+			return auth.User{}, err
+		}
+		refusal := &Error{Code: Invalid, Field: "password", Label: "密码", Message: wrongLogin}
+		failures.Account++
+		failures.Client++
+		if failures.CaptchaNeeded() {
+			if refusal.Challenge, err = s.NewCaptcha(ctx); err != nil {
+				return auth.User{}, err
+			}
+		}
+		return auth.User{}, refusal
 	}
-	s.store.ClearRate(ctx, acct)
+	if err := s.store.ClearLoginFailures(ctx, account, a.Client); err != nil {
+		return auth.User{}, err
+	}
 	return u, nil
+}
+
+// checkCaptcha asks for a captcha: the one missing or answered wrong is
+// used up, and a fresh one comes with the refusal.
+func (s *Service) checkCaptcha(ctx context.Context, id, answer string) error {
+	msg := "请输入图中的6位数字"
+	if id != "" && answer != "" {
+		ok, err := s.store.SolveCaptcha(ctx, id, strings.TrimSpace(answer))
+		if err != nil || ok {
+			return err
+		}
+		msg = "图形验证码不正确或已过期，请看新的图片重新输入"
+	}
+	next, err := s.NewCaptcha(ctx)
+	if err != nil {
+		return err
+	}
+	return &Error{Code: Invalid, Field: "captcha", Label: "图形验证码", Message: msg, Challenge: next}
+}
+
+// NewCaptcha draws a captcha and keeps it for auth.CaptchaTTL.
+func (s *Service) NewCaptcha(ctx context.Context) (string, error) {
+	id, _ := auth.NewToken()
+	return id, s.store.NewCaptcha(ctx, id, auth.NewCaptchaAnswer(), s.store.Now().Add(auth.CaptchaTTL))
+}
+
+// CaptchaDigits are the digits a captcha's picture (or its spoken version)
+// shows; NotFound once it has been answered or has expired.
+func (s *Service) CaptchaDigits(ctx context.Context, id string) ([]byte, error) {
+	answer, err := s.store.CaptchaAnswer(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &Error{Code: NotFound, Message: "验证码图片已过期，请刷新页面"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	digits := make([]byte, len(answer))
+	for i := range answer {
+		digits[i] = answer[i] - '0'
+	}
+	return digits, nil
 }
 
 // decoyHash is an argon2id hash of a random password, made once with the
@@ -84,16 +164,6 @@ var decoyHash = sync.OnceValue(func() string {
 	}
 	return h
 })
-
-func (s *Service) exceededAny(ctx context.Context, pairs ...any) (bool, error) {
-	for i := 0; i < len(pairs); i += 2 {
-		over, err := s.store.Exceeded(ctx, pairs[i].(string), pairs[i+1].(auth.RateLimit))
-		if err != nil || over {
-			return over, err
-		}
-	}
-	return false, nil
-}
 
 // SendLoginCode sends an SMS login code. A code goes only to registered
 // numbers, but the answer is the same either way — the resend wait and the
@@ -161,26 +231,17 @@ func (s *Service) LoginSMS(ctx context.Context, mobile, code string) (auth.User,
 	if code == "" {
 		return auth.User{}, &Error{Code: Invalid, Field: "code", Label: "验证码", Message: "请输入短信验证码"}
 	}
-	acct := "login:" + m
-	if over, err := s.exceededAny(ctx, acct, auth.LoginFailuresPerAccount); err != nil {
-		return auth.User{}, err
-	} else if over {
-		return auth.User{}, &Error{Code: TooMany, Field: "code", Label: "验证码", Message: TooManyTries}
-	}
+	// Password failures never hold SMS login back: the code reaching the
+	// owner's phone is the way in while a stranger guesses passwords. A
+	// code itself takes auth.SMSCodeMaxAttempts guesses.
 	err = s.store.UseSMSCode(ctx, m, auth.SMSLogin, code)
 	if errors.Is(err, store.ErrCodeWrong) || errors.Is(err, store.ErrCodeExpired) {
-		s.store.Allow(ctx, acct, auth.LoginFailuresPerAccount)
 		return auth.User{}, &Error{Code: Invalid, Field: "code", Label: "验证码", Message: err.Error()}
 	}
 	if err != nil {
 		return auth.User{}, err
 	}
-	u, err := s.store.UserByMobile(ctx, m)
-	if err != nil {
-		return auth.User{}, err
-	}
-	s.store.ClearRate(ctx, acct)
-	return u, nil
+	return s.store.UserByMobile(ctx, m)
 }
 
 // Registration is the real-name registration form (seed 000 2.1).

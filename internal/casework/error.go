@@ -38,6 +38,9 @@ type Error struct {
 	// Related is another application the refusal is about (the one already
 	// under way for the same item), for a link to it.
 	Related int64
+	// Challenge is a captcha the next try must answer (after failed
+	// logins or public queries); the page shows its picture.
+	Challenge string
 	// Details are the refusals of several fields at once (a form with more
 	// than one mistake); Code is then Invalid.
 	Details []*Error
@@ -66,6 +69,16 @@ func ErrorCode(err error) Code {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
+	}
+	return ""
+}
+
+// ChallengeOf is the captcha a refusal asks the next try to answer, "" if
+// none.
+func ChallengeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Challenge
 	}
 	return ""
 }

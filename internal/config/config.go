@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -42,6 +43,11 @@ type Config struct {
 	// listener of its own and never on the service's: opcert load -profile
 	// records where the time goes. Loopback only, as it shows internals.
 	PprofAddr string
+	// TrustedProxies are the reverse proxies in front of the service whose
+	// X-Forwarded-For is believed. Without them every visitor behind one
+	// proxy would share its address, and the login limits keyed on the
+	// client would count a whole office (or the whole city) as one.
+	TrustedProxies []netip.Prefix
 }
 
 // Now is the clock of the service: the real time, or in a demo run with
@@ -81,6 +87,7 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 	fs.StringVar(&c.SMSLog, "sms-log", env("OPCERT_SMS_LOG", ""), "file the messages are written to without a gateway; default DATA/sms.log (OPCERT_SMS_LOG)")
 	c.SMSKey = os.Getenv("OPCERT_SMS_KEY")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("OPCERT_PPROF_ADDR", ""), "serve the Go profiler on this loopback address, e.g. 127.0.0.1:6060 (OPCERT_PPROF_ADDR)")
+	proxies := fs.String("trusted-proxies", env("OPCERT_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is trusted (OPCERT_TRUSTED_PROXIES)")
 	today := fs.String("today", env("OPCERT_TODAY", ""), "demo only: run as if today were this day, YYYY-MM-DD (OPCERT_TODAY)")
 	return func() (Config, error) {
 		if *today != "" {
@@ -106,6 +113,11 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 				return c, fmt.Errorf("--base-url %q：请写成 https://主机名[:端口] 的形式，不带路径", c.BaseURL)
 			}
 		}
+		tp, err := ParseTrustedProxies(*proxies)
+		if err != nil {
+			return c, err
+		}
+		c.TrustedProxies = tp
 		if c.PprofAddr != "" {
 			host, _, err := net.SplitHostPort(c.PprofAddr)
 			if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
@@ -114,6 +126,28 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 		}
 		return c, nil
 	}
+}
+
+// ParseTrustedProxies reads "10.0.0.0/8, 192.168.1.5": each item an address
+// or a CIDR range.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies %q：%q 不是 IP 地址或 CIDR 网段（如 10.0.0.0/8）", list, item)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // Logger builds the structured logger the config asks for.

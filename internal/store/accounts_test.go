@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -177,6 +178,64 @@ func TestQRLoginConfirmsOnceForTheRightBrowser(t *testing.T) {
 		c.advance(auth.QRLoginTTL + time.Second)
 		if err := db.ConfirmQRLogin(ctx, tok2, u.ID); !errors.Is(err, store.ErrCodeExpired) {
 			t.Fatalf("expired code confirmed: %v", err)
+		}
+	})
+}
+
+func TestCaptchasAreAnsweredOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+		db.SetClock(func() time.Time { return now })
+		for id, exp := range map[string]time.Duration{"a": time.Minute, "b": time.Minute, "old": -time.Second} {
+			if err := db.NewCaptcha(ctx, id, "123456", now.Add(exp)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := db.CaptchaAnswer(ctx, "a"); got != "123456" || err != nil {
+			t.Fatalf("answer: %q %v", got, err)
+		}
+		for _, c := range []struct {
+			id, answer string
+			ok         bool
+		}{{"a", "123456", true}, {"a", "123456", false}, {"b", "654321", false}, {"b", "123456", false}, {"old", "123456", false}, {"none", "", false}} {
+			if ok, err := db.SolveCaptcha(ctx, c.id, c.answer); ok != c.ok || err != nil {
+				t.Errorf("%s %s: %v %v, want %v", c.id, c.answer, ok, err, c.ok)
+			}
+		}
+		if _, err := db.CaptchaAnswer(ctx, "old"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("expired captcha: %v", err)
+		}
+	})
+}
+
+func TestLoginFailuresCountedPerAccountClientAndPair(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+		db.SetClock(func() time.Time { return now })
+		for _, f := range [][2]string{{"user:1", "a"}, {"user:1", "a"}, {"user:1", "b"}, {"user:2", "a"}} {
+			if err := db.RecordLoginFailure(ctx, f[0], f[1]); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(time.Second)
+		}
+		got, err := db.LoginFailures(ctx, "user:1", "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Account != 3 || got.Client != 3 || got.Pair != 2 || !got.LastTry.Equal(now.Add(-3*time.Second)) {
+			t.Fatalf("failures %+v", got)
+		}
+		if err := db.ClearLoginFailures(ctx, "user:1", "b"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ = db.LoginFailures(ctx, "user:1", "a"); got.Account != 0 || got.Pair != 2 || got.Client != 3 {
+			t.Fatalf("after the owner's login: %+v", got)
+		}
+		now = now.Add(auth.LoginFailureWindow)
+		if got, _ = db.LoginFailures(ctx, "user:1", "a"); got.Account+got.Client+got.Pair != 0 {
+			t.Fatalf("past the window: %+v", got)
 		}
 	})
 }

@@ -42,3 +42,14 @@ func fieldErrorsOf(err error, labels map[string]string) []fieldError {
 	}
 	return out
 }
+
+// fail answers a request the service refused with its status and message
+// on the error page; a failure of the service itself is a 500.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	if status == http.StatusInternalServerError {
+		s.serverError(w, r, err)
+		return
+	}
+	s.renderStatus(w, r, status, "error", &errorPage{Title: "无法完成", Message: casework.ErrorMessage(err)})
+}

@@ -88,6 +88,8 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, f *form, err e
 			f.Values[k] = ""
 		}
 	}
+	// A captcha is answered once: the next try shows the new one, or none.
+	f.Values["captcha_id"], f.Values["captcha"] = casework.ChallengeOf(err), ""
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "5")
 	}
@@ -95,10 +97,11 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, f *form, err e
 }
 
 func (s *Server) loginPassword(w http.ResponseWriter, r *http.Request) {
-	f := newForm(r, "login", "password")
+	f := newForm(r, "login", "password", "captcha_id", "captcha")
 	f.Values["password"] = r.PostFormValue("password")
 	page := &loginPageData{Next: safeNext(r.PostFormValue("next")), Password: f, SMS: &form{Values: map[string]string{}}, Tab: "password"}
-	u, err := s.cases.LoginPassword(r.Context(), f.Get("login"), f.Get("password"), clientIP(r))
+	u, err := s.cases.LoginPassword(r.Context(), casework.PasswordLogin{Login: f.Get("login"), Password: f.Get("password"),
+		Client: s.clientIP(r), CaptchaID: f.Get("captcha_id"), CaptchaAnswer: f.Get("captcha")})
 	if err != nil {
 		s.failForm(w, r, f, err, "login", page)
 		return
@@ -141,7 +144,7 @@ func (s *Server) loginSMS(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r, "mobile", "code")
 	page := &loginPageData{Next: safeNext(r.PostFormValue("next")), SMS: f, Password: &form{Values: map[string]string{}}, Tab: "sms"}
 	if r.PostFormValue("action") == "send_code" {
-		mobile, err := s.cases.SendLoginCode(r.Context(), f.Get("mobile"), clientIP(r))
+		mobile, err := s.cases.SendLoginCode(r.Context(), f.Get("mobile"), s.clientIP(r))
 		if mobile != "" {
 			f.Values["mobile"] = mobile
 		}
@@ -324,7 +327,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	f.Values["password"], f.Values["password2"] = r.PostFormValue("password"), r.PostFormValue("password2")
 	page := &registerPageData{Next: safeNext(r.PostFormValue("next")), Form: f, IDTypes: registry.IDTypes}
 	if r.PostFormValue("action") == "send_code" {
-		mobile, err := s.cases.SendRegisterCode(r.Context(), f.Get("mobile"), clientIP(r))
+		mobile, err := s.cases.SendRegisterCode(r.Context(), f.Get("mobile"), s.clientIP(r))
 		if mobile != "" {
 			f.Values["mobile"] = mobile
 		}

@@ -300,9 +300,9 @@ func (s *Server) officerTransfer(w http.ResponseWriter, r *http.Request) {
 func (s *Server) actor(r *http.Request) casework.Actor {
 	v := viewerFrom(r.Context())
 	if v == nil {
-		return casework.Actor{IP: clientIP(r)}
+		return casework.Actor{IP: s.clientIP(r)}
 	}
-	return casework.Actor{UserID: v.User.ID, Role: v.User.Role, AuthorityCode: v.User.AuthorityCode, IP: clientIP(r)}
+	return casework.Actor{UserID: v.User.ID, Role: v.User.Role, AuthorityCode: v.User.AuthorityCode, IP: s.clientIP(r)}
 }
 
 func (s *Server) officerPhoto(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -43,6 +44,7 @@ type Server struct {
 	elicence elicence.Provider
 	secure   bool // cookies only over HTTPS (BaseURL is https)
 	baseURL  string
+	proxies  trustedProxies
 }
 
 // Options configures a Server.
@@ -56,12 +58,15 @@ type Options struct {
 	ELicence elicence.Provider // 电子身份证; defaults to the embedded provider
 	Cases    *casework.Service // the use-case layer; defaults to one over Store
 	BaseURL  string            // public address, for QR codes and cookie security
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (config.Config.TrustedProxies).
+	TrustedProxies []netip.Prefix
 }
 
 // New builds the HTTP handler of the whole service.
 func New(o Options) (*Server, error) {
 	s := &Server{store: o.Store, catalog: o.Catalog, log: o.Logger, today: o.Today, demo: o.Demo,
-		baseURL: strings.TrimRight(o.BaseURL, "/"), secure: strings.HasPrefix(o.BaseURL, "https://")}
+		baseURL: strings.TrimRight(o.BaseURL, "/"), secure: strings.HasPrefix(o.BaseURL, "https://"), proxies: o.TrustedProxies}
 	if s.today == nil {
 		s.today = civil.Today
 	}
@@ -107,6 +112,7 @@ func (s *Server) routes() {
 	s.noticeRoutes(mux)
 	s.smsRoutes(mux)
 	s.calendarRoutes(mux)
+	s.captchaRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.

@@ -160,16 +160,8 @@ func safeNext(next string) string {
 	return u.RequestURI()
 }
 
-// clientIP is the peer address; behind a proxy the operator terminates
-// there, and trusting X-Forwarded-For from anyone would let a script dodge
-// the rate limits.
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndex(host, ":"); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
-}
+// clientIP is the address the limits and the audit log know a visitor by.
+func (s *Server) clientIP(r *http.Request) string { return s.proxies.client(r) }
 
 // secureFor: cookies go over HTTPS only when the service is reached by
 // HTTPS, either as configured (OPCERT_BASE_URL https://…) or on this

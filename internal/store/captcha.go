@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"opcert/internal/auth"
+)
+
+// NewCaptcha stores a captcha to be answered before expires.
+func (db *DB) NewCaptcha(ctx context.Context, id, answer string, expires time.Time) error {
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO captchas (id, answer, expires_at) VALUES ($1, $2, $3)`, id, answer, expires.UTC())
+	return err
+}
+
+// CaptchaAnswer is what the captcha's picture shows; ErrNotFound once it
+// has expired or been answered.
+func (db *DB) CaptchaAnswer(ctx context.Context, id string) (string, error) {
+	var answer string
+	err := db.sql.QueryRowContext(ctx, `SELECT answer FROM captchas WHERE id = $1 AND expires_at > $2`, id, db.now().UTC()).Scan(&answer)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return answer, err
+}
+
+// SolveCaptcha uses up a captcha and tells whether answer was right. Right
+// or wrong, the captcha is gone: each picture gets one guess.
+func (db *DB) SolveCaptcha(ctx context.Context, id, answer string) (bool, error) {
+	var want string
+	err := db.sql.QueryRowContext(ctx, `DELETE FROM captchas WHERE id = $1 AND expires_at > $2 RETURNING answer`, id, db.now().UTC()).Scan(&want)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return auth.SameHash(want, answer), nil
+}
+
+// LoginFailures counts the recent failed password logins bearing on a try
+// of account from client (auth.LoginFailures).
+func (db *DB) LoginFailures(ctx context.Context, account, client string) (auth.LoginFailures, error) {
+	var f auth.LoginFailures
+	since := db.now().UTC().Add(-auth.LoginFailureWindow)
+	for _, c := range []struct {
+		bucket string
+		n      *int
+	}{{"login:" + account, &f.Account}, {"login-ip:" + client, &f.Client}, {pairBucket(account, client), &f.Pair}} {
+		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at > $2`, c.bucket, since).Scan(c.n); err != nil {
+			return f, err
+		}
+	}
+	if f.Pair > 0 {
+		err := db.sql.QueryRowContext(ctx, `SELECT at FROM rate_events WHERE bucket = $1 ORDER BY at DESC LIMIT 1`, pairBucket(account, client)).Scan(&f.LastTry)
+		if err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// RecordLoginFailure counts a wrong password for the account, the client
+// and the two together, in one transaction.
+func (db *DB) RecordLoginFailure(ctx context.Context, account, client string) error {
+	now := db.now().UTC()
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, b := range []string{"login:" + account, "login-ip:" + client, pairBucket(account, client)} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rate_events (bucket, at) VALUES ($1, $2)`, b, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ClearLoginFailures forgets an account's failures once its owner has
+// logged in from client; other clients' waits and counts stay, so a
+// guesser gains nothing from the owner's login.
+func (db *DB) ClearLoginFailures(ctx context.Context, account, client string) error {
+	_, err := db.sql.ExecContext(ctx, `DELETE FROM rate_events WHERE bucket IN ($1, $2)`, "login:"+account, pairBucket(account, client))
+	return err
+}
+
+func pairBucket(account, client string) string { return "login-pair:" + account + "|" + client }

@@ -28,7 +28,7 @@ type storeClock struct {
 	t  time.Time
 }
 
-func (c *storeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *storeClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *storeClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // newProxiedServer is the demo service behind a reverse proxy at 127.0.0.1

@@ -7,6 +7,7 @@ package casework
 
 import (
 	"log/slog"
+	"opcert/internal/auth"
 
 	"opcert/internal/application"
 	"opcert/internal/blob"
@@ -29,6 +30,7 @@ type Service struct {
 	calendar calendarCache
 	files    blob.Store
 	eLicence elicence.Provider
+	queries  *auth.Limiter // public 证书查询 per client
 }
 
 // Options configures a Service.
@@ -49,7 +51,8 @@ type Options struct {
 
 // New builds a Service.
 func New(o Options) *Service {
-	s := &Service{store: o.Store, catalog: o.Catalog, policy: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar, files: o.Files, eLicence: o.ELicence}
+	s := &Service{store: o.Store, catalog: o.Catalog, policy: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar, files: o.Files, eLicence: o.ELicence,
+		queries: auth.NewLimiter(auth.QueriesPerClient)}
 	if s.catalog == nil {
 		s.catalog = catalog.Default()
 	}

@@ -79,12 +79,35 @@ func (s *Service) Progress(ctx context.Context, token string) (Loaded, []store.E
 	return out, events, err
 }
 
+// CertificateQuestion is a public 证书查询.
+type CertificateQuestion struct {
+	Name, IDNumber string
+	Client         string // the asker's address (behind trusted proxies, the real one)
+	// CaptchaID and CaptchaAnswer answer the captcha asked after misses.
+	CaptchaID, CaptchaAnswer string
+}
+
+// CertificateAnswer is what the query found.
+type CertificateAnswer struct {
+	Holding registry.Holding
+	Number  string // the 证件号码 as checked (a resident ID in its 18-digit form)
+	Found   bool   // false when nothing matches both name and number
+	// Challenge is the captcha the next query must answer, once misses
+	// have made one necessary.
+	Challenge string
+}
+
 // CertificateQuery is the public 证书查询: the name and the 证件号码 must both
 // match, so the page cannot list strangers' qualifications; a resident ID
-// is checked (GB 11643) and written in its 18-digit form. found is false
-// when nothing matches both.
-func (s *Service) CertificateQuery(ctx context.Context, name, idNumber string) (h registry.Holding, number string, found bool, err error) {
-	name, number = strings.TrimSpace(name), strings.ToUpper(strings.TrimSpace(idNumber))
+// is checked (GB 11643) and written in its 18-digit form. Queries are
+// limited per client, and after a few misses from the client or about the
+// name a captcha must be answered first (auth.CaptchaAfterClientMiss): a
+// script guessing the number from a name and a birth date is stopped,
+// whoever and from wherever it asks. The log names the asker, never the
+// number in clear.
+func (s *Service) CertificateQuery(ctx context.Context, q CertificateQuestion) (CertificateAnswer, error) {
+	name, number := strings.TrimSpace(q.Name), strings.ToUpper(strings.TrimSpace(q.IDNumber))
+	out := CertificateAnswer{Number: number}
 	var refused []*Error
 	if name == "" {
 		refused = append(refused, &Error{Code: Invalid, Field: "name", Label: "姓名", Message: "请输入姓名"})
@@ -96,23 +119,46 @@ func (s *Service) CertificateQuery(ctx context.Context, name, idNumber string) (
 		if err != nil {
 			refused = append(refused, &Error{Code: Invalid, Field: "id", Label: "证件号码", Message: err.Error()})
 		} else {
-			number = id.Number
+			out.Number = id.Number
 		}
 	}
 	if len(refused) > 0 {
-		return h, number, false, Errors(refused)
+		return out, Errors(refused)
 	}
-	h, err = s.store.HoldingByIDNumber(ctx, number)
+	if !s.queries.Allow(q.Client, s.store.Now()) {
+		return out, &Error{Code: TooMany, Message: "查询过于频繁，请1分钟后再试"}
+	}
+	byClient, byName, err := s.store.QueryMisses(ctx, q.Client, name)
+	if err != nil {
+		return out, err
+	}
+	if byClient >= auth.CaptchaAfterClientMiss || byName >= auth.CaptchaAfterNameMiss {
+		if err := s.checkCaptcha(ctx, q.CaptchaID, q.CaptchaAnswer); err != nil {
+			return out, err
+		}
+	}
+	h, err := s.store.HoldingByIDNumber(ctx, out.Number)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return registry.Holding{}, number, false, nil
 	case err != nil:
-		return registry.Holding{}, number, false, err
+		return out, err
+	case h.Holder.Name == name:
+		out.Holding, out.Found = h, true
 	}
-	if h.Holder.Name != name {
-		return registry.Holding{}, number, false, nil
+	s.log.Info("certificate query", "client", q.Client, "name", idcheck.MaskName(name), "id", idcheck.MaskNumber(out.Number), "found", out.Found)
+	if out.Found {
+		return out, nil
 	}
-	return h, number, true, nil
+	if err := s.store.RecordQueryMiss(ctx, q.Client, name); err != nil {
+		return out, err
+	}
+	if byClient+1 >= auth.CaptchaAfterClientMiss || byName+1 >= auth.CaptchaAfterNameMiss {
+		// The next query will need a captcha: the page shows it already.
+		if out.Challenge, err = s.NewCaptcha(ctx); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // looksLikeResidentID: 15 or 18 characters of digits (and a final X) are

@@ -85,3 +85,13 @@ func MaskNumber(id string) string {
 	}
 	return string(r[:4]) + strings.Repeat("*", len(r)-8) + string(r[len(r)-4:])
 }
+
+// MaskName keeps the first character of a name, as pages others may see
+// print it: 张伟 → 张*, 欧阳娜娜 → 欧***.
+func MaskName(name string) string {
+	r := []rune(name)
+	if len(r) <= 1 {
+		return name
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-1)
+}

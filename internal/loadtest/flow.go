@@ -80,7 +80,7 @@ func (f *Flow) Prepare(ctx context.Context, session string) (Draft, error) {
 		status       int
 		want         string
 	}{
-		{"commitment", "next", url.Values{"incident": {"no"}}, nil, http.StatusSeeOther, ""},
+		{"commitment", "next", url.Values{"incident": {"no"}, "work_interrupted": {"no"}}, nil, http.StatusSeeOther, ""},
 		{"basic", "upload_photo", nil, &File{Field: "photo", Name: f.Photo.Name, ContentType: f.Photo.ContentType, Data: f.Photo.Data}, http.StatusOK, "照片已上传"},
 		{"basic", "sync_employer", url.Values{"employer_name": {f.Employer}}, nil, http.StatusOK, "已同步单位信息"},
 		{"basic", "next", url.Values{"employer_name": {f.Employer}, "address_detail": {"8楼"}, "education": {"高中"},

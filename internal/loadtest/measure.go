@@ -107,7 +107,9 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 	defer slog.Close()
 	// A real (non-demo) service needs its public address; the links it makes
 	// are not followed here.
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--base-url", "http://127.0.0.1"}
+	// Behind a proxy at 127.0.0.1, as a real deployment is: the load client
+	// speaks for many visitors (Client.Visitors).
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--base-url", "http://127.0.0.1", "--trusted-proxies", "127.0.0.1"}
 	if cfg.ProfileDir != "" {
 		args = append(args, "--pprof-addr", "127.0.0.1:0")
 	}
@@ -117,6 +119,7 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 	}
 	defer srv.Stop()
 	c := NewClient(srv.URL, cfg.ReadC)
+	c.Visitors = true
 	defer c.Close()
 	flow := fx.Flow
 	flow.C = c
@@ -131,6 +134,7 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 	logf("%s: %d drafts prepared in %v", d, len(drafts), time.Since(start).Round(time.Millisecond))
 
 	bc := NewClient(bare.URL, cfg.ReadC)
+	bc.Visitors = true // the same headers as the service gets
 	defer bc.Close()
 	var n atomic.Uint64
 	pick := func(k int) int { return int(n.Add(1)-1) % k }
@@ -151,7 +155,7 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		}},
 		{"public certificate query (HTML)", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
 			q := fx.Queries[pick(len(fx.Queries))]
-			r, err := c.Get(ctx, "/certificates/query?"+url.Values{"name": {q.Name}, "id": {q.IDNumber}}.Encode(), "")
+			r, err := c.PostForm(ctx, "/certificates/query", "", url.Values{"name": {q.Name}, "id": {q.IDNumber}})
 			if err == nil {
 				err = r.Expect(http.StatusOK, "流动式起重机司机")
 			}

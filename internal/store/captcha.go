@@ -85,3 +85,34 @@ func (db *DB) ClearLoginFailures(ctx context.Context, account, client string) er
 }
 
 func pairBucket(account, client string) string { return "login-pair:" + account + "|" + client }
+
+// QueryMisses counts the recent public queries that matched nothing, from
+// client and about name (auth.QueryMissWindow), in one read.
+func (db *DB) QueryMisses(ctx context.Context, client, name string) (byClient, byName int, err error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT bucket, COUNT(*) FROM rate_events WHERE bucket IN ($1, $2) AND at > $3 GROUP BY bucket`,
+		"query-miss-ip:"+client, "query-miss-name:"+name, db.now().UTC().Add(-auth.QueryMissWindow))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var bucket string
+		var n int
+		if err := rows.Scan(&bucket, &n); err != nil {
+			return 0, 0, err
+		}
+		if bucket == "query-miss-ip:"+client {
+			byClient = n
+		} else {
+			byName = n
+		}
+	}
+	return byClient, byName, rows.Err()
+}
+
+// RecordQueryMiss counts a public query that matched nothing.
+func (db *DB) RecordQueryMiss(ctx context.Context, client, name string) error {
+	now := db.now().UTC()
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO rate_events (bucket, at) VALUES ($1, $3), ($2, $3)`, "query-miss-ip:"+client, "query-miss-name:"+name, now)
+	return err
+}

@@ -6,6 +6,7 @@ import (
 
 	"opcert/internal/application"
 	"opcert/internal/authority"
+	"opcert/internal/casework"
 	"opcert/internal/registry"
 )
 
@@ -132,42 +133,46 @@ type fieldError struct {
 
 type queryPage struct {
 	chrome
-	Name, IDNumber string
-	Errors         []fieldError
-	Searched       bool
-	Holding        *registry.Holding
-	Rows           []itemRow
+	Form     *form // name, id and the captcha once one is asked
+	Searched bool
+	Holding  *registry.Holding
+	Rows     []itemRow
 }
 
 type itemRow struct {
 	Certificate, Code, Name, Category, IssuedBy, ApprovedOn, ValidUntil, Status, StatusClass string
 }
 
-func (p *queryPage) ErrorFor(field string) string { return fieldErrors(p.Errors).ErrorFor(field) }
-
-// certificateQuery is the public 证书查询: name and 证件号码 must both match,
-// so the page cannot be used to list strangers' qualifications.
+// certificateQuery shows the public 证书查询 form. The query itself is a
+// POST: a 证件号码 in a URL would stay in the browser's history, in
+// bookmarks and in every proxy's log.
 func (s *Server) certificateQuery(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	p := &queryPage{Name: strings.TrimSpace(q.Get("name")), IDNumber: strings.ToUpper(strings.TrimSpace(q.Get("id")))}
-	if !q.Has("name") && !q.Has("id") {
-		s.render(w, r, "query", p)
+	if r.URL.RawQuery != "" {
+		// An old bookmark or link with the query in it: answered with the
+		// empty form at a clean address, so the number goes no further.
+		http.Redirect(w, r, "/certificates/query", http.StatusSeeOther)
 		return
 	}
-	h, number, found, err := s.cases.CertificateQuery(r.Context(), p.Name, p.IDNumber)
-	switch {
-	case statusOf(err) == http.StatusUnprocessableEntity:
-		p.Errors = fieldErrorsOf(err, nil)
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "query", p)
-		return
-	case err != nil:
-		s.serverError(w, r, err)
+	s.render(w, r, "query", &queryPage{Form: &form{Values: map[string]string{}}})
+}
+
+// askCertificates answers the query: name and 证件号码 must both match, so
+// the page cannot be used to list strangers' qualifications.
+func (s *Server) askCertificates(w http.ResponseWriter, r *http.Request) {
+	f := newForm(r, "name", "id", "captcha_id", "captcha")
+	p := &queryPage{Form: f}
+	a, err := s.cases.CertificateQuery(r.Context(), casework.CertificateQuestion{Name: f.Get("name"), IDNumber: f.Get("id"),
+		Client: s.clientIP(r), CaptchaID: f.Get("captcha_id"), CaptchaAnswer: f.Get("captcha")})
+	f.Values["id"] = a.Number
+	if err != nil {
+		s.failForm(w, r, f, err, "query", p)
 		return
 	}
-	p.IDNumber, p.Searched = number, true
-	if found {
-		p.Holding = &h
-		p.Rows = s.itemRows(h)
+	f.Values["captcha_id"], f.Values["captcha"] = a.Challenge, ""
+	p.Searched = true
+	if a.Found {
+		p.Holding = &a.Holding
+		p.Rows = s.itemRows(a.Holding)
 	}
 	s.render(w, r, "query", p)
 }

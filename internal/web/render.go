@@ -114,13 +114,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 var weekdayNames = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
 
 // maskName keeps the family name: 张伟 → 张*, 欧阳娜娜 → 欧***.
-func maskName(name string) string {
-	r := []rune(name)
-	if len(r) <= 1 {
-		return name
-	}
-	return string(r[0]) + strings.Repeat("*", len(r)-1)
-}
+func maskName(name string) string { return idcheck.MaskName(name) }
 
 // maskID keeps the first 4 and last 4 characters of a document number.
 func maskID(id string) string { return idcheck.MaskNumber(id) }

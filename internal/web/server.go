@@ -104,6 +104,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /guide/{matter}", s.guide)
 	mux.HandleFunc("GET /guide", s.guideChoose)
 	mux.HandleFunc("GET /certificates/query", s.certificateQuery)
+	mux.HandleFunc("POST /certificates/query", s.askCertificates)
 	s.authRoutes(mux)
 	s.applyRoutes(mux)
 	s.fileRoutes(mux)

@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +19,7 @@ import (
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/demo"
+	"opcert/internal/idcheck"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
 	"opcert/internal/web"
@@ -34,7 +37,7 @@ func (c *storeClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.
 // newProxiedServer is the demo service behind a reverse proxy at 127.0.0.1
 // (trusted when trust is set); each visitor's address comes in
 // X-Forwarded-For.
-func newProxiedServer(t *testing.T, trust bool) (*httptest.Server, *store.DB, *storeClock) {
+func newProxiedServer(t *testing.T, trust bool, log ...io.Writer) (*httptest.Server, *store.DB, *storeClock) {
 	t.Helper()
 	db := storetest.Open(t, store.SQLite)
 	cat := catalog.Default()
@@ -43,7 +46,11 @@ func newProxiedServer(t *testing.T, trust bool) (*httptest.Server, *store.DB, *s
 	}
 	c := &storeClock{t: time.Date(2026, 12, 1, 10, 0, 0, 0, civil.ChinaTime)}
 	db.SetClock(c.now)
-	o := web.Options{Store: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Today: func() civil.Date { return today }, Demo: true, Files: testFiles(t)}
+	logger := slog.New(slog.DiscardHandler)
+	if len(log) > 0 {
+		logger = slog.New(slog.NewTextHandler(log[0], nil))
+	}
+	o := web.Options{Store: db, Catalog: cat, Logger: logger, Today: func() civil.Date { return today }, Demo: true, Files: testFiles(t)}
 	if trust {
 		o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 	}
@@ -242,4 +249,114 @@ func TestCaptchaPictureAndAudio(t *testing.T) {
 			t.Fatalf("%s after use: %d", path, resp.StatusCode)
 		}
 	}
+}
+
+func (v visitor) query(form url.Values) (*http.Response, string) {
+	req, _ := http.NewRequest("POST", v.srv.URL+"/certificates/query", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", v.addr)
+	return v.do(req)
+}
+
+// Guessing an ID number through the public 证书查询 — name known, district
+// and birth date guessed, the rest tried — is stopped: after a few misses
+// from a client, or about one name from anywhere, each query must answer a
+// captcha first, and the queries of one client are limited per minute.
+func TestCertificateQueryCannotBeBruteForced(t *testing.T) {
+	var log bytes.Buffer
+	srv, db, clk := newProxiedServer(t, true, &log)
+	d := demo.Build(catalog.Default(), today)
+	zhang := d.Applicants[0]
+	guesses := plausibleIDs(zhang.IDNumber, 40)
+	script := visitor{newBrowser(t, srv), "203.0.113.7"}
+	for i := range 3 {
+		resp, body := script.query(url.Values{"name": {zhang.Name}, "id": {guesses[i]}})
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("guess %d: %d\n%s", i+1, resp.StatusCode, log.String())
+		}
+		mustContain(t, body, "未查询到证书")
+		if shown := captchaIDRE.MatchString(body); shown != (i == 2) {
+			t.Fatalf("guess %d: captcha shown %v", i+1, shown)
+		}
+	}
+	// Even the right number is not answered without the captcha.
+	resp, body := script.query(url.Values{"name": {zhang.Name}, "id": {zhang.IDNumber}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || strings.Contains(body, "流动式起重机司机") {
+		t.Fatalf("right number without the captcha: %d", resp.StatusCode)
+	}
+	mustContain(t, body, "图形验证码：请输入图中的6位数字", `value="`+zhang.IDNumber+`"`)
+	resp, body = script.query(with(url.Values{"name": {zhang.Name}, "id": {zhang.IDNumber}}, solve(t, db, body)))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("with the captcha: %d", resp.StatusCode)
+	}
+	mustContain(t, body, "流动式起重机司机")
+
+	// A botnet asking about the same name from new addresses each time
+	// meets the captcha after the name's misses, wherever it asks from.
+	clk.add(2 * time.Hour)
+	for i := range 5 {
+		visitor{newBrowser(t, srv), "192.0.2." + strconv.Itoa(i+1)}.query(url.Values{"name": {zhang.Name}, "id": {guesses[10+i]}})
+	}
+	resp, body = visitor{newBrowser(t, srv), "192.0.2.99"}.query(url.Values{"name": {zhang.Name}, "id": {guesses[20]}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !captchaIDRE.MatchString(body) {
+		t.Fatalf("6th address asking about the name: %d", resp.StatusCode)
+	}
+	// Someone else's name from a fresh address is not held up.
+	li := d.Applicants[1]
+	resp, body = visitor{newBrowser(t, srv), "192.0.2.100"}.query(url.Values{"name": {li.Name}, "id": {li.IDNumber}})
+	if resp.StatusCode != http.StatusOK || captchaIDRE.MatchString(body) {
+		t.Fatalf("another name: %d", resp.StatusCode)
+	}
+
+	// One client's queries, hits or not, are limited per minute.
+	clerk := visitor{newBrowser(t, srv), "198.51.100.8"}
+	for i := range 30 {
+		if resp, _ := clerk.query(url.Values{"name": {li.Name}, "id": {li.IDNumber}}); resp.StatusCode != http.StatusOK {
+			t.Fatalf("query %d of the minute: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, body = clerk.query(url.Values{"name": {li.Name}, "id": {li.IDNumber}})
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("31st query in a minute: %d", resp.StatusCode)
+	}
+	mustContain(t, body, "查询过于频繁，请1分钟后再试")
+	clk.add(time.Minute)
+	if resp, _ := clerk.query(url.Values{"name": {li.Name}, "id": {li.IDNumber}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the next minute: %d", resp.StatusCode)
+	}
+	// The log tells who asked and whether it matched, never the number.
+	logged := log.String()
+	mustContain(t, logged, "certificate query", "client=203.0.113.7", "found=false", "found=true", "id="+zhang.IDNumber[:4]+"**********"+zhang.IDNumber[14:])
+	for _, id := range append(guesses[:21], zhang.IDNumber, li.IDNumber) {
+		if strings.Contains(logged, id) || strings.Contains(logged, id[6:14]) {
+			t.Fatalf("the log holds %s (or its birth date) in clear", id)
+		}
+	}
+}
+
+// A query in a URL would stay in history and logs: a GET with one is sent
+// to the empty form at a clean address, unanswered.
+func TestCertificateQueryIsNotAskedByURL(t *testing.T) {
+	srv, _, _ := newProxiedServer(t, true)
+	zhang := demo.Build(catalog.Default(), today).Applicants[0]
+	resp, body := visitor{newBrowser(t, srv), "198.51.100.8"}.get("/certificates/query?" + url.Values{"name": {zhang.Name}, "id": {zhang.IDNumber}}.Encode())
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/certificates/query" || strings.Contains(body, "流动式起重机司机") {
+		t.Fatalf("GET with the query: %d %s, answered", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = visitor{newBrowser(t, srv), "198.51.100.8"}.get("/certificates/query")
+	mustContain(t, body, `method="post" action="/certificates/query"`)
+}
+
+// plausibleIDs are valid resident ID numbers of the same district and birth
+// date as id: what a guesser tries.
+func plausibleIDs(id string, n int) []string {
+	var out []string
+	for seq := 100; len(out) < n; seq++ {
+		first17 := id[:14] + strconv.Itoa(seq)
+		c, _ := idcheck.ResidentIDCheckChar(first17)
+		if g := first17 + string(c); g != id {
+			out = append(out, g)
+		}
+	}
+	return out
 }

@@ -186,14 +186,25 @@ func TestGuides(t *testing.T) {
 	mustContain(t, body, "申请事项：请选择申请事项", "焊工考试报名", `<option value="310110" selected>`)
 }
 
-func query(name, id string) string {
-	return "/certificates/query?" + url.Values{"name": {name}, "id": {id}}.Encode()
+// query asks the public 证书查询, as its form does (a POST).
+func query(t *testing.T, srv *httptest.Server, name, id string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", srv.URL+"/certificates/query", strings.NewReader(url.Values{"name": {name}, "id": {id}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
 }
 
 func TestCertificateQuery(t *testing.T) {
 	srv, d := newServer(t)
 	zhang := d.Applicants[0]
-	resp, body := get(t, srv, query(zhang.Name, zhang.IDNumber))
+	resp, body := query(t, srv, zhang.Name, zhang.IDNumber)
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
@@ -203,7 +214,7 @@ func TestCertificateQuery(t *testing.T) {
 	}
 
 	// The name must match too: a number alone reveals nothing.
-	_, body = get(t, srv, query("李四", zhang.IDNumber))
+	_, body = query(t, srv, "李四", zhang.IDNumber)
 	mustContain(t, body, "未查询到证书")
 	if strings.Contains(body, "流动式起重机司机") {
 		t.Error("items shown for a wrong name")
@@ -223,7 +234,7 @@ func TestCertificateQueryErrorsNameTheField(t *testing.T) {
 		{zhang.Name, "310104198202300011", "出生日期"},
 	}
 	for _, c := range cases {
-		resp, body := get(t, srv, query(c.name, c.id))
+		resp, body := query(t, srv, c.name, c.id)
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("%q/%q: status %d", c.name, c.id, resp.StatusCode)
 		}

@@ -23,6 +23,7 @@ import (
 	"opcert/internal/demo"
 	"opcert/internal/jobs"
 	"opcert/internal/notify"
+	"opcert/internal/realname"
 	"opcert/internal/store"
 	"opcert/internal/web"
 )
@@ -107,7 +108,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("file store: %w", err)
 	}
-	cases := casework.New(casework.Options{Store: db, Catalog: cat, Today: today, Log: log, Files: files})
+	// 实名核验 of a registration that claims a holder without their mobile
+	// on record: the demo knows its own people; a real deployment has no
+	// adapter yet, so such a registration is sent to the 受理窗口.
+	var realName realname.Verifier = realname.Embedded{}
+	if cfg.Demo {
+		realName = demo.Build(cat, today()).RealName()
+	} else {
+		log.Warn("no 实名核验 adapter: holders without a mobile on record cannot register online")
+	}
+	cases := casework.New(casework.Options{Store: db, Catalog: cat, Today: today, Log: log, Files: files, RealName: realName})
 	cal, err := cases.Calendar(ctx)
 	if err != nil {
 		return err

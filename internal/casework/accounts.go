@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"opcert/internal/audit"
 	"opcert/internal/auth"
 	"opcert/internal/idcheck"
 	"opcert/internal/registry"
@@ -177,9 +178,9 @@ func (s *Service) SendLoginCode(ctx context.Context, mobile, ip string) (string,
 	if err := s.codeLimits(ctx, m, ip, "login"); err != nil {
 		return m, err
 	}
-	if _, err := s.store.UserByMobile(ctx, m); err == nil {
+	if u, err := s.store.UserByMobile(ctx, m); err == nil && !u.Disabled {
 		return m, s.store.IssueSMSCode(ctx, m, auth.SMSLogin, auth.NewSMSCode())
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return m, err
 	}
 	return m, nil
@@ -241,12 +242,17 @@ func (s *Service) LoginSMS(ctx context.Context, mobile, code string) (auth.User,
 	if err != nil {
 		return auth.User{}, err
 	}
-	return s.store.UserByMobile(ctx, m)
+	u, err := s.store.UserByMobile(ctx, m)
+	if err == nil && u.Disabled {
+		return auth.User{}, &Error{Code: Forbidden, Field: "mobile", Label: "手机号", Message: "该账号已停用。如有疑问，请联系受理机关。"}
+	}
+	return u, err
 }
 
 // Registration is the real-name registration form (seed 000 2.1).
 type Registration struct {
 	Name, IDType, IDNumber, Mobile, Code, Password, Password2 string
+	Client                                                    string // the registering client's address, for the audit log
 }
 
 // Register creates a real-name account: 姓名, 证件类型, 证件号码 checked (GB
@@ -295,6 +301,22 @@ func (s *Service) Register(ctx context.Context, f Registration) (auth.User, erro
 	if len(refused) > 0 {
 		return auth.User{}, Errors(refused)
 	}
+	claim, err := s.store.HolderClaim(ctx, h.IDType, h.IDNumber)
+	if err != nil {
+		return auth.User{}, err
+	}
+	if claim.Known && claim.Name != h.Name {
+		return auth.User{}, &Error{Code: Conflict, Field: "name", Label: "姓名", Message: store.ErrNameMismatch.Error()}
+	}
+	// Whoever knows a holder's name and number must not become them: a
+	// registration naming a person the registry holds (or one already
+	// registered) proves it is that person before anything is created.
+	proven := false
+	if claim.Holds || claim.Account {
+		if proven, err = s.provesHolder(ctx, h, mobile, claim); err != nil {
+			return auth.User{}, err
+		}
+	}
 	if err := s.store.UseSMSCode(ctx, mobile, auth.SMSRegister, f.Code); err != nil {
 		if errors.Is(err, store.ErrCodeWrong) || errors.Is(err, store.ErrCodeExpired) {
 			return auth.User{}, &Error{Code: Invalid, Field: "code", Label: "短信验证码", Message: err.Error()}
@@ -308,7 +330,15 @@ func (s *Service) Register(ctx context.Context, f Registration) (auth.User, erro
 	if err != nil {
 		return auth.User{}, err
 	}
-	u, err := s.store.RegisterApplicant(ctx, h, mobile, hash)
+	var u auth.User
+	if proven && claim.Account {
+		u, err = s.store.ReclaimApplicant(ctx, h, mobile, hash, store.Reclaim{
+			Notice: fmt.Sprintf("【特种设备作业人员资格认定】证件号码 %s 的持证人本人已通过身份核验重新注册账号，您原先以该证件注册的账号已停用。如有疑问，请联系受理机关。", idcheck.MaskNumber(h.IDNumber)),
+			Audit:  audit.Entry{ActorRole: string(auth.RoleApplicant), Action: "account_reclaimed", IP: f.Client},
+		})
+	} else {
+		u, err = s.store.RegisterApplicant(ctx, h, mobile, hash)
+	}
 	switch {
 	case errors.Is(err, store.ErrMobileTaken):
 		return u, &Error{Code: Conflict, Field: "mobile", Label: "手机号", Message: err.Error()}
@@ -318,6 +348,34 @@ func (s *Service) Register(ctx context.Context, f Registration) (auth.User, erro
 		return u, &Error{Code: Conflict, Field: "name", Label: "姓名", Message: err.Error()}
 	}
 	return u, err
+}
+
+// provesHolder decides whether a registration is the holder it names: its
+// mobile (whose code it must still answer) is the one the registry has on
+// record for them, or a 实名核验 confirms the mobile is registered in their
+// name. Without proof the refusal says what proof would do.
+func (s *Service) provesHolder(ctx context.Context, h registry.Holder, mobile string, claim store.HolderClaim) (bool, error) {
+	if claim.Mobile != "" && claim.Mobile == mobile {
+		return true, nil
+	}
+	ok, msg, err := s.realName.MobileBelongsTo(ctx, h.Name, h.IDNumber, mobile)
+	if err != nil {
+		return false, fmt.Errorf("实名核验: %w", err)
+	}
+	if ok {
+		return true, nil
+	}
+	var why string
+	switch {
+	case claim.Mobile != "":
+		why = fmt.Sprintf("该证件号码已登记为持证人。为确认是您本人，请使用持证记录中登记的手机号 %s 注册；该号码已不再使用的，请使用以您本人身份证办理的手机号（将进行实名核验），或携带身份证到受理机关窗口办理。", idcheck.MaskMobile(claim.Mobile))
+	default:
+		why = "该证件号码已登记为持证人。为确认是您本人，请使用以您本人身份证办理的手机号注册（将进行实名核验）。" + msg
+	}
+	if claim.Account {
+		why += "确认为本人后，以该证件注册的原账号将停用。"
+	}
+	return false, &Error{Code: Forbidden, Field: "mobile", Label: "手机号", Message: why}
 }
 
 // StartSession opens a session for u, ending the one the browser had (a

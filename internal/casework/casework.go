@@ -14,6 +14,7 @@ import (
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/elicence"
+	"opcert/internal/realname"
 	"opcert/internal/store"
 	"opcert/internal/workday"
 )
@@ -31,6 +32,7 @@ type Service struct {
 	files    blob.Store
 	eLicence elicence.Provider
 	queries  *auth.Limiter // public 证书查询 per client
+	realName realname.Verifier
 }
 
 // Options configures a Service.
@@ -47,12 +49,15 @@ type Options struct {
 	Files blob.Store
 	// ELicence is the 电子身份证 service; defaults to the embedded one.
 	ELicence elicence.Provider
+	// RealName is the 实名核验 of a mobile; defaults to the embedded
+	// verifier without records, which confirms no one.
+	RealName realname.Verifier
 }
 
 // New builds a Service.
 func New(o Options) *Service {
 	s := &Service{store: o.Store, catalog: o.Catalog, policy: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar, files: o.Files, eLicence: o.ELicence,
-		queries: auth.NewLimiter(auth.QueriesPerClient)}
+		queries: auth.NewLimiter(auth.QueriesPerClient), realName: o.RealName}
 	if s.catalog == nil {
 		s.catalog = catalog.Default()
 	}
@@ -67,6 +72,9 @@ func New(o Options) *Service {
 	}
 	if s.embedded == nil {
 		s.embedded = workday.Default()
+	}
+	if s.realName == nil {
+		s.realName = realname.Embedded{}
 	}
 	if s.eLicence == nil {
 		s.eLicence = elicence.Embedded{}

@@ -16,6 +16,7 @@ import (
 	"opcert/internal/civil"
 	"opcert/internal/enterprise"
 	"opcert/internal/idcheck"
+	"opcert/internal/realname"
 	"opcert/internal/registry"
 	"opcert/internal/store"
 )
@@ -52,6 +53,7 @@ func Build(cat *catalog.Catalog, today civil.Date) Data {
 
 	// The five demo applicants, one case each (README lists them).
 	add := func(mobile, shows string, h registry.Holding) {
+		h.Holder.Mobile = mobile // on record in the registry, as the holder import gives it
 		d.Holdings = append(d.Holdings, h)
 		d.Applicants = append(d.Applicants, Applicant{Mobile: mobile, IDNumber: h.Holder.IDNumber, Name: h.Holder.Name, Shows: shows})
 	}
@@ -105,8 +107,33 @@ func Build(cat *catalog.Catalog, today civil.Date) Data {
 	odd := b.holder("钱进", "310107", civil.New(1970, 10, 1), 33, b.old("Q8", "普陀区市场监督管理局", 2))
 	odd.Certificates[0].Number = odd.Holder.IDNumber[:16] + swapDigit(odd.Holder.IDNumber[16:17]) + odd.Holder.IDNumber[17:]
 	more = append(more, odd)
+	// Registering as a holder needs proof (casework.Register): 周芳 has a
+	// mobile on record, where the code must go; 孙磊 has none, and his own
+	// mobile passes the demo 实名核验 (RealName).
+	more[2].Holder.Mobile = ZhouFangMobile
 	d.Holdings = append(d.Holdings, more...)
 	return d
+}
+
+// The demo's mobiles for registering as a holder without an account.
+const (
+	ZhouFangMobile = "13900000008" // 周芳's, on record in the registry
+	SunLeiMobile   = "13900000007" // 孙磊's, registered in his name at the carrier
+)
+
+// RealName is the demo 实名核验: the carriers know 孙磊's mobile, and the
+// five demo applicants' own.
+func (d Data) RealName() realname.Embedded {
+	records := map[string]realname.Record{}
+	for _, h := range d.Holdings {
+		if h.Holder.Name == "孙磊" {
+			records[h.Holder.IDNumber] = realname.Record{Name: h.Holder.Name, Mobile: SunLeiMobile}
+		}
+	}
+	for _, a := range d.Applicants {
+		records[a.IDNumber] = realname.Record{Name: a.Name, Mobile: a.Mobile}
+	}
+	return realname.Embedded{Records: records}
 }
 
 func swapDigit(s string) string {

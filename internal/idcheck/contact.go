@@ -54,3 +54,12 @@ func Postcode(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// MaskMobile keeps the first 3 and last 4 digits of a mobile number, as
+// messages to someone who may not own it print it: 138****0001.
+func MaskMobile(m string) string {
+	if len(m) != 11 {
+		return m
+	}
+	return m[:3] + "****" + m[7:]
+}

@@ -37,6 +37,7 @@ const (
 	ColCode       = "项目代号"   // Q2(限流动式起重机), Q8, 金属焊接操作 …
 	ColWeldCode   = "焊接项目代号" // optional: TSG Z6002 project code for welding items
 	ColScope      = "作业范围限定" // optional: the scope printed on the line, e.g. 限电气维修 (old S2)
+	ColMobile     = "手机号"    // optional: the holder's mobile on record, where an online registration's code goes
 	ColIssuedBy   = "发证机关"
 	ColApprovedOn = "批准日期"
 	ColValidUntil = "有效期至"
@@ -44,9 +45,9 @@ const (
 )
 
 // Header is the header row of a template file, in the recommended order.
-var Header = []string{ColName, ColIDType, ColIDNumber, ColCertNumber, ColArchiveNo, ColEdition, ColCode, ColWeldCode, ColIssuedBy, ColApprovedOn, ColValidUntil, ColStatus, ColScope}
+var Header = []string{ColName, ColIDType, ColIDNumber, ColCertNumber, ColArchiveNo, ColEdition, ColCode, ColWeldCode, ColIssuedBy, ColApprovedOn, ColValidUntil, ColStatus, ColScope, ColMobile}
 
-var holderLayout = Layout{Columns: Header, Optional: []string{ColCertNumber, ColArchiveNo, ColWeldCode, ColScope, ColStatus}}
+var holderLayout = Layout{Columns: Header, Optional: []string{ColCertNumber, ColArchiveNo, ColWeldCode, ColScope, ColStatus, ColMobile}}
 
 // Result is what a file held.
 type Result struct {
@@ -91,6 +92,14 @@ func parse(rows []Row, cat *catalog.Catalog, today civil.Date) Result {
 		g.rows = append(g.rows, row.Line)
 		if len(errs) == 0 && g.holding.Holder.Name != h.Name {
 			errs = append(errs, row.Error(ColName, fmt.Sprintf("同一证件号码在第 %d 行的姓名为“%s”，与本行“%s”不一致", g.rows[0], g.holding.Holder.Name, h.Name)))
+		}
+		if len(errs) == 0 && h.Mobile != "" {
+			switch had := g.holding.Holder.Mobile; {
+			case had == "":
+				g.holding.Holder.Mobile = h.Mobile
+			case had != h.Mobile:
+				errs = append(errs, row.Error(ColMobile, fmt.Sprintf("同一证件号码在前面的行中手机号为“%s”，与本行“%s”不一致", had, h.Mobile)))
+			}
 		}
 		if len(errs) > 0 {
 			res.Errors = append(res.Errors, errs...)
@@ -147,6 +156,13 @@ func parseRow(row Row, cat *catalog.Catalog, today civil.Date) (registry.Holder,
 		} else {
 			h.IDNumber, h.BirthDate, h.Sex = id.Number, id.BirthDate, id.Sex.String()
 		}
+	}
+	if m := get(ColMobile); m != "" {
+		mobile, err := idcheck.Mobile(m)
+		if err != nil {
+			fail(ColMobile, err.Error())
+		}
+		h.Mobile = mobile
 	}
 	certNumber := strings.ToUpper(get(ColCertNumber))
 	if certNumber == "" {

@@ -181,3 +181,25 @@ func TestEnterprises(t *testing.T) {
 		}
 	}
 }
+
+// The 手机号 column is the holder's mobile on record: checked, kept once per
+// holder, and a second, different one for the same person is an error.
+func TestMobileOnRecord(t *testing.T) {
+	head := strings.TrimSuffix(header, "\n") + ",手机号\n"
+	res := parse(t, head+
+		"张三,居民身份证,11010519491231002X,,,2019,G3,,徐汇区市场监督管理局,2023-01-05,2027-01-04,,\n"+
+		"张三,居民身份证,11010519491231002X,,,2019,N1,,徐汇区市场监督管理局,2023-01-05,2027-01-04,,+86 138 0013 8000\n")
+	if len(res.Errors) != 0 || len(res.Holdings) != 1 || res.Holdings[0].Holder.Mobile != "13800138000" {
+		t.Fatalf("errors %v, holder %+v", res.Errors, res.Holdings)
+	}
+	res = parse(t, head+
+		"张三,居民身份证,11010519491231002X,,,2019,G3,,徐汇区市场监督管理局,2023-01-05,2027-01-04,,13800138000\n"+
+		"张三,居民身份证,11010519491231002X,,,2019,N1,,徐汇区市场监督管理局,2023-01-05,2027-01-04,,13900139000\n"+
+		"李四,居民身份证,110105194912310038,,,2019,N1,,徐汇区市场监督管理局,2023-01-05,2027-01-04,,1380013800\n")
+	if len(res.Errors) != 2 || res.Errors[0].Row != 3 || res.Errors[0].Column != "手机号" || res.Errors[1].Row != 4 || res.Errors[1].Column != "手机号" {
+		t.Fatalf("errors = %v", res.Errors)
+	}
+	if len(res.Holdings) != 0 {
+		t.Fatalf("holdings with a bad row: %+v", res.Holdings)
+	}
+}

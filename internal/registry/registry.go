@@ -47,6 +47,10 @@ type Holder struct {
 	IDNumber  string // 证件号码
 	Sex       string // 男 / 女, derived from a resident ID
 	BirthDate civil.Date
+	// Mobile is the 手机号 on record (holder import), "" if none: a
+	// registration claiming this person proves itself by receiving its SMS
+	// code there.
+	Mobile string
 }
 
 // ItemStatus is the legal state of one certificate item. Expiry is not a

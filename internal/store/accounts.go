@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"opcert/internal/audit"
 	"opcert/internal/auth"
 	"opcert/internal/registry"
 )
@@ -302,6 +303,25 @@ var (
 // application), and the account is bound to them. One account per person
 // and per mobile number (seed 000 三 1: 必须使用申请人本人账号).
 func (db *DB) RegisterApplicant(ctx context.Context, h registry.Holder, mobile, passwordHash string) (auth.User, error) {
+	return db.registerApplicant(ctx, h, mobile, passwordHash, nil)
+}
+
+// Reclaim is a registration that has proven it is the holder taking back
+// their 证件号码 from the account bound to it: that account is stopped (its
+// sessions ended, the holder unbound), told by SMS, and the change audited,
+// in the registration's transaction.
+type Reclaim struct {
+	Notice string      // the SMS to the stopped account's mobile
+	Audit  audit.Entry // Action and the actor; Subject and Before are filled in
+}
+
+// ReclaimApplicant registers a proven holder (see Reclaim); with no account
+// bound to the holder it is RegisterApplicant.
+func (db *DB) ReclaimApplicant(ctx context.Context, h registry.Holder, mobile, passwordHash string, r Reclaim) (auth.User, error) {
+	return db.registerApplicant(ctx, h, mobile, passwordHash, &r)
+}
+
+func (db *DB) registerApplicant(ctx context.Context, h registry.Holder, mobile, passwordHash string, reclaim *Reclaim) (auth.User, error) {
 	var u auth.User
 	now := db.now().UTC()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -320,13 +340,21 @@ func (db *DB) RegisterApplicant(ctx context.Context, h registry.Holder, mobile, 
 		case name != h.Name:
 			return ErrNameMismatch
 		}
-		var taken int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = 'applicant' AND holder_id = $1`, id).Scan(&taken); err != nil {
+		var oldID int64
+		var oldMobile string
+		err = tx.QueryRowContext(ctx, `SELECT id, mobile FROM users WHERE role = 'applicant' AND holder_id = $1`, id).Scan(&oldID, &oldMobile)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
 			return err
-		}
-		if taken > 0 {
+		case reclaim == nil:
 			return ErrPersonTaken
+		default:
+			if err := db.stopClaimedAccount(ctx, tx, now, oldID, oldMobile, id, *reclaim); err != nil {
+				return err
+			}
 		}
+		var taken int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE login = $1 OR (role = 'applicant' AND mobile = $1)`, mobile).Scan(&taken); err != nil {
 			return err
 		}
@@ -343,6 +371,57 @@ func (db *DB) RegisterApplicant(ctx context.Context, h registry.Holder, mobile, 
 		return u, ErrMobileTaken
 	}
 	return u, err
+}
+
+// stopClaimedAccount unbinds the holder from the account that claimed them
+// and disables it. Its applications stay where they are, under the stopped
+// account, for the officers to see who made them.
+func (db *DB) stopClaimedAccount(ctx context.Context, tx *sql.Tx, now time.Time, userID int64, mobile string, holderID int64, r Reclaim) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, holder_id = NULL WHERE id = $2`, true, userID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	if mobile != "" && r.Notice != "" {
+		if err := enqueue(ctx, tx, now, "sms", mobile, "account_reclaimed", r.Notice); err != nil {
+			return err
+		}
+	}
+	e := r.Audit
+	e.Subject = fmt.Sprintf("user:%d", userID)
+	e.Before = fmt.Sprintf(`{"holder_id":%d,"mobile":%q}`, holderID, mobile)
+	_, err := db.AppendAuditTx(ctx, tx, e)
+	return err
+}
+
+// HolderClaim is what the registry knows of the person a registration
+// names, to decide what proof the registration needs.
+type HolderClaim struct {
+	Known   bool   // the registry has the person
+	Name    string // as the registry has it
+	Mobile  string // on record (holder import), "" if none
+	Holds   bool   // the registry holds certificates of theirs
+	Account bool   // an applicant account is bound to them
+}
+
+// HolderClaim looks up the person with this document.
+func (db *DB) HolderClaim(ctx context.Context, idType registry.IDType, idNumber string) (HolderClaim, error) {
+	var c HolderClaim
+	var holderID int64
+	err := db.sql.QueryRowContext(ctx, `SELECT id, name, mobile FROM holders WHERE id_number = $1 AND id_type = $2`, idNumber, string(idType)).
+		Scan(&holderID, &c.Name, &c.Mobile)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	c.Known = true
+	err = db.sql.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM certificates WHERE holder_id = $1),
+		EXISTS (SELECT 1 FROM users WHERE role = 'applicant' AND holder_id = $1)`, holderID).Scan(&c.Holds, &c.Account)
+	return c, err
 }
 
 // HolderByID returns a registry person (the applicant behind an account).

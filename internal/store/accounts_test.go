@@ -3,11 +3,14 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"opcert/internal/audit"
 	"opcert/internal/auth"
+	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/registry"
 	"opcert/internal/store"
@@ -236,6 +239,59 @@ func TestLoginFailuresCountedPerAccountClientAndPair(t *testing.T) {
 		now = now.Add(auth.LoginFailureWindow)
 		if got, _ = db.LoginFailures(ctx, "user:1", "a"); got.Account+got.Client+got.Pair != 0 {
 			t.Fatalf("past the window: %+v", got)
+		}
+	})
+}
+
+// A proven holder takes their number back: the account bound to it is
+// disabled and unbound, its sessions end, its mobile is told and the change
+// is audited, all in the registration's transaction.
+func TestReclaimApplicant(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		newClock(db)
+		h := person("张三", "11010519491231002X")
+		h.Mobile = "13900000009"
+		if _, err := db.PutHolding(ctx, registry.Holding{Holder: h, Certificates: []registry.Certificate{{Number: h.IDNumber, Items: []registry.Item{{
+			Ref: catalog.OldRef("Q8"), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: civil.MustParse("2022-12-01"), ValidUntil: civil.MustParse("2026-11-30"), Status: registry.ItemValid}}}}}); err != nil {
+			t.Fatal(err)
+		}
+		claim, err := db.HolderClaim(ctx, h.IDType, h.IDNumber)
+		if err != nil || claim != (store.HolderClaim{Known: true, Name: "张三", Mobile: "13900000009", Holds: true}) {
+			t.Fatalf("claim %+v %v", claim, err)
+		}
+		old, err := db.RegisterApplicant(ctx, h, "13900000001", "hash")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateSession(ctx, old.ID, "session-hash"); err != nil {
+			t.Fatal(err)
+		}
+		if claim, _ = db.HolderClaim(ctx, h.IDType, h.IDNumber); !claim.Account {
+			t.Fatalf("claim after registration %+v", claim)
+		}
+		if _, err := db.ReclaimApplicant(ctx, person("张三", "11010519491231002X"), "13900000001", "hash", store.Reclaim{}); !errors.Is(err, store.ErrMobileTaken) {
+			t.Fatalf("reclaim with the stopped account's mobile: %v", err)
+		}
+		u, err := db.ReclaimApplicant(ctx, person("张三", "11010519491231002X"), "13900000009", "hash2",
+			store.Reclaim{Notice: "已停用", Audit: audit.Entry{ActorRole: "applicant", Action: "account_reclaimed"}})
+		if err != nil || u.HolderID == 0 {
+			t.Fatalf("reclaim: %+v %v", u, err)
+		}
+		stopped, err := db.UserByLogin(ctx, "13900000001")
+		if err != nil || !stopped.Disabled || stopped.HolderID != 0 {
+			t.Fatalf("old account %+v %v", stopped, err)
+		}
+		if _, _, err := db.SessionUser(ctx, "session-hash", false); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("old session: %v", err)
+		}
+		msgs, _ := db.RecentOutbox(ctx, "13900000001", 1)
+		if len(msgs) != 1 || msgs[0].Topic != "account_reclaimed" {
+			t.Fatalf("old mobile told: %+v", msgs)
+		}
+		entries, _ := db.AuditEntries(ctx, fmt.Sprintf("user:%d", old.ID), 5)
+		if len(entries) != 1 || entries[0].Action != "account_reclaimed" {
+			t.Fatalf("audit %+v", entries)
 		}
 	})
 }

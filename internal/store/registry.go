@@ -62,11 +62,12 @@ func (db *DB) putHolding(ctx context.Context, tx *sql.Tx, h registry.Holding, st
 	now := db.now().UTC()
 	hd := h.Holder
 	err := tx.QueryRowContext(ctx, `
-		INSERT INTO holders (id_type, id_number, name, sex, birth_date, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (id_number, id_type) DO UPDATE SET name = excluded.name, sex = excluded.sex, birth_date = excluded.birth_date
+		INSERT INTO holders (id_type, id_number, name, sex, birth_date, mobile, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (id_number, id_type) DO UPDATE SET name = excluded.name, sex = excluded.sex, birth_date = excluded.birth_date,
+			mobile = CASE WHEN excluded.mobile <> '' THEN excluded.mobile ELSE holders.mobile END
 		RETURNING id`,
-		string(hd.IDType), hd.IDNumber, hd.Name, hd.Sex, hd.BirthDate, now).Scan(&hd.ID)
+		string(hd.IDType), hd.IDNumber, hd.Name, hd.Sex, hd.BirthDate, hd.Mobile, now).Scan(&hd.ID)
 	if err != nil {
 		return h, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"opcert/internal/auth"
 	"opcert/internal/casework"
+	"opcert/internal/idcheck"
 	"opcert/internal/registry"
 	"opcert/internal/store"
 )
@@ -125,12 +126,7 @@ func (s *Server) landing(u auth.User, next string) string {
 	return "/applications"
 }
 
-func maskMobile(m string) string {
-	if len(m) != 11 {
-		return m
-	}
-	return m[:3] + "****" + m[7:]
-}
+func maskMobile(m string) string { return idcheck.MaskMobile(m) }
 
 func (s *Server) codeSentNotice(mobile string) string {
 	n := "验证码已发送至 " + maskMobile(mobile) + "，5分钟内有效。"
@@ -340,7 +336,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.cases.Register(r.Context(), casework.Registration{Name: f.Get("name"), IDType: f.Get("id_type"), IDNumber: f.Get("id_number"),
-		Mobile: f.Get("mobile"), Code: f.Get("code"), Password: f.Get("password"), Password2: f.Get("password2")})
+		Mobile: f.Get("mobile"), Code: f.Get("code"), Password: f.Get("password"), Password2: f.Get("password2"), Client: s.clientIP(r)})
 	if err != nil {
 		s.failForm(w, r, f, err, "register", page)
 		return

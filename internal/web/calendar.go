@@ -115,6 +115,9 @@ func (s *Server) readYear(r *http.Request) (workday.YearData, *form, error) {
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 	}
+	if field := notUTF8(r); field != "" {
+		return workday.YearData{}, nil, casework.FieldError(field, notUTF8Message)
+	}
 	f := newForm(r, "year", "source", "holidays", "workdays")
 	if file, _ := formFile(r, "file"); file != nil {
 		defer file.Close()

@@ -10,6 +10,7 @@ import (
 	"opcert/internal/application"
 	"opcert/internal/auth"
 	"opcert/internal/blob"
+	"opcert/internal/casework"
 	"opcert/internal/document"
 	"opcert/internal/store"
 	"opcert/internal/upload"
@@ -39,6 +40,9 @@ func (s *Server) parseStepForm(r *http.Request) error {
 	var tooBig *http.MaxBytesError
 	switch {
 	case err == nil:
+		if field := notUTF8(r); field != "" {
+			return casework.FieldError(field, notUTF8Message)
+		}
 		return nil
 	case errors.As(err, &tooBig):
 		return errTooLarge

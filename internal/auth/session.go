@@ -117,4 +117,19 @@ var (
 	LoginFailuresPerIP      = RateLimit{Max: 30, Window: 15 * time.Minute}
 	SMSPerMobile            = RateLimit{Max: 5, Window: time.Hour}
 	SMSPerIP                = RateLimit{Max: 20, Window: time.Hour}
+	SMSResend               = RateLimit{Max: 1, Window: SMSResendAfter}
 )
+
+// RateLimits lists every limit in use. The store forgets rate events older
+// than the longest of their windows and refuses a limit not covered by it,
+// so a new limit must be listed here or it counts nothing.
+var RateLimits = []RateLimit{LoginFailuresPerAccount, LoginFailuresPerIP, SMSPerMobile, SMSPerIP, SMSResend}
+
+// LongestRateWindow is how far back any limit looks.
+func LongestRateWindow() time.Duration {
+	var w time.Duration
+	for _, l := range RateLimits {
+		w = max(w, l.Window)
+	}
+	return w
+}

@@ -96,3 +96,14 @@ func TestPasswordCheckQueuesForASlot(t *testing.T) {
 		t.Fatalf("%d slots still taken after every hash ended", len(hashSlots))
 	}
 }
+
+func TestLongestRateWindow(t *testing.T) {
+	for _, l := range []RateLimit{LoginFailuresPerAccount, LoginFailuresPerIP, SMSPerMobile, SMSPerIP, SMSResend} {
+		if l.Window > LongestRateWindow() {
+			t.Errorf("limit %+v looks back further than LongestRateWindow %v", l, LongestRateWindow())
+		}
+	}
+	if LongestRateWindow() != time.Hour {
+		t.Errorf("LongestRateWindow = %v, want the hour of the SMS limits", LongestRateWindow())
+	}
+}

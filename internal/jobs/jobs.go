@@ -1,5 +1,6 @@
 // Package jobs is the timed work of the service: deleting drafts past their
-// 15 days (seed 000 3.5) with their files, and clearing dead sessions. Later
+// 15 days (seed 000 3.5) with their files, and clearing dead sessions, QR
+// logins, SMS codes and rate-limit events. Later
 // stages add 补正 deadlines and the SMS sender. Each job is idempotent, so
 // several instances may run it at once without harm.
 package jobs
@@ -58,6 +59,11 @@ func (r *Runner) Once(ctx context.Context) {
 		r.Log.Error("job: expire sessions", "err", err)
 	} else if n > 0 {
 		r.Log.Info("job: sessions expired", "count", n)
+	}
+	if p, err := r.DB.DeleteExpiredLogins(ctx); err != nil && ctx.Err() == nil {
+		r.Log.Error("job: expire login codes", "err", err)
+	} else if p != (store.LoginsPruned{}) {
+		r.Log.Info("job: login codes expired", "qr_logins", p.QRLogins, "sms_codes", p.SMSCodes, "rate_events", p.RateEvents)
 	}
 }
 

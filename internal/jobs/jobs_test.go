@@ -5,7 +5,9 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
+	"opcert/internal/auth"
 	"opcert/internal/blob"
 	"opcert/internal/casework"
 	"opcert/internal/civil"
@@ -64,6 +66,31 @@ func TestExpireDraftsDeletesFiles(t *testing.T) {
 		msgs, err := db.RecentOutbox(ctx, "13900000001", 5)
 		if err != nil || len(msgs) != 1 || msgs[0].Topic != "draft_expired" || msgs[0].Body != "【特种设备作业人员资格认定】您暂存的复审申请超过15天未提交，已按规定删除。如需办理，请重新申请。" {
 			t.Errorf("SMS = %+v, %v", msgs, err)
+		}
+	})
+}
+
+// Anonymous requests fill qr_logins, sms_codes and rate_events; the
+// periodic run empties them of what no one can use any more.
+func TestOncePrunesLoginRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		start := time.Now()
+		db.SetClock(func() time.Time { return start })
+		if err := db.CreateQRLogin(ctx, "t", "p"); err != nil {
+			t.Fatal(err)
+		}
+		db.IssueSMSCode(ctx, "13900000001", auth.SMSLogin, "123456")
+		db.Allow(ctx, "sms:13900000001", auth.SMSPerMobile)
+		db.SetClock(func() time.Time { return start.Add(48 * time.Hour) })
+		cases := casework.New(casework.Options{Store: db, Today: func() civil.Date { return civil.Of(start) }, Log: slog.New(slog.DiscardHandler)})
+		files, _ := blob.NewLocal(t.TempDir())
+		(&jobs.Runner{DB: db, Cases: cases, Files: files, Log: slog.New(slog.DiscardHandler)}).Once(ctx)
+		if p, err := db.DeleteExpiredLogins(ctx); err != nil || p != (store.LoginsPruned{}) {
+			t.Errorf("rows left after the run: %+v %v", p, err)
+		}
+		if st, _, _ := db.PollQRLogin(ctx, "t", "p"); st != store.QRExpired {
+			t.Errorf("QR login state %v", st)
 		}
 	})
 }

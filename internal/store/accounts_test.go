@@ -180,3 +180,68 @@ func TestQRLoginConfirmsOnceForTheRightBrowser(t *testing.T) {
 		}
 	})
 }
+
+func TestDeleteExpiredLoginsKeepsWhatIsInUse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newClock(db)
+		count := func(table string) int {
+			t.Helper()
+			var n int
+			if err := store.RawSQL(db).QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		longest := auth.LongestRateWindow()
+		// Made first, so by the end each is older than its keeping time.
+		db.CreateQRLogin(ctx, "qr-old", "p1")
+		db.IssueSMSCode(ctx, "13900000001", auth.SMSLogin, "111111")
+		db.Allow(ctx, "sms:13900000001", auth.SMSPerMobile)
+		c.advance(25 * time.Hour)
+		// Still in use, or just expired: kept.
+		db.CreateQRLogin(ctx, "qr-live", "p2")
+		db.IssueSMSCode(ctx, "13900000002", auth.SMSLogin, "222222")
+		db.Allow(ctx, "sms:13900000002", auth.SMSPerMobile)
+		c.advance(longest - time.Minute)
+		db.CreateQRLogin(ctx, "qr-new", "p3")
+		db.Allow(ctx, "login:13900000003", auth.LoginFailuresPerAccount)
+
+		p, err := db.DeleteExpiredLogins(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p != (store.LoginsPruned{QRLogins: 1, SMSCodes: 1, RateEvents: 1}) {
+			t.Errorf("pruned %+v, want one of each", p)
+		}
+		if n := count("qr_logins"); n != 2 {
+			t.Errorf("%d QR logins left, want the expired-but-recent one and the live one", n)
+		}
+		if n := count("sms_codes"); n != 1 {
+			t.Errorf("%d SMS codes left, want 1", n)
+		}
+		if n := count("rate_events"); n != 2 {
+			t.Errorf("%d rate events left, want 2", n)
+		}
+		// The event just inside the longest window still counts.
+		if over, err := db.Exceeded(ctx, "sms:13900000002", auth.RateLimit{Max: 1, Window: longest}); err != nil || !over {
+			t.Errorf("event within the longest window forgotten: %v %v", over, err)
+		}
+		if st, _, _ := db.PollQRLogin(ctx, "qr-new", "p3"); st != store.QRWaiting {
+			t.Errorf("live QR login: %v", st)
+		}
+	})
+}
+
+// A limit that looks back further than events are kept would count too
+// few; the store refuses it rather than let more through.
+func TestRateLimitLongerThanPruningRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		lim := auth.RateLimit{Max: 3, Window: auth.LongestRateWindow() + time.Second}
+		if _, err := db.Allow(ctx, "b", lim); err == nil {
+			t.Error("Allow accepted a window longer than the pruning keeps")
+		}
+		if _, err := db.Exceeded(ctx, "b", lim); err == nil {
+			t.Error("Exceeded accepted a window longer than the pruning keeps")
+		}
+	})
+}

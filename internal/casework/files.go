@@ -1,10 +1,14 @@
 package casework
 
 import (
+	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"opcert/internal/application"
 )
 
 // fileKey is the blob key of a new file of an application. Two rules make
@@ -31,4 +35,40 @@ func ApplicationOfFile(key string) (int64, bool) {
 	}
 	id, err := strconv.ParseInt(num, 10, 64)
 	return id, err == nil && id > 0
+}
+
+// FilesInUse is the set of file keys that rows of the given applications
+// name: their materials, kept notice PDFs, the form's photo and the photo
+// a notice's content cites (the certificate's). A document it cannot read
+// is an error, never an empty answer: the sweep deletes what is not named.
+func (s *Service) FilesInUse(ctx context.Context, applicationIDs []int64) (map[string]bool, error) {
+	mentions, err := s.store.FileMentions(ctx, applicationIDs)
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for id, m := range mentions {
+		for _, k := range m.Keys {
+			used[k] = true
+		}
+		if len(m.Form) > 0 {
+			var f application.Form
+			if err := json.Unmarshal(m.Form, &f); err != nil {
+				return nil, fmt.Errorf("casework: form of application %d: %w", id, err)
+			}
+			if f.PhotoKey != "" {
+				used[f.PhotoKey] = true
+			}
+		}
+		for _, data := range m.Notices {
+			var c noticeContent
+			if err := json.Unmarshal(data, &c); err != nil {
+				return nil, fmt.Errorf("casework: notice of application %d: %w", id, err)
+			}
+			if c.PhotoKey != "" {
+				used[c.PhotoKey] = true
+			}
+		}
+	}
+	return used, nil
 }

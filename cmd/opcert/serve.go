@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -209,14 +208,11 @@ func smsSender(cfg config.Config) (notify.Sender, func(), error) {
 	if path == "" {
 		path = filepath.Join(cfg.DataDir, "sms.log")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, nil, err
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	s, closeLog, err := notify.OpenLogFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &notify.LogSender{W: f}, func() { f.Close() }, nil
+	return s, func() { closeLog() }, nil
 }
 
 // servePprof serves net/http/pprof's handlers on their own loopback

@@ -31,14 +31,22 @@ type LogLine struct {
 	Content string    `json:"content"`
 }
 
-// OpenLogFile appends to the file at path (made if missing, readable by its
-// group only: the lines hold mobile numbers).
+// logFileMode: the lines hold mobile numbers, so besides the service only
+// its group (the operators reading logs) may read them.
+const logFileMode = 0o640
+
+// OpenLogFile appends to the file at path, made if missing. Its mode is
+// set to logFileMode whatever the umask, and narrowed if it was wider.
 func OpenLogFile(path string) (*LogSender, func() error, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, nil, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, logFileMode)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := f.Chmod(logFileMode); err != nil {
+		f.Close()
 		return nil, nil, err
 	}
 	return &LogSender{W: f}, f.Close, nil

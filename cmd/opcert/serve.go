@@ -32,6 +32,9 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	if err != nil {
 		return nil, err
 	}
+	if cfg.SecretKey != "" {
+		db.SetSecretKey([]byte(cfg.SecretKey))
+	}
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		db.Close()

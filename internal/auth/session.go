@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -84,10 +85,14 @@ func NewSMSCode() string {
 	return fmt.Sprintf("%06d", n.Int64())
 }
 
-// SMSCodeHash is how a code is stored; the mobile number salts it, so equal
-// codes for two people differ in the table.
-func SMSCodeHash(mobile, code string) string {
-	return HashToken(mobile + ":" + code)
+// SMSCodeHash is how a code is stored: an HMAC under the server's key, since
+// a code has only 10⁶ values and a plain hash of it is undone by trying them
+// all. The mobile number is in the message, so equal codes for two people
+// differ in the table.
+func SMSCodeHash(key []byte, mobile, code string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(mobile + ":" + code))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // SameHash compares two stored hashes in constant time.

@@ -132,10 +132,14 @@ func (db *DB) DeleteExpiredLogins(ctx context.Context) (LoginsPruned, error) {
 // IssueSMSCode stores a one-time code and queues its text message in the
 // same transaction: the code exists only if its message will be sent.
 func (db *DB) IssueSMSCode(ctx context.Context, mobile string, purpose auth.SMSPurpose, code string) error {
+	key, err := db.key(ctx, keySMSCode)
+	if err != nil {
+		return err
+	}
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sms_codes (mobile, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-			mobile, string(purpose), auth.SMSCodeHash(mobile, code), now, now.Add(auth.SMSCodeTTL)); err != nil {
+			mobile, string(purpose), auth.SMSCodeHash(key, mobile, code), now, now.Add(auth.SMSCodeTTL)); err != nil {
 			return err
 		}
 		return enqueue(ctx, tx, now, "sms", mobile, "sms_code", auth.SMSCodeMessage(purpose, code))
@@ -161,6 +165,10 @@ var (
 // UseSMSCode checks a code and spends it. Only the newest unexpired code of
 // the number counts, and each wrong try uses up one of its attempts.
 func (db *DB) UseSMSCode(ctx context.Context, mobile string, purpose auth.SMSPurpose, code string) error {
+	key, err := db.key(ctx, keySMSCode)
+	if err != nil {
+		return err
+	}
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var id int64
@@ -176,7 +184,7 @@ func (db *DB) UseSMSCode(ctx context.Context, mobile string, purpose auth.SMSPur
 		if err != nil {
 			return err
 		}
-		if !auth.SameHash(hash, auth.SMSCodeHash(mobile, code)) {
+		if !auth.SameHash(hash, auth.SMSCodeHash(key, mobile, code)) {
 			_, err := tx.ExecContext(ctx, `UPDATE sms_codes SET attempts = attempts + 1 WHERE id = $1`, id)
 			if err != nil {
 				return err

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -244,4 +246,70 @@ func TestRateLimitLongerThanPruningRefused(t *testing.T) {
 			t.Error("Exceeded accepted a window longer than the pruning keeps")
 		}
 	})
+}
+
+// A code has 10⁶ values, so its stored form must not be a plain hash that
+// trying them all undoes: it is an HMAC under a server key, the same for
+// every instance on the database (generated once, kept in server_keys) or
+// derived from OPCERT_SECRET_KEY.
+func TestSMSCodeHashIsKeyed(t *testing.T) {
+	for _, d := range storetest.Engines() {
+		t.Run(string(d), func(t *testing.T) {
+			a, b := storetest.Pair(t, d)
+			mobile, code := "13900000001", "123456"
+			if err := a.IssueSMSCode(ctx, mobile, auth.SMSLogin, code); err != nil {
+				t.Fatal(err)
+			}
+			var stored string
+			if err := store.RawSQL(a).QueryRow(`SELECT code_hash FROM sms_codes`).Scan(&stored); err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256([]byte(mobile + ":" + code))
+			if stored == hex.EncodeToString(sum[:]) || strings.Contains(stored, code) {
+				t.Fatalf("code stored as an unkeyed hash: %s", stored)
+			}
+			var secret string
+			if err := store.RawSQL(a).QueryRow(`SELECT secret FROM server_keys WHERE name = 'sms_code'`).Scan(&secret); err != nil || len(secret) != 64 {
+				t.Fatalf("generated key %q, %v", secret, err)
+			}
+			// Another instance checks it with the same key.
+			if err := b.UseSMSCode(ctx, mobile, auth.SMSLogin, code); err != nil {
+				t.Fatalf("code issued on one instance refused on another: %v", err)
+			}
+
+			// With OPCERT_SECRET_KEY the key is derived from it, not read
+			// from the table: an instance without it cannot check the code,
+			// one with it can.
+			secretKey := []byte("an operator's secret of 32 chars!")
+			a.SetSecretKey(secretKey)
+			if err := a.IssueSMSCode(ctx, "13900000002", auth.SMSRegister, code); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.UseSMSCode(ctx, "13900000002", auth.SMSRegister, code); !errors.Is(err, store.ErrCodeWrong) {
+				t.Fatalf("checked without the configured secret: %v", err)
+			}
+			b.SetSecretKey(secretKey)
+			if err := b.UseSMSCode(ctx, "13900000002", auth.SMSRegister, code); err != nil {
+				t.Fatalf("checked with the configured secret: %v", err)
+			}
+		})
+	}
+}
+
+// Two installations have different keys: the same code for the same
+// number is stored differently.
+func TestSMSCodeKeysDifferPerDatabase(t *testing.T) {
+	hashes := map[string]bool{}
+	for range 2 {
+		db := storetest.Open(t, store.SQLite)
+		if err := db.IssueSMSCode(ctx, "13900000001", auth.SMSLogin, "123456"); err != nil {
+			t.Fatal(err)
+		}
+		var h string
+		store.RawSQL(db).QueryRow(`SELECT code_hash FROM sms_codes`).Scan(&h)
+		hashes[h] = true
+	}
+	if len(hashes) != 2 {
+		t.Fatal("two databases stored the same code the same way: the key is not per installation")
+	}
 }

@@ -41,6 +41,10 @@ type DB struct {
 	holderStmt, certStmt *sql.Stmt
 
 	authorities atomic.Pointer[[]authority.Authority] // Authorities, once read
+
+	keysMu sync.Mutex
+	secret []byte            // SetSecretKey; nil: keys kept in server_keys
+	keys   map[string][]byte // by use, once read
 }
 
 // ErrNotFound is returned when a looked-up record does not exist.

@@ -134,7 +134,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	smsDone := make(chan struct{})
 	go func() {
 		defer close(smsDone)
-		(&notify.Dispatcher{Store: db, Sender: sender, Log: log}).Run(jobsCtx, 5*time.Second)
+		(&notify.Dispatcher{Store: db, Sender: sender, Log: log, KeepCodes: cfg.Demo}).Run(jobsCtx, 5*time.Second)
 	}()
 	defer func() { stopJobs(); <-jobsDone; <-smsDone }()
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 )
 
@@ -98,13 +99,41 @@ func SMSCodeHash(key []byte, mobile, code string) string {
 // SameHash compares two stored hashes in constant time.
 func SameHash(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
+// codeMarker comes just before the code in SMSCodeMessage, where
+// MaskSMSCode looks for it.
+const codeMarker = "验证码为 "
+
 // SMSCodeMessage is the text sent with a code.
 func SMSCodeMessage(p SMSPurpose, code string) string {
 	what := "登录"
 	if p == SMSRegister {
 		what = "注册"
 	}
-	return fmt.Sprintf("【特种设备作业人员资格认定】您的%s验证码为 %s，5分钟内有效。请勿告诉他人。", what, code)
+	return fmt.Sprintf("【特种设备作业人员资格认定】您的%s"+codeMarker+"%s，5分钟内有效。请勿告诉他人。", what, code)
+}
+
+// MaskSMSCode is a text with the code of SMSCodeMessage replaced by stars,
+// for what is kept once the message is sent (the outbox, the SMS log): a
+// code is a password for five minutes and has no reason to be readable
+// after it has gone out. Other texts come back unchanged.
+func MaskSMSCode(body string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(body, codeMarker)
+		if i < 0 {
+			b.WriteString(body)
+			return b.String()
+		}
+		i += len(codeMarker)
+		b.WriteString(body[:i])
+		body = body[i:]
+		n := 0
+		for n < len(body) && body[n] >= '0' && body[n] <= '9' {
+			n++
+		}
+		b.WriteString(strings.Repeat("*", n))
+		body = body[n:]
+	}
 }
 
 // QR login (seed 000 2.2, seed 001 第二部分 4: 使用手机"随申办市民云"APP扫码后手机上确认登入).

@@ -12,10 +12,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"opcert/internal/auth"
 )
 
 // LogSender writes each message as a JSON line: the default where no SMS
-// gateway is configured, and a record of what would have been sent.
+// gateway is configured, and a record of what would have been sent, with
+// any code masked (auth.MaskSMSCode): log files are kept and copied, and
+// the code has no use once the message is out.
 type LogSender struct {
 	W io.Writer
 
@@ -60,7 +64,7 @@ func (s *LogSender) Send(_ context.Context, to, body string) (string, error) {
 	s.n++
 	now := time.Now().UTC()
 	id := fmt.Sprintf("log-%d-%d", now.UnixNano(), s.n)
-	line, err := json.Marshal(LogLine{ID: id, At: now, Mobile: to, Content: body})
+	line, err := json.Marshal(LogLine{ID: id, At: now, Mobile: to, Content: auth.MaskSMSCode(body)})
 	if err != nil {
 		return "", err
 	}

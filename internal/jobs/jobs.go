@@ -76,8 +76,9 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 }
 
-// Once runs every job one time; a failing job is logged and retried on the
-// next round.
+// Once runs every job one time (the file sweep only when FileSweepEvery
+// has passed since the last one); a failing job is logged and retried on
+// the next round.
 func (r *Runner) Once(ctx context.Context) {
 	if err := r.ExpireDrafts(ctx); err != nil && ctx.Err() == nil {
 		r.Log.Error("job: expire drafts", "err", err)

@@ -237,3 +237,34 @@ func TestSweepFilesRemovesOnlyOldUnnamedFiles(t *testing.T) {
 		}
 	})
 }
+
+// The sweep lists every stored file, so the ten-minute round runs it only
+// every jobs.FileSweepEvery.
+func TestFileSweepIsSpaced(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	dir := t.TempDir()
+	files, err := blob.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	cases := casework.New(casework.Options{Store: db, Today: func() civil.Date { return civil.Of(now) }, Log: slog.New(slog.DiscardHandler), Files: files})
+	r := &jobs.Runner{DB: db, Cases: cases, Files: files, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
+	r.Once(ctx)
+	key := "applications/999/materials/left.pdf"
+	if err := files.Put(ctx, key, bytes.NewReader([]byte("x")), 1, "application/pdf"); err != nil {
+		t.Fatal(err)
+	}
+	old := now.Add(-jobs.FileGrace - time.Hour)
+	os.Chtimes(filepath.Join(dir, filepath.FromSlash(key)), old, old)
+	r.Once(ctx)
+	if ok, _ := files.Exists(ctx, key); !ok {
+		t.Fatal("swept again on the next round")
+	}
+	now = now.Add(jobs.FileSweepEvery)
+	r.Once(ctx)
+	if ok, _ := files.Exists(ctx, key); ok {
+		t.Fatal("not swept after FileSweepEvery")
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -33,6 +32,9 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
 	if err != nil {
 		return nil, err
+	}
+	if cfg.SecretKey != "" {
+		db.SetSecretKey([]byte(cfg.SecretKey))
 	}
 	applied, err := db.Migrate(ctx)
 	if err != nil {
@@ -142,7 +144,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	smsDone := make(chan struct{})
 	go func() {
 		defer close(smsDone)
-		(&notify.Dispatcher{Store: db, Sender: sender, Log: log}).Run(jobsCtx, 5*time.Second)
+		(&notify.Dispatcher{Store: db, Sender: sender, Log: log, KeepCodes: cfg.Demo}).Run(jobsCtx, 5*time.Second)
 	}()
 	defer func() { stopJobs(); <-jobsDone; <-smsDone }()
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -219,14 +221,11 @@ func smsSender(cfg config.Config) (notify.Sender, func(), error) {
 	if path == "" {
 		path = filepath.Join(cfg.DataDir, "sms.log")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, nil, err
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	s, closeLog, err := notify.OpenLogFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &notify.LogSender{W: f}, func() { f.Close() }, nil
+	return s, func() { closeLog() }, nil
 }
 
 // servePprof serves net/http/pprof's handlers on their own loopback

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -8,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 )
 
@@ -84,14 +86,22 @@ func NewSMSCode() string {
 	return fmt.Sprintf("%06d", n.Int64())
 }
 
-// SMSCodeHash is how a code is stored; the mobile number salts it, so equal
-// codes for two people differ in the table.
-func SMSCodeHash(mobile, code string) string {
-	return HashToken(mobile + ":" + code)
+// SMSCodeHash is how a code is stored: an HMAC under the server's key, since
+// a code has only 10⁶ values and a plain hash of it is undone by trying them
+// all. The mobile number is in the message, so equal codes for two people
+// differ in the table.
+func SMSCodeHash(key []byte, mobile, code string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(mobile + ":" + code))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // SameHash compares two stored hashes in constant time.
 func SameHash(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// codeMarker comes just before the code in SMSCodeMessage, where
+// MaskSMSCode looks for it.
+const codeMarker = "验证码为 "
 
 // SMSCodeMessage is the text sent with a code.
 func SMSCodeMessage(p SMSPurpose, code string) string {
@@ -99,7 +109,31 @@ func SMSCodeMessage(p SMSPurpose, code string) string {
 	if p == SMSRegister {
 		what = "注册"
 	}
-	return fmt.Sprintf("【特种设备作业人员资格认定】您的%s验证码为 %s，5分钟内有效。请勿告诉他人。", what, code)
+	return fmt.Sprintf("【特种设备作业人员资格认定】您的%s"+codeMarker+"%s，5分钟内有效。请勿告诉他人。", what, code)
+}
+
+// MaskSMSCode is a text with the code of SMSCodeMessage replaced by stars,
+// for what is kept once the message is sent (the outbox, the SMS log): a
+// code is a password for five minutes and has no reason to be readable
+// after it has gone out. Other texts come back unchanged.
+func MaskSMSCode(body string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(body, codeMarker)
+		if i < 0 {
+			b.WriteString(body)
+			return b.String()
+		}
+		i += len(codeMarker)
+		b.WriteString(body[:i])
+		body = body[i:]
+		n := 0
+		for n < len(body) && body[n] >= '0' && body[n] <= '9' {
+			n++
+		}
+		b.WriteString(strings.Repeat("*", n))
+		body = body[n:]
+	}
 }
 
 // QR login (seed 000 2.2, seed 001 第二部分 4: 使用手机"随申办市民云"APP扫码后手机上确认登入).
@@ -115,4 +149,21 @@ type RateLimit struct {
 var (
 	SMSPerMobile = RateLimit{Max: 5, Window: time.Hour}
 	SMSPerIP     = RateLimit{Max: 20, Window: time.Hour}
+	SMSResend    = RateLimit{Max: 1, Window: SMSResendAfter}
 )
+
+// RateLimits lists every limit in use. The store forgets rate events older
+// than the longest of their windows and refuses a limit not covered by it,
+// so a new limit must be listed here or it counts nothing.
+var RateLimits = []RateLimit{SMSPerMobile, SMSPerIP, SMSResend,
+	{Max: CaptchaAfterAccountFailures, Window: LoginFailureWindow},
+	{Max: CaptchaAfterClientMiss, Window: QueryMissWindow}}
+
+// LongestRateWindow is how far back any limit looks.
+func LongestRateWindow() time.Duration {
+	var w time.Duration
+	for _, l := range RateLimits {
+		w = max(w, l.Window)
+	}
+	return w
+}

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -94,5 +95,36 @@ func TestPasswordCheckQueuesForASlot(t *testing.T) {
 	}
 	if len(hashSlots) != 0 {
 		t.Fatalf("%d slots still taken after every hash ended", len(hashSlots))
+	}
+}
+
+func TestLongestRateWindow(t *testing.T) {
+	for _, w := range []time.Duration{SMSPerMobile.Window, SMSPerIP.Window, SMSResend.Window, LoginFailureWindow, QueryMissWindow} {
+		if w > LongestRateWindow() {
+			t.Errorf("a limit looks back %v, further than LongestRateWindow %v", w, LongestRateWindow())
+		}
+	}
+	if LongestRateWindow() != time.Hour {
+		t.Errorf("LongestRateWindow = %v, want the hour of the SMS limits and query misses", LongestRateWindow())
+	}
+}
+
+func TestMaskSMSCode(t *testing.T) {
+	for _, p := range []SMSPurpose{SMSLogin, SMSRegister} {
+		for range 50 {
+			code := NewSMSCode()
+			masked := MaskSMSCode(SMSCodeMessage(p, code))
+			if strings.Contains(masked, code) || !strings.Contains(masked, "验证码为 ******，") {
+				t.Fatalf("%s: %q", code, masked)
+			}
+			if masked != SMSCodeMessage(p, "******") {
+				t.Errorf("masked %q, want the message with ****** for the code", masked)
+			}
+		}
+	}
+	for _, s := range []string{"", "您的申请（申请号 20261122000123）已受理。", "验证码为", "【特种设备作业人员资格认定】您的申请已提交，受理机构：徐汇区。"} {
+		if got := MaskSMSCode(s); got != s {
+			t.Errorf("MaskSMSCode(%q) = %q", s, got)
+		}
 	}
 }

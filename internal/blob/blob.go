@@ -13,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -26,11 +28,30 @@ import (
 //
 // Open returns ErrNotFound for a key that holds nothing. Delete of a key
 // that holds nothing is not an error, so a retried clean-up job succeeds.
+//
+// List yields every stored file whose key starts with prefix ("" for all),
+// in no promised order; a file deleted while the listing runs may or may
+// not be yielded. It is for clean-up: finding files no row names.
+//
+// RemoveStale removes what Puts that never finished left behind, begun
+// before the given time (Local's temporary files, S3's incomplete
+// multipart uploads), and says how many it removed. A Put still running
+// began after that time and is left alone.
 type Store interface {
 	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
 	Open(ctx context.Context, key string) (io.ReadCloser, Info, error)
 	Delete(ctx context.Context, key string) error
 	Exists(ctx context.Context, key string) (bool, error)
+	List(ctx context.Context, prefix string) iter.Seq2[Object, error]
+	RemoveStale(ctx context.Context, before time.Time) (int, error)
+}
+
+// Object is a stored file as List yields it. ModTime is when its content
+// was written (the store's clock).
+type Object struct {
+	Key     string
+	Size    int64
+	ModTime time.Time
 }
 
 // Info describes a stored file. ContentType is what Put was given, or

@@ -7,13 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/minio/minio-go/v7"
 )
 
 // conformance is what every Store must do. It runs on the local folder and
@@ -219,6 +222,76 @@ func conformance(t *testing.T, s Store) {
 		}
 	})
 
+	t.Run("list", func(t *testing.T) {
+		before := time.Now().Add(-time.Minute)
+		want := map[string]int{"list/a/1.pdf": 1, "list/a/b/2.pdf": 22, "list/ab/3.pdf": 333, "list/申请表.pdf": 4}
+		for k, n := range want {
+			put(t, k, bytes.Repeat([]byte("x"), n), "application/pdf")
+		}
+		put(t, "other/list/4.pdf", []byte("y"), "application/pdf")
+		list := func(prefix string) map[string]int {
+			t.Helper()
+			got := map[string]int{}
+			for o, err := range s.List(ctx, prefix) {
+				if err != nil {
+					t.Fatalf("List %q: %v", prefix, err)
+				}
+				if err := ValidKey(o.Key); err != nil {
+					t.Errorf("List %q yielded a store file: %v", prefix, err)
+				}
+				if o.ModTime.Before(before) || o.ModTime.After(time.Now().Add(time.Minute)) {
+					t.Errorf("%s: ModTime %v, just written", o.Key, o.ModTime)
+				}
+				got[o.Key] = int(o.Size)
+			}
+			return got
+		}
+		if got := list("list/"); !maps.Equal(got, want) {
+			t.Errorf("List(list/) = %v, want %v", got, want)
+		}
+		// A prefix is text, not a folder: list/a matches list/ab too.
+		if got := list("list/a"); len(got) != 3 || got["list/ab/3.pdf"] != 333 {
+			t.Errorf("List(list/a) = %v", got)
+		}
+		if got := list("list/a/"); len(got) != 2 {
+			t.Errorf("List(list/a/) = %v", got)
+		}
+		if got := list("nothing/here/"); len(got) != 0 {
+			t.Errorf("List of a missing prefix = %v", got)
+		}
+		all := list("")
+		for k := range want {
+			if _, ok := all[k]; !ok {
+				t.Errorf("List(\"\") misses %s", k)
+			}
+		}
+		if _, ok := all["other/list/4.pdf"]; !ok {
+			t.Error("List(\"\") misses other/list/4.pdf")
+		}
+		s.Delete(ctx, "list/ab/3.pdf")
+		if got := list("list/ab"); len(got) != 0 {
+			t.Errorf("deleted key listed: %v", got)
+		}
+		// A consumer may stop early.
+		n := 0
+		for range s.List(ctx, "list/") {
+			n++
+			break
+		}
+		if n != 1 {
+			t.Errorf("stopped listing yielded %d", n)
+		}
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		var lerr error
+		for _, err := range s.List(cancelled, "list/") {
+			lerr = err
+		}
+		if !errors.Is(lerr, context.Canceled) {
+			t.Errorf("List with a cancelled context: %v", lerr)
+		}
+	})
+
 	t.Run("concurrent writers", func(t *testing.T) {
 		// Readers see one writer's file whole, never a mix.
 		key := "applications/15/same.pdf"
@@ -307,5 +380,37 @@ func TestS3Config(t *testing.T) {
 		if _, err := NewS3(ctx, cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
 		}
+	}
+}
+
+// An upload that stopped half-way leaves its parts in the bucket, unseen
+// but kept; RemoveStale aborts those begun before the given time.
+func TestS3RemoveStale(t *testing.T) {
+	ctx := context.Background()
+	s, err := NewS3(ctx, S3Config{Endpoint: newFakeS3(t), Bucket: "opcert", AccessKey: "a", SecretKey: "b", Region: "us-east-1", CreateBucket: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	core := minio.Core{Client: s.client}
+	for _, key := range []string{"applications/1/a.pdf", "applications/2/b.pdf"} {
+		if _, err := core.NewMultipartUpload(ctx, "opcert", key, minio.PutObjectOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending := func() int {
+		n := 0
+		for u := range s.client.ListIncompleteUploads(ctx, "opcert", "", true) {
+			if u.Err != nil {
+				t.Fatal(u.Err)
+			}
+			n++
+		}
+		return n
+	}
+	if n, err := s.RemoveStale(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 || pending() != 2 {
+		t.Fatalf("uploads begun just now removed: %d, %v; %d left", n, err, pending())
+	}
+	if n, err := s.RemoveStale(ctx, time.Now().Add(time.Hour)); err != nil || n != 2 || pending() != 0 {
+		t.Fatalf("RemoveStale = %d, %v; %d left", n, err, pending())
 	}
 }

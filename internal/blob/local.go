@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"mime"
 	"os"
 	"path"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Local keeps files in a folder on this machine. Every access goes through
@@ -199,4 +201,112 @@ func (l *Local) Exists(ctx context.Context, key string) (bool, error) {
 // holds nothing either.
 func notExist(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// errStopWalk ends a walk whose consumer stopped reading.
+var errStopWalk = errors.New("blob: walk stopped")
+
+// List walks the folder from the deepest folder the prefix names. The
+// store's own files (names starting with ".") are not keys and are not
+// yielded.
+func (l *Local) List(ctx context.Context, prefix string) iter.Seq2[Object, error] {
+	return func(yield func(Object, error) bool) {
+		start := "."
+		if i := strings.LastIndex(prefix, "/"); i > 0 {
+			start = prefix[:i]
+		}
+		if !fs.ValidPath(start) {
+			yield(Object{}, fmt.Errorf("blob: list %q: invalid prefix", prefix))
+			return
+		}
+		err := fs.WalkDir(l.root.FS(), start, func(name string, d fs.DirEntry, err error) error {
+			if cerr := ctx.Err(); cerr != nil {
+				return cerr
+			}
+			if err != nil {
+				if notExist(err) { // deleted meanwhile, or a prefix that names no folder
+					return nil
+				}
+				return err
+			}
+			if name != start && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() || !strings.HasPrefix(name, prefix) {
+				return nil
+			}
+			info, err := d.Info()
+			if notExist(err) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if !yield(Object{Key: name, Size: info.Size(), ModTime: info.ModTime()}, nil) {
+				return errStopWalk
+			}
+			return nil
+		})
+		if err != nil && err != errStopWalk {
+			yield(Object{}, fmt.Errorf("blob: list %q: %w", prefix, err))
+		}
+	}
+}
+
+// RemoveStale removes temporary files (.tmp-…) written before the given
+// time, which only a Put that was stopped by a crash leaves, and content
+// types (.name.type) whose file is gone: a Put stopped between its two
+// renames, or a Delete between its two removes. Put writes a fresh
+// temporary file and renames it into place, so a Put still running has
+// nothing older than it began.
+func (l *Local) RemoveStale(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := fs.WalkDir(l.root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if err != nil {
+			if notExist(err) {
+				return nil
+			}
+			return err
+		}
+		base := d.Name()
+		if d.IsDir() || !strings.HasPrefix(base, ".") {
+			return nil
+		}
+		info, err := d.Info()
+		if notExist(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !info.ModTime().Before(before) {
+			return nil
+		}
+		// The suffix is checked first: the key tmp-x has the content type
+		// .tmp-x.type, while temporary names have no dot after .tmp-.
+		switch {
+		case strings.HasSuffix(base, sidecarSuffix):
+			key := path.Join(path.Dir(name), strings.TrimSuffix(base[1:], sidecarSuffix))
+			if _, err := l.root.Stat(key); !notExist(err) {
+				return nil
+			}
+		case !strings.HasPrefix(base, ".tmp-"):
+			return nil
+		}
+		if err := l.root.Remove(name); err != nil && !notExist(err) {
+			return err
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("blob: remove stale files: %w", err)
+	}
+	return n, nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestValidKey(t *testing.T) {
@@ -113,5 +114,60 @@ func TestLocalWithoutSidecar(t *testing.T) {
 	var buf bytes.Buffer
 	if l.Put(ctx, "a/z", &buf, 0, "text/plain") != nil {
 		t.Error("empty Put refused")
+	}
+}
+
+// A crash in the middle of Put leaves .tmp- files, and one between the two
+// renames (or in Delete) a content type without its file; RemoveStale
+// takes those once they are old, and nothing a key still needs.
+func TestLocalRemoveStale(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, err := NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, key := range []string{"a/kept.pdf", "a/tmp-x", "a/old.pdf"} {
+		if err := l.Put(ctx, key, strings.NewReader("x"), 1, "application/pdf"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := time.Now().Add(-24 * time.Hour)
+	old := day.Add(-time.Hour)
+	write := func(name string, mtime time.Time) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.WriteFile(p, []byte("?"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a/.tmp-OLDONE", old)
+	write("a/.tmp-FRESH", time.Now()) // a Put under way
+	write("a/.gone.pdf.type", old)    // its file was never renamed into place
+	write("a/.young.pdf.type", time.Now())
+	write("a/.other", old) // not the store's: kept
+	for _, name := range []string{"a/kept.pdf", "a/.kept.pdf.type", "a/.tmp-x.type", "a/tmp-x", "a/old.pdf", "a/.old.pdf.type"} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := l.RemoveStale(ctx, day)
+	if err != nil || n != 2 {
+		t.Fatalf("RemoveStale = %d, %v; want the old temporary file and the orphan content type", n, err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "a"))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if got := strings.Join(names, ","); got != ".kept.pdf.type,.old.pdf.type,.other,.tmp-FRESH,.tmp-x.type,.young.pdf.type,kept.pdf,old.pdf,tmp-x" {
+		t.Errorf("left: %s", got)
+	}
+	if _, info, err := l.Open(ctx, "a/tmp-x"); err != nil || info.ContentType != "application/pdf" {
+		t.Errorf("a/tmp-x lost its content type: %+v %v", info, err)
 	}
 }

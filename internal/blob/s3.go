@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -197,4 +199,60 @@ func (s *S3) err(op, key string, err error) error {
 		return ErrNotFound
 	}
 	return fmt.Errorf("blob: %s %s: %w", op, key, err)
+}
+
+// List pages through ListObjects (1000 keys a request).
+func (s *S3) List(ctx context.Context, prefix string) iter.Seq2[Object, error] {
+	return func(yield func(Object, error) bool) {
+		for o := range s.client.ListObjectsIter(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+			if o.Err != nil {
+				yield(Object{}, fmt.Errorf("blob: list %q: %w", prefix, o.Err))
+				return
+			}
+			if !yield(Object{Key: o.Key, Size: o.Size, ModTime: o.LastModified}, nil) {
+				return
+			}
+		}
+		// minio-go ends a cancelled listing without an error.
+		if err := ctx.Err(); err != nil {
+			yield(Object{}, err)
+		}
+	}
+}
+
+// RemoveStale aborts multipart uploads begun before the given time: their
+// parts are stored (and paid for) but no object shows them. Each upload is
+// aborted by its id, so a newer upload of the same key is left alone. A
+// bucket's lifecycle rule (AbortIncompleteMultipartUpload) may do the same.
+func (s *S3) RemoveStale(ctx context.Context, before time.Time) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	uploads := s.client.ListIncompleteUploads(ctx, s.bucket, "", true)
+	// The listing sends from a goroutine of its own until it is read to
+	// the end or its context ends.
+	defer func() {
+		cancel()
+		for range uploads {
+		}
+	}()
+	core := minio.Core{Client: s.client}
+	n := 0
+	for u := range uploads {
+		if u.Err != nil {
+			// gofakes3, the test double, answers so for a bucket that never
+			// had a multipart upload; S3 and MinIO answer an empty list.
+			if minio.ToErrorResponse(u.Err).Code == "NoSuchUpload" {
+				return n, nil
+			}
+			return n, fmt.Errorf("blob: list incomplete uploads: %w", u.Err)
+		}
+		if !u.Initiated.Before(before) {
+			continue
+		}
+		err := core.AbortMultipartUpload(ctx, s.bucket, u.Key, u.UploadID)
+		if err != nil && minio.ToErrorResponse(err).Code != "NoSuchUpload" {
+			return n, fmt.Errorf("blob: abort upload of %s: %w", u.Key, err)
+		}
+		n++
+	}
+	return n, nil
 }

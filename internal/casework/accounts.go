@@ -201,7 +201,7 @@ func (s *Service) SendRegisterCode(ctx context.Context, mobile, ip string) (stri
 // codeLimits counts a request for a code: one per number and purpose within
 // auth.SMSResendAfter, and the hourly limits per number and per client.
 func (s *Service) codeLimits(ctx context.Context, mobile, ip, purpose string) error {
-	allowed, err := s.store.Allow(ctx, "sms-wait:"+purpose+":"+mobile, auth.RateLimit{Max: 1, Window: auth.SMSResendAfter})
+	allowed, err := s.store.Allow(ctx, "sms-wait:"+purpose+":"+mobile, auth.SMSResend)
 	if err != nil {
 		return err
 	}

@@ -385,3 +385,28 @@ func TestSubmitRacesMaterialChanges(t *testing.T) {
 		}
 	})
 }
+
+// Two first deliveries of a notice at once both make its PDF; one is kept
+// as the record and the other's file is deleted, never the kept one (the
+// PDFs are equal byte for byte, so a key made from their content alone was
+// the same file).
+func TestConcurrentFirstDeliveriesKeepTheRecord(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorldNamed(t, db, "2026-11-23", "张喆堃")
+		abs := func(p string) string { return "https://opcert.example.gov.cn" + p }
+		a := w.act(t, w.applicant, w.newApplication(t), application.ActionSubmit, application.Input{})
+		a = w.act(t, w.officer, a, application.ActionAcceptForExam, application.Input{})
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				if _, err := w.s.NoticePDF(ctx, w.applicant, a.ID, casework.NoticeAcceptance, abs); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if _, err := w.s.NoticePDF(ctx, w.applicant, a.ID, casework.NoticeAcceptance, abs); err != nil {
+			t.Fatalf("the kept 受理通知书 after concurrent first deliveries: %v", err)
+		}
+	})
+}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"opcert/internal/application"
 	"opcert/internal/auth"
@@ -257,7 +256,7 @@ func (s *Service) savePhoto(ctx context.Context, c Loaded, f *application.Form, 
 		}
 		return "", err
 	}
-	key := fmt.Sprintf("applications/%d/photo-%s.%s", c.ID, checked.SHA256[:16], checked.Kind)
+	key := fileKey(c.ID, "photo-"+checked.SHA256[:16], string(checked.Kind))
 	if err := s.files.Put(ctx, key, content.Reader(), content.Size(), checked.ContentType); err != nil {
 		return "", err
 	}
@@ -385,7 +384,7 @@ func (s *Service) saveMaterial(ctx context.Context, c Loaded, f *application.For
 		return "", err
 	}
 	defer content.Close()
-	blobKey := fmt.Sprintf("applications/%d/materials/%s-%d.%s", c.ID, checked.SHA256[:16], time.Now().UnixNano(), checked.Kind)
+	blobKey := fileKey(c.ID, "materials/"+checked.SHA256[:16], string(checked.Kind))
 	if err := s.files.Put(ctx, blobKey, content.Reader(), content.Size(), checked.ContentType); err != nil {
 		return "", err
 	}

@@ -189,7 +189,7 @@ func (s *Service) NoticePDF(ctx context.Context, who Actor, id int64, kind strin
 	}
 	sum := sha256.Sum256(pdf)
 	sha := hex.EncodeToString(sum[:])
-	key := fmt.Sprintf("applications/%d/notices/%d-%s.pdf", c.ID, n.ID, sha[:16])
+	key := fileKey(c.ID, fmt.Sprintf("notices/%d-%s", n.ID, sha[:16]), "pdf")
 	if err := s.files.Put(ctx, key, bytes.NewReader(pdf), int64(len(pdf)), "application/pdf"); err != nil {
 		return IssuedNotice{}, err
 	}

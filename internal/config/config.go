@@ -35,6 +35,11 @@ type Config struct {
 	// SMS: an HTTP gateway (URL and key) sends text messages; without one
 	// they are written to SMSLog (default DataDir/sms.log).
 	SMSURL, SMSKey, SMSLog string
+	// SecretKey, when set, is the secret the service's keys are derived
+	// from (the HMAC key of SMS codes), instead of the ones it generates
+	// and keeps in the database. Read from the environment only, so that it
+	// is not shown in the process list.
+	SecretKey string
 	// Today runs a demo as if on this day (trainers showing a renewal window
 	// or a year boundary); zero for the real date. Refused without Demo: a
 	// real service must never act on a made-up date.
@@ -86,6 +91,7 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 	fs.StringVar(&c.SMSURL, "sms-url", env("OPCERT_SMS_URL", ""), "HTTP SMS gateway URL; empty: messages go to the SMS log file (OPCERT_SMS_URL)")
 	fs.StringVar(&c.SMSLog, "sms-log", env("OPCERT_SMS_LOG", ""), "file the messages are written to without a gateway; default DATA/sms.log (OPCERT_SMS_LOG)")
 	c.SMSKey = os.Getenv("OPCERT_SMS_KEY")
+	c.SecretKey = os.Getenv("OPCERT_SECRET_KEY")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("OPCERT_PPROF_ADDR", ""), "serve the Go profiler on this loopback address, e.g. 127.0.0.1:6060 (OPCERT_PPROF_ADDR)")
 	proxies := fs.String("trusted-proxies", env("OPCERT_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is trusted (OPCERT_TRUSTED_PROXIES)")
 	today := fs.String("today", env("OPCERT_TODAY", ""), "demo only: run as if today were this day, YYYY-MM-DD (OPCERT_TODAY)")
@@ -118,6 +124,9 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 			return c, err
 		}
 		c.TrustedProxies = tp
+		if c.SecretKey != "" && len(c.SecretKey) < minSecretKey {
+			return c, fmt.Errorf("OPCERT_SECRET_KEY 太短：至少 %d 个字符（如 openssl rand -hex 32 的输出）；不设置则使用数据库中自动生成的密钥", minSecretKey)
+		}
 		if c.PprofAddr != "" {
 			host, _, err := net.SplitHostPort(c.PprofAddr)
 			if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
@@ -149,6 +158,10 @@ func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
 	}
 	return out, nil
 }
+
+// minSecretKey is the shortest OPCERT_SECRET_KEY accepted: 32 characters
+// of hex are 128 bits.
+const minSecretKey = 32
 
 // Logger builds the structured logger the config asks for.
 func (c Config) Logger() *slog.Logger {

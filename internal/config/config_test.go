@@ -1,6 +1,8 @@
 package config
 
 import (
+	"flag"
+	"io"
 	"strings"
 	"testing"
 )
@@ -19,5 +21,35 @@ func TestParseTrustedProxies(t *testing.T) {
 	}
 	if _, err := ParseTrustedProxies("10.0.0.0/8,proxy.example"); err == nil || !strings.Contains(err.Error(), `"proxy.example" 不是 IP 地址`) {
 		t.Fatalf("a host name: %v", err)
+	}
+}
+
+func parse(t *testing.T, args ...string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	finish := Register(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return finish()
+}
+
+// The secret the service's keys derive from comes from the environment
+// only (never a flag, which the process list shows) and is refused when
+// too short to resist guessing.
+func TestSecretKey(t *testing.T) {
+	t.Setenv("OPCERT_SECRET_KEY", "")
+	if c, err := parse(t); err != nil || c.SecretKey != "" {
+		t.Fatalf("unset: %q %v", c.SecretKey, err)
+	}
+	t.Setenv("OPCERT_SECRET_KEY", "short")
+	if _, err := parse(t); err == nil || !strings.Contains(err.Error(), "OPCERT_SECRET_KEY") {
+		t.Fatalf("a short key: %v", err)
+	}
+	long := strings.Repeat("ab", 16)
+	t.Setenv("OPCERT_SECRET_KEY", long)
+	if c, err := parse(t); err != nil || c.SecretKey != long {
+		t.Fatalf("a 32-character key: %q %v", c.SecretKey, err)
 	}
 }

@@ -2,8 +2,15 @@ package e2e
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The machine-facing endpoints of the real binary, without a browser.
@@ -41,5 +48,46 @@ func TestHealthzCatalogAndRedirect(t *testing.T) {
 	resp, _ = srv.Get(t, "/guide?authority=310110&matter=renew")
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/guide/renew?authority=310110" {
 		t.Errorf("/guide?… = %d Location %q, want 303 /guide/renew?authority=310110", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// Demo mode keeps SMS login usable without a phone: once the sender has
+// sent a code, /dev/sms (the demo's phone) still shows it, and it logs in;
+// the SMS log file holds it masked, as in a real service.
+func TestDemoSMSLoginThroughDevPage(t *testing.T) {
+	srv := StartServer(t)
+	c := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(path string, v url.Values) *http.Response {
+		t.Helper()
+		resp, err := c.PostForm(srv.URL+path, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	const mobile = "13800000001"
+	if resp := post("/login/sms", url.Values{"mobile": {mobile}, "action": {"send_code"}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("获取验证码: %d", resp.StatusCode)
+	}
+	codeRE := regexp.MustCompile(`验证码为 (\d{6})`)
+	var code string
+	for deadline := time.Now().Add(20 * time.Second); code == ""; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the code never showed as sent on /dev/sms")
+		}
+		_, body := srv.Get(t, "/dev/sms?mobile="+mobile)
+		if m := codeRE.FindStringSubmatch(body); m != nil && strings.Contains(body, `data-label="状态">sent<`) {
+			code = m[1]
+		}
+	}
+	resp := post("/login/sms", url.Values{"mobile": {mobile}, "code": {code}})
+	if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) == 0 {
+		t.Fatalf("SMS login with the code from /dev/sms: %d", resp.StatusCode)
+	}
+	log, err := os.ReadFile(filepath.Join(srv.DataDir, "sms.log"))
+	if err != nil || strings.Contains(string(log), code) || !strings.Contains(string(log), "验证码为 ******") {
+		t.Errorf("sms.log: %v\n%s", err, log)
 	}
 }

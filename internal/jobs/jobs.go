@@ -1,31 +1,62 @@
 // Package jobs is the timed work of the service: deleting drafts past their
-// 15 days (seed 000 3.5) with their files, and clearing dead sessions. Later
-// stages add 补正 deadlines and the SMS sender. Each job is idempotent, so
-// several instances may run it at once without harm.
+// 15 days (seed 000 3.5) with their files and 补正 past their deadline;
+// clearing dead sessions, QR logins, SMS codes and rate-limit events; and
+// removing files that a crash left without a row. Each job is idempotent,
+// so several instances may run it at once without harm.
 package jobs
 
 import (
 	"context"
+	"iter"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
+	"opcert/internal/blob"
 	"opcert/internal/casework"
 	"opcert/internal/store"
 )
 
-// FileDeleter removes uploaded files (the blob store).
-type FileDeleter interface {
+// FileStore is the blob store as the jobs use it.
+type FileStore interface {
 	Delete(ctx context.Context, key string) error
+	List(ctx context.Context, prefix string) iter.Seq2[blob.Object, error]
+	RemoveStale(ctx context.Context, before time.Time) (int, error)
 }
+
+// FileGrace is how old a file must be before the sweep may remove it. An
+// upload writes its file first and the row that names it after, within one
+// request (minutes at most), so a file younger than this may be an upload
+// under way; a day also covers clocks of instances and of the file store
+// that differ.
+const FileGrace = 24 * time.Hour
+
+// FileSweepEvery spaces the file sweeps: each lists every stored file, and
+// nothing it could remove is younger than FileGrace anyway.
+const FileSweepEvery = 6 * time.Hour
 
 // Runner runs the jobs every Interval until its context ends. The changes
 // to applications are the service's (casework); the runner only times them.
 type Runner struct {
 	DB       *store.DB
 	Cases    *casework.Service
-	Files    FileDeleter
+	Files    FileStore
 	Log      *slog.Logger
 	Interval time.Duration
+	// Now is the real time, for the age of files (time.Now when nil). The
+	// store's clock may run on a demo's made-up day; files are written by
+	// the real one.
+	Now func() time.Time
+
+	lastSweep time.Time
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
 }
 
 // Run loops until ctx is done, running once at start.
@@ -45,8 +76,9 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 }
 
-// Once runs every job one time; a failing job is logged and retried on the
-// next round.
+// Once runs every job one time (the file sweep only when FileSweepEvery
+// has passed since the last one); a failing job is logged and retried on
+// the next round.
 func (r *Runner) Once(ctx context.Context) {
 	if err := r.ExpireDrafts(ctx); err != nil && ctx.Err() == nil {
 		r.Log.Error("job: expire drafts", "err", err)
@@ -59,6 +91,82 @@ func (r *Runner) Once(ctx context.Context) {
 	} else if n > 0 {
 		r.Log.Info("job: sessions expired", "count", n)
 	}
+	if p, err := r.DB.DeleteExpiredLogins(ctx); err != nil && ctx.Err() == nil {
+		r.Log.Error("job: expire login codes", "err", err)
+	} else if p != (store.LoginsPruned{}) {
+		r.Log.Info("job: login codes expired", "qr_logins", p.QRLogins, "sms_codes", p.SMSCodes, "rate_events", p.RateEvents, "captchas", p.Captchas)
+	}
+	if now := r.now(); r.lastSweep.IsZero() || now.Sub(r.lastSweep) >= FileSweepEvery {
+		if err := r.SweepFiles(ctx); err != nil && ctx.Err() == nil {
+			r.Log.Error("job: sweep files", "err", err)
+		} else if err == nil {
+			r.lastSweep = now
+		}
+	}
+}
+
+// SweepFiles removes what a crash left in the file store: temporaries of
+// unfinished uploads, and files under applications/ that no row names (an
+// upload that stopped between its file and its row, a draft deleted before
+// its files, a delete that failed), once older than FileGrace. Only files
+// in the layout casework writes are considered; anything else in the store
+// is not the service's to remove.
+func (r *Runner) SweepFiles(ctx context.Context) error {
+	before := r.now().Add(-FileGrace)
+	if n, err := r.Files.RemoveStale(ctx, before); err != nil {
+		return err
+	} else if n > 0 {
+		r.Log.Info("job: unfinished uploads removed", "count", n)
+	}
+	removed, failed := 0, 0
+	batch := map[int64][]string{}
+	flush := func() error {
+		used, err := r.Cases.FilesInUse(ctx, slices.Collect(maps.Keys(batch)))
+		if err != nil {
+			return err
+		}
+		for _, keys := range batch {
+			for _, key := range keys {
+				if used[key] {
+					continue
+				}
+				if err := r.Files.Delete(ctx, key); err != nil {
+					failed++
+					r.Log.Error("job: delete unnamed file", "key", key, "err", err)
+					continue
+				}
+				removed++
+				r.Log.Debug("job: unnamed file removed", "key", key)
+			}
+		}
+		clear(batch)
+		return nil
+	}
+	for o, err := range r.Files.List(ctx, "applications/") {
+		if err != nil {
+			return err
+		}
+		if !o.ModTime.Before(before) {
+			continue
+		}
+		id, ok := casework.ApplicationOfFile(o.Key)
+		if !ok {
+			continue
+		}
+		batch[id] = append(batch[id], o.Key)
+		if len(batch) >= store.MaxFileMentions {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if removed+failed > 0 {
+		r.Log.Info("job: files no row names removed", "count", removed, "failed", failed)
+	}
+	return nil
 }
 
 // ExpireDrafts deletes drafts kept past their last day, telling their

@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"opcert/internal/auth"
 	"opcert/internal/notify"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
@@ -406,6 +408,75 @@ func TestRunDrainsBacklog(t *testing.T) {
 		case <-done:
 		case <-time.After(10 * time.Second):
 			t.Fatalf("sent %d of 7", n.Load())
+		}
+	})
+}
+
+// A login code is a password for five minutes. It goes out in clear (the
+// person must read it), but once sent neither the outbox nor the SMS log
+// holds it; nor does a code message given up. In demo mode (KeepCodes)
+// the outbox is the phone and keeps it.
+func TestSentCodesAreNotKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := newClock()
+		db.SetClock(c.now)
+		code := "604817"
+		if err := db.IssueSMSCode(ctx, "13900000001", auth.SMSLogin, code); err != nil {
+			t.Fatal(err)
+		}
+		if r := record(t, db, "13900000001"); !strings.Contains(r.Body, code) {
+			t.Fatalf("a pending message must keep its code to be sent: %q", r.Body)
+		}
+		var log bytes.Buffer
+		var got string
+		sender := senderFunc(func(ctx context.Context, to, body string) (string, error) {
+			got = body
+			return (&notify.LogSender{W: &log}).Send(ctx, to, body)
+		})
+		if sent, _, err := (&notify.Dispatcher{Store: db, Sender: sender}).RunOnce(ctx); err != nil || sent != 1 {
+			t.Fatalf("sent %d, %v", sent, err)
+		}
+		if !strings.Contains(got, code) {
+			t.Fatalf("the person got %q, without the code", got)
+		}
+		r := record(t, db, "13900000001")
+		if r.Status != "sent" || strings.Contains(r.Body, code) || !strings.Contains(r.Body, "验证码为 ******") {
+			t.Errorf("outbox after sending: %s %q", r.Status, r.Body)
+		}
+		if strings.Contains(log.String(), code) || !strings.Contains(log.String(), "******") {
+			t.Errorf("SMS log holds the code: %s", log.String())
+		}
+
+		// Refused for good by the gateway: given up, masked too.
+		db.IssueSMSCode(ctx, "13900000002", auth.SMSRegister, code)
+		refuse := senderFunc(func(context.Context, string, string) (string, error) {
+			return "", &notify.PermanentError{Err: errors.New("号码无效")}
+		})
+		if _, failed, err := (&notify.Dispatcher{Store: db, Sender: refuse}).RunOnce(ctx); err != nil || failed != 1 {
+			t.Fatalf("failed %d, %v", failed, err)
+		}
+		if r := record(t, db, "13900000002"); r.Status != "failed" || strings.Contains(r.Body, code) {
+			t.Errorf("given up: %s %q", r.Status, r.Body)
+		}
+		// A retry keeps it: the message is still to be sent.
+		c.add(time.Minute)
+		db.IssueSMSCode(ctx, "13900000003", auth.SMSLogin, code)
+		busy := senderFunc(func(context.Context, string, string) (string, error) { return "", errors.New("网关繁忙") })
+		(&notify.Dispatcher{Store: db, Sender: busy}).RunOnce(ctx)
+		if r := record(t, db, "13900000003"); r.Status != "pending" || !strings.Contains(r.Body, code) {
+			t.Errorf("to retry: %s %q", r.Status, r.Body)
+		}
+
+		c.add(time.Minute)
+		db.IssueSMSCode(ctx, "13900000004", auth.SMSLogin, code)
+		demo := &notify.Dispatcher{Store: db, Sender: &notify.LogSender{W: &log}, KeepCodes: true}
+		demo.RunOnce(ctx)
+		if r := record(t, db, "13900000004"); r.Status != "sent" || !strings.Contains(r.Body, code) {
+			t.Errorf("demo outbox after sending: %s %q", r.Status, r.Body)
+		}
+		if strings.Contains(log.String(), code) {
+			t.Errorf("SMS log holds the code in demo mode: %s", log.String())
 		}
 	})
 }

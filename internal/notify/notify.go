@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"opcert/internal/auth"
 	"opcert/internal/store"
 )
 
@@ -65,6 +66,19 @@ type Dispatcher struct {
 	Sender Sender
 	Log    *slog.Logger
 	Batch  int // messages claimed at a time; 50 when zero
+	// KeepCodes leaves the code readable in a code message's stored text
+	// once it is sent. Demo only: there the outbox is the phone (/dev/sms
+	// shows it to anyone, by design) and every account is made up.
+	KeepCodes bool
+}
+
+// kept is the text a message keeps once sent or given up: without its code,
+// which nobody needs after it has gone out.
+func (d *Dispatcher) kept(body string) string {
+	if d.KeepCodes {
+		return body
+	}
+	return auth.MaskSMSCode(body)
 }
 
 func (d *Dispatcher) log() *slog.Logger {
@@ -99,7 +113,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 		if c.Attempts > MaxAttempts {
 			// Attempts are counted at the claim, so this is a message whose
 			// every try ended without a result (the sender crashed).
-			if err := d.Store.MarkFailed(record, *c, errors.New("多次发送均未完成，已停止发送"), time.Time{}); err != nil {
+			if err := d.Store.MarkFailed(record, *c, errors.New("多次发送均未完成，已停止发送"), time.Time{}, d.kept(c.Body)); err != nil {
 				return sent, failed, err
 			}
 			failed++
@@ -120,7 +134,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 		providerID, serr := d.Sender.Send(sctx, c.Recipient, c.Body)
 		cancel()
 		if serr == nil {
-			if err := d.Store.MarkSent(record, c.ID, d.Store.Now(), providerID); err != nil {
+			if err := d.Store.MarkSent(record, c.ID, d.Store.Now(), providerID, d.kept(c.Body)); err != nil {
 				return sent, failed, err
 			}
 			sent++
@@ -136,7 +150,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 		if !errors.As(serr, &perm) && c.Attempts < MaxAttempts {
 			next = d.Store.Now().Add(Backoff(c.Attempts))
 		}
-		if err := d.Store.MarkFailed(record, *c, serr, next); err != nil {
+		if err := d.Store.MarkFailed(record, *c, serr, next, d.kept(c.Body)); err != nil {
 			return sent, failed, err
 		}
 		failed++

@@ -12,10 +12,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"opcert/internal/auth"
 )
 
 // LogSender writes each message as a JSON line: the default where no SMS
-// gateway is configured, and a record of what would have been sent.
+// gateway is configured, and a record of what would have been sent, with
+// any code masked (auth.MaskSMSCode): log files are kept and copied, and
+// the code has no use once the message is out.
 type LogSender struct {
 	W io.Writer
 
@@ -31,14 +35,22 @@ type LogLine struct {
 	Content string    `json:"content"`
 }
 
-// OpenLogFile appends to the file at path (made if missing, readable by its
-// group only: the lines hold mobile numbers).
+// logFileMode: the lines hold mobile numbers, so besides the service only
+// its group (the operators reading logs) may read them.
+const logFileMode = 0o640
+
+// OpenLogFile appends to the file at path, made if missing. Its mode is
+// set to logFileMode whatever the umask, and narrowed if it was wider.
 func OpenLogFile(path string) (*LogSender, func() error, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, nil, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, logFileMode)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := f.Chmod(logFileMode); err != nil {
+		f.Close()
 		return nil, nil, err
 	}
 	return &LogSender{W: f}, f.Close, nil
@@ -52,7 +64,7 @@ func (s *LogSender) Send(_ context.Context, to, body string) (string, error) {
 	s.n++
 	now := time.Now().UTC()
 	id := fmt.Sprintf("log-%d-%d", now.UnixNano(), s.n)
-	line, err := json.Marshal(LogLine{ID: id, At: now, Mobile: to, Content: body})
+	line, err := json.Marshal(LogLine{ID: id, At: now, Mobile: to, Content: auth.MaskSMSCode(body)})
 	if err != nil {
 		return "", err
 	}

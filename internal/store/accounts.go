@@ -89,13 +89,60 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	return res.RowsAffected()
 }
 
+// How long rows outlive their use. Instances' clocks differ a little, so a
+// QR login stays an hour past its expiry; an SMS code stays a day, so that a
+// complaint that a code did not work can still be looked into (when it was
+// sent, how many tries it took).
+const (
+	qrLoginKept = time.Hour
+	smsCodeKept = 24 * time.Hour
+)
+
+// LoginsPruned counts the rows DeleteExpiredLogins removed.
+type LoginsPruned struct {
+	QRLogins, SMSCodes, RateEvents, Captchas int64
+}
+
+// DeleteExpiredLogins removes QR logins, SMS codes and captchas past their
+// use and rate events older than any limit looks back
+// (auth.LongestRateWindow).
+// Anonymous requests add rows to all three (every GET /login/qr makes a QR
+// login), so without this they grow for ever.
+func (db *DB) DeleteExpiredLogins(ctx context.Context) (LoginsPruned, error) {
+	now := db.now().UTC()
+	var p LoginsPruned
+	for _, d := range []struct {
+		n     *int64
+		query string
+		arg   time.Time
+	}{
+		{&p.QRLogins, `DELETE FROM qr_logins WHERE expires_at < $1`, now.Add(-qrLoginKept)},
+		{&p.SMSCodes, `DELETE FROM sms_codes WHERE expires_at < $1`, now.Add(-smsCodeKept)},
+		{&p.RateEvents, `DELETE FROM rate_events WHERE at < $1`, now.Add(-auth.LongestRateWindow())},
+		{&p.Captchas, `DELETE FROM captchas WHERE expires_at < $1`, now},
+	} {
+		res, err := db.sql.ExecContext(ctx, d.query, d.arg)
+		if err != nil {
+			return p, err
+		}
+		if *d.n, err = res.RowsAffected(); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
 // IssueSMSCode stores a one-time code and queues its text message in the
 // same transaction: the code exists only if its message will be sent.
 func (db *DB) IssueSMSCode(ctx context.Context, mobile string, purpose auth.SMSPurpose, code string) error {
+	key, err := db.key(ctx, keySMSCode)
+	if err != nil {
+		return err
+	}
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sms_codes (mobile, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-			mobile, string(purpose), auth.SMSCodeHash(mobile, code), now, now.Add(auth.SMSCodeTTL)); err != nil {
+			mobile, string(purpose), auth.SMSCodeHash(key, mobile, code), now, now.Add(auth.SMSCodeTTL)); err != nil {
 			return err
 		}
 		return enqueue(ctx, tx, now, "sms", mobile, "sms_code", auth.SMSCodeMessage(purpose, code))
@@ -121,6 +168,10 @@ var (
 // UseSMSCode checks a code and spends it. Only the newest unexpired code of
 // the number counts, and each wrong try uses up one of its attempts.
 func (db *DB) UseSMSCode(ctx context.Context, mobile string, purpose auth.SMSPurpose, code string) error {
+	key, err := db.key(ctx, keySMSCode)
+	if err != nil {
+		return err
+	}
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var id int64
@@ -136,7 +187,7 @@ func (db *DB) UseSMSCode(ctx context.Context, mobile string, purpose auth.SMSPur
 		if err != nil {
 			return err
 		}
-		if !auth.SameHash(hash, auth.SMSCodeHash(mobile, code)) {
+		if !auth.SameHash(hash, auth.SMSCodeHash(key, mobile, code)) {
 			_, err := tx.ExecContext(ctx, `UPDATE sms_codes SET attempts = attempts + 1 WHERE id = $1`, id)
 			if err != nil {
 				return err
@@ -157,6 +208,9 @@ func (e errCommitThen) Unwrap() error { return e.err }
 
 // Allow records an event in a rate-limit bucket if the limit allows it.
 func (db *DB) Allow(ctx context.Context, bucket string, limit auth.RateLimit) (bool, error) {
+	if err := prunedAfter(limit); err != nil {
+		return false, err
+	}
 	now := db.now().UTC()
 	allowed := false
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -178,10 +232,22 @@ func (db *DB) Allow(ctx context.Context, bucket string, limit auth.RateLimit) (b
 // Exceeded tells whether a bucket is full without recording anything
 // (checked before a password is verified; failures are recorded after).
 func (db *DB) Exceeded(ctx context.Context, bucket string, limit auth.RateLimit) (bool, error) {
+	if err := prunedAfter(limit); err != nil {
+		return false, err
+	}
 	var n int
 	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at > $2`,
 		bucket, db.now().UTC().Add(-limit.Window)).Scan(&n)
 	return n >= limit.Max, err
+}
+
+// prunedAfter refuses a limit that looks back further than rate events are
+// kept (DeleteExpiredLogins): it would count too few and let more through.
+func prunedAfter(limit auth.RateLimit) error {
+	if keep := auth.LongestRateWindow(); limit.Window > keep {
+		return fmt.Errorf("store: a rate limit of %v looks back further than events are kept (%v): list it in auth.RateLimits", limit.Window, keep)
+	}
+	return nil
 }
 
 // ClearRate forgets a bucket (a successful login clears its failures).

@@ -2,15 +2,17 @@ package store_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"opcert/internal/audit"
+	"opcert/internal/catalog"
 	"strings"
 	"testing"
 	"time"
 
-	"opcert/internal/audit"
 	"opcert/internal/auth"
-	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/registry"
 	"opcert/internal/store"
@@ -183,6 +185,137 @@ func TestQRLoginConfirmsOnceForTheRightBrowser(t *testing.T) {
 			t.Fatalf("expired code confirmed: %v", err)
 		}
 	})
+}
+
+func TestDeleteExpiredLoginsKeepsWhatIsInUse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newClock(db)
+		count := func(table string) int {
+			t.Helper()
+			var n int
+			if err := store.RawSQL(db).QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		longest := auth.LongestRateWindow()
+		// Made first, so by the end each is older than its keeping time.
+		db.CreateQRLogin(ctx, "qr-old", "p1")
+		db.IssueSMSCode(ctx, "13900000001", auth.SMSLogin, "111111")
+		db.Allow(ctx, "sms:13900000001", auth.SMSPerMobile)
+		c.advance(25 * time.Hour)
+		// Still in use, or just expired: kept.
+		db.CreateQRLogin(ctx, "qr-live", "p2")
+		db.IssueSMSCode(ctx, "13900000002", auth.SMSLogin, "222222")
+		db.Allow(ctx, "sms:13900000002", auth.SMSPerMobile)
+		c.advance(longest - time.Minute)
+		db.CreateQRLogin(ctx, "qr-new", "p3")
+		db.Allow(ctx, "sms-ip:203.0.113.7", auth.SMSPerIP)
+
+		p, err := db.DeleteExpiredLogins(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p != (store.LoginsPruned{QRLogins: 1, SMSCodes: 1, RateEvents: 1}) {
+			t.Errorf("pruned %+v, want one of each", p)
+		}
+		if n := count("qr_logins"); n != 2 {
+			t.Errorf("%d QR logins left, want the expired-but-recent one and the live one", n)
+		}
+		if n := count("sms_codes"); n != 1 {
+			t.Errorf("%d SMS codes left, want 1", n)
+		}
+		if n := count("rate_events"); n != 2 {
+			t.Errorf("%d rate events left, want 2", n)
+		}
+		// The event just inside the longest window still counts.
+		if over, err := db.Exceeded(ctx, "sms:13900000002", auth.RateLimit{Max: 1, Window: longest}); err != nil || !over {
+			t.Errorf("event within the longest window forgotten: %v %v", over, err)
+		}
+		if st, _, _ := db.PollQRLogin(ctx, "qr-new", "p3"); st != store.QRWaiting {
+			t.Errorf("live QR login: %v", st)
+		}
+	})
+}
+
+// A limit that looks back further than events are kept would count too
+// few; the store refuses it rather than let more through.
+func TestRateLimitLongerThanPruningRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		lim := auth.RateLimit{Max: 3, Window: auth.LongestRateWindow() + time.Second}
+		if _, err := db.Allow(ctx, "b", lim); err == nil {
+			t.Error("Allow accepted a window longer than the pruning keeps")
+		}
+		if _, err := db.Exceeded(ctx, "b", lim); err == nil {
+			t.Error("Exceeded accepted a window longer than the pruning keeps")
+		}
+	})
+}
+
+// A code has 10⁶ values, so its stored form must not be a plain hash that
+// trying them all undoes: it is an HMAC under a server key, the same for
+// every instance on the database (generated once, kept in server_keys) or
+// derived from OPCERT_SECRET_KEY.
+func TestSMSCodeHashIsKeyed(t *testing.T) {
+	for _, d := range storetest.Engines() {
+		t.Run(string(d), func(t *testing.T) {
+			a, b := storetest.Pair(t, d)
+			mobile, code := "13900000001", "123456"
+			if err := a.IssueSMSCode(ctx, mobile, auth.SMSLogin, code); err != nil {
+				t.Fatal(err)
+			}
+			var stored string
+			if err := store.RawSQL(a).QueryRow(`SELECT code_hash FROM sms_codes`).Scan(&stored); err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256([]byte(mobile + ":" + code))
+			if stored == hex.EncodeToString(sum[:]) || strings.Contains(stored, code) {
+				t.Fatalf("code stored as an unkeyed hash: %s", stored)
+			}
+			var secret string
+			if err := store.RawSQL(a).QueryRow(`SELECT secret FROM server_keys WHERE name = 'sms_code'`).Scan(&secret); err != nil || len(secret) != 64 {
+				t.Fatalf("generated key %q, %v", secret, err)
+			}
+			// Another instance checks it with the same key.
+			if err := b.UseSMSCode(ctx, mobile, auth.SMSLogin, code); err != nil {
+				t.Fatalf("code issued on one instance refused on another: %v", err)
+			}
+
+			// With OPCERT_SECRET_KEY the key is derived from it, not read
+			// from the table: an instance without it cannot check the code,
+			// one with it can.
+			secretKey := []byte("an operator's secret of 32 chars!")
+			a.SetSecretKey(secretKey)
+			if err := a.IssueSMSCode(ctx, "13900000002", auth.SMSRegister, code); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.UseSMSCode(ctx, "13900000002", auth.SMSRegister, code); !errors.Is(err, store.ErrCodeWrong) {
+				t.Fatalf("checked without the configured secret: %v", err)
+			}
+			b.SetSecretKey(secretKey)
+			if err := b.UseSMSCode(ctx, "13900000002", auth.SMSRegister, code); err != nil {
+				t.Fatalf("checked with the configured secret: %v", err)
+			}
+		})
+	}
+}
+
+// Two installations have different keys: the same code for the same
+// number is stored differently.
+func TestSMSCodeKeysDifferPerDatabase(t *testing.T) {
+	hashes := map[string]bool{}
+	for range 2 {
+		db := storetest.Open(t, store.SQLite)
+		if err := db.IssueSMSCode(ctx, "13900000001", auth.SMSLogin, "123456"); err != nil {
+			t.Fatal(err)
+		}
+		var h string
+		store.RawSQL(db).QueryRow(`SELECT code_hash FROM sms_codes`).Scan(&h)
+		hashes[h] = true
+	}
+	if len(hashes) != 2 {
+		t.Fatal("two databases stored the same code the same way: the key is not per installation")
+	}
 }
 
 func TestCaptchasAreAnsweredOnce(t *testing.T) {

@@ -130,12 +130,13 @@ func (db *DB) RenewClaim(ctx context.Context, c *OutboxClaim) (bool, error) {
 }
 
 // MarkSent records a message the provider accepted at the given time, with
-// the provider's message id. It is not fenced by the lease: a message that
-// went out is recorded as sent even if its lease ran out meanwhile, since
-// leaving it pending would send it again.
-func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time, providerID string) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $1, provider_id = $2, claimed_until = NULL
-		WHERE id = $3 AND status <> 'sent'`, at.UTC(), providerID, id)
+// the provider's message id, and keeps kept as its text from then on (the
+// dispatcher masks the code of a code message: auth.MaskSMSCode). It is not
+// fenced by the lease: a message that went out is recorded as sent even if
+// its lease ran out meanwhile, since leaving it pending would send it again.
+func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time, providerID, kept string) error {
+	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $1, provider_id = $2, claimed_until = NULL, body = $4
+		WHERE id = $3 AND status <> 'sent'`, at.UTC(), providerID, id, kept)
 	return err
 }
 
@@ -145,9 +146,10 @@ const maxErrorRunes = 500
 
 // MarkFailed records a failed try of c: the message is tried again from
 // nextAttempt, or, when nextAttempt is zero, given up for good (status
-// 'failed', the error kept in last_error). Nothing is written when c's
-// lease was taken over by another sender, which now owns the message.
-func (db *DB) MarkFailed(ctx context.Context, c OutboxClaim, cause error, nextAttempt time.Time) error {
+// 'failed', the error kept in last_error, and kept as its text, as
+// MarkSent). Nothing is written when c's lease was taken over by another
+// sender, which now owns the message.
+func (db *DB) MarkFailed(ctx context.Context, c OutboxClaim, cause error, nextAttempt time.Time, kept string) error {
 	msg := "未知错误"
 	if cause != nil {
 		msg = cause.Error()
@@ -156,13 +158,13 @@ func (db *DB) MarkFailed(ctx context.Context, c OutboxClaim, cause error, nextAt
 		msg = string([]rune(msg)[:maxErrorRunes])
 	}
 	msg = strings.ToValidUTF8(msg, "?")
-	status := "pending"
+	status, body := "pending", c.Body
 	if nextAttempt.IsZero() {
-		status, nextAttempt = "failed", db.now()
+		status, nextAttempt, body = "failed", db.now(), kept
 	}
-	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, claimed_until = NULL
+	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, claimed_until = NULL, body = $6
 		WHERE id = $4 AND status = 'pending' AND claimed_until = $5`,
-		status, msg, nextAttempt.UTC(), c.ID, c.Lease)
+		status, msg, nextAttempt.UTC(), c.ID, c.Lease, body)
 	return err
 }
 

@@ -76,21 +76,21 @@ func TestClaimOutbox(t *testing.T) {
 			t.Fatalf("stale renew: %v %v", ok, err)
 		}
 		// The stale sender's failure does not touch the new owner's claim.
-		if err := db.MarkFailed(ctx, stale, errors.New("网关超时"), c.t.Add(time.Hour)); err != nil {
+		if err := db.MarkFailed(ctx, stale, errors.New("网关超时"), c.t.Add(time.Hour), ""); err != nil {
 			t.Fatal(err)
 		}
 		if r, _ := db.OutboxMessageByID(ctx, stale.ID); r.Status != "pending" || !r.ClaimedUntil.Equal(taken[0].Lease) || r.LastError != "" {
 			t.Fatalf("stale failure applied: %+v", r)
 		}
 
-		if err := db.MarkSent(ctx, a.ID, c.t, "gw-1"); err != nil {
+		if err := db.MarkSent(ctx, a.ID, c.t, "gw-1", a.Body); err != nil {
 			t.Fatal(err)
 		}
 		if r, _ := db.OutboxMessageByID(ctx, a.ID); r.Status != "sent" || r.ProviderID != "gw-1" || !near(r.SentAt, c.t) || !r.ClaimedUntil.IsZero() || r.Attempts != 1 {
 			t.Fatalf("sent: %+v", r)
 		}
 		// A sent message is never claimed again, even marked failed late.
-		if err := db.MarkFailed(ctx, a, errors.New("late"), c.t); err != nil {
+		if err := db.MarkFailed(ctx, a, errors.New("late"), c.t, ""); err != nil {
 			t.Fatal(err)
 		}
 		c.t = c.t.Add(24 * time.Hour)
@@ -113,7 +113,7 @@ func TestMarkFailed(t *testing.T) {
 		// Gateways answer in Chinese; a long answer is cut between
 		// characters, never inside one (PostgreSQL refuses broken UTF-8).
 		long := "网关：" + strings.Repeat("号码错误", 200)
-		if err := db.MarkFailed(ctx, claims[0], errors.New(long), c.t.Add(5*time.Minute)); err != nil {
+		if err := db.MarkFailed(ctx, claims[0], errors.New(long), c.t.Add(5*time.Minute), ""); err != nil {
 			t.Fatal(err)
 		}
 		r, _ := db.OutboxMessageByID(ctx, claims[0].ID)
@@ -130,7 +130,7 @@ func TestMarkFailed(t *testing.T) {
 			t.Fatalf("%+v", claims)
 		}
 		// Given up: zero next attempt.
-		if err := db.MarkFailed(ctx, claims[0], errors.New("HTTP 400 号码无效"), time.Time{}); err != nil {
+		if err := db.MarkFailed(ctx, claims[0], errors.New("HTTP 400 号码无效"), time.Time{}, claims[0].Body); err != nil {
 			t.Fatal(err)
 		}
 		r, _ = db.OutboxMessageByID(ctx, claims[0].ID)

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,6 +41,10 @@ type DB struct {
 	holderStmt, certStmt *sql.Stmt
 
 	authorities atomic.Pointer[[]authority.Authority] // Authorities, once read
+
+	keysMu sync.Mutex
+	secret []byte            // SetSecretKey; nil: keys kept in server_keys
+	keys   map[string][]byte // by use, once read
 }
 
 // ErrNotFound is returned when a looked-up record does not exist.
@@ -75,6 +80,9 @@ func openSQLiteKeepingStat4(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: create data folder: %w", err)
 	}
+	if err := privateFile(path); err != nil {
+		return nil, fmt.Errorf("store: create %s: %w", path, err)
+	}
 	// WAL lets readers run beside the single writer; _txlock=immediate takes
 	// the write lock at BEGIN, so two writers queue on busy_timeout instead of
 	// failing with SQLITE_BUSY half-way through a transaction.
@@ -94,7 +102,35 @@ func openSQLiteKeepingStat4(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	// SQLite makes the -wal and -shm files with the database file's mode;
+	// ones left by an older version may be wider.
+	for _, side := range []string{path + "-wal", path + "-shm"} {
+		if err := os.Chmod(side, dbFileMode); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			db.Close()
+			return nil, fmt.Errorf("store: %w", err)
+		}
+	}
 	return &DB{sql: db, dialect: SQLite, now: time.Now}, nil
+}
+
+// dbFileMode is the mode of the database file, its -wal and -shm files and
+// backups: they hold every person's 证件号码 and phone number, so only the
+// service's own user may read them.
+const dbFileMode = 0o600
+
+// privateFile makes path, if missing, with dbFileMode whatever the umask,
+// and narrows the mode of an existing file to it. SQLite opens an existing
+// file as it is and creates a missing one 0644 less the umask.
+func privateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, dbFileMode)
+	if err != nil {
+		return err
+	}
+	err = f.Chmod(dbFileMode)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // dropStat4 keeps the planner statistics of ANALYZE (or PRAGMA optimize)
@@ -214,9 +250,25 @@ func (db *DB) BackupTo(ctx context.Context, path string) error {
 	if db.dialect != SQLite {
 		return errors.New("PostgreSQL 数据库请使用 pg_dump 或基础备份进行备份")
 	}
-	if _, err := os.Stat(path); err == nil {
+	// VACUUM INTO writes into an empty file as it finds it, so the file is
+	// made first with the database's own mode (and O_EXCL: an existing
+	// backup is never overwritten).
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, dbFileMode)
+	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("备份文件 %s 已存在，请换一个文件名", path)
 	}
-	_, err := db.sql.ExecContext(ctx, `VACUUM INTO $1`, path)
+	if err != nil {
+		return err
+	}
+	err = f.Chmod(dbFileMode)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		_, err = db.sql.ExecContext(ctx, `VACUUM INTO $1`, path)
+	}
+	if err != nil {
+		os.Remove(path)
+	}
 	return err
 }

@@ -110,7 +110,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.
-	var h http.Handler = s.withViewer(mux)
+	var h http.Handler = s.withViewer(s.limitBodies(mux))
 	h = securityHeaders(h)
 	h = crossOrigin(h, s)
 	h = s.recoverer(h)

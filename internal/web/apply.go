@@ -25,7 +25,7 @@ func (s *Server) applyRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /applications/{id}/withdraw", app(s.applicationWithdraw))
 	mux.HandleFunc("GET /applications/{id}/submitted", app(s.applicationSubmitted))
 	mux.HandleFunc("GET /applications/{id}/edit/{step}", app(s.wizardPage))
-	mux.HandleFunc("POST /applications/{id}/edit/{step}", app(s.wizardPost))
+	mux.Handle("POST /applications/{id}/edit/{step}", takesFile(app(s.wizardPost)))
 	mux.HandleFunc("POST /applications/{id}/submit", app(s.applicationSubmit))
 	mux.HandleFunc("GET /catalog/mapping", s.mappingPage)
 }

@@ -16,13 +16,19 @@ import (
 func (s *Server) calendarRoutes(mux *http.ServeMux) {
 	admin := func(h http.HandlerFunc) http.HandlerFunc { return s.requireRole(auth.RoleAdmin, h) }
 	mux.HandleFunc("GET /admin/calendar", admin(s.calendarPage))
-	mux.HandleFunc("POST /admin/calendar/preview", admin(s.calendarPreview))
+	mux.Handle("POST /admin/calendar/preview", takesFile(admin(s.calendarPreview)))
 	mux.HandleFunc("POST /admin/calendar/import", admin(s.calendarImport))
 }
 
 // maxYearFile bounds an uploaded year file: a year's arrangement is a few
 // kilobytes of JSON.
 const maxYearFile = 256 << 10
+
+// maxYearRequest bounds the request that carries a year file.
+const maxYearRequest = maxYearFile + 64<<10
+
+// errYearTooLarge is a request far larger than a year file, cut off (413).
+var errYearTooLarge = casework.FieldError("file", "文件太大：超过 256 KB。节假日安排文件应为几 KB 的 JSON 文件（格式同 internal/workday/data/2026.json）")
 
 // calendarLabels name the import form's fields in the error summary.
 var calendarLabels = map[string]string{
@@ -98,17 +104,24 @@ func (s *Server) calendarPreview(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Errors = fieldErrorsOf(err, calendarLabels)
 	p.Form.Errors = p.Errors
-	s.renderStatus(w, r, statusOf(err), "admin_calendar", p)
+	status := statusOf(err)
+	if errors.Is(err, errYearTooLarge) {
+		status = http.StatusRequestEntityTooLarge
+	}
+	s.renderStatus(w, r, status, "admin_calendar", p)
 }
 
 // readYear is the year an admin sent: an uploaded file when one was chosen,
 // otherwise the typed form. The form's values come back for the page.
 func (s *Server) readYear(r *http.Request) (workday.YearData, *form, error) {
-	r.Body = http.MaxBytesReader(nil, r.Body, maxYearFile+64<<10)
-	if err := r.ParseMultipartForm(maxYearFile + 64<<10); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+	if r.ContentLength > maxYearRequest {
+		return workday.YearData{}, nil, errYearTooLarge // declared: refused unread
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, maxYearRequest)
+	if err := r.ParseMultipartForm(maxYearRequest); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return workday.YearData{}, nil, casework.FieldError("file", "文件太大：节假日安排文件应为几 KB 的 JSON 文件（格式同 internal/workday/data/2026.json）")
+			return workday.YearData{}, nil, errYearTooLarge
 		}
 		return workday.YearData{}, nil, casework.FieldError("file", "无法读取提交的内容，请重新选择文件")
 	}

@@ -30,6 +30,9 @@ func (s *Server) fileRoutes(mux *http.ServeMux) {
 // parseStepForm reads a wizard step's form, multipart when it carries a
 // file. Files stay on disk (ParseMultipartForm spills past 1 MB).
 func (s *Server) parseStepForm(r *http.Request) error {
+	if r.ContentLength > maxRequest {
+		return errTooLarge // declared: refused unread
+	}
 	r.Body = http.MaxBytesReader(nil, r.Body, maxRequest)
 	var err error
 	if ct := r.Header.Get("Content-Type"); len(ct) >= 19 && ct[:19] == "multipart/form-data" {

@@ -1,18 +1,13 @@
 package web
 
 import (
-	"errors"
 	"mime"
 	"net/http"
 	"unicode/utf8"
 )
 
-// maxPlainForm bounds a form without files: the longest typed in is a
-// year's holiday list, a few KB. Go would otherwise read 10 MB.
-const maxPlainForm = 256 << 10
-
-// readPlainForms reads every url-encoded form before its handler does, so
-// that a body too large is cut off early and text that is not UTF-8 is
+// readPlainForms reads every url-encoded form (already bounded by
+// limitBodies) before its handler does, so that text that is not UTF-8 is
 // refused before anything can store it. Browsers send a page's forms in
 // the page's encoding (UTF-8); other bytes come from a script or a broken
 // client, and stored raw they would break every page and PDF that shows
@@ -21,13 +16,7 @@ func (s *Server) readPlainForms(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
-				r.Body = http.MaxBytesReader(w, r.Body, maxPlainForm)
 				if err := r.ParseForm(); err != nil {
-					var tooBig *http.MaxBytesError
-					if errors.As(err, &tooBig) {
-						s.renderStatus(w, r, http.StatusRequestEntityTooLarge, "error", &errorPage{Title: "提交的内容过多", Message: "提交的内容超过了表单允许的长度，请返回检查后重新提交。"})
-						return
-					}
 					s.renderStatus(w, r, http.StatusBadRequest, "error", &errorPage{Title: "无法识别提交的内容", Message: "提交的内容格式有误，请返回页面重新提交。"})
 					return
 				}

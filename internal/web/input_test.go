@@ -63,5 +63,5 @@ func TestPlainFormBodyLimited(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("1 MB login form: %d", resp.StatusCode)
 	}
-	mustContain(t, body, "提交的内容过多")
+	mustContain(t, body, "提交的内容过大")
 }

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -55,6 +58,57 @@ func (s *Server) schemeOf(r *http.Request) string {
 		return "https"
 	}
 	return "http"
+}
+
+// maxFormBody bounds the body of a request to a route that takes no file:
+// the longest form of the service (the SMS templates, an officer's reasons)
+// is a few KB.
+const maxFormBody = 256 << 10
+
+// takesFile marks a route that takes an uploaded file and bounds its own
+// body (parseStepForm, readYear), refusing a declared oversize unread.
+type takesFile http.HandlerFunc
+
+func (h takesFile) ServeHTTP(w http.ResponseWriter, r *http.Request) { h(w, r) }
+
+// limitBodies refuses an oversized body before anything parses it: from
+// Content-Length when declared, otherwise once maxFormBody has been read,
+// never reading on. A handler that ignores ParseForm's error (as
+// PostFormValue does) would otherwise go on with empty values after reading
+// 10 MB of a form, or the whole of a multipart body spilled to disk.
+func (s *Server) limitBodies(mux *http.ServeMux, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if h, _ := mux.Handler(r); isTakesFile(h) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > maxFormBody {
+			s.tooLarge(w, r)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBody))
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.tooLarge(w, r)
+			return
+		}
+		// Any other error (the client went away) is met by the handler as
+		// a truncated body, as it would have been.
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isTakesFile(h http.Handler) bool { _, ok := h.(takesFile); return ok }
+
+func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Connection", "close")
+	s.renderStatus(w, r, http.StatusRequestEntityTooLarge, "error", &errorPage{Title: "提交的内容过大",
+		Message: "提交的内容超过了允许的大小，未被处理。请返回上一页检查后重新提交；申请材料请在“申请材料”一步上传，每个文件不超过10MB。"})
 }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {

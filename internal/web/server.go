@@ -117,7 +117,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.
-	var h http.Handler = s.withViewer(s.readPlainForms(mux))
+	var h http.Handler = s.withViewer(s.limitBodies(mux, s.readPlainForms(mux)))
 	h = securityHeaders(h)
 	h = crossOrigin(h, s)
 	h = s.recoverer(h)

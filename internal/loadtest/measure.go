@@ -54,6 +54,11 @@ type Section struct {
 // Run measures every path on every engine.
 func Run(ctx context.Context, cfg Config) ([]Section, error) {
 	logf := cfg.Logf
+	if cfg.ProfileDir != "" {
+		if err := os.MkdirAll(cfg.ProfileDir, 0o750); err != nil {
+			return nil, err
+		}
+	}
 	blog, err := os.Create(filepath.Join(cfg.RunDir, "bare.log"))
 	if err != nil {
 		return nil, err
@@ -205,7 +210,7 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		}
 		profiled := make(chan error, 1)
 		if cfg.ProfileDir != "" && t.p.Pprof != "" {
-			file := filepath.Join(cfg.ProfileDir, fmt.Sprintf("%s-%d.pprof", d, i))
+			file := filepath.Join(cfg.ProfileDir, fmt.Sprintf("%s-%d", d, i))
 			go func() { profiled <- profile(ctx, t.p.Pprof, file, cfg.Warmup, cfg.Duration) }()
 		} else {
 			profiled <- nil
@@ -330,15 +335,23 @@ func ServeBare(ctx context.Context, addr string, stdout io.Writer) error {
 	return nil
 }
 
-// profile saves a CPU profile of the server's measured window.
+// profile saves a CPU profile (file.pprof) of the server's measured window
+// and an execution trace (file.trace) of its first second, which shows
+// what the goroutines wait on (go tool trace -pprof=syscall, sync, net).
 func profile(ctx context.Context, addr, file string, warmup, d time.Duration) error {
 	select {
 	case <-time.After(warmup):
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	secs := max(int(d.Seconds()), 1)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs), nil)
+	traced := make(chan error, 1)
+	go func() { traced <- fetch(ctx, fmt.Sprintf("http://%s/debug/pprof/trace?seconds=1", addr), file+".trace") }()
+	err := fetch(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, max(int(d.Seconds()), 1)), file+".pprof")
+	return errors.Join(err, <-traced)
+}
+
+func fetch(ctx context.Context, u, file string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
 	}

@@ -164,7 +164,7 @@ func (db *DB) SaveDraft(ctx context.Context, a Application, editable []string) (
 		args = append(args, s)
 		ph[i] = fmt.Sprintf("$%d", len(args))
 	}
-	res, err := db.sql.ExecContext(ctx, `
+	res, err := db.w.ExecContext(ctx, `
 		UPDATE applications SET data = $1, step = $2, authority_code = $3, updated_at = $4, draft_expires_on = $5, version = version + 1
 		WHERE id = $6 AND applicant_id = $7 AND version = $8 AND status IN (`+strings.Join(ph, ", ")+`)`, args...)
 	if err != nil {
@@ -442,7 +442,7 @@ type Material struct {
 // blob store under m.BlobKey).
 func (db *DB) AddMaterial(ctx context.Context, m Material) (Material, error) {
 	m.UploadedAt = db.now().UTC()
-	err := db.sql.QueryRowContext(ctx, `
+	err := db.w.QueryRowContext(ctx, `
 		INSERT INTO materials (application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		m.ApplicationID, m.Material, m.BlobKey, m.Filename, m.ContentType, m.Size, m.SHA256, m.UploadedAt).Scan(&m.ID)
@@ -472,7 +472,7 @@ func (db *DB) Materials(ctx context.Context, appID int64) ([]Material, error) {
 // the caller can delete the blob.
 func (db *DB) DeleteMaterial(ctx context.Context, appID, materialID int64) (Material, error) {
 	var m Material
-	err := db.sql.QueryRowContext(ctx, `DELETE FROM materials WHERE id = $1 AND application_id = $2
+	err := db.w.QueryRowContext(ctx, `DELETE FROM materials WHERE id = $1 AND application_id = $2
 		RETURNING id, application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at`, materialID, appID).
 		Scan(&m.ID, &m.ApplicationID, &m.Material, &m.BlobKey, &m.Filename, &m.ContentType, &m.Size, &m.SHA256, &m.UploadedAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -543,7 +543,7 @@ type ExamResult struct {
 
 // AddExamResult records a result (demo data now, the exam system later).
 func (db *DB) AddExamResult(ctx context.Context, r ExamResult) (ExamResult, error) {
-	err := db.sql.QueryRowContext(ctx, `INSERT INTO exam_results (holder_id, qualification, weld_code, exam_date, theory, practical, passed, institution)
+	err := db.w.QueryRowContext(ctx, `INSERT INTO exam_results (holder_id, qualification, weld_code, exam_date, theory, practical, passed, institution)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		r.HolderID, r.Qualification, r.WeldCode, r.ExamDate, r.Theory, r.Practical, r.Passed, r.Institution).Scan(&r.ID)
 	return r, err

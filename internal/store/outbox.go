@@ -113,7 +113,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxClaim, error)
 // (then c must not be sent), or when it is no longer pending.
 func (db *DB) RenewClaim(ctx context.Context, c *OutboxClaim) (bool, error) {
 	lease := leaseFrom(db.now().UTC())
-	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND status = 'pending' AND claimed_until = $3`,
+	res, err := db.w.ExecContext(ctx, `UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND status = 'pending' AND claimed_until = $3`,
 		lease, c.ID, c.Lease)
 	if err != nil {
 		return false, err
@@ -133,7 +133,7 @@ func (db *DB) RenewClaim(ctx context.Context, c *OutboxClaim) (bool, error) {
 // went out is recorded as sent even if its lease ran out meanwhile, since
 // leaving it pending would send it again.
 func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time, providerID string) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $1, provider_id = $2, claimed_until = NULL
+	_, err := db.w.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $1, provider_id = $2, claimed_until = NULL
 		WHERE id = $3 AND status <> 'sent'`, at.UTC(), providerID, id)
 	return err
 }
@@ -159,7 +159,7 @@ func (db *DB) MarkFailed(ctx context.Context, c OutboxClaim, cause error, nextAt
 	if nextAttempt.IsZero() {
 		status, nextAttempt = "failed", db.now()
 	}
-	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, claimed_until = NULL
+	_, err := db.w.ExecContext(ctx, `UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, claimed_until = NULL
 		WHERE id = $4 AND status = 'pending' AND claimed_until = $5`,
 		status, msg, nextAttempt.UTC(), c.ID, c.Lease)
 	return err
@@ -338,7 +338,7 @@ func (db *DB) PutSMSTemplate(ctx context.Context, topic, body string, adminID in
 	case strings.TrimSpace(body) == "":
 		return errors.New("短信内容不能为空")
 	}
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO sms_templates (topic, body, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+	_, err := db.w.ExecContext(ctx, `INSERT INTO sms_templates (topic, body, updated_at, updated_by) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (topic) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
 		topic, body, db.now().UTC(), nullInt(adminID))
 	return err

@@ -27,15 +27,15 @@ func queueSetup(b *testing.B, db *DB) {
 	ctx := context.Background()
 	now := db.now().UTC()
 	for _, c := range queueDistricts {
-		if _, err := db.sql.ExecContext(ctx, `INSERT INTO authorities (code, name, district) VALUES ($1, $1, $1) ON CONFLICT (code) DO NOTHING`, c); err != nil {
+		if _, err := db.w.ExecContext(ctx, `INSERT INTO authorities (code, name, district) VALUES ($1, $1, $1) ON CONFLICT (code) DO NOTHING`, c); err != nil {
 			b.Fatal(err)
 		}
 	}
 	var holderID, userID int64
-	if err := db.sql.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, name, created_at) VALUES ('居民身份证', 'Q0000000000000000X', '基准', $1) RETURNING id`, now).Scan(&holderID); err != nil {
+	if err := db.w.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, name, created_at) VALUES ('居民身份证', 'Q0000000000000000X', '基准', $1) RETURNING id`, now).Scan(&holderID); err != nil {
 		b.Fatal(err)
 	}
-	if err := db.sql.QueryRowContext(ctx, `INSERT INTO users (login, name, role, password_hash, holder_id, mobile, created_at) VALUES ('q', '基准', 'applicant', 'x', $1, '13900000000', $2) RETURNING id`, holderID, now).Scan(&userID); err != nil {
+	if err := db.w.QueryRowContext(ctx, `INSERT INTO users (login, name, role, password_hash, holder_id, mobile, created_at) VALUES ('q', '基准', 'applicant', 'x', $1, '13900000000', $2) RETURNING id`, holderID, now).Scan(&userID); err != nil {
 		b.Fatal(err)
 	}
 	// Statuses and districts cycle; due dates spread over a year around today.
@@ -53,15 +53,15 @@ func queueSetup(b *testing.B, db *DB) {
 	}
 	per := queueApps / len(queueDistricts)
 	for _, c := range queueDistricts {
-		if _, err := db.sql.ExecContext(ctx, q, per, userID, holderID, c, now); err != nil {
+		if _, err := db.w.ExecContext(ctx, q, per, userID, holderID, c, now); err != nil {
 			b.Fatal(err)
 		}
 		// Numbers must stay unique across districts.
-		if _, err := db.sql.ExecContext(ctx, `UPDATE applications SET number = number || $1 WHERE authority_code = $2`, c, c); err != nil {
+		if _, err := db.w.ExecContext(ctx, `UPDATE applications SET number = number || $1 WHERE authority_code = $2`, c, c); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if _, err := db.sql.ExecContext(ctx, `ANALYZE`); err != nil {
+	if _, err := db.w.ExecContext(ctx, `ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
 }

@@ -32,7 +32,14 @@ const (
 
 // DB is opcert's database.
 type DB struct {
-	sql     *sql.DB
+	sql *sql.DB // reads
+	// w takes every write: on SQLite a pool of one connection, so that
+	// writers queue in Go for the single write lock instead of in SQLite's
+	// busy handler, which sleeps 1, 2, 5 … up to 100 ms between tries
+	// (sqliteDefaultBusyCallback) and so turned a few contending
+	// submissions into tails of hundreds of milliseconds. On PostgreSQL it
+	// is the same pool as sql.
+	w       *sql.DB
 	dialect Dialect
 	now     func() time.Time
 
@@ -58,43 +65,59 @@ func Open(ctx context.Context, url, sqlitePath string) (*DB, error) {
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
-	db, err := openSQLiteKeepingStat4(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if err := dropStat4(ctx, db.sql); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	return db, nil
+	return openSQLiteWith(ctx, path, false)
 }
 
 // openSQLiteKeepingStat4 is openSQLite without dropStat4, for the benchmark
 // that shows what the samples cost.
 func openSQLiteKeepingStat4(ctx context.Context, path string) (*DB, error) {
+	return openSQLiteWith(ctx, path, true)
+}
+
+func openSQLiteWith(ctx context.Context, path string, keepStat4 bool) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: create data folder: %w", err)
 	}
 	// WAL lets readers run beside the single writer; _txlock=immediate takes
-	// the write lock at BEGIN, so two writers queue on busy_timeout instead of
-	// failing with SQLITE_BUSY half-way through a transaction.
+	// the write lock at BEGIN, so a transaction never fails with
+	// SQLITE_BUSY half-way through; busy_timeout covers another process
+	// (opcert backup) holding the lock.
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	open := func(conns int) (*sql.DB, error) {
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, err
+		}
+		// As many idle connections as open ones: database/sql keeps only two
+		// idle by default, so under load it closes and reopens connections
+		// (and re-applies the pragmas above) on most requests.
+		db.SetMaxOpenConns(conns)
+		db.SetMaxIdleConns(conns)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+		return db, nil
+	}
+	w, err := open(1)
 	if err != nil {
 		return nil, err
 	}
-	// As many idle connections as open ones: database/sql keeps only two
-	// idle by default, so under load it closes and reopens connections
-	// (and re-applies the pragmas above) on most requests.
-	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	// Before the readers open, so that none of them has read the samples.
+	if !keepStat4 {
+		if err := dropStat4(ctx, w); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
 	}
-	return &DB{sql: db, dialect: SQLite, now: time.Now}, nil
+	r, err := open(8)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	return &DB{sql: r, w: w, dialect: SQLite, now: time.Now}, nil
 }
 
 // dropStat4 keeps the planner statistics of ANALYZE (or PRAGMA optimize)
@@ -141,7 +164,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", redact(url), err)
 	}
-	return &DB{sql: db, dialect: Postgres, now: time.Now}, nil
+	return &DB{sql: db, w: db, dialect: Postgres, now: time.Now}, nil
 }
 
 // redact hides the password of a connection URL for logs and errors.
@@ -169,7 +192,11 @@ func (db *DB) Close() error {
 		db.certStmt.Close()
 	}
 	db.lookupMu.Unlock()
-	return db.sql.Close()
+	err := db.sql.Close()
+	if db.w != db.sql {
+		err = errors.Join(err, db.w.Close())
+	}
+	return err
 }
 
 // Ping checks the database answers; /healthz uses it.
@@ -181,7 +208,7 @@ func (db *DB) SetClock(now func() time.Time) { db.now = now }
 // inTx runs fn in one transaction: every multi-row change goes through here
 // so that nothing is ever half-written.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

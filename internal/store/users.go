@@ -18,7 +18,7 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User) (auth.User, error) {
 		return u, err
 	}
 	u.CreatedAt = db.now().UTC()
-	err := db.sql.QueryRowContext(ctx, `
+	err := db.w.QueryRowContext(ctx, `
 		INSERT INTO users (login, name, role, password_hash, authority_code, holder_id, mobile, disabled, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		u.Login, u.Name, string(u.Role), u.PasswordHash, nullString(u.AuthorityCode), nullInt(u.HolderID),

@@ -647,7 +647,10 @@ type QueueFilter struct {
 }
 
 // Queue lists applications for the back office, nearest deadline first,
-// a page at a time (the index on authority, status and deadline serves it).
+// a page at a time: the count from the index on authority, status and
+// deadline, the page in the order of applications_queue_order (0011), whose
+// expression the ORDER BY repeats so that both engines read the page from
+// it instead of sorting.
 func (db *DB) Queue(ctx context.Context, f QueueFilter) ([]Application, int, error) {
 	where := []string{"status <> 'draft'"}
 	var args []any
@@ -686,7 +689,7 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter) ([]Application, int, err
 		f.Page = 1
 	}
 	out, err := db.queryApplications(ctx, `SELECT `+appColumns+` FROM applications WHERE `+cond+
-		fmt.Sprintf(` ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id LIMIT %d OFFSET %d`, f.Size, (f.Page-1)*f.Size), args...)
+		fmt.Sprintf(` ORDER BY due_on IS NULL, due_on, id LIMIT %d OFFSET %d`, f.Size, (f.Page-1)*f.Size), args...)
 	return out, total, err
 }
 

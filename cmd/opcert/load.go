@@ -31,6 +31,7 @@ func cmdLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	drafts := fs.Int("drafts", 3000, "prepared drafts for the submit path")
 	applicants := fs.Int("applicants", 1500, "fresh applicants for each applicant path")
 	profile := fs.String("profile", "", "save a CPU profile of the service for each path in this folder (ENGINE-N.pprof, N in table order)")
+	only := fs.String("only", "", "measure only the paths whose names contain one of these comma-separated words (e.g. query,home)")
 	out := fs.String("o", "", "also write the report (Markdown) to this file")
 	keep := fs.Bool("keep", false, "keep the run's data folders and server logs (printed at the end)")
 	serveBare := fs.Bool("serve-bare", false, "serve only the bare handler (the load command starts itself so)")
@@ -76,6 +77,9 @@ func cmdLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Counts: loadtest.Counts{Holders: *holders, Queries: 10_000, Applications: min(100_000, max(*holders/10, 1000)),
 			Logins: *applicants, Sessions: *applicants, Drafts: *drafts},
 		Warmup: *warmup, Duration: *duration, ReadC: *readC, WriteC: *writeC, ProfileDir: *profile, Logf: logf}
+	if *only != "" {
+		cfg.Only = strings.Split(*only, ",")
+	}
 	started := time.Now()
 	secs, err := loadtest.Run(ctx, cfg)
 	if err != nil {

@@ -31,9 +31,10 @@ type Config struct {
 	Counts      Counts
 	Warmup      time.Duration
 	Duration    time.Duration
-	ReadC       int    // concurrent clients of the pages
-	WriteC      int    // concurrent applicants
-	ProfileDir  string // when set, a CPU profile of the service per path
+	ReadC       int      // concurrent clients of the pages
+	WriteC      int      // concurrent applicants
+	ProfileDir  string   // when set, a CPU profile of the service per path
+	Only        []string // when set, only the paths whose names contain one of these
 	Logf        func(format string, args ...any)
 }
 
@@ -126,14 +127,27 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 	flow := fx.Flow
 	flow.C = c
 
+	wanted := func(name string) bool {
+		if len(cfg.Only) == 0 {
+			return true
+		}
+		for _, o := range cfg.Only {
+			if strings.Contains(name, o) {
+				return true
+			}
+		}
+		return false
+	}
 	// The drafts that "submit" submits, prepared through the pages at the
 	// applicants' concurrency (not measured).
-	start = time.Now()
-	drafts, err := prepareDrafts(ctx, &flow, fx.ForDrafts, cfg.WriteC)
-	if err != nil {
-		return sec, err
+	var drafts []Draft
+	if wanted(submitName) {
+		start = time.Now()
+		if drafts, err = prepareDrafts(ctx, &flow, fx.ForDrafts, cfg.WriteC); err != nil {
+			return sec, err
+		}
+		logf("%s: %d drafts prepared in %v", d, len(drafts), time.Since(start).Round(time.Millisecond))
 	}
-	logf("%s: %d drafts prepared in %v", d, len(drafts), time.Since(start).Round(time.Millisecond))
 
 	bc := NewClient(bare.URL, cfg.ReadC)
 	defer bc.Close()
@@ -183,7 +197,7 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 			}
 			return err
 		}},
-		{"submit of a prepared draft", "req", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
+		{submitName, "req", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
 			d, err := draftPool.Take()
 			if err != nil {
 				return err
@@ -226,6 +240,7 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		rss, err := t.p.PeakRSS()
 		return Row{Name: t.name, Unit: t.unit, Stats: st, PeakRSS: rss}, err
 	}
+	targets = slices.DeleteFunc(targets, func(t target) bool { return t.p != bare && !wanted(t.name) })
 	bareRow, err := measure(0, targets[0])
 	if err != nil {
 		return sec, err
@@ -265,6 +280,8 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 	logf("%s: %-70s %s", d, median.Name, median.summary())
 	return sec, nil
 }
+
+const submitName = "submit of a prepared draft"
 
 // prepareDrafts walks every session's applicant to the 核对信息 page.
 func prepareDrafts(ctx context.Context, f *Flow, sessions []string, c int) ([]Draft, error) {

@@ -28,7 +28,7 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, tokenHash string)
 func (db *DB) SessionUser(ctx context.Context, tokenHash string, touch bool) (auth.Session, auth.User, error) {
 	var s auth.Session
 	var login string
-	err := db.sql.QueryRowContext(ctx, `
+	err := db.queryRow(ctx, `
 		SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, u.login
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, tokenHash).
 		Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &login)
@@ -349,7 +349,7 @@ func (db *DB) RegisterApplicant(ctx context.Context, h registry.Holder, mobile, 
 func (db *DB) HolderByID(ctx context.Context, id int64) (registry.Holder, error) {
 	var h registry.Holder
 	var idType string
-	err := db.sql.QueryRowContext(ctx, `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id = $1`, id).
+	err := db.queryRow(ctx, `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id = $1`, id).
 		Scan(&h.ID, &idType, &h.IDNumber, &h.Name, &h.Sex, &h.BirthDate)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, ErrHolderMissing

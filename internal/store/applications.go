@@ -133,7 +133,7 @@ func (db *DB) CreateDraft(ctx context.Context, a Application) (Application, erro
 // person's number gives ErrNotFound, the same as a number that does not
 // exist, so nothing about it leaks.
 func (db *DB) ApplicationOf(ctx context.Context, id, applicantID int64) (Application, error) {
-	return scanApplication(db.sql.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND applicant_id = $2`, id, applicantID))
+	return scanApplication(db.queryRow(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND applicant_id = $2`, id, applicantID))
 }
 
 // Applications lists an applicant's applications, newest edit first,
@@ -409,7 +409,7 @@ type Event struct {
 
 // Events lists an application's history, oldest first.
 func (db *DB) Events(ctx context.Context, appID int64) ([]Event, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT at, COALESCE(actor_id, 0), action, from_status, to_status, note FROM application_events WHERE application_id = $1 ORDER BY id`, appID)
+	rows, err := db.query(ctx, `SELECT at, COALESCE(actor_id, 0), action, from_status, to_status, note FROM application_events WHERE application_id = $1 ORDER BY id`, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +451,7 @@ func (db *DB) AddMaterial(ctx context.Context, m Material) (Material, error) {
 
 // Materials lists an application's files in upload order.
 func (db *DB) Materials(ctx context.Context, appID int64) ([]Material, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at
+	rows, err := db.query(ctx, `SELECT id, application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at
 		FROM materials WHERE application_id = $1 ORDER BY id`, appID)
 	if err != nil {
 		return nil, err
@@ -596,7 +596,7 @@ func (db *DB) ApplicationByPublicToken(ctx context.Context, token string) (Appli
 	if token == "" {
 		return Application{}, ErrNotFound
 	}
-	return scanApplication(db.sql.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE public_token = $1`, token))
+	return scanApplication(db.queryRow(ctx, `SELECT `+appColumns+` FROM applications WHERE public_token = $1`, token))
 }
 
 // grant writes approved items to the holder's certificate, numbered with

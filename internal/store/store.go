@@ -43,8 +43,12 @@ type DB struct {
 	dialect Dialect
 	now     func() time.Time
 
-	lookupMu             sync.Mutex
-	holderStmt, certStmt *sql.Stmt
+	// stmts are the statements of the reads every page makes, prepared
+	// once (database/sql then prepares each on every connection once):
+	// SQLite compiles a statement on every call otherwise, often more time
+	// than running it.
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 
 	authorities atomic.Pointer[[]authority.Authority] // Authorities, once read
 }
@@ -186,17 +190,53 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close waits for open statements and closes the connections.
 func (db *DB) Close() error {
-	db.lookupMu.Lock()
-	if db.holderStmt != nil {
-		db.holderStmt.Close()
-		db.certStmt.Close()
+	db.stmtMu.Lock()
+	for _, st := range db.stmts {
+		st.Close()
 	}
-	db.lookupMu.Unlock()
+	db.stmts = nil
+	db.stmtMu.Unlock()
 	err := db.sql.Close()
 	if db.w != db.sql {
 		err = errors.Join(err, db.w.Close())
 	}
 	return err
+}
+
+// prepared is the read statement q, prepared once.
+func (db *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if st := db.stmts[q]; st != nil {
+		return st, nil
+	}
+	st, err := db.sql.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if db.stmts == nil {
+		db.stmts = map[string]*sql.Stmt{}
+	}
+	db.stmts[q] = st
+	return st, nil
+}
+
+// queryRow runs a hot read through its prepared statement.
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := db.prepared(ctx, q)
+	if err != nil {
+		return db.sql.QueryRowContext(ctx, q, args...) // reports err on Scan
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// query runs a hot read through its prepared statement.
+func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := db.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 // Ping checks the database answers; /healthz uses it.

@@ -35,7 +35,7 @@ func (db *DB) UserByLogin(ctx context.Context, login string) (auth.User, error) 
 	var role string
 	var authority sql.NullString
 	var holder sql.NullInt64
-	err := db.sql.QueryRowContext(ctx, `
+	err := db.queryRow(ctx, `
 		SELECT id, login, name, role, password_hash, authority_code, holder_id, mobile, disabled, created_at
 		FROM users WHERE login = $1`, login).
 		Scan(&u.ID, &u.Login, &u.Name, &role, &u.PasswordHash, &authority, &holder, &u.Mobile, &u.Disabled, &u.CreatedAt)

@@ -14,6 +14,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"opcert/internal/application"
@@ -43,6 +44,8 @@ type Server struct {
 	elicence elicence.Provider
 	secure   bool // cookies only over HTTPS (BaseURL is https)
 	baseURL  string
+
+	visitorHome atomic.Pointer[[]byte] // the home page as a visitor sees it (home)
 }
 
 // Options configures a Server.

@@ -37,7 +37,13 @@ func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	var f application.Form
+	// Only the name is shown: decoding the whole form for it cost more than
+	// the rest of the page.
+	var f struct {
+		Applicant struct {
+			Name string `json:"name"`
+		} `json:"applicant"`
+	}
 	if err := json.Unmarshal(a.Data, &f); err != nil {
 		s.serverError(w, r, err)
 		return

@@ -122,6 +122,7 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		return sec, err
 	}
 	defer srv.Stop()
+	sec.Notes = append(sec.Notes, fmt.Sprintf("cold start: %v from starting opcert serve on the %d-holder database to accepting requests", srv.Started.Round(time.Millisecond), cfg.Counts.Holders))
 	c := NewClient(srv.URL, cfg.ReadC)
 	defer c.Close()
 	flow := fx.Flow

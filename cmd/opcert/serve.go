@@ -154,16 +154,27 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer stopPprof()
 	}
-	hs := &http.Server{
-		Handler:           srv,
+	fmt.Fprintf(stdout, "opcert 已启动: http://%s/\n", ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String())
+	return serveUntilDone(ctx, httpServer(srv), ln, func() { log.Info("shutting down") })
+}
+
+// httpServer is the HTTP server of the service around h; the load
+// command's bare handler runs in the same.
+func httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // uploads of up to 10 MB over slow phone networks
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	fmt.Fprintf(stdout, "opcert 已启动: http://%s/\n", ln.Addr())
-	log.Info("listening", "addr", ln.Addr().String())
+}
+
+// serveUntilDone serves on ln until ctx ends, then refuses new connections
+// and gives the requests in flight 30 seconds to finish.
+func serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener, stopping func()) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -171,8 +182,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	case <-ctx.Done():
 	}
-	// In-flight requests get time to finish; new connections are refused.
-	log.Info("shutting down")
+	stopping()
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -140,26 +139,31 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		return false
 	}
 	// The drafts that "submit" submits, prepared through the pages at the
-	// applicants' concurrency (not measured).
-	var drafts []Draft
-	if wanted(submitName) {
-		start = time.Now()
-		if drafts, err = prepareDrafts(ctx, &flow, fx.ForDrafts, cfg.WriteC); err != nil {
-			return sec, err
+	// applicants' concurrency just before it (not measured), so that the
+	// pages before it are measured on a database at rest.
+	draftPool := NewPool[Draft](nil)
+	prepare := func() error {
+		start := time.Now()
+		drafts, err := prepareDrafts(ctx, &flow, fx.ForDrafts, cfg.WriteC)
+		if err != nil {
+			return err
 		}
 		logf("%s: %d drafts prepared in %v", d, len(drafts), time.Since(start).Round(time.Millisecond))
+		draftPool = NewPool(drafts)
+		return nil
 	}
 
 	bc := NewClient(bare.URL, cfg.ReadC)
 	defer bc.Close()
 	var n atomic.Uint64
 	pick := func(k int) int { return int(n.Add(1)-1) % k }
-	draftPool, sessionPool, loginPool := NewPool(drafts), NewPool(fx.Sessions), NewPool(fx.Logins)
+	sessionPool, loginPool := NewPool(fx.Sessions), NewPool(fx.Logins)
 	type target struct {
 		name, unit string
 		p          *Process
 		c          int
 		op         Op
+		before     func() error // fixtures made first, not measured
 	}
 	targets := []target{
 		{"bare net/http handler (the limit)", "req", bare, cfg.ReadC, func(ctx context.Context, _ int) error {
@@ -168,7 +172,7 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 				err = r.Expect(http.StatusOK, "ok")
 			}
 			return err
-		}},
+		}, nil},
 		{"public certificate query (HTML)", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
 			q := fx.Queries[pick(len(fx.Queries))]
 			r, err := c.Get(ctx, "/certificates/query?"+url.Values{"name": {q.Name}, "id": {q.IDNumber}}.Encode(), "")
@@ -176,49 +180,49 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 				err = r.Expect(http.StatusOK, "流动式起重机司机")
 			}
 			return err
-		}},
+		}, nil},
 		{"progress page /p/…", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
 			r, err := c.Get(ctx, "/p/"+fx.Tokens[pick(len(fx.Tokens))], "")
 			if err == nil {
 				err = r.Expect(http.StatusOK, "办理记录")
 			}
 			return err
-		}},
+		}, nil},
 		{"home page", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
 			r, err := c.Get(ctx, "/", "")
 			if err == nil {
 				err = r.Expect(http.StatusOK, "证书查询")
 			}
 			return err
-		}},
+		}, nil},
 		{fmt.Sprintf("officers' queue (%d applications)", fx.QueueTotal), "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
 			r, err := c.Get(ctx, "/officer", fx.Officer)
 			if err == nil {
 				err = r.Expect(http.StatusOK, "个工作日")
 			}
 			return err
-		}},
+		}, nil},
 		{submitName, "req", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
 			d, err := draftPool.Take()
 			if err != nil {
 				return err
 			}
 			return flow.Submit(ctx, d)
-		}},
+		}, prepare},
 		{"applicant path without login (draft, photo, 1 MB upload, submit)", "application", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
 			s, err := sessionPool.Take()
 			if err != nil {
 				return err
 			}
 			return flow.Whole(ctx, "", s)
-		}},
+		}, nil},
 		{"whole applicant path (login, draft, photo, 1 MB upload, submit)", "application", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
 			l, err := loginPool.Take()
 			if err != nil {
 				return err
 			}
 			return flow.Whole(ctx, l, "")
-		}},
+		}, nil},
 	}
 	// The bare handler runs before the first path and again after each,
 	// and a path's ratio is over the mean of the runs on either side of it:
@@ -248,6 +252,11 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 	}
 	bares := []Row{bareRow}
 	for i, t := range targets[1:] {
+		if t.before != nil {
+			if err := t.before(); err != nil {
+				return sec, err
+			}
+		}
 		row, err := measure(i+1, t)
 		if err != nil {
 			return sec, err
@@ -341,37 +350,6 @@ func Markdown(w io.Writer, secs []Section) {
 			}
 		}
 	}
-}
-
-// ServeBare serves the bare handler on addr until ctx ends: a constant
-// body from net/http with the service's server settings, the ceiling the
-// service is measured against.
-func ServeBare(ctx context.Context, addr string, stdout io.Writer) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			io.WriteString(w, "ok\n")
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
-	fmt.Fprintf(stdout, "bare handler: http://%s/\n", ln.Addr())
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	hs.Shutdown(context.WithoutCancel(ctx))
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }
 
 // profile saves a CPU profile (file.pprof) of the server's measured window

@@ -20,9 +20,9 @@ import (
 type Process struct {
 	URL     string        // http://127.0.0.1:port
 	Started time.Duration // from exec to listening
-	Pprof string // host:port of its profiler, when it prints one ("pprof: …")
-	cmd   *exec.Cmd
-	done  chan error
+	Pprof   string        // host:port of its profiler, when it prints one ("pprof: …")
+	cmd     *exec.Cmd
+	done    chan error
 }
 
 // listening is the line a server prints once it accepts connections (opcert

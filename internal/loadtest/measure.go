@@ -166,42 +166,15 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		before     func() error // fixtures made first, not measured
 	}
 	targets := []target{
-		{"bare net/http handler (the limit)", "req", bare, cfg.ReadC, func(ctx context.Context, _ int) error {
-			r, err := bc.Get(ctx, "/", "")
-			if err == nil {
-				err = r.Expect(http.StatusOK, "ok")
-			}
-			return err
-		}, nil},
-		{"public certificate query (HTML)", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
+		{"bare net/http handler (the limit)", "req", bare, cfg.ReadC, page(bc, func() string { return "/" }, "", "ok"), nil},
+		{"public certificate query (HTML)", "req", srv, cfg.ReadC, page(c, func() string {
 			q := fx.Queries[pick(len(fx.Queries))]
-			r, err := c.Get(ctx, "/certificates/query?"+url.Values{"name": {q.Name}, "id": {q.IDNumber}}.Encode(), "")
-			if err == nil {
-				err = r.Expect(http.StatusOK, "流动式起重机司机")
-			}
-			return err
-		}, nil},
-		{"progress page /p/…", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
-			r, err := c.Get(ctx, "/p/"+fx.Tokens[pick(len(fx.Tokens))], "")
-			if err == nil {
-				err = r.Expect(http.StatusOK, "办理记录")
-			}
-			return err
-		}, nil},
-		{"home page", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
-			r, err := c.Get(ctx, "/", "")
-			if err == nil {
-				err = r.Expect(http.StatusOK, "证书查询")
-			}
-			return err
-		}, nil},
-		{fmt.Sprintf("officers' queue (%d applications)", fx.QueueTotal), "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
-			r, err := c.Get(ctx, "/officer", fx.Officer)
-			if err == nil {
-				err = r.Expect(http.StatusOK, "个工作日")
-			}
-			return err
-		}, nil},
+			return "/certificates/query?" + url.Values{"name": {q.Name}, "id": {q.IDNumber}}.Encode()
+		}, "", "流动式起重机司机"), nil},
+		{"progress page /p/…", "req", srv, cfg.ReadC, page(c, func() string { return "/p/" + fx.Tokens[pick(len(fx.Tokens))] }, "", "办理记录"), nil},
+		{"home page", "req", srv, cfg.ReadC, page(c, func() string { return "/" }, "", "证书查询"), nil},
+		{fmt.Sprintf("officers' queue (%d applications)", fx.QueueTotal), "req", srv, cfg.ReadC,
+			page(c, func() string { return "/officer" }, fx.Officer, "个工作日"), nil},
 		{submitName, "req", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
 			d, err := draftPool.Take()
 			if err != nil {
@@ -292,6 +265,18 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 }
 
 const submitName = "submit of a prepared draft"
+
+// page is an operation that gets the page path returns and checks that it
+// answered 200 with want in it.
+func page(c *Client, path func() string, session, want string) Op {
+	return func(ctx context.Context, _ int) error {
+		r, err := c.Get(ctx, path(), session)
+		if err == nil {
+			err = r.Expect(http.StatusOK, want)
+		}
+		return err
+	}
+}
 
 // prepareDrafts walks every session's applicant to the 核对信息 page.
 func prepareDrafts(ctx context.Context, f *Flow, sessions []string, c int) ([]Draft, error) {

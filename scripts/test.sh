@@ -29,3 +29,11 @@ echo "== go vet"
 go vet ./...
 echo "== go test"
 go test -count=1 -timeout 15m ./... "$@"
+# Every benchmark once, as a check that it still builds and runs: small
+# generated data (the real sizes are for make bench and opcert load), and
+# no timing is judged.
+echo "== benchmarks, once each"
+benchdir=$(mktemp -d)
+OPCERT_BENCH_HOLDERS=1000 OPCERT_BENCH_QUEUE_APPS=16000 OPCERT_BENCH_DIR="$benchdir" \
+  go test -count=1 -run '^$' -bench . -benchtime 1x ./... >"$benchdir/out" 2>&1 || { cat "$benchdir/out"; rm -rf "$benchdir"; exit 1; }
+rm -rf "$benchdir"

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -28,9 +30,10 @@ func cmdLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	warmup := fs.Duration("warmup", time.Second, "unmeasured time before each path")
 	readC := fs.Int("c", 32, "concurrent clients of the pages")
 	writeC := fs.Int("cw", 8, "concurrent applicants (submit and the applicant paths)")
-	drafts := fs.Int("drafts", 3000, "prepared drafts for the submit path")
+	drafts := fs.Int("drafts", 5000, "prepared drafts for the submit path")
 	applicants := fs.Int("applicants", 1500, "fresh applicants for each applicant path")
 	profile := fs.String("profile", "", "save a CPU profile of the service for each path in this folder (ENGINE-N.pprof, N in table order)")
+	only := fs.String("only", "", "measure only the paths whose names contain one of these comma-separated words (e.g. query,home)")
 	out := fs.String("o", "", "also write the report (Markdown) to this file")
 	keep := fs.Bool("keep", false, "keep the run's data folders and server logs (printed at the end)")
 	serveBare := fs.Bool("serve-bare", false, "serve only the bare handler (the load command starts itself so)")
@@ -38,7 +41,7 @@ func cmdLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if *serveBare {
-		return loadtest.ServeBare(ctx, "127.0.0.1:0", stdout)
+		return serveBareHandler(ctx, stdout)
 	}
 	var ds []store.Dialect
 	switch {
@@ -76,6 +79,9 @@ func cmdLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Counts: loadtest.Counts{Holders: *holders, Queries: 10_000, Applications: min(100_000, max(*holders/10, 1000)),
 			Logins: *applicants, Sessions: *applicants, Drafts: *drafts},
 		Warmup: *warmup, Duration: *duration, ReadC: *readC, WriteC: *writeC, ProfileDir: *profile, Logf: logf}
+	if *only != "" {
+		cfg.Only = strings.Split(*only, ",")
+	}
 	started := time.Now()
 	secs, err := loadtest.Run(ctx, cfg)
 	if err != nil {
@@ -116,4 +122,20 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// serveBareHandler serves a constant body from net/http in the service's
+// server settings on a loopback port: the ceiling the load command measures
+// the service against.
+func serveBareHandler(ctx context.Context, stdout io.Writer) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	fmt.Fprintf(stdout, "bare handler: http://%s/\n", ln.Addr())
+	return serveUntilDone(ctx, httpServer(h), ln, func() {})
 }

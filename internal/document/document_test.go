@@ -75,8 +75,19 @@ func check(t *testing.T, name string, pdf []byte) checked {
 	}
 	c.text = string(out)
 	c.flat = regexp.MustCompile(`\s+`).ReplaceAllString(c.text, "")
-	if out, err := exec.Command("pdftoppm", "-r", "50", "-png", c.path, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+	// Rendered without any system font: poppler would otherwise draw text
+	// with the installed wqy-microhei when the embedded font program is
+	// unusable, and the page would look right.
+	noFonts := filepath.Join(dir, "fonts.conf")
+	os.WriteFile(noFonts, []byte(`<?xml version="1.0"?><fontconfig></fontconfig>`), 0o600)
+	render := exec.Command("pdftoppm", "-r", "50", "-png", c.path, filepath.Join(dir, "page"))
+	render.Env = append(os.Environ(), "FONTCONFIG_FILE="+noFonts)
+	out, err = render.CombinedOutput()
+	if err != nil {
 		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	if bytes.Contains(out, []byte("font")) {
+		t.Errorf("pdftoppm cannot use the embedded font: %s", out)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
 	for _, p := range files {
@@ -225,14 +236,37 @@ func TestLongItemTableBreaksPages(t *testing.T) {
 	}
 }
 
-func TestCorrectionNotice(t *testing.T) {
-	pdf, err := CorrectionNotice(CorrectionNoticeData{Number: "BZ261122000001", IDNumber: "310104********0012", Name: "张*堃",
+func sampleCorrection() CorrectionNoticeData {
+	return CorrectionNoticeData{Number: "BZ261122000001", IDNumber: "310104********0012", Name: "张*堃",
 		Items: "G3", Matter: "复审", Asks: []CorrectionAsk{
 			{"身份证信息", "请上传身份证照片信息"},
 			{"学历证明", "上传的毕业证书照片模糊，无法辨认姓名和证书编号，请重新拍摄清晰完整的照片后上传"},
 			{"2寸照片", "照片背景应为白色"},
 		},
-		Deadline: "2026年12月02日", Authority: "上海市徐汇区市场监督管理局", IssuedOn: "2026年11月22日", QRURL: "https://opcert.example.gov.cn/p/abc"})
+		Deadline: "2026年12月02日", Authority: "上海市徐汇区市场监督管理局", IssuedOn: "2026年11月22日", QRURL: "https://opcert.example.gov.cn/p/abc"}
+}
+
+func sampleLetter() LetterData {
+	return LetterData{Title: "准予许可决定书", Number: "JD261122000001", To: "张喆堃",
+		Body: []string{"你于2026年11月22日提出的特种设备安全管理和作业人员资格认定（复审）申请（申请号 261122000001，申请项目：Q2、G3），经审查，符合《特种设备作业人员考核规则》（TSG Z6001—2019）规定的条件，决定准予许可。",
+			"请按通知领取《特种设备安全管理和作业人员证》。"},
+		Authority: "上海市徐汇区市场监督管理局", IssuedOn: "2026年12月10日", QRURL: "https://opcert.example.gov.cn/p/x"}
+}
+
+func sampleCertificate(photo []byte) CertificateData {
+	return CertificateData{Name: "张喆堃", Sex: "男", IDNumber: "310104198203140012", Number: "310104198203140012",
+		ArchiveNo: "TS6031010420260001", Employer: "上海徐汇起重设备安装有限公司", Photo: photo,
+		Items: []CertificateItem{
+			{Code: "Q2", Name: "起重机司机（限流动式起重机）", Approved: "2026年12月10日", Until: "2031年01月22日"},
+			{Code: "G3", Name: "锅炉水处理", Approved: "2026年12月10日", Until: "2030年05月23日"},
+			{Code: "N1", Name: "叉车司机", Original: "原项目：N2 叉车司机", Approved: "2019年05月20日", Until: "2029年11月01日"},
+			{Name: "", Original: "原项目：G2 二级锅炉司炉", Approved: "2019年05月20日", Until: "2027年01月01日"},
+		},
+		Authority: "上海市徐汇区市场监督管理局", IssuedOn: "2026年12月10日", QRURL: "https://opcert.example.gov.cn/c/x"}
+}
+
+func TestCorrectionNotice(t *testing.T) {
+	pdf, err := CorrectionNotice(sampleCorrection())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,25 +282,14 @@ func TestCorrectionNotice(t *testing.T) {
 }
 
 func TestLetterAndCertificate(t *testing.T) {
-	letter, err := Letter(LetterData{Title: "准予许可决定书", Number: "JD261122000001", To: "张喆堃",
-		Body: []string{"你于2026年11月22日提出的特种设备安全管理和作业人员资格认定（复审）申请（申请号 261122000001，申请项目：Q2、G3），经审查，符合《特种设备作业人员考核规则》（TSG Z6001—2019）规定的条件，决定准予许可。",
-			"请按通知领取《特种设备安全管理和作业人员证》。"},
-		Authority: "上海市徐汇区市场监督管理局", IssuedOn: "2026年12月10日", QRURL: "https://opcert.example.gov.cn/p/x"})
+	letter, err := Letter(sampleLetter())
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := check(t, "decision", letter)
 	c.has(t, "准予许可决定书", "编号：JD261122000001", "张喆堃：", "TSG Z6001—2019", "决定准予许可", "2026年12月10日")
 
-	cert, err := Certificate(CertificateData{Name: "张喆堃", Sex: "男", IDNumber: "310104198203140012", Number: "310104198203140012",
-		ArchiveNo: "TS6031010420260001", Employer: "上海徐汇起重设备安装有限公司", Photo: photoJPEG(t),
-		Items: []CertificateItem{
-			{Code: "Q2", Name: "起重机司机（限流动式起重机）", Approved: "2026年12月10日", Until: "2031年01月22日"},
-			{Code: "G3", Name: "锅炉水处理", Approved: "2026年12月10日", Until: "2030年05月23日"},
-			{Code: "N1", Name: "叉车司机", Original: "原项目：N2 叉车司机", Approved: "2019年05月20日", Until: "2029年11月01日"},
-			{Name: "", Original: "原项目：G2 二级锅炉司炉", Approved: "2019年05月20日", Until: "2027年01月01日"},
-		},
-		Authority: "上海市徐汇区市场监督管理局", IssuedOn: "2026年12月10日", QRURL: "https://opcert.example.gov.cn/c/x"})
+	cert, err := Certificate(sampleCertificate(photoJPEG(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,17 +446,41 @@ func TestWrap(t *testing.T) {
 	}
 }
 
-func BenchmarkApplicationForm(b *testing.B) {
-	f := sample()
-	f.Photo = photoJPEG(b)
-	var size int
-	for b.Loop() {
-		pdf, err := ApplicationForm(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		size = len(pdf)
+// BenchmarkDocuments makes each kind of document over and over: the time
+// (wall and CPU, GC included) and the size of one PDF.
+//
+//	go test ./internal/document -run '^$' -bench Documents
+func BenchmarkDocuments(b *testing.B) {
+	photo := photoJPEG(b)
+	form := sample()
+	form.Photo = photo
+	kinds := []struct {
+		name string
+		make func() ([]byte, error)
+	}{
+		{"application-form", func() ([]byte, error) { return ApplicationForm(form) }},
+		{"correction-notice", func() ([]byte, error) { return CorrectionNotice(sampleCorrection()) }},
+		{"decision-letter", func() ([]byte, error) { return Letter(sampleLetter()) }},
+		{"certificate", func() ([]byte, error) { return Certificate(sampleCertificate(photo)) }},
 	}
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/PDF")
-	b.ReportMetric(float64(size), "bytes/PDF")
+	for _, k := range kinds {
+		b.Run(k.name, func(b *testing.B) {
+			var size int
+			b.ReportAllocs()
+			cpu := cpuTime()
+			for b.Loop() {
+				pdf, err := k.make()
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(pdf)
+			}
+			cpu = cpuTime() - cpu
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/PDF")
+			if cpu > 0 {
+				b.ReportMetric(float64(cpu.Nanoseconds())/1e6/float64(b.N), "cpu-ms/PDF")
+			}
+			b.ReportMetric(float64(size), "bytes/PDF")
+		})
+	}
 }

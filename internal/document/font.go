@@ -20,9 +20,12 @@ const fontFamily = "wqy-microhei"
 // Parsing the 4.6 MB face takes about 20 ms; doing it once and handing each
 // PDF a copy through AddTTFFontFromFontContainer halves the cost of a
 // document (DEPENDENCIES.md §2). gopdf only reads the parsed tables
-// afterwards, so one container serves concurrent requests.
+// afterwards, so one container serves concurrent requests. The container
+// holds the stub of the face and the font program is put in afterwards
+// (subset.go).
 var (
 	fontOnce      sync.Once
+	fontFace      *face
 	fontContainer *gopdf.FontContainer
 	fontErr       error
 )
@@ -32,8 +35,12 @@ type glyphPanic rune
 
 func fonts() (*gopdf.FontContainer, error) {
 	fontOnce.Do(func() {
+		fontFace, fontErr = parseFace(fontTTF)
+		if fontErr != nil {
+			return
+		}
 		c := &gopdf.FontContainer{}
-		fontErr = c.AddTTFFontDataWithOption(fontFamily, fontTTF, gopdf.TtfOption{
+		fontErr = c.AddTTFFontDataWithOption(fontFamily, fontFace.stubBytes, gopdf.TtfOption{
 			// The hook is stored in the shared container and only receives
 			// the rune, so it cannot tell which document asked. Panicking
 			// unwinds to the Doc method that called gopdf (Doc.guard), which

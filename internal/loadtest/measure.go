@@ -1,15 +1,16 @@
 package loadtest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,9 +30,10 @@ type Config struct {
 	Counts      Counts
 	Warmup      time.Duration
 	Duration    time.Duration
-	ReadC       int    // concurrent clients of the pages
-	WriteC      int    // concurrent applicants
-	ProfileDir  string // when set, a CPU profile of the service per path
+	ReadC       int      // concurrent clients of the pages
+	WriteC      int      // concurrent applicants
+	ProfileDir  string   // when set, a CPU profile of the service per path
+	Only        []string // when set, only the paths whose names contain one of these
 	Logf        func(format string, args ...any)
 }
 
@@ -54,6 +56,11 @@ type Section struct {
 // Run measures every path on every engine.
 func Run(ctx context.Context, cfg Config) ([]Section, error) {
 	logf := cfg.Logf
+	if cfg.ProfileDir != "" {
+		if err := os.MkdirAll(cfg.ProfileDir, 0o750); err != nil {
+			return nil, err
+		}
+	}
 	blog, err := os.Create(filepath.Join(cfg.RunDir, "bare.log"))
 	if err != nil {
 		return nil, err
@@ -118,41 +125,54 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		return sec, err
 	}
 	defer srv.Stop()
+	sec.Notes = append(sec.Notes, fmt.Sprintf("cold start: %v from starting opcert serve on the %d-holder database to accepting requests", srv.Started.Round(time.Millisecond), cfg.Counts.Holders))
 	c := NewClient(srv.URL, cfg.ReadC)
 	c.Visitors = true
 	defer c.Close()
 	flow := fx.Flow
 	flow.C = c
 
-	// The drafts that "submit" submits, prepared through the pages at the
-	// applicants' concurrency (not measured).
-	start = time.Now()
-	drafts, err := prepareDrafts(ctx, &flow, fx.ForDrafts, cfg.WriteC)
-	if err != nil {
-		return sec, err
+	wanted := func(name string) bool {
+		if len(cfg.Only) == 0 {
+			return true
+		}
+		for _, o := range cfg.Only {
+			if strings.Contains(name, o) {
+				return true
+			}
+		}
+		return false
 	}
-	logf("%s: %d drafts prepared in %v", d, len(drafts), time.Since(start).Round(time.Millisecond))
+	// The drafts that "submit" submits, prepared through the pages at the
+	// applicants' concurrency just before it (not measured), so that the
+	// pages before it are measured on a database at rest.
+	draftPool := NewPool[Draft](nil)
+	prepare := func() error {
+		start := time.Now()
+		drafts, err := prepareDrafts(ctx, &flow, fx.ForDrafts, cfg.WriteC)
+		if err != nil {
+			return err
+		}
+		logf("%s: %d drafts prepared in %v", d, len(drafts), time.Since(start).Round(time.Millisecond))
+		draftPool = NewPool(drafts)
+		return nil
+	}
 
 	bc := NewClient(bare.URL, cfg.ReadC)
 	bc.Visitors = true // the same headers as the service gets
 	defer bc.Close()
 	var n atomic.Uint64
 	pick := func(k int) int { return int(n.Add(1)-1) % k }
-	draftPool, sessionPool, loginPool := NewPool(drafts), NewPool(fx.Sessions), NewPool(fx.Logins)
+	sessionPool, loginPool := NewPool(fx.Sessions), NewPool(fx.Logins)
 	type target struct {
 		name, unit string
 		p          *Process
 		c          int
 		op         Op
+		before     func() error // fixtures made first, not measured
 	}
 	targets := []target{
-		{"bare net/http handler (the limit)", "req", bare, cfg.ReadC, func(ctx context.Context, _ int) error {
-			r, err := bc.Get(ctx, "/", "")
-			if err == nil {
-				err = r.Expect(http.StatusOK, "ok")
-			}
-			return err
-		}},
+		{"bare net/http handler (the limit)", "req", bare, cfg.ReadC, page(bc, func() string { return "/" }, "", "ok"), nil},
 		{"public certificate query (HTML)", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
 			q := fx.Queries[pick(len(fx.Queries))]
 			r, err := c.PostForm(ctx, "/certificates/query", "", url.Values{"name": {q.Name}, "id": {q.IDNumber}})
@@ -160,58 +180,43 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 				err = r.Expect(http.StatusOK, "流动式起重机司机")
 			}
 			return err
-		}},
-		{"progress page /p/…", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
-			r, err := c.Get(ctx, "/p/"+fx.Tokens[pick(len(fx.Tokens))], "")
-			if err == nil {
-				err = r.Expect(http.StatusOK, "办理记录")
-			}
-			return err
-		}},
-		{"home page", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
-			r, err := c.Get(ctx, "/", "")
-			if err == nil {
-				err = r.Expect(http.StatusOK, "证书查询")
-			}
-			return err
-		}},
-		{fmt.Sprintf("officers' queue (%d applications)", fx.QueueTotal), "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
-			r, err := c.Get(ctx, "/officer", fx.Officer)
-			if err == nil {
-				err = r.Expect(http.StatusOK, "个工作日")
-			}
-			return err
-		}},
-		{"submit of a prepared draft", "req", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
+		}, nil},
+		{"progress page /p/…", "req", srv, cfg.ReadC, page(c, func() string { return "/p/" + fx.Tokens[pick(len(fx.Tokens))] }, "", "办理记录"), nil},
+		{"home page", "req", srv, cfg.ReadC, page(c, func() string { return "/" }, "", "证书查询"), nil},
+		{fmt.Sprintf("officers' queue (%d applications)", fx.QueueTotal), "req", srv, cfg.ReadC,
+			page(c, func() string { return "/officer" }, fx.Officer, "个工作日"), nil},
+		{submitName, "req", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
 			d, err := draftPool.Take()
 			if err != nil {
 				return err
 			}
 			return flow.Submit(ctx, d)
-		}},
+		}, prepare},
 		{"applicant path without login (draft, photo, 1 MB upload, submit)", "application", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
 			s, err := sessionPool.Take()
 			if err != nil {
 				return err
 			}
 			return flow.Whole(ctx, "", s)
-		}},
+		}, nil},
 		{"whole applicant path (login, draft, photo, 1 MB upload, submit)", "application", srv, cfg.WriteC, func(ctx context.Context, _ int) error {
 			l, err := loginPool.Take()
 			if err != nil {
 				return err
 			}
 			return flow.Whole(ctx, l, "")
-		}},
+		}, nil},
 	}
-	var bareRate float64
-	for i, t := range targets {
+	// The bare handler runs before the first path and again after each,
+	// and a path's ratio is over the mean of the runs on either side of it:
+	// on a shared machine the ceiling moves during a section.
+	measure := func(i int, t target) (Row, error) {
 		if err := t.p.ResetPeak(); err != nil {
-			return sec, fmt.Errorf("reset peak memory: %w", err)
+			return Row{}, fmt.Errorf("reset peak memory: %w", err)
 		}
 		profiled := make(chan error, 1)
 		if cfg.ProfileDir != "" && t.p.Pprof != "" {
-			file := filepath.Join(cfg.ProfileDir, fmt.Sprintf("%s-%d.pprof", d, i))
+			file := filepath.Join(cfg.ProfileDir, fmt.Sprintf("%s-%d", d, i))
 			go func() { profiled <- profile(ctx, t.p.Pprof, file, cfg.Warmup, cfg.Duration) }()
 		} else {
 			profiled <- nil
@@ -221,29 +226,66 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 			logf("%s: profile of %s: %v", d, t.name, err)
 		}
 		rss, err := t.p.PeakRSS()
+		return Row{Name: t.name, Unit: t.unit, Stats: st, PeakRSS: rss}, err
+	}
+	targets = slices.DeleteFunc(targets, func(t target) bool { return t.p != bare && !wanted(t.name) })
+	bareRow, err := measure(0, targets[0])
+	if err != nil {
+		return sec, err
+	}
+	bares := []Row{bareRow}
+	for i, t := range targets[1:] {
+		if t.before != nil {
+			if err := t.before(); err != nil {
+				return sec, err
+			}
+		}
+		row, err := measure(i+1, t)
 		if err != nil {
 			return sec, err
 		}
-		row := Row{Name: t.name, Unit: t.unit, Stats: st, PeakRSS: rss}
-		if t.p == bare {
-			bareRate = st.Rate()
+		next, err := measure(0, targets[0])
+		if err != nil {
+			return sec, err
 		}
-		if bareRate > 0 {
-			row.Ratio = st.Rate() / bareRate
+		bares = append(bares, next)
+		if limit := (bares[i].Stats.Rate() + next.Stats.Rate()) / 2; limit > 0 {
+			row.Ratio = row.Stats.Rate() / limit
 		}
 		sec.Rows = append(sec.Rows, row)
 		logf("%s: %-70s %s", d, t.name, row.summary())
-		if st.FirstError != nil {
+		if st := row.Stats; st.FirstError != nil {
 			sec.Notes = append(sec.Notes, fmt.Sprintf("%s: %d errors, the first: %v", t.name, st.Errors, st.FirstError))
 		}
-		if st.Exhausted {
+		if st := row.Stats; st.Exhausted {
 			sec.Notes = append(sec.Notes, fmt.Sprintf("%s: the prepared fixtures ran out after %v; the rate is over that time", t.name, st.Elapsed.Round(time.Millisecond)))
 		}
 		if ctx.Err() != nil {
 			return sec, ctx.Err()
 		}
 	}
+	// The bare row shown is its median run, with the spread of its rate.
+	slices.SortFunc(bares, func(a, b Row) int { return cmp.Compare(a.Stats.Rate(), b.Stats.Rate()) })
+	median := bares[len(bares)/2]
+	median.Ratio = 1
+	median.Name = fmt.Sprintf("%s, median of %d runs (%.0f–%.0f req/s)", median.Name, len(bares), bares[0].Stats.Rate(), bares[len(bares)-1].Stats.Rate())
+	sec.Rows = append([]Row{median}, sec.Rows...)
+	logf("%s: %-70s %s", d, median.Name, median.summary())
 	return sec, nil
+}
+
+const submitName = "submit of a prepared draft"
+
+// page is an operation that gets the page path returns and checks that it
+// answered 200 with want in it.
+func page(c *Client, path func() string, session, want string) Op {
+	return func(ctx context.Context, _ int) error {
+		r, err := c.Get(ctx, path(), session)
+		if err == nil {
+			err = r.Expect(http.StatusOK, want)
+		}
+		return err
+	}
 }
 
 // prepareDrafts walks every session's applicant to the 核对信息 page.
@@ -305,46 +347,25 @@ func Markdown(w io.Writer, secs []Section) {
 	}
 }
 
-// ServeBare serves the bare handler on addr until ctx ends: a constant
-// body from net/http with the service's server settings, the ceiling the
-// service is measured against.
-func ServeBare(ctx context.Context, addr string, stdout io.Writer) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			io.WriteString(w, "ok\n")
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
-	fmt.Fprintf(stdout, "bare handler: http://%s/\n", ln.Addr())
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	hs.Shutdown(context.WithoutCancel(ctx))
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-// profile saves a CPU profile of the server's measured window.
+// profile saves a CPU profile (file.pprof) of the server's measured window
+// and an execution trace (file.trace) of its first second, which shows
+// what the goroutines wait on (go tool trace -pprof=syscall, sync, net).
 func profile(ctx context.Context, addr, file string, warmup, d time.Duration) error {
 	select {
 	case <-time.After(warmup):
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	secs := max(int(d.Seconds()), 1)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs), nil)
+	traced := make(chan error, 1)
+	go func() {
+		traced <- fetch(ctx, fmt.Sprintf("http://%s/debug/pprof/trace?seconds=1", addr), file+".trace")
+	}()
+	err := fetch(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, max(int(d.Seconds()), 1)), file+".pprof")
+	return errors.Join(err, <-traced)
+}
+
+func fetch(ctx context.Context, u, file string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
 	}

@@ -18,10 +18,11 @@ import (
 // Process is a server started for a measurement: its own process, so that
 // its memory is its own and not the client's.
 type Process struct {
-	URL   string // http://127.0.0.1:port
-	Pprof string // host:port of its profiler, when it prints one ("pprof: …")
-	cmd   *exec.Cmd
-	done  chan error
+	URL     string        // http://127.0.0.1:port
+	Started time.Duration // from exec to listening
+	Pprof   string        // host:port of its profiler, when it prints one ("pprof: …")
+	cmd     *exec.Cmd
+	done    chan error
 }
 
 // listening is the line a server prints once it accepts connections (opcert
@@ -39,6 +40,7 @@ func Start(ctx context.Context, log io.Writer, env []string, name string, args .
 	if err != nil {
 		return nil, err
 	}
+	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -67,7 +69,7 @@ func Start(ctx context.Context, log io.Writer, env []string, name string, args .
 			err := <-p.done
 			return nil, fmt.Errorf("%s exited before listening: %v", name, err)
 		}
-		p.URL = u
+		p.URL, p.Started = u, time.Since(t0)
 		return p, nil
 	case <-time.After(2 * time.Minute):
 	case <-ctx.Done():

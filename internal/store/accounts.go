@@ -17,7 +17,7 @@ import (
 func (db *DB) CreateSession(ctx context.Context, userID int64, tokenHash string) (auth.Session, error) {
 	now := db.now().UTC()
 	s := auth.Session{TokenHash: tokenHash, UserID: userID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(auth.AbsoluteTimeout)}
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+	_, err := db.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
 		s.TokenHash, s.UserID, s.CreatedAt, s.LastSeenAt, s.ExpiresAt)
 	return s, err
 }
@@ -29,7 +29,7 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, tokenHash string)
 func (db *DB) SessionUser(ctx context.Context, tokenHash string, touch bool) (auth.Session, auth.User, error) {
 	var s auth.Session
 	var login string
-	err := db.sql.QueryRowContext(ctx, `
+	err := db.queryRow(ctx, `
 		SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, u.login
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, tokenHash).
 		Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &login)
@@ -41,7 +41,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string, touch bool) (au
 	}
 	now := db.now().UTC()
 	if !s.Alive(now) {
-		db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+		db.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
 		return s, auth.User{}, ErrNotFound
 	}
 	u, err := db.UserByLogin(ctx, login)
@@ -55,7 +55,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string, touch bool) (au
 	// writer; a minute's precision is plenty for a 30-minute idle limit.
 	if touch && now.Sub(s.LastSeenAt) > time.Minute {
 		s.LastSeenAt = now
-		if _, err := db.sql.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, now, tokenHash); err != nil {
+		if _, err := db.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, now, tokenHash); err != nil {
 			return s, u, err
 		}
 	}
@@ -69,20 +69,20 @@ func (db *DB) ExtendSession(ctx context.Context, tokenHash string) (auth.Session
 		return s, err
 	}
 	s.LastSeenAt = db.now().UTC()
-	_, err = db.sql.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, s.LastSeenAt, tokenHash)
+	_, err = db.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, s.LastSeenAt, tokenHash)
 	return s, err
 }
 
 // DeleteSession logs a browser out.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+	_, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
 	return err
 }
 
 // DeleteExpiredSessions removes sessions past either limit.
 func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	now := db.now().UTC()
-	res, err := db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, now, now.Add(-auth.IdleTimeout))
+	res, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, now, now.Add(-auth.IdleTimeout))
 	if err != nil {
 		return 0, err
 	}
@@ -121,7 +121,7 @@ func (db *DB) DeleteExpiredLogins(ctx context.Context) (LoginsPruned, error) {
 		{&p.RateEvents, `DELETE FROM rate_events WHERE at < $1`, now.Add(-auth.LongestRateWindow())},
 		{&p.Captchas, `DELETE FROM captchas WHERE expires_at < $1`, now},
 	} {
-		res, err := db.sql.ExecContext(ctx, d.query, d.arg)
+		res, err := db.w.ExecContext(ctx, d.query, d.arg)
 		if err != nil {
 			return p, err
 		}
@@ -252,7 +252,7 @@ func prunedAfter(limit auth.RateLimit) error {
 
 // ClearRate forgets a bucket (a successful login clears its failures).
 func (db *DB) ClearRate(ctx context.Context, bucket string) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM rate_events WHERE bucket = $1`, bucket)
+	_, err := db.w.ExecContext(ctx, `DELETE FROM rate_events WHERE bucket = $1`, bucket)
 	return err
 }
 
@@ -268,7 +268,7 @@ const (
 // CreateQRLogin stores a QR login offer.
 func (db *DB) CreateQRLogin(ctx context.Context, tokenHash, pollHash string) error {
 	now := db.now().UTC()
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO qr_logins (token_hash, poll_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+	_, err := db.w.ExecContext(ctx, `INSERT INTO qr_logins (token_hash, poll_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
 		tokenHash, pollHash, now, now.Add(auth.QRLoginTTL))
 	return err
 }
@@ -276,7 +276,7 @@ func (db *DB) CreateQRLogin(ctx context.Context, tokenHash, pollHash string) err
 // ConfirmQRLogin is the phone's 确认登录 by a logged-in user.
 func (db *DB) ConfirmQRLogin(ctx context.Context, tokenHash string, userID int64) error {
 	now := db.now().UTC()
-	res, err := db.sql.ExecContext(ctx, `UPDATE qr_logins SET user_id = $1, confirmed_at = $2
+	res, err := db.w.ExecContext(ctx, `UPDATE qr_logins SET user_id = $1, confirmed_at = $2
 		WHERE token_hash = $3 AND confirmed_at IS NULL AND consumed_at IS NULL AND expires_at > $2`, userID, now, tokenHash)
 	if err != nil {
 		return err
@@ -494,7 +494,7 @@ func (db *DB) HolderClaim(ctx context.Context, idType registry.IDType, idNumber 
 func (db *DB) HolderByID(ctx context.Context, id int64) (registry.Holder, error) {
 	var h registry.Holder
 	var idType string
-	err := db.sql.QueryRowContext(ctx, `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id = $1`, id).
+	err := db.queryRow(ctx, `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id = $1`, id).
 		Scan(&h.ID, &idType, &h.IDNumber, &h.Name, &h.Sex, &h.BirthDate)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, ErrHolderMissing

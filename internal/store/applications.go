@@ -141,7 +141,7 @@ func (db *DB) CreateDraft(ctx context.Context, a Application) (Application, erro
 // person's number gives ErrNotFound, the same as a number that does not
 // exist, so nothing about it leaks.
 func (db *DB) ApplicationOf(ctx context.Context, id, applicantID int64) (Application, error) {
-	return scanApplication(db.sql.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND applicant_id = $2`, id, applicantID))
+	return scanApplication(db.queryRow(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND applicant_id = $2`, id, applicantID))
 }
 
 // Applications lists an applicant's applications, newest edit first,
@@ -172,7 +172,7 @@ func (db *DB) SaveDraft(ctx context.Context, a Application, editable []string) (
 		args = append(args, s)
 		ph[i] = fmt.Sprintf("$%d", len(args))
 	}
-	res, err := db.sql.ExecContext(ctx, `
+	res, err := db.w.ExecContext(ctx, `
 		UPDATE applications SET data = $1, step = $2, authority_code = $3, updated_at = $4, draft_expires_on = $5, version = version + 1
 		WHERE id = $6 AND applicant_id = $7 AND version = $8 AND status IN (`+strings.Join(ph, ", ")+`)`, args...)
 	if err != nil {
@@ -528,7 +528,7 @@ type Event struct {
 
 // Events lists an application's history, oldest first.
 func (db *DB) Events(ctx context.Context, appID int64) ([]Event, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT at, COALESCE(actor_id, 0), action, from_status, to_status, note FROM application_events WHERE application_id = $1 ORDER BY id`, appID)
+	rows, err := db.query(ctx, `SELECT at, COALESCE(actor_id, 0), action, from_status, to_status, note FROM application_events WHERE application_id = $1 ORDER BY id`, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -604,7 +604,7 @@ func (db *DB) forUpdate() string {
 
 // Materials lists an application's files in upload order.
 func (db *DB) Materials(ctx context.Context, appID int64) ([]Material, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at
+	rows, err := db.query(ctx, `SELECT id, application_id, material, blob_key, filename, content_type, size, sha256, uploaded_at
 		FROM materials WHERE application_id = $1 ORDER BY id`, appID)
 	if err != nil {
 		return nil, err
@@ -720,7 +720,7 @@ type ExamResult struct {
 
 // AddExamResult records a result (demo data now, the exam system later).
 func (db *DB) AddExamResult(ctx context.Context, r ExamResult) (ExamResult, error) {
-	err := db.sql.QueryRowContext(ctx, `INSERT INTO exam_results (holder_id, qualification, weld_code, exam_date, theory, practical, passed, institution)
+	err := db.w.QueryRowContext(ctx, `INSERT INTO exam_results (holder_id, qualification, weld_code, exam_date, theory, practical, passed, institution)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		r.HolderID, r.Qualification, r.WeldCode, r.ExamDate, r.Theory, r.Practical, r.Passed, r.Institution).Scan(&r.ID)
 	return r, err
@@ -783,7 +783,7 @@ func (db *DB) ApplicationByPublicToken(ctx context.Context, token string) (Appli
 	if token == "" {
 		return Application{}, ErrNotFound
 	}
-	return scanApplication(db.sql.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE public_token = $1`, token))
+	return scanApplication(db.queryRow(ctx, `SELECT `+appColumns+` FROM applications WHERE public_token = $1`, token))
 }
 
 // grant writes approved items to the holder's certificate, numbered with
@@ -834,7 +834,10 @@ type QueueFilter struct {
 }
 
 // Queue lists applications for the back office, nearest deadline first,
-// a page at a time (the index on authority, status and deadline serves it).
+// a page at a time: the count from the index on authority, status and
+// deadline, the page in the order of applications_queue_order (0011), whose
+// expression the ORDER BY repeats so that both engines read the page from
+// it instead of sorting.
 func (db *DB) Queue(ctx context.Context, f QueueFilter) ([]Application, int, error) {
 	where := []string{"status <> 'draft'"}
 	var args []any
@@ -873,7 +876,7 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter) ([]Application, int, err
 		f.Page = 1
 	}
 	out, err := db.queryApplications(ctx, `SELECT `+appColumns+` FROM applications WHERE `+cond+
-		fmt.Sprintf(` ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id LIMIT %d OFFSET %d`, f.Size, (f.Page-1)*f.Size), args...)
+		fmt.Sprintf(` ORDER BY due_on IS NULL, due_on, id LIMIT %d OFFSET %d`, f.Size, (f.Page-1)*f.Size), args...)
 	return out, total, err
 }
 

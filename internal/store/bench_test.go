@@ -279,9 +279,9 @@ func benchSQLite(ctx context.Context, b *testing.B, logf func(string, ...any), n
 			if err != nil {
 				return nil, err
 			}
-			_, err = raw.sql.ExecContext(ctx, `DELETE FROM sqlite_stat1`)
+			_, err = raw.w.ExecContext(ctx, `DELETE FROM sqlite_stat1`)
 			if err == nil {
-				_, err = raw.sql.ExecContext(ctx, `DELETE FROM sqlite_stat4`)
+				_, err = raw.w.ExecContext(ctx, `DELETE FROM sqlite_stat4`)
 			}
 			raw.Close()
 			if err != nil {

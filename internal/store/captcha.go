@@ -11,7 +11,7 @@ import (
 
 // NewCaptcha stores a captcha to be answered before expires.
 func (db *DB) NewCaptcha(ctx context.Context, id, answer string, expires time.Time) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO captchas (id, answer, expires_at) VALUES ($1, $2, $3)`, id, answer, expires.UTC())
+	_, err := db.w.ExecContext(ctx, `INSERT INTO captchas (id, answer, expires_at) VALUES ($1, $2, $3)`, id, answer, expires.UTC())
 	return err
 }
 
@@ -30,7 +30,7 @@ func (db *DB) CaptchaAnswer(ctx context.Context, id string) (string, error) {
 // or wrong, the captcha is gone: each picture gets one guess.
 func (db *DB) SolveCaptcha(ctx context.Context, id, answer string) (bool, error) {
 	var want string
-	err := db.sql.QueryRowContext(ctx, `DELETE FROM captchas WHERE id = $1 AND expires_at > $2 RETURNING answer`, id, db.now().UTC()).Scan(&want)
+	err := db.w.QueryRowContext(ctx, `DELETE FROM captchas WHERE id = $1 AND expires_at > $2 RETURNING answer`, id, db.now().UTC()).Scan(&want)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -80,7 +80,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, account, client string) er
 // logged in from client; other clients' waits and counts stay, so a
 // guesser gains nothing from the owner's login.
 func (db *DB) ClearLoginFailures(ctx context.Context, account, client string) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM rate_events WHERE bucket IN ($1, $2)`, "login:"+account, pairBucket(account, client))
+	_, err := db.w.ExecContext(ctx, `DELETE FROM rate_events WHERE bucket IN ($1, $2)`, "login:"+account, pairBucket(account, client))
 	return err
 }
 
@@ -113,6 +113,6 @@ func (db *DB) QueryMisses(ctx context.Context, client, name string) (byClient, b
 // RecordQueryMiss counts a public query that matched nothing.
 func (db *DB) RecordQueryMiss(ctx context.Context, client, name string) error {
 	now := db.now().UTC()
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO rate_events (bucket, at) VALUES ($1, $3), ($2, $3)`, "query-miss-ip:"+client, "query-miss-name:"+name, now)
+	_, err := db.w.ExecContext(ctx, `INSERT INTO rate_events (bucket, at) VALUES ($1, $3), ($2, $3)`, "query-miss-ip:"+client, "query-miss-name:"+name, now)
 	return err
 }

@@ -94,14 +94,14 @@ func (db *DB) GenerateRegistry(ctx context.Context, n int) error {
 		// VACUUM too: the visibility map lets index-only scans skip the heap.
 		q = `VACUUM (ANALYZE) holders, certificates, certificate_items`
 	}
-	_, err = db.sql.ExecContext(ctx, q)
+	_, err = db.w.ExecContext(ctx, q)
 	return err
 }
 
 // Analyze gathers the planner statistics of every table, as a maintained
 // production database has them (ANALYZE, PRAGMA optimize, autovacuum).
 func (db *DB) Analyze(ctx context.Context) error {
-	_, err := db.sql.ExecContext(ctx, `ANALYZE`)
+	_, err := db.w.ExecContext(ctx, `ANALYZE`)
 	return err
 }
 
@@ -131,7 +131,7 @@ func GeneratedRegistrySQLite(ctx context.Context, dir string, n int) (path strin
 		db.Close()
 		return "", false, err
 	}
-	if _, err := db.sql.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+	if _, err := db.w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		db.Close()
 		return "", false, err
 	}
@@ -236,7 +236,7 @@ func (db *DB) generateSQLite(ctx context.Context, n int) error {
 		       CASE WHEN j = 0 AND id % 4 = 0 THEN 'superseded' ELSE 'valid' END, $1
 		FROM a ORDER BY id, j`,
 	}
-	conn, err := db.sql.Conn(ctx)
+	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ type ExamInstitution struct {
 
 // PutExamInstitution adds an institution, or updates the one of that name.
 func (db *DB) PutExamInstitution(ctx context.Context, e ExamInstitution) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO exam_institutions (name, items, contact, created_at) VALUES ($1, $2, $3, $4)
+	_, err := db.w.ExecContext(ctx, `INSERT INTO exam_institutions (name, items, contact, created_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (name) DO UPDATE SET items = excluded.items, contact = excluded.contact`,
 		e.Name, strings.Join(e.Items, ","), e.Contact, db.now().UTC())
 	return err

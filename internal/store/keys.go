@@ -40,7 +40,7 @@ func (db *DB) key(ctx context.Context, use string) ([]byte, error) {
 	} else {
 		fresh := make([]byte, 32)
 		rand.Read(fresh)
-		if _, err := db.sql.ExecContext(ctx, `INSERT INTO server_keys (name, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
+		if _, err := db.w.ExecContext(ctx, `INSERT INTO server_keys (name, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
 			use, hex.EncodeToString(fresh), db.now().UTC()); err != nil {
 			return nil, fmt.Errorf("store: make the %s key: %w", use, err)
 		}

@@ -62,7 +62,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := db.sql.Conn(ctx)
+	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -90,7 +90,7 @@ func (db *DB) NoticeOf(ctx context.Context, appID int64, kind string) (Notice, e
 // SetNoticePDF keeps the PDF first delivered for a notice. It reports false
 // when another delivery kept one first; that one stands.
 func (db *DB) SetNoticePDF(ctx context.Context, id int64, key, sha string) (bool, error) {
-	res, err := db.sql.ExecContext(ctx, `UPDATE notices SET pdf_key = $1, pdf_sha256 = $2 WHERE id = $3 AND pdf_key IS NULL`, key, sha, id)
+	res, err := db.w.ExecContext(ctx, `UPDATE notices SET pdf_key = $1, pdf_sha256 = $2 WHERE id = $3 AND pdf_key IS NULL`, key, sha, id)
 	if err != nil {
 		return false, err
 	}

@@ -114,7 +114,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxClaim, error)
 // (then c must not be sent), or when it is no longer pending.
 func (db *DB) RenewClaim(ctx context.Context, c *OutboxClaim) (bool, error) {
 	lease := leaseFrom(db.now().UTC())
-	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND status = 'pending' AND claimed_until = $3`,
+	res, err := db.w.ExecContext(ctx, `UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND status = 'pending' AND claimed_until = $3`,
 		lease, c.ID, c.Lease)
 	if err != nil {
 		return false, err
@@ -135,7 +135,7 @@ func (db *DB) RenewClaim(ctx context.Context, c *OutboxClaim) (bool, error) {
 // fenced by the lease: a message that went out is recorded as sent even if
 // its lease ran out meanwhile, since leaving it pending would send it again.
 func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time, providerID, kept string) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $1, provider_id = $2, claimed_until = NULL, body = $4
+	_, err := db.w.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $1, provider_id = $2, claimed_until = NULL, body = $4
 		WHERE id = $3 AND status <> 'sent'`, at.UTC(), providerID, id, kept)
 	return err
 }
@@ -162,7 +162,7 @@ func (db *DB) MarkFailed(ctx context.Context, c OutboxClaim, cause error, nextAt
 	if nextAttempt.IsZero() {
 		status, nextAttempt, body = "failed", db.now(), kept
 	}
-	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, claimed_until = NULL, body = $6
+	_, err := db.w.ExecContext(ctx, `UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, claimed_until = NULL, body = $6
 		WHERE id = $4 AND status = 'pending' AND claimed_until = $5`,
 		status, msg, nextAttempt.UTC(), c.ID, c.Lease, body)
 	return err

@@ -5,7 +5,9 @@ package store
 //
 //	go test ./internal/store -run '^$' -bench BenchmarkQueue -benchmem
 //
-// OPCERT_TEST_DATABASE_URL adds the PostgreSQL sub-benchmark.
+// OPCERT_TEST_DATABASE_URL adds the PostgreSQL sub-benchmark;
+// OPCERT_BENCH_QUEUE_APPS sets another number of applications (the test
+// command's compile-and-run check uses a few).
 
 import (
 	"context"
@@ -13,12 +15,20 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"opcert/internal/civil"
 )
 
-const queueApps = 100_000
+// queueApps is the number of generated applications.
+func queueApps(b *testing.B) int {
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("OPCERT_BENCH_QUEUE_APPS")); err == nil && v >= len(queueDistricts) {
+		n = v
+	}
+	return n
+}
 
 var queueDistricts = []string{"310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112",
 	"310113", "310114", "310115", "310116", "310117", "310118", "310120", "310151"}
@@ -27,15 +37,15 @@ func queueSetup(b *testing.B, db *DB) {
 	ctx := context.Background()
 	now := db.now().UTC()
 	for _, c := range queueDistricts {
-		if _, err := db.sql.ExecContext(ctx, `INSERT INTO authorities (code, name, district) VALUES ($1, $1, $1) ON CONFLICT (code) DO NOTHING`, c); err != nil {
+		if _, err := db.w.ExecContext(ctx, `INSERT INTO authorities (code, name, district) VALUES ($1, $1, $1) ON CONFLICT (code) DO NOTHING`, c); err != nil {
 			b.Fatal(err)
 		}
 	}
 	var holderID, userID int64
-	if err := db.sql.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, name, created_at) VALUES ('居民身份证', 'Q0000000000000000X', '基准', $1) RETURNING id`, now).Scan(&holderID); err != nil {
+	if err := db.w.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, name, created_at) VALUES ('居民身份证', 'Q0000000000000000X', '基准', $1) RETURNING id`, now).Scan(&holderID); err != nil {
 		b.Fatal(err)
 	}
-	if err := db.sql.QueryRowContext(ctx, `INSERT INTO users (login, name, role, password_hash, holder_id, mobile, created_at) VALUES ('q', '基准', 'applicant', 'x', $1, '13900000000', $2) RETURNING id`, holderID, now).Scan(&userID); err != nil {
+	if err := db.w.QueryRowContext(ctx, `INSERT INTO users (login, name, role, password_hash, holder_id, mobile, created_at) VALUES ('q', '基准', 'applicant', 'x', $1, '13900000000', $2) RETURNING id`, holderID, now).Scan(&userID); err != nil {
 		b.Fatal(err)
 	}
 	// Statuses and districts cycle; due dates spread over a year around today.
@@ -51,17 +61,17 @@ func queueSetup(b *testing.B, db *DB) {
 		SELECT '26' || lpad(i::text, 10, '0'), $2, $3, 'renew', $4, CASE i % 4 WHEN 0 THEN 'submitted' WHEN 1 THEN 'accepted' WHEN 2 THEN 'correction' ELSE 'completed' END,
 			'review', '{}', 1, $5, $5, $5, DATE '2026-06-01' + (i % 365) FROM generate_series(1, $1::int) i`
 	}
-	per := queueApps / len(queueDistricts)
+	per := queueApps(b) / len(queueDistricts)
 	for _, c := range queueDistricts {
-		if _, err := db.sql.ExecContext(ctx, q, per, userID, holderID, c, now); err != nil {
+		if _, err := db.w.ExecContext(ctx, q, per, userID, holderID, c, now); err != nil {
 			b.Fatal(err)
 		}
 		// Numbers must stay unique across districts.
-		if _, err := db.sql.ExecContext(ctx, `UPDATE applications SET number = number || $1 WHERE authority_code = $2`, c, c); err != nil {
+		if _, err := db.w.ExecContext(ctx, `UPDATE applications SET number = number || $1 WHERE authority_code = $2`, c, c); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if _, err := db.sql.ExecContext(ctx, `ANALYZE`); err != nil {
+	if _, err := db.w.ExecContext(ctx, `ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -118,7 +128,7 @@ func benchPostgresSchema(b *testing.B, name string) string {
 	if base == "" {
 		b.Skip("PostgreSQL not configured: set OPCERT_TEST_DATABASE_URL or run make bench")
 	}
-	schema := fmt.Sprintf("bench_%s_%d", name, queueApps)
+	schema := fmt.Sprintf("bench_%s_%d", name, queueApps(b))
 	admin, err := Open(context.Background(), base, "")
 	if err != nil {
 		b.Fatal(err)

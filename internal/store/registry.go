@@ -120,11 +120,7 @@ func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.
 	var h registry.Holding
 	var birth civil.Date
 	var idType string
-	holderStmt, certStmt, err := db.lookupStatements(ctx)
-	if err != nil {
-		return h, err
-	}
-	err = holderStmt.QueryRowContext(ctx, idNumber).Scan(&h.Holder.ID, &idType, &h.Holder.IDNumber, &h.Holder.Name, &h.Holder.Sex, &birth)
+	err := db.queryRow(ctx, holderByIDNumberSQL, idNumber).Scan(&h.Holder.ID, &idType, &h.Holder.IDNumber, &h.Holder.Name, &h.Holder.Sex, &birth)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
@@ -132,7 +128,7 @@ func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.
 	}
 	h.Holder.IDType = registry.IDType(idType)
 	h.Holder.BirthDate = birth
-	rows, err := certStmt.QueryContext(ctx, h.Holder.ID, idNumber)
+	rows, err := db.query(ctx, certificatesOfSQL, h.Holder.ID, idNumber)
 	if err != nil {
 		return h, err
 	}
@@ -180,8 +176,7 @@ func (db *DB) CountHolders(ctx context.Context) (int, error) {
 }
 
 // The two statements of HoldingByIDNumber, the look-up every applicant page
-// and the public query make. Prepared once: SQLite would otherwise compile
-// them on every call, half the time of the look-up (make bench).
+// and the public query make (prepared once, see DB.stmts).
 const (
 	holderByIDNumberSQL = `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id_number = $1 ORDER BY id LIMIT 1`
 	certificatesOfSQL   = `SELECT c.id, c.number, c.archive_no, c.holder_id,
@@ -191,21 +186,3 @@ const (
 		WHERE c.holder_id = $1 OR c.number = $2
 		ORDER BY c.id, i.id`
 )
-
-func (db *DB) lookupStatements(ctx context.Context) (*sql.Stmt, *sql.Stmt, error) {
-	db.lookupMu.Lock()
-	defer db.lookupMu.Unlock()
-	if db.holderStmt == nil {
-		h, err := db.sql.PrepareContext(ctx, holderByIDNumberSQL)
-		if err != nil {
-			return nil, nil, err
-		}
-		c, err := db.sql.PrepareContext(ctx, certificatesOfSQL)
-		if err != nil {
-			h.Close()
-			return nil, nil, err
-		}
-		db.holderStmt, db.certStmt = h, c
-	}
-	return db.holderStmt, db.certStmt, nil
-}

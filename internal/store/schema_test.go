@@ -220,7 +220,9 @@ func describeSQLite(db *sql.DB) ([]string, error) {
 		}
 		rows.Close()
 		for _, i := range idxs {
-			cols, err := strs(db, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, i.name)
+			// An expression in an index has no column name, here as on
+			// PostgreSQL (indkey 0), so both leave it out.
+			cols, err := strs(db, `SELECT name FROM pragma_index_info(?) WHERE name IS NOT NULL ORDER BY seqno`, i.name)
 			if err != nil {
 				return nil, err
 			}

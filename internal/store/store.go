@@ -33,12 +33,23 @@ const (
 
 // DB is opcert's database.
 type DB struct {
-	sql     *sql.DB
+	sql *sql.DB // reads
+	// w takes every write: on SQLite a pool of one connection, so that
+	// writers queue in Go for the single write lock instead of in SQLite's
+	// busy handler, which sleeps 1, 2, 5 … up to 100 ms between tries
+	// (sqliteDefaultBusyCallback) and so turned a few contending
+	// submissions into tails of hundreds of milliseconds. On PostgreSQL it
+	// is the same pool as sql.
+	w       *sql.DB
 	dialect Dialect
 	now     func() time.Time
 
-	lookupMu             sync.Mutex
-	holderStmt, certStmt *sql.Stmt
+	// stmts are the statements of the reads every page makes, prepared
+	// once (database/sql then prepares each on every connection once):
+	// SQLite compiles a statement on every call otherwise, often more time
+	// than running it.
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 
 	authorities atomic.Pointer[[]authority.Authority] // Authorities, once read
 
@@ -63,20 +74,16 @@ func Open(ctx context.Context, url, sqlitePath string) (*DB, error) {
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
-	db, err := openSQLiteKeepingStat4(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if err := dropStat4(ctx, db.sql); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	return db, nil
+	return openSQLiteWith(ctx, path, false)
 }
 
 // openSQLiteKeepingStat4 is openSQLite without dropStat4, for the benchmark
 // that shows what the samples cost.
 func openSQLiteKeepingStat4(ctx context.Context, path string) (*DB, error) {
+	return openSQLiteWith(ctx, path, true)
+}
+
+func openSQLiteWith(ctx context.Context, path string, keepStat4 bool) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: create data folder: %w", err)
 	}
@@ -84,33 +91,53 @@ func openSQLiteKeepingStat4(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: create %s: %w", path, err)
 	}
 	// WAL lets readers run beside the single writer; _txlock=immediate takes
-	// the write lock at BEGIN, so two writers queue on busy_timeout instead of
-	// failing with SQLITE_BUSY half-way through a transaction.
+	// the write lock at BEGIN, so a transaction never fails with
+	// SQLITE_BUSY half-way through; busy_timeout covers another process
+	// (opcert backup) holding the lock.
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	open := func(conns int) (*sql.DB, error) {
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, err
+		}
+		// As many idle connections as open ones: database/sql keeps only two
+		// idle by default, so under load it closes and reopens connections
+		// (and re-applies the pragmas above) on most requests.
+		db.SetMaxOpenConns(conns)
+		db.SetMaxIdleConns(conns)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+		return db, nil
+	}
+	w, err := open(1)
 	if err != nil {
 		return nil, err
 	}
-	// As many idle connections as open ones: database/sql keeps only two
-	// idle by default, so under load it closes and reopens connections
-	// (and re-applies the pragmas above) on most requests.
-	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	// Before the readers open, so that none of them has read the samples.
+	if !keepStat4 {
+		if err := dropStat4(ctx, w); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
 	}
 	// SQLite makes the -wal and -shm files with the database file's mode;
 	// ones left by an older version may be wider.
 	for _, side := range []string{path + "-wal", path + "-shm"} {
 		if err := os.Chmod(side, dbFileMode); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			db.Close()
+			w.Close()
 			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
-	return &DB{sql: db, dialect: SQLite, now: time.Now}, nil
+	r, err := open(8)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	return &DB{sql: r, w: w, dialect: SQLite, now: time.Now}, nil
 }
 
 // dbFileMode is the mode of the database file, its -wal and -shm files and
@@ -177,7 +204,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", redact(url), err)
 	}
-	return &DB{sql: db, dialect: Postgres, now: time.Now}, nil
+	return &DB{sql: db, w: db, dialect: Postgres, now: time.Now}, nil
 }
 
 // redact hides the password of a connection URL for logs and errors.
@@ -199,13 +226,53 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close waits for open statements and closes the connections.
 func (db *DB) Close() error {
-	db.lookupMu.Lock()
-	if db.holderStmt != nil {
-		db.holderStmt.Close()
-		db.certStmt.Close()
+	db.stmtMu.Lock()
+	for _, st := range db.stmts {
+		st.Close()
 	}
-	db.lookupMu.Unlock()
-	return db.sql.Close()
+	db.stmts = nil
+	db.stmtMu.Unlock()
+	err := db.sql.Close()
+	if db.w != db.sql {
+		err = errors.Join(err, db.w.Close())
+	}
+	return err
+}
+
+// prepared is the read statement q, prepared once.
+func (db *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if st := db.stmts[q]; st != nil {
+		return st, nil
+	}
+	st, err := db.sql.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if db.stmts == nil {
+		db.stmts = map[string]*sql.Stmt{}
+	}
+	db.stmts[q] = st
+	return st, nil
+}
+
+// queryRow runs a hot read through its prepared statement.
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := db.prepared(ctx, q)
+	if err != nil {
+		return db.sql.QueryRowContext(ctx, q, args...) // reports err on Scan
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// query runs a hot read through its prepared statement.
+func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := db.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 // Ping checks the database answers; /healthz uses it.
@@ -217,7 +284,7 @@ func (db *DB) SetClock(now func() time.Time) { db.now = now }
 // inTx runs fn in one transaction: every multi-row change goes through here
 // so that nothing is ever half-written.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

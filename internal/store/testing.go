@@ -8,7 +8,7 @@ import (
 // ExecForTest runs raw SQL: tests use it to tamper with rows as a person
 // with database access could. Not for the service.
 func ExecForTest(db *DB, query string, args ...any) error {
-	_, err := db.sql.ExecContext(context.Background(), query, args...)
+	_, err := db.w.ExecContext(context.Background(), query, args...)
 	return err
 }
 

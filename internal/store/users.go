@@ -18,7 +18,7 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User) (auth.User, error) {
 		return u, err
 	}
 	u.CreatedAt = db.now().UTC()
-	err := db.sql.QueryRowContext(ctx, `
+	err := db.w.QueryRowContext(ctx, `
 		INSERT INTO users (login, name, role, password_hash, authority_code, holder_id, mobile, disabled, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		u.Login, u.Name, string(u.Role), u.PasswordHash, nullString(u.AuthorityCode), nullInt(u.HolderID),
@@ -35,7 +35,7 @@ func (db *DB) UserByLogin(ctx context.Context, login string) (auth.User, error) 
 	var role string
 	var authority sql.NullString
 	var holder sql.NullInt64
-	err := db.sql.QueryRowContext(ctx, `
+	err := db.queryRow(ctx, `
 		SELECT id, login, name, role, password_hash, authority_code, holder_id, mobile, disabled, created_at
 		FROM users WHERE login = $1`, login).
 		Scan(&u.ID, &u.Login, &u.Name, &role, &u.PasswordHash, &authority, &holder, &u.Mobile, &u.Disabled, &u.CreatedAt)

@@ -106,6 +106,30 @@ func TestPasswordLoginAndLogout(t *testing.T) {
 	}
 }
 
+// The home page a visitor sees is rendered once and kept; a logged-in
+// person's is not, and neither leaks into the other.
+func TestHomePageForVisitorsAndAccounts(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	visitor, person := newBrowser(t, srv), newBrowser(t, srv)
+	resp, first := person.post("/login/password", url.Values{"login": {"13800000001"}, "password": {demo.Password}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d %s", resp.StatusCode, first)
+	}
+	_, mine := person.get("/")
+	mustContain(t, mine, "您好，张伟")
+	for range 2 {
+		_, page := visitor.get("/")
+		mustContain(t, page, "登录", "证书查询", "徐汇区市场监督管理局")
+		if strings.Contains(page, "您好") {
+			t.Fatal("a visitor sees a logged-in page")
+		}
+		_, mine = person.get("/")
+		mustContain(t, mine, "您好，张伟")
+	}
+	_, chosen := visitor.get("/?authority=310104")
+	mustContain(t, chosen, `<option value="310104" selected>`)
+}
+
 // While as many passwords are being hashed as there are cores, a login
 // waits auth.PasswordWait and is then told the system is busy, with the
 // login it typed kept; once a slot is free the same login goes through.

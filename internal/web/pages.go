@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 
@@ -24,12 +25,32 @@ type homePage struct {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	// A visitor's home page without a query is the same for everyone and
+	// does not change while the service runs (services, matters and the
+	// 受理机关 come from the catalogue): rendered once, it is the page most
+	// visits start with.
+	visitor := viewerFrom(r.Context()) == nil && r.URL.RawQuery == ""
+	if page := s.visitorHome.Load(); visitor && page != nil {
+		writePage(w, http.StatusOK, *page)
+		return
+	}
 	p, err := s.homeData(r)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, "home", p)
+	if !visitor {
+		s.render(w, r, "home", p)
+		return
+	}
+	var buf bytes.Buffer
+	if err := s.renderTo(&buf, r, "home", p); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	page := buf.Bytes()
+	s.visitorHome.Store(&page)
+	writePage(w, http.StatusOK, page)
 }
 
 func (s *Server) homeData(r *http.Request) (*homePage, error) {

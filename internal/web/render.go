@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"sync"
 	"time"
 
 	"html/template"
@@ -90,25 +91,37 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, dat
 // renderStatus renders into a buffer first so a template error becomes a
 // clean 500 page rather than half a page.
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
-	t, ok := s.pages[page]
-	if !ok {
-		s.log.Error("render: no such page", "page", page)
-		http.Error(w, "系统错误", http.StatusInternalServerError)
-		return
-	}
-	if p, ok := data.(interface{ setChrome(chrome) }); ok {
-		p.setChrome(s.chromeFor(r))
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer pageBuffers.Put(buf)
+	buf.Reset()
+	if err := s.renderTo(buf, r, page, data); err != nil {
 		s.log.Error("render", "page", page, "err", err)
 		http.Error(w, "系统错误，请稍后再试", http.StatusInternalServerError)
 		return
 	}
+	writePage(w, status, buf.Bytes())
+}
+
+// pageBuffers hold rendered pages until they are written: a page is tens of
+// kilobytes, and a fresh buffer grows to it by copying several times.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func (s *Server) renderTo(buf *bytes.Buffer, r *http.Request, page string, data any) error {
+	t, ok := s.pages[page]
+	if !ok {
+		return fmt.Errorf("no such page %q", page)
+	}
+	if p, ok := data.(interface{ setChrome(chrome) }); ok {
+		p.setChrome(s.chromeFor(r))
+	}
+	return t.ExecuteTemplate(buf, "layout.html", data)
+}
+
+func writePage(w http.ResponseWriter, status int, page []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(page)
 }
 
 var weekdayNames = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"opcert/internal/application"
@@ -45,6 +46,8 @@ type Server struct {
 	secure   bool // cookies only over HTTPS (BaseURL is https)
 	baseURL  string
 	proxies  trustedProxies
+
+	visitorHome atomic.Pointer[[]byte] // the home page as a visitor sees it (home)
 }
 
 // Options configures a Server.

@@ -25,6 +25,10 @@ if [ -z "${OPCERT_TEST_DATABASE_URL:-}" ]; then
   while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
   echo "== starting throw-away PostgreSQL on 127.0.0.1:$port"
   pg_run "$pgbin/initdb -D $pgdir/data -U postgres -A trust -E UTF8 --locale=C.UTF-8" >/dev/null
-  pg_run "$pgbin/pg_ctl -D $pgdir/data -l $pgdir/pg.log -w start -o '-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200'" >/dev/null
+  if ! pg_run "$pgbin/pg_ctl -D $pgdir/data -l $pgdir/pg.log -w start -o '-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200'" >/dev/null; then
+    echo "== PostgreSQL did not start; its log:" >&2
+    cat "$pgdir/pg.log" >&2 || true
+    exit 1
+  fi
   export OPCERT_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 fi

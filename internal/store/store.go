@@ -93,9 +93,13 @@ func openSQLiteWith(ctx context.Context, path string, keepStat4 bool) (*DB, erro
 	// WAL lets readers run beside the single writer; _txlock=immediate takes
 	// the write lock at BEGIN, so a transaction never fails with
 	// SQLITE_BUSY half-way through; busy_timeout covers another process
-	// (opcert backup) holding the lock.
+	// (opcert backup) holding the lock. synchronous(FULL) syncs the WAL at
+	// every commit: with NORMAL a commit is durable only at the next
+	// checkpoint, so an application the applicant saw as 已提交 could vanish
+	// on a power cut. It halves the submit rate measured by opcert load
+	// (about 770/s to 390–450/s on 2 cores), well above a city's peak.
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 	open := func(conns int) (*sql.DB, error) {
 		db, err := sql.Open("sqlite", dsn)
 		if err != nil {

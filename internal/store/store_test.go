@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -232,4 +233,19 @@ func TestHolidayYears(t *testing.T) {
 			t.Fatalf("years = %q, %v", ys, err)
 		}
 	})
+}
+
+// Every commit is synced (synchronous = FULL, 2): an acknowledged
+// submission survives a power cut, not only a crash of the process.
+func TestSQLiteCommitsAreDurable(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	for name, conn := range map[string]*sql.DB{"writer": store.RawWriter(db), "readers": store.RawSQL(db)} {
+		var mode int
+		if err := conn.QueryRow(`PRAGMA synchronous`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if mode != 2 {
+			t.Errorf("%s: synchronous = %d, want 2 (FULL)", name, mode)
+		}
+	}
 }

@@ -32,6 +32,17 @@ type Case struct {
 	ExamAttempts []ExamResult
 	// Institutions are the exam institutions (提交 checks the one chosen).
 	Institutions []ExamInstitution
+	// Sitting is where and when the exam took place when the exam system
+	// records the score; zero when the officer records it by hand, as of
+	// today at the 受理机关.
+	Sitting ExamSitting
+}
+
+// ExamSitting is the exam institution that examined and the day of the
+// last subject sat.
+type ExamSitting struct {
+	Institution string
+	Date        civil.Date
 }
 
 // Input is what the actor gave with an action.
@@ -284,6 +295,12 @@ func decideExam(c Case, ch Change, targets []catalog.Qualification, in Input, en
 		return Change{}, Problems{{Field: "action", Label: "办理", Message: err.Error()}}
 	}
 	rec := &ExamResult{ExamDate: env.Today, Theory: theory, Practical: practical, Passed: out.Passed, Institution: c.AuthorityName}
+	if c.Sitting.Institution != "" {
+		rec.Institution = c.Sitting.Institution
+	}
+	if !c.Sitting.Date.IsZero() {
+		rec.ExamDate = c.Sitting.Date
+	}
 	if len(targets) > 0 {
 		rec.Item = targets[0]
 	}

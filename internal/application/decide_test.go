@@ -322,6 +322,16 @@ func TestExamVerdict(t *testing.T) {
 	if err != nil || ch.To != StatusAccepted || !ch.RecordExam.Passed || ch.Due.IsZero() {
 		t.Fatalf("补考 passed: %+v %v", ch, err)
 	}
+	if ch.RecordExam.Institution != "徐汇区市场监督管理局" || ch.RecordExam.ExamDate != env().Today {
+		t.Fatalf("recorded by hand: %+v", ch.RecordExam)
+	}
+	// Recorded by the exam system: the institution that examined, on the day
+	// of the exam.
+	c.Sitting = ExamSitting{Institution: "上海市特种设备作业人员考试中心", Date: d("2026-11-20")}
+	ch, err = Decide(c, ActionRecordExam, RoleSystem, Input{Theory: "80", Practical: "75"}, env())
+	if err != nil || ch.RecordExam.Institution != c.Sitting.Institution || ch.RecordExam.ExamDate != c.Sitting.Date {
+		t.Fatalf("recorded by the exam system: %+v %v", ch.RecordExam, err)
+	}
 }
 
 // The exam result cited is consumed by the application, and given back

@@ -73,26 +73,53 @@ func ExamVerdict(items []catalog.Qualification, theory, practical int, p Policy,
 	return out, nil
 }
 
+// Arrangement is how the exam after 受理 is arranged for an application's
+// items (seed 000 2.1 注1–3).
+type Arrangement int
+
+const (
+	// ArrangedByExamSystem: general items, seated by the exam institution in
+	// a 考试场次, with a 准考证 the applicant prints (注1).
+	ArrangedByExamSystem Arrangement = iota
+	// ArrangedByR3Institution: R3 is examined by 中国人民解放军海军特色医学中心,
+	// which notifies the applicant itself; no 准考证 (注1, 注2).
+	ArrangedByR3Institution
+	// ArrangedWithChosenInstitution: 安全阀校验 and 客运索道 applicants contact
+	// the exam institution they chose when applying; no 准考证 (注1, 注3).
+	ArrangedWithChosenInstitution
+)
+
+// ExamArrangement says how the exam of these items is arranged. R3 comes
+// first: it cannot be combined with other items anyway (seed 000 3.2 注2).
+func ExamArrangement(items []catalog.Qualification) Arrangement {
+	for _, q := range items {
+		if isR3(q) {
+			return ArrangedByR3Institution
+		}
+	}
+	for _, q := range items {
+		if examinedByChosenInstitution(q) {
+			return ArrangedWithChosenInstitution
+		}
+	}
+	return ArrangedByExamSystem
+}
+
 // ExamNotice tells the applicant how the exam after 受理 is arranged (seed
 // 000 2.1 注1–3): general items through the exam website and a 准考证; R3 by
 // 中国人民解放军海军特色医学中心, which notifies the applicant; 安全阀校验 and
 // 客运索道 items by the exam institution chosen when applying, whom the
 // applicant contacts.
 func ExamNotice(items []catalog.Qualification, institution string) string {
-	for _, q := range items {
-		if q.Code == "R3" {
-			return "R3（氧舱维护保养）项目的考试机构为中国人民解放军海军特色医学中心，排考信息将由考试机构通知，请保持联系电话畅通。"
+	switch ExamArrangement(items) {
+	case ArrangedByR3Institution:
+		return "R3（氧舱维护保养）项目的考试机构为中国人民解放军海军特色医学中心，排考信息将由考试机构通知，请保持联系电话畅通。"
+	case ArrangedWithChosenInstitution:
+		who := "申请时指定的考试机构"
+		if institution != "" {
+			who = "申请时指定的考试机构（" + institution + "）"
 		}
-	}
-	for _, q := range items {
-		switch q.Code {
-		case "F", "S1", "S2":
-			who := "申请时指定的考试机构"
-			if institution != "" {
-				who = "申请时指定的考试机构（" + institution + "）"
-			}
-			return "安全阀校验、客运索道作业项目新取证，请自行联系" + who + "参加考试。"
-		}
+		return "安全阀校验、客运索道作业项目新取证，请自行联系" + who + "参加考试。"
 	}
 	return "请及时登录网站 www.tzsbks.sh.cn 查询考试安排，并打印准考证，按时参加理论知识考试和实际操作技能考试。"
 }

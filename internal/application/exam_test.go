@@ -31,3 +31,33 @@ func TestCheckExamScores(t *testing.T) {
 		t.Error("score over 100 accepted")
 	}
 }
+
+// Only general items get a 准考证 from the exam system; R3 is arranged by
+// its institution, 安全阀校验 and 客运索道 by the one chosen when applying
+// (seed 000 2.1 注1–3).
+func TestExamArrangement(t *testing.T) {
+	for _, tc := range []struct {
+		items []string
+		want  Arrangement
+	}{
+		{[]string{"P"}, ArrangedByExamSystem},
+		{[]string{"N1", "Q2(限桥式起重机)"}, ArrangedByExamSystem},
+		{[]string{"A"}, ArrangedByExamSystem},
+		{[]string{"R3"}, ArrangedByR3Institution},       // 注2
+		{[]string{"F"}, ArrangedWithChosenInstitution},  // 注3 安全阀校验
+		{[]string{"S1"}, ArrangedWithChosenInstitution}, // 注3 客运索道修理
+		{[]string{"N1", "S2"}, ArrangedWithChosenInstitution},
+	} {
+		var items []catalog.Qualification
+		for _, s := range tc.items {
+			q, err := catalog.ParseQualification(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items = append(items, q)
+		}
+		if got := ExamArrangement(items); got != tc.want {
+			t.Errorf("%v: %v, want %v", tc.items, got, tc.want)
+		}
+	}
+}

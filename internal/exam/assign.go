@@ -181,7 +181,9 @@ type Move struct {
 
 // Promoted reports the first waitlisted candidate taking a freed seat of
 // the same session.
-func (m Move) Promoted() bool { return m.From != nil && !m.From.Seated() && m.From.SessionID == m.To.SessionID }
+func (m Move) Promoted() bool {
+	return m.From != nil && !m.From.Seated() && m.From.SessionID == m.To.SessionID
+}
 
 // Board is the occupation of an institution's sessions: every seat and
 // waitlist place in them.

@@ -97,7 +97,9 @@ func (s Session) Examines(items []catalog.Qualification) bool {
 }
 
 // When is the day and time: "2026年12月05日 09:00–11:00".
-func (s Session) When() string { return s.Date.Chinese() + " " + s.Start.String() + "–" + s.End.String() }
+func (s Session) When() string {
+	return s.Date.Chinese() + " " + s.Start.String() + "–" + s.End.String()
+}
 
 // ItemList names the items: "P 气瓶充装、N1 叉车司机".
 func (s Session) ItemList(cat *catalog.Catalog) string {
@@ -164,7 +166,9 @@ func SessionItems(examined []catalog.NewCode, cat *catalog.Catalog) []catalog.Ne
 func NewSession(in SessionInput, examined []catalog.NewCode, today civil.Date, cat *catalog.Catalog) (Session, application.Problems) {
 	var s Session
 	var ps application.Problems
-	fail := func(field, label, msg string) { ps = append(ps, application.Problem{Field: field, Label: label, Message: msg}) }
+	fail := func(field, label, msg string) {
+		ps = append(ps, application.Problem{Field: field, Label: label, Message: msg})
+	}
 	allowed := SessionItems(examined, cat)
 	for _, raw := range in.Items {
 		code := catalog.NewCode(strings.TrimSpace(raw))

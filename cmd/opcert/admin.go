@@ -84,13 +84,14 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	var login, name, roleName, authority *string
+	var login, name, roleName, authority, institution *string
 	var passwordStdin *bool
 	cfg, _, err := parseFlags("user", args, stderr, func(fs *flag.FlagSet) {
 		login = fs.String("login", "", "login name")
 		name = fs.String("name", "", "the person's name (姓名)")
 		roleName = fs.String("role", "", "officer, examiner or admin")
 		authority = fs.String("authority", "", "district code of the 受理机关, for officers (e.g. 310104)")
+		institution = fs.String("institution", "", "name of the 考试机构, for examiners")
 		passwordStdin = fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of OPCERT_USER_PASSWORD")
 	})
 	if err != nil {
@@ -141,7 +142,25 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return fmt.Errorf("受理机关代码 %q 不存在（应为区划代码，如 310104 徐汇区）", *authority)
 		}
 	}
-	u, err := db.CreateUser(ctx, auth.User{Login: strings.TrimSpace(*login), Name: strings.TrimSpace(*name), Role: role, PasswordHash: hash, AuthorityCode: *authority})
+	var institutionID int64
+	if role == auth.RoleExaminer {
+		list, err := db.ExamInstitutions(ctx)
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, e := range list {
+			names = append(names, e.Name)
+			if e.Name == strings.TrimSpace(*institution) {
+				institutionID = e.ID
+			}
+		}
+		if institutionID == 0 {
+			return fmt.Errorf("考试机构 %q 不存在（现有：%s）", *institution, strings.Join(names, "、"))
+		}
+	}
+	u, err := db.CreateUser(ctx, auth.User{Login: strings.TrimSpace(*login), Name: strings.TrimSpace(*name), Role: role, PasswordHash: hash, AuthorityCode: *authority,
+		InstitutionID: institutionID})
 	if errors.Is(err, store.ErrDuplicate) {
 		return fmt.Errorf("登录名 %q 已被使用", *login)
 	}

@@ -3,7 +3,7 @@
 //	opcert serve [--demo] [--addr localhost:8080] [--data ./data]
 //	opcert migrate
 //	opcert import [--skip-bad] FILE.csv|FILE.xlsx
-//	opcert user --login L --name N --role officer|examiner|admin [--authority 310104]
+//	opcert user --login L --name N --role officer|examiner|admin [--authority 310104] [--institution 考试机构]
 //	opcert audit verify [--head HASH]
 //
 // Every setting also reads from an OPCERT_* environment variable; see -h of

@@ -60,6 +60,7 @@ type User struct {
 	Role          Role
 	PasswordHash  string
 	AuthorityCode string // officers: the 受理机关 they work for
+	InstitutionID int64  // exam staff: the 考试机构 they work for
 	HolderID      int64  // applicants: the registry person they are
 	Mobile        string
 	Disabled      bool
@@ -84,6 +85,12 @@ func (u User) Validate() error {
 	}
 	if u.Role != RoleOfficer && u.AuthorityCode != "" {
 		return errors.New("只有受理机关工作人员可以指定所属受理机关")
+	}
+	if u.Role == RoleExaminer && u.InstitutionID == 0 {
+		return errors.New("考试机构工作人员必须指定所属考试机构")
+	}
+	if u.Role != RoleExaminer && u.InstitutionID != 0 {
+		return errors.New("只有考试机构工作人员可以指定所属考试机构")
 	}
 	return nil
 }

@@ -50,7 +50,16 @@ func TestUserValidate(t *testing.T) {
 	admin.Role = RoleAdmin
 	badRole := base
 	badRole.Role = "root"
-	for name, u := range map[string]User{"officer without authority": noAuth, "admin with authority": admin, "unknown role": badRole} {
+	examiner := User{Login: "e", Name: "考务", Role: RoleExaminer, PasswordHash: "h", InstitutionID: 1}
+	if err := examiner.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	noInstitution := examiner
+	noInstitution.InstitutionID = 0
+	officerInInstitution := base
+	officerInInstitution.InstitutionID = 1
+	for name, u := range map[string]User{"officer without authority": noAuth, "admin with authority": admin, "unknown role": badRole,
+		"exam staff without their institution": noInstitution, "officer bound to an institution": officerInInstitution} {
 		if err := u.Validate(); err == nil {
 			t.Errorf("%s accepted", name)
 		}

@@ -207,13 +207,17 @@ func (b builder) weld(code, issuer string, monthsLeft int) registry.Item {
 	return b.item(catalog.NewRef(catalog.Qualification{Code: "金属焊接操作"}), code, issuer, b.today.AddMonths(monthsLeft))
 }
 
+// CityInstitution is the city's exam institution for general and welding
+// items; the demo's exam staff account works for it.
+const CityInstitution = "上海市特种设备作业人员考试中心"
+
 // examInstitutions are the demo's 考试机构: the city's for general and
 // welding items, 中国人民解放军海军特色医学中心 for R3 (seed 000 2.1 注2), and one
 // each for 安全阀校验 and 客运索道, which applicants choose when applying and
 // contact themselves (注3). The last two names are made up for the demo.
 func examInstitutions() []store.ExamInstitution {
 	return []store.ExamInstitution{
-		{Name: "上海市特种设备作业人员考试中心", Items: []string{"A", "G1", "G2", "G3", "R1", "R2", "P", "T", "Q1", "Q2", "Y1", "Y2", "N1", "N2", "金属焊接操作", "非金属焊接操作"},
+		{Name: CityInstitution, Items: []string{"A", "G1", "G2", "G3", "R1", "R2", "P", "T", "Q1", "Q2", "Y1", "Y2", "N1", "N2", "金属焊接操作", "非金属焊接操作"},
 			Contact: "www.tzsbks.sh.cn"},
 		{Name: "中国人民解放军海军特色医学中心", Items: []string{"R3"}},
 		{Name: "安全阀校验作业人员考试点（演示）", Items: []string{"F"}, Contact: "021-00000001"},
@@ -273,6 +277,10 @@ func Load(ctx context.Context, db *store.DB, cat *catalog.Catalog, today civil.D
 			return nil, false, err
 		}
 	}
+	institutions, err := db.ExamInstitutions(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	hash, err := auth.HashPassword(Password)
 	if err != nil {
 		return nil, false, err
@@ -284,6 +292,13 @@ func Load(ctx context.Context, db *store.DB, cat *catalog.Catalog, today civil.D
 				return nil, false, fmt.Errorf("demo: holder of %s: %w", u.Name, err)
 			}
 			u.Login, u.HolderID = u.Mobile, h.Holder.ID
+		}
+		if u.Role == auth.RoleExaminer {
+			for _, e := range institutions {
+				if e.Name == CityInstitution {
+					u.InstitutionID = e.ID
+				}
+			}
 		}
 		if _, err := db.CreateUser(ctx, u); err != nil {
 			return nil, false, fmt.Errorf("demo: account %s: %w", u.Login, err)
@@ -321,7 +336,7 @@ func (d Data) Accounts() []Account {
 	}
 	out = append(out,
 		Account{Login: strings.Join([]string{officers[0], "…", officers[len(officers)-1]}, " "), Name: "各区受理员", Role: auth.RoleOfficer.Label(), Shows: "每个区一名，登录名为 officer-区划代码（如 officer-310104 徐汇区）"},
-		Account{Login: "exam", Name: "考试机构工作人员", Role: auth.RoleExaminer.Label()},
+		Account{Login: "exam", Name: "考试机构工作人员", Role: auth.RoleExaminer.Label(), Shows: CityInstitution + "：考试场次、排考、准考证、成绩录入"},
 		Account{Login: "admin", Name: "系统管理员", Role: auth.RoleAdmin.Label(), Shows: "可查看全部受理机关"})
 	return out
 }

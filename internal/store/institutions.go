@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 )
 
@@ -39,4 +41,16 @@ func (db *DB) ExamInstitutions(ctx context.Context) ([]ExamInstitution, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// ExamInstitutionByID finds an institution.
+func (db *DB) ExamInstitutionByID(ctx context.Context, id int64) (ExamInstitution, error) {
+	var e ExamInstitution
+	var items string
+	err := db.sql.QueryRowContext(ctx, `SELECT id, name, items, contact FROM exam_institutions WHERE id = $1`, id).Scan(&e.ID, &e.Name, &items, &e.Contact)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, ErrNotFound
+	}
+	e.Items = strings.Split(items, ",")
+	return e, err
 }

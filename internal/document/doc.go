@@ -1,6 +1,6 @@
 // Package document renders opcert's printable A4 PDFs in Chinese: the
-// 申请表, the 补正告知书, the notices and decisions of the 受理机关 and the
-// certificate. Each carries a document number and a QR code that opens the
+// 申请表, the 补正告知书, the notices and decisions of the 受理机关, the
+// certificate and the 准考证. Each carries a document number and a QR code that opens the
 // public progress or verification page.
 //
 // The font (WenQuanYi Micro Hei, Apache-2.0; fonts/README.md) is embedded
@@ -11,8 +11,8 @@
 // There are three levels:
 //
 //   - Documents: ApplicationForm, CorrectionNotice, Letter (受理通知书,
-//     不予受理决定书, 准予/不予许可决定书) and Certificate take plain data and
-//     return PDF bytes.
+//     不予受理决定书, 准予/不予许可决定书), Certificate and AdmissionTicket
+//     (准考证) take plain data and return PDF bytes.
 //   - Render(Document) lays out the common shape of an issued document —
 //     title, 编号 line, body blocks, issuing authority and date over a seal
 //     area, QR code — from a list of Blocks: Para, List, Gap, Grid, Table,

@@ -298,6 +298,26 @@ func TestLetterAndCertificate(t *testing.T) {
 		"起重机司机（限流动式起重机）", "2031年01月22日", "扫码核验证书", "叉车司机（原项目：N2 叉车司", "原项目：G2 二级锅炉司炉（复审时")
 }
 
+func TestAdmissionTicket(t *testing.T) {
+	pdf, err := AdmissionTicket(AdmissionTicketData{Number: "ZK261122000001", Name: "张喆堃", IDNumber: "3101**********0012", Items: "P 气瓶充装",
+		Application: "261122000001", Institution: "上海市特种设备作业人员考试中心", Photo: photoJPEG(t),
+		Sittings: []Sitting{
+			{Subject: "理论知识考试", When: "2026年12月05日 09:00–11:00", Venue: "上海市普陀区真北路1号 第一考场", Seat: "12"},
+			{Subject: "实际操作技能考试", When: "2026年12月06日 13:00–15:00", Venue: "上海市普陀区真北路1号 实操场地", Seat: "3"},
+		},
+		Notes:    []string{"请携带本准考证和居民身份证原件，于考试开始前30分钟到达考场。"},
+		IssuedOn: "2026年11月23日", QRURL: "https://opcert.example.gov.cn/p/abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := check(t, "admission-ticket", pdf)
+	c.has(t, "特种设备安全管理和作业人员考试准考证", "准考证号：ZK261122000001", "张喆堃", "3101**********0012", "P 气瓶充装",
+		"理论知识考试", "2026年12月05日 09:00–11:00", "上海市普陀区真北路1号", "实际操作技能考试", "2026年12月06日 13:00–15:00", "考生须知", "上海市特种设备作业人员考试中心", "扫码查看办理进度")
+	if len(c.pages) != 1 {
+		t.Errorf("pages = %d, want 1", len(c.pages))
+	}
+}
+
 // The QR code must decode back to the URL; zbarimg (zbar-tools) is optional.
 func TestQRCodeDecodes(t *testing.T) {
 	if _, err := exec.LookPath("zbarimg"); err != nil {

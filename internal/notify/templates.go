@@ -23,7 +23,7 @@ const MaxTemplateLength = 300
 // order of life. The login code (topic sms_code) is not among them: its
 // text is security wording that stays in code (auth.SMSCodeMessage).
 var Topics = []string{
-	"submitted", "withdrawn", "correction", "resubmitted", "accepted", "examining", "exam_recorded", "exam_failed", "not_accepted",
+	"submitted", "withdrawn", "correction", "resubmitted", "accepted", "examining", "exam_scheduled", "exam_waitlisted", "exam_recorded", "exam_failed", "not_accepted",
 	"approved", "denied", "awaiting_collection", "completed", "abandoned", "transferred", "draft_expired",
 	TopicDeadlineChanged,
 }
@@ -40,6 +40,10 @@ func TopicLabel(topic string) string {
 		return "期限调整（导入节假日安排后）"
 	case "resubmitted":
 		return "补正后再次提交"
+	case "exam_scheduled":
+		return "安排考试（准考证）"
+	case "exam_waitlisted":
+		return "考试候补"
 	case "exam_recorded":
 		return "录入考试成绩"
 	case "exam_failed":
@@ -59,6 +63,8 @@ var Defaults = map[string]string{
 	"submitted":           "【特种设备作业人员资格认定】您的{事项}申请（申请号 {申请号}）已提交，受理机构：{受理机关}，将于{期限}前决定是否受理。可在“办件查询”查看办理进度。",
 	"withdrawn":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已撤回。如需办理，请重新申请。",
 	"resubmitted":         "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已补正并再次提交，{受理机关}将于{期限}前决定是否受理。",
+	"exam_scheduled":      "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已安排考试：{考试安排}。请登录网上办事系统，在“办件查询”的考试安排中打印准考证。",
+	"exam_waitlisted":     "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）考试场次已满，已列入候补：{考试安排}。有座位或新场次时将为您安排并短信通知。",
 	"exam_recorded":       "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已录入考试成绩，{受理机关}将于{期限}前作出是否准予许可的决定。",
 	"exam_failed":         "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）考试成绩已录入：{理由}。详情可在“办件查询”查看。",
 	"transferred":         "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已转由{受理机关}办理，原因：{理由}。",
@@ -83,6 +89,8 @@ var TopicPlaceholders = map[string][]string{
 	"submitted":           {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}"},
 	"withdrawn":           {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
 	"resubmitted":         {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}"},
+	"exam_scheduled":      {"{申请号}", "{事项}", "{考试安排}", "{状态}"},
+	"exam_waitlisted":     {"{申请号}", "{事项}", "{考试安排}", "{状态}"},
 	"exam_recorded":       {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}"},
 	"exam_failed":         {"{申请号}", "{事项}", "{受理机关}", "{理由}", "{状态}"},
 	"transferred":         {"{申请号}", "{事项}", "{受理机关}", "{理由}", "{状态}"},

@@ -95,6 +95,9 @@ type Change struct {
 	ReleaseExamResults bool
 	// RecordExam is the score recorded by 录入考试成绩, passed or not.
 	RecordExam *ExamResult
+	// LeaveExam: the application leaves the exam undecided by it (不予许可
+	// while 待考试); its seats in sessions still to come are given up.
+	LeaveExam bool
 	// RequireMaterials are the materials 提交 found uploaded and counts on:
 	// they must still have their files when the change is written.
 	RequireMaterials []string
@@ -160,6 +163,7 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 		}
 		ch.ItemsActive, ch.Due, ch.DecidedOn = &inactive, workday.Deadline{}, env.Today
 		ch.ReleaseExamResults = true
+		ch.LeaveExam = c.Status == StatusExamining
 		vars["理由"] = ch.Note
 	case ActionApprove:
 		g, err := GrantFor(c.Form, c.Held, env.Today, c.AuthorityName, env.Catalog)

@@ -22,6 +22,7 @@ type Actor struct {
 	UserID        int64
 	Role          auth.Role
 	AuthorityCode string // an officer's 受理机关
+	InstitutionID int64  // exam staff's 考试机构
 	IP            string
 }
 
@@ -40,6 +41,8 @@ func (a Actor) domainRole() application.Role {
 
 func (a Actor) staff() bool { return a.Role == auth.RoleOfficer || a.Role == auth.RoleAdmin }
 
+func (a Actor) examiner() bool { return a.Role == auth.RoleExaminer }
+
 // scope is the 受理机关 whose applications the actor may see; "" for all.
 func (a Actor) scope() string {
 	if a.Role == auth.RoleOfficer {
@@ -49,7 +52,7 @@ func (a Actor) scope() string {
 }
 
 func (a Actor) audit(action string) *audit.Entry {
-	if !a.staff() {
+	if !a.staff() && !a.examiner() {
 		return nil
 	}
 	return &audit.Entry{ActorID: a.UserID, ActorRole: string(a.Role), Action: action, IP: a.IP}
@@ -73,6 +76,8 @@ func (s *Service) Load(ctx context.Context, who Actor, id int64) (Loaded, error)
 		a, err = s.store.ApplicationOf(ctx, id, who.UserID)
 	case who.staff():
 		a, err = s.store.ApplicationIn(ctx, id, who.scope())
+	case who.examiner():
+		return s.loadForExam(ctx, who, id)
 	default:
 		return Loaded{}, Errorf(NotFound, "申请不存在")
 	}
@@ -95,6 +100,10 @@ func (s *Service) Load(ctx context.Context, who Actor, id int64) (Loaded, error)
 // action was taken from: a change made meanwhile refuses it (Conflict), so
 // two officers acting at once cannot both succeed.
 func (s *Service) Act(ctx context.Context, who Actor, id int64, version int, act application.Action, in application.Input) (store.Application, error) {
+	if who.examiner() {
+		// Exam staff change an application only by its scores (RecordScores).
+		return store.Application{}, &Error{Code: Forbidden, Field: "action", Message: "考试机构工作人员只能录入考试成绩"}
+	}
 	c, err := s.Load(ctx, who, id)
 	if err != nil {
 		return store.Application{}, err
@@ -123,25 +132,26 @@ func (s *Service) env(ctx context.Context) (application.Env, error) {
 
 // decide loads what the action needs around the case and asks the domain.
 func (s *Service) decide(ctx context.Context, who Actor, c Loaded, act application.Action, in application.Input) (application.Change, error) {
+	return s.decideSat(ctx, who, c, act, in, application.ExamSitting{})
+}
+
+// decideSat is decide with the exam sitting a score recorded by the exam
+// system comes from.
+func (s *Service) decideSat(ctx context.Context, who Actor, c Loaded, act application.Action, in application.Input, sat application.ExamSitting) (application.Change, error) {
 	env, err := s.env(ctx)
 	if err != nil {
 		return application.Change{}, err
 	}
 	k := application.Case{Status: application.Status(c.Status), Number: c.Number, Form: c.Form,
-		AuthorityName: s.authorityName(c.AuthorityCode), Due: c.Due, CorrectionDue: c.CorrectionDue}
+		AuthorityName: s.authorityName(c.AuthorityCode), Due: c.Due, CorrectionDue: c.CorrectionDue, Sitting: sat}
 	switch act {
 	case application.ActionApprove:
 		if k.Held, err = s.heldItems(ctx, c.HolderID); err != nil {
 			return application.Change{}, err
 		}
 	case application.ActionRecordExam:
-		recorded, err := s.store.ExamResultsOf(ctx, c.ID)
-		if err != nil {
+		if k.ExamAttempts, err = s.attempts(ctx, c.ID); err != nil {
 			return application.Change{}, err
-		}
-		for _, r := range recorded {
-			k.ExamAttempts = append(k.ExamAttempts, application.ExamResult{ID: r.ID, Passed: r.Passed, ExamDate: r.ExamDate,
-				Theory: int(r.Theory.Int64), Practical: int(r.Practical.Int64)})
 		}
 	case application.ActionSubmit, application.ActionResubmit:
 		files, err := s.store.Materials(ctx, c.ID)
@@ -158,6 +168,21 @@ func (s *Service) decide(ctx context.Context, who Actor, c Loaded, act applicati
 	}
 	ch, err := application.Decide(k, act, who.domainRole(), in, env)
 	return ch, refusal(err)
+}
+
+// attempts are the exam scores recorded for an application, oldest first
+// (the 补考 rule counts them).
+func (s *Service) attempts(ctx context.Context, appID int64) ([]application.ExamResult, error) {
+	recorded, err := s.store.ExamResultsOf(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	var out []application.ExamResult
+	for _, r := range recorded {
+		out = append(out, application.ExamResult{ID: r.ID, Passed: r.Passed, ExamDate: r.ExamDate,
+			Theory: int(r.Theory.Int64), Practical: int(r.Practical.Int64), Institution: r.Institution})
+	}
+	return out, nil
 }
 
 // heldItems are the holder's valid registry lines by ID.
@@ -233,6 +258,9 @@ func (s *Service) apply(ctx context.Context, who Actor, c Loaded, version int, c
 		t.Grant = &store.Grant{Items: ch.Grant.Items, Supersede: ch.Grant.Supersede}
 	}
 	t.UseExamResults, t.ReleaseExamResults, t.RequireMaterials = ch.UseExamResults, ch.ReleaseExamResults, ch.RequireMaterials
+	if ch.LeaveExam {
+		t.LeaveExamAfter = s.today()
+	}
 	if r := ch.RecordExam; r != nil {
 		t.RecordExam = &store.ExamResult{Qualification: r.Item.String(), WeldCode: r.WeldCode, ExamDate: r.ExamDate, Passed: r.Passed,
 			Theory: sql.NullInt64{Int64: int64(r.Theory), Valid: true}, Practical: sql.NullInt64{Int64: int64(r.Practical), Valid: true}, Institution: r.Institution}

@@ -51,7 +51,13 @@ func newWorldNamed(t *testing.T, db *store.DB, today, name string) *world {
 // to submit, employer in 徐汇区.
 func (w *world) newApplication(t *testing.T) store.Application {
 	t.Helper()
-	f := application.Form{Matter: application.MatterNew, Incident: "no", Items: []application.FormItem{{Target: "N1"}},
+	return w.newApplicationOf(t, "N1")
+}
+
+// newApplicationOf is newApplication for another item.
+func (w *world) newApplicationOf(t *testing.T, item string) store.Application {
+	t.Helper()
+	f := application.Form{Matter: application.MatterNew, Incident: "no", Items: []application.FormItem{{Target: item}},
 		Applicant: application.Person{Name: w.name, IDNumber: "110105198005010021", BirthDate: "1980-05-01", Education: "高中", Mobile: w.mobile},
 		Employer:  application.Employer{Name: "上海徐汇起重设备安装有限公司", CreditCode: "91310104MA1FL0XQ4F", District: "310104", AddressDetail: "1号", Synced: true},
 		PhotoKey:  "photo"}

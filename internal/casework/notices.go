@@ -37,6 +37,7 @@ type noticeContent struct {
 	Correction  *document.CorrectionNoticeData `json:"correction,omitempty"`
 	Approval    *document.ApprovalDecisionData `json:"approval,omitempty"`
 	Certificate *document.CertificateData      `json:"certificate,omitempty"`
+	Admission   *document.AdmissionTicketData  `json:"admission,omitempty"`
 	PhotoKey    string                         `json:"photo_key,omitempty"`
 	QRPath      string                         `json:"qr_path"`
 }
@@ -269,13 +270,27 @@ func (s *Service) renderNotice(ctx context.Context, n store.Notice, absolute fun
 		return document.Letter(*c.Letter)
 	case c.Certificate != nil:
 		c.Certificate.QRURL = qr
-		if c.PhotoKey != "" {
-			if rc, _, err := s.files.Open(ctx, c.PhotoKey); err == nil {
-				c.Certificate.Photo, _ = io.ReadAll(io.LimitReader(rc, upload.MaxSize))
-				rc.Close()
-			}
-		}
+		c.Certificate.Photo = s.photo(ctx, c.PhotoKey)
 		return document.Certificate(*c.Certificate)
+	case c.Admission != nil:
+		c.Admission.QRURL = qr
+		c.Admission.Photo = s.photo(ctx, c.PhotoKey)
+		return document.AdmissionTicket(*c.Admission)
 	}
 	return nil, fmt.Errorf("notice %d: no content", n.ID)
+}
+
+// photo is the application's photo for a document that prints it; none
+// (the framed box to glue one on) when it cannot be read.
+func (s *Service) photo(ctx context.Context, key string) []byte {
+	if key == "" {
+		return nil
+	}
+	rc, _, err := s.files.Open(ctx, key)
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(io.LimitReader(rc, upload.MaxSize))
+	return b
 }

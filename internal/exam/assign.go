@@ -446,3 +446,32 @@ func EventLabel(action string) string {
 	}
 	return ""
 }
+
+// Choices are the sessions a candidate can be moved to by hand for a
+// subject, full or not, by day and time.
+func Choices(b *Board, c Candidate, sub Subject, today civil.Date, p application.Policy) []Session {
+	var out []Session
+	others := b.otherSessions(c.ApplicationID, c.Attempt(), sub)
+	for _, s := range inOrder(b.Sessions) {
+		if s.Subject == sub && fits(c, s, today, p, others) == nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Free counts the free seats of a session.
+func (b *Board) Free(s Session) int { return s.Capacity - b.Seated(s.ID) }
+
+// Rank is a waitlist place's position, 1 for the next to be seated.
+func (b *Board) Rank(w Seat) int {
+	for i, x := range b.Waiting(w.SessionID) {
+		if x.ApplicationID == w.ApplicationID && x.Subject == w.Subject && x.Attempt == w.Attempt {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// Session finds a session of the board.
+func (b *Board) Session(id int64) (Session, bool) { return b.session(id) }

@@ -229,6 +229,9 @@ type Transition struct {
 	// RecordExam is a score recorded for the application (passed or not:
 	// every score is kept, the 补考 rule counts them).
 	RecordExam *ExamResult
+	// LeaveExamAfter, when set, gives up the application's seats and
+	// waitlist places in sessions after this day (it no longer sits them).
+	LeaveExamAfter civil.Date
 	// Notices are the documents the action issues, recorded with its
 	// history line.
 	Notices []Notice
@@ -315,6 +318,12 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		}
 		if err := examResultsOfChange(ctx, tx, a, t); err != nil {
 			return err
+		}
+		if !t.LeaveExamAfter.IsZero() {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM exam_seats WHERE application_id = $1
+				AND session_id IN (SELECT id FROM exam_sessions WHERE exam_date > $2)`, a.ID, t.LeaveExamAfter); err != nil {
+				return err
+			}
 		}
 		for _, key := range t.RequireMaterials {
 			var n int

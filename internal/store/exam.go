@@ -259,3 +259,11 @@ func (db *DB) ArrangeExams(ctx context.Context, institutionID, actorID int64, ch
 		return nil
 	})
 }
+
+// ExamWaitlistRank is a waitlist place's position in its session, 1 for
+// the next to be seated.
+func (db *DB) ExamWaitlistRank(ctx context.Context, sessionID int64, waitlist int) (int, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM exam_seats WHERE session_id = $1 AND waitlist IS NOT NULL AND waitlist <= $2`, sessionID, waitlist).Scan(&n)
+	return n, err
+}

@@ -700,3 +700,6 @@ func (s *Service) ExamArrangementOf(ctx context.Context, who Actor, appID int64)
 	}
 	return out, nil
 }
+
+// ByExamSystem reports an exam the exam system seats, with a 准考证.
+func (a ApplicantExam) ByExamSystem() bool { return a.Arrangement == application.ArrangedByExamSystem }

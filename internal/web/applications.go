@@ -71,6 +71,7 @@ type viewPage struct {
 	Events   []store.Event
 	Deadline string
 	Notices  []notice
+	Exam     casework.ApplicantExam // 考试安排
 }
 
 // deadlineSentence tells the applicant the stage and the date it is due by
@@ -112,6 +113,10 @@ func (s *Server) applicationView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &viewPage{wizardPage: wp, Events: ev, Notices: notices, Deadline: deadlineSentence(a)}
+	if p.Exam, err = s.cases.ExamArrangementOf(r.Context(), s.actor(r), a.ID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, "application", p)
 }
 

@@ -120,8 +120,11 @@ func (s *Server) landing(u auth.User, next string) string {
 	if next != "/" {
 		return next
 	}
-	if u.Role == auth.RoleOfficer || u.Role == auth.RoleAdmin {
+	switch u.Role {
+	case auth.RoleOfficer, auth.RoleAdmin:
 		return "/officer"
+	case auth.RoleExaminer:
+		return "/exam"
 	}
 	return "/applications"
 }

@@ -302,7 +302,7 @@ func (s *Server) actor(r *http.Request) casework.Actor {
 	if v == nil {
 		return casework.Actor{IP: s.clientIP(r)}
 	}
-	return casework.Actor{UserID: v.User.ID, Role: v.User.Role, AuthorityCode: v.User.AuthorityCode, IP: s.clientIP(r)}
+	return casework.Actor{UserID: v.User.ID, Role: v.User.Role, AuthorityCode: v.User.AuthorityCode, InstitutionID: v.User.InstitutionID, IP: s.clientIP(r)}
 }
 
 func (s *Server) officerPhoto(w http.ResponseWriter, r *http.Request) {

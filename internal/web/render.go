@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"opcert/internal/application"
 	"opcert/internal/civil"
+	"opcert/internal/exam"
 	"opcert/internal/idcheck"
 	"strings"
 )
@@ -25,6 +26,7 @@ func parsePages() (map[string]*template.Template, error) {
 		"wfield":    wizardField,
 		"wselect":   wizardSelect,
 		"add":       func(a, b int) int { return a + b },
+		"minus":     func(a, b int) int { return a - b },
 		"div":       func(a, b int) int { return a / b },
 		"mod":       func(a, b int) int { return a % b },
 		"kb":        humanSize,
@@ -52,6 +54,9 @@ func parsePages() (map[string]*template.Template, error) {
 				return "转办"
 			case "recompute_deadline":
 				return "重新计算期限"
+			}
+			if l := exam.EventLabel(a); l != "" {
+				return l
 			}
 			return application.Action(a).Label()
 		},

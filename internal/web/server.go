@@ -113,6 +113,7 @@ func (s *Server) routes() {
 	s.fileRoutes(mux)
 	s.publicRoutes(mux)
 	s.officerRoutes(mux)
+	s.examRoutes(mux)
 	s.noticeRoutes(mux)
 	s.smsRoutes(mux)
 	s.calendarRoutes(mux)

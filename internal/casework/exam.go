@@ -668,6 +668,10 @@ func (s *Service) ExamArrangementOf(ctx context.Context, who Actor, appID int64)
 	if err != nil {
 		return ApplicantExam{}, err
 	}
+	// Theory first, as the 准考证 lists them.
+	slices.SortStableFunc(places, func(a, b store.ExamSeat) int {
+		return slices.Index(exam.Subjects, exam.Subject(a.Subject)) - slices.Index(exam.Subjects, exam.Subject(b.Subject))
+	})
 	for _, p := range places {
 		if p.Attempt != len(attempts)+1 {
 			continue

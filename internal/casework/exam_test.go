@@ -9,6 +9,7 @@ import (
 	"opcert/internal/auth"
 	"opcert/internal/casework"
 	"opcert/internal/exam"
+	"opcert/internal/registry"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
 )
@@ -195,4 +196,69 @@ func TestDenialGivesUpSeats(t *testing.T) {
 	if seats := must(db.ExamSeatsOf(ctx, a.ID)); len(seats) != 0 {
 		t.Fatalf("seats after 不予许可: %+v", seats)
 	}
+}
+
+// another is a second applicant in w's database, with the same staff.
+func (w *world) another(t *testing.T, name, first17, mobile string) *world {
+	t.Helper()
+	u := must(w.db.RegisterApplicant(ctx, registry.Holder{Name: name, IDType: registry.IDResident, IDNumber: first17 + checkChar(first17),
+		Sex: "女", BirthDate: day("1985-03-02")}, mobile, "hash"))
+	w2 := *w
+	w2.applicant, w2.holderID, w2.mobile, w2.name = casework.Actor{UserID: u.ID, Role: auth.RoleApplicant}, u.HolderID, mobile, name
+	return &w2
+}
+
+// A full session puts the later candidate on its waitlist, told by SMS and
+// shown in 考试安排; when the seated one is moved away, the first waiting
+// takes the seat in the same change, with its 准考证 and SMS.
+func TestWaitlistMovesUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		first := newWorldNamed(t, db, "2026-11-23", "王强")
+		second := first.another(t, "李娜", "11010519850302002", "13900000078")
+		staff := examStaff(t, db, "exam", "上海市特种设备作业人员考试中心", "A")
+		var apps []store.Application
+		for _, w := range []*world{first, second} {
+			a := w.act(t, w.applicant, w.newApplicationOf(t, "A"), application.ActionSubmit, application.Input{})
+			apps = append(apps, w.act(t, w.officer, a, application.ActionAcceptForExam, application.Input{}))
+		}
+		full := must(first.s.AddExamSession(ctx, staff, session("theory", "2026-12-01", "09:00", "11:00", "1", "A")))
+		got := must(first.s.AutoAssign(ctx, staff))
+		if got != (casework.Arranged{Seated: 1, Waitlisted: 1}) {
+			t.Fatalf("auto: %+v", got)
+		}
+		if m := second.lastSMS(t); m.Topic != "exam_waitlisted" || !strings.Contains(m.Body, "候补第1位") {
+			t.Fatalf("waitlist SMS %+v", m)
+		}
+		view := must(second.s.ExamArrangementOf(ctx, second.applicant, apps[1].ID))
+		if len(view.Places) != 1 || view.Places[0].Rank != 1 || view.Places[0].Seat != 0 || view.Ticket {
+			t.Fatalf("waitlisted view %+v", view)
+		}
+		// A theory-only A candidate has no practical exam to arrange.
+		if c := must(first.s.ExamCandidate(ctx, staff, apps[0].ID)); len(c.Needed) != 1 || c.Needed[0] != exam.Theory {
+			t.Fatalf("A needs %v", c.Needed)
+		}
+		// By hand into the full session: refused at its field.
+		err := first.s.MoveCandidate(ctx, staff, apps[1].ID, full.ID)
+		if casework.ErrorCode(err) != casework.Invalid || !strings.Contains(casework.ErrorMessage(err), "该场次已满（容量 1 人）") || casework.FieldErrors(err)[0].Field != "session" {
+			t.Fatalf("into the full session: %v", err)
+		}
+		later := must(first.s.AddExamSession(ctx, staff, session("theory", "2026-12-08", "09:00", "11:00", "5", "A")))
+		if err := first.s.MoveCandidate(ctx, staff, apps[0].ID, later.ID); err != nil {
+			t.Fatal(err)
+		}
+		if m := second.lastSMS(t); m.Topic != "exam_scheduled" || !strings.Contains(m.Body, "2026年12月01日 09:00–11:00") {
+			t.Fatalf("promotion SMS %+v", m)
+		}
+		ev := must(db.Events(ctx, apps[1].ID))
+		if last := ev[len(ev)-1]; last.Action != exam.EventSeated || !strings.Contains(last.Note, "候补转为正式安排") {
+			t.Fatalf("promotion history %+v", last)
+		}
+		if view := must(second.s.ExamArrangementOf(ctx, second.applicant, apps[1].ID)); len(view.Places) != 1 || view.Places[0].Seat != 1 || !view.Ticket {
+			t.Fatalf("promoted view %+v", view)
+		}
+		roster := must(first.s.ExamSession(ctx, staff, full.ID))
+		if len(roster.Seated) != 1 || roster.Seated[0].Name != "李娜" || len(roster.Waiting) != 0 {
+			t.Fatalf("roster %+v", roster)
+		}
+	})
 }

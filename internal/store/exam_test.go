@@ -163,3 +163,43 @@ func TestExamSessionsAndSeats(t *testing.T) {
 		}
 	})
 }
+
+// Two staff seating two candidates in the same seat at once: one wins, the
+// other is told the seat was taken, on both engines.
+func TestArrangeExamsConcurrently(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		inst := institution(t, db, "考试中心")
+		s, err := db.AddExamSession(ctx, store.ExamSession{InstitutionID: inst.ID, Items: []string{"P"}, Subject: "theory", Date: civil.MustParse("2026-12-05"),
+			Start: "09:00", End: "11:00", Venue: "第一考场", Capacity: 1}, audit.Entry{Action: "add_exam_session"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps := []store.Application{
+			waitingForExam(t, db, "张三", "11010519491231002X", "13900000001"),
+			waitingForExam(t, db, "李四", "110105194912310038", "13900000002"),
+		}
+		errs := make(chan error, len(apps))
+		for _, a := range apps {
+			go func() {
+				errs <- db.ArrangeExams(ctx, inst.ID, 0, []store.SeatingChange{{ApplicationID: a.ID, Places: []store.SeatPlace{seat(a.ID, "theory", s.ID, 1, 0)}, SMS: "已安排", SMSTopic: "exam_scheduled"}}, nil)
+			}()
+		}
+		var taken, ok int
+		for range apps {
+			switch err := <-errs; {
+			case err == nil:
+				ok++
+			case errors.Is(err, store.ErrSeatTaken):
+				taken++
+			default:
+				t.Fatal(err)
+			}
+		}
+		if ok != 1 || taken != 1 {
+			t.Fatalf("%d seated, %d refused", ok, taken)
+		}
+		if seats, _ := db.ExamSeats(ctx, inst.ID); len(seats) != 1 {
+			t.Fatalf("seats %+v", seats)
+		}
+	})
+}

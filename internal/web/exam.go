@@ -25,6 +25,11 @@ func (s *Server) examRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /exam/candidates/{id}/move", examiner(s.examMove))
 	mux.HandleFunc("POST /exam/candidates/{id}/scores", examiner(s.examScores))
 	mux.HandleFunc("GET /exam/candidates/{id}/notices/{kind}", examiner(func(w http.ResponseWriter, r *http.Request) {
+		// Of an application's documents, exam staff see the 准考证 only.
+		if r.PathValue("kind") != casework.NoticeAdmission {
+			s.notFound(w, r)
+			return
+		}
 		if a, f, ok := s.officerLoad(w, r); ok {
 			s.sendNotice(w, r, a, f)
 		}

@@ -116,6 +116,12 @@ func TestExamStaffArrangeAndScore(t *testing.T) {
 	}
 	_, history := officer.get("/officer/applications/" + strconv.FormatInt(id, 10))
 	mustContain(t, history, "调整考试安排", "理论知识考试由 2026年12月01日 09:00–11:00 上海市普陀区真北路1号 第一考场 调至 2026年12月02日 09:00–11:00")
+	if resp, pdf := staff.get(candidate + "/notices/admission.pdf"); resp.StatusCode != 200 || !strings.HasPrefix(pdf, "%PDF") {
+		t.Errorf("staff's 准考证: %d", resp.StatusCode)
+	}
+	if resp, _ := staff.get(candidate + "/notices/acceptance.pdf"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("staff open the 受理通知书: %d", resp.StatusCode)
+	}
 	_, roster := staff.get("/exam/sessions/" + all[2][1])
 	mustContain(t, roster, "张伟", "3101")
 

@@ -93,6 +93,28 @@ type Item struct {
 	Status     ItemStatus
 }
 
+// Standing is what an item is worth on a day, as the public query and the
+// certificate check say it.
+type Standing struct {
+	Label    string // 有效, 有效（即将到期）, 已过期, 已换发, 已注销
+	InForce  bool   // the holder may do the work on that day
+	Expiring bool   // in force, and within the 3 months before 有效期至 in which 复审 is applied for (seed 000: 复审可提前三个月申报)
+}
+
+// StandingOn is the item's standing on day: a decision (换发, 注销) first,
+// then its dates.
+func (it Item) StandingOn(day civil.Date) Standing {
+	switch {
+	case it.Status != ItemValid:
+		return Standing{Label: it.Status.Label()}
+	case it.ExpiredOn(day):
+		return Standing{Label: "已过期"}
+	case it.ValidUntil.Before(day.AddMonths(3)):
+		return Standing{Label: "有效（即将到期）", InForce: true, Expiring: true}
+	}
+	return Standing{Label: "有效", InForce: true}
+}
+
 // ExpiredOn reports whether the item is past 有效期至 on day.
 func (it Item) ExpiredOn(day civil.Date) bool { return it.ValidUntil.Before(day) }
 

@@ -3,7 +3,12 @@ package casework
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
+	"strings"
+
+	"opcert/internal/audit"
+	"opcert/internal/auth"
 
 	"opcert/internal/application"
 	"opcert/internal/registry"
@@ -106,4 +111,76 @@ func (s *Service) publicKeys(ctx context.Context) (map[string]ed25519.PublicKey,
 		out[k.ID] = k.Public
 	}
 	return out, nil
+}
+
+// ItemEnding is an admin's decision to end a certificate item.
+type ItemEnding struct {
+	ItemID              int64
+	Kind, Reason, Basis string
+	Confirmed           bool // the admin ticked that the decision was taken and checked
+}
+
+// HoldingForAdmin is a person's registry record by 证件号码 (or certificate
+// number), for an admin deciding on it.
+func (s *Service) HoldingForAdmin(ctx context.Context, who Actor, number string) (registry.Holding, error) {
+	if who.Role != auth.RoleAdmin {
+		return registry.Holding{}, Errorf(Forbidden, "只有管理员可以查看")
+	}
+	number = strings.ToUpper(strings.TrimSpace(number))
+	if number == "" {
+		return registry.Holding{}, &Error{Code: Invalid, Field: "id", Label: "证件号码", Message: "请输入证件号码或证书编号"}
+	}
+	h, err := s.store.HoldingByIDNumber(ctx, number)
+	if errors.Is(err, store.ErrNotFound) {
+		return h, &Error{Code: NotFound, Field: "id", Label: "证件号码", Message: "未找到该证件号码或证书编号的持证记录"}
+	}
+	return h, err
+}
+
+// EndItem revokes (撤销) or cancels (注销) an item: an admin's decision with
+// its reason and legal basis, audited; from that moment the public query
+// and every certificate check show the item as ended.
+func (s *Service) EndItem(ctx context.Context, who Actor, d ItemEnding) error {
+	if who.Role != auth.RoleAdmin {
+		return Errorf(Forbidden, "只有管理员可以撤销或注销证书项目")
+	}
+	e := registry.Ending{Kind: registry.EndingKind(d.Kind), Reason: strings.TrimSpace(d.Reason), Basis: strings.TrimSpace(d.Basis), On: s.today()}
+	problems := registry.CheckEnding(e)
+	if !d.Confirmed {
+		problems["confirm"] = "请确认已依法作出该决定并核对无误"
+	}
+	if len(problems) > 0 {
+		labels := map[string]string{"kind": "决定", "reason": "理由", "basis": "法律依据", "confirm": "确认"}
+		var refused []*Error
+		for _, f := range []string{"kind", "reason", "basis", "confirm"} {
+			if msg, ok := problems[f]; ok {
+				refused = append(refused, &Error{Code: Invalid, Field: f, Label: labels[f], Message: msg})
+			}
+		}
+		return Errors(refused)
+	}
+	entry := audit.Entry{ActorID: who.UserID, ActorRole: string(who.Role), IP: who.IP, Action: "end_item_" + d.Kind}
+	after, _ := json.Marshal(map[string]string{"status": string(registry.ItemRevoked), "kind": d.Kind, "reason": e.Reason, "basis": e.Basis})
+	entry.After = string(after)
+	err := s.store.EndItem(ctx, d.ItemID, e, who.UserID, entry)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Errorf(NotFound, "证书项目不存在")
+	case errors.Is(err, store.ErrItemNotInForce):
+		return Errorf(Conflict, "%s", store.ErrItemNotInForce.Error())
+	}
+	if err == nil {
+		s.log.Info("certificate item ended", "item", d.ItemID, "kind", d.Kind, "by", who.UserID)
+	}
+	return err
+}
+
+// CheckPathOf is the path a certificate's QR code opens (/v/…), "" for
+// other documents and for certificates issued before they were signed.
+func CheckPathOf(n store.Notice) string {
+	var c noticeContent
+	if n.Kind != NoticeCertificate || json.Unmarshal(n.Data, &c) != nil || !strings.HasPrefix(c.QRPath, "/v/") {
+		return ""
+	}
+	return c.QRPath
 }

@@ -3,10 +3,14 @@ package store_test
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"testing"
 	"time"
 
 	"opcert/internal/audit"
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/registry"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
 	"opcert/internal/verify"
@@ -44,6 +48,39 @@ func TestSigningKeysRotateAndStayPublished(t *testing.T) {
 		}
 		if _, err := verify.Open(token, map[string]ed25519.PublicKey{keys[0].ID: keys[0].Public}); err != nil {
 			t.Fatalf("old token: %v", err)
+		}
+	})
+}
+
+// An item ended by a decision reads back with its decision; ending it again
+// is refused.
+func TestEndItem(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		newClock(db)
+		h, err := db.PutHolding(ctx, registry.Holding{Holder: person("张三", "11010519491231002X"), Certificates: []registry.Certificate{{Number: "11010519491231002X", Items: []registry.Item{{
+			Ref: catalog.OldRef("Q8"), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: civil.MustParse("2022-12-01"), ValidUntil: civil.MustParse("2026-11-30"), Status: registry.ItemValid}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := h.Certificates[0].Items[0].ID
+		e := registry.Ending{Kind: registry.Revoke, Reason: "以欺骗手段取得", Basis: registry.Revoke.DefaultBasis(), On: civil.MustParse("2026-12-01")}
+		if err := db.EndItem(ctx, id, e, 0, audit.Entry{ActorRole: "admin", Action: "end_item_revoke"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.HoldingByIDNumber(ctx, "11010519491231002X")
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := got.Certificates[0].Items[0]
+		if it.Status != registry.ItemRevoked || it.Ending == nil || *it.Ending != e {
+			t.Fatalf("item %+v ending %+v", it, it.Ending)
+		}
+		if err := db.EndItem(ctx, id, e, 0, audit.Entry{}); !errors.Is(err, store.ErrItemNotInForce) {
+			t.Fatalf("twice: %v", err)
+		}
+		if err := db.EndItem(ctx, id+100, e, 0, audit.Entry{}); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("no such item: %v", err)
 		}
 	})
 }

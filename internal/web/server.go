@@ -118,6 +118,7 @@ func (s *Server) routes() {
 	s.calendarRoutes(mux)
 	s.captchaRoutes(mux)
 	s.verifyRoutes(mux)
+	s.adminCertificateRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,4 +91,62 @@ func TestCertificateQRVerifies(t *testing.T) {
 		t.Fatalf("key set after rotation: %s", keys)
 	}
 
+}
+
+// An admin revokes a line with its reason and basis; at once the printed
+// certificate's check and the public query show it 已撤销. Without a reason,
+// basis or confirmation nothing changes; an officer may not; a line ended
+// once cannot be ended again.
+func TestAdminRevokesALine(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	path := approvedCertificate(t, db, newBrowser(t, srv), newBrowser(t, srv))
+	zhang := demoApplicant(t, 0)
+	h, err := db.HoldingByIDNumber(context.Background(), zhang.IDNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forklift int64
+	for _, it := range h.Items() {
+		if it.Ref.String() == "2011:N2" {
+			forklift = it.ID
+		}
+	}
+	end := "/admin/certificates/items/" + strconv.FormatInt(forklift, 10) + "/end"
+
+	officer := newBrowser(t, srv)
+	login(t, officer, "officer-310104")
+	if resp, _ := officer.post(end, url.Values{"kind": {"revoke"}, "reason": {"x"}, "basis": {"y"}, "confirm": {"yes"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("officer: %d", resp.StatusCode)
+	}
+	admin := newBrowser(t, srv)
+	login(t, admin, "admin")
+	_, page := admin.get("/admin/certificates?id=" + zhang.IDNumber)
+	mustContain(t, page, "叉车司机", "撤销或注销", `action="`+end+`"`)
+	resp, page := admin.post(end, url.Values{"id": {zhang.IDNumber}, "kind": {"revoke"}, "reason": {"以欺骗手段取得考试合格证明"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("without basis and confirmation: %d", resp.StatusCode)
+	}
+	mustContain(t, page, "法律依据：请填写法律依据", "确认：请确认已依法作出该决定", "以欺骗手段取得考试合格证明")
+	if _, body := newBrowser(t, srv).get(path); strings.Contains(body, "已撤销") {
+		t.Fatal("refused decision took effect")
+	}
+	resp, _ = admin.post(end, url.Values{"id": {zhang.IDNumber}, "kind": {"revoke"}, "reason": {"以欺骗手段取得考试合格证明"},
+		"basis": {"《中华人民共和国行政许可法》第六十九条第二款"}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	_, page = admin.get(resp.Header.Get("Location"))
+	mustContain(t, page, "已撤销该项目", "已撤销", "以欺骗手段取得考试合格证明")
+	if resp, _ := admin.post(end, url.Values{"id": {zhang.IDNumber}, "kind": {"cancel"}, "reason": {"再次"}, "basis": {"x"}, "confirm": {"yes"}}); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("ending twice: %d", resp.StatusCode)
+	}
+
+	_, body := newBrowser(t, srv).get(path)
+	mustContain(t, body, "二维码签名有效", "叉车司机", "已撤销")
+	_, body = query(t, srv, "张伟", zhang.IDNumber)
+	mustContain(t, body, "已撤销")
+	entries, _ := db.AuditEntries(context.Background(), "certificate_item:"+strconv.FormatInt(forklift, 10), 5)
+	if len(entries) != 1 || entries[0].Action != "end_item_revoke" || !strings.Contains(entries[0].After, "第六十九条") {
+		t.Fatalf("audit %+v", entries)
+	}
 }

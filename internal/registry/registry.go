@@ -185,6 +185,30 @@ func (it Item) StandingOn(day civil.Date) Standing {
 	return Standing{Label: "有效", InForce: true}
 }
 
+// Expiry reminders: a holder is told by SMS 3 months and again 1 month
+// before an item's 有效期至, the 3 months in which 复审 is applied for
+// (seed 000: 复审可提前三个月申报).
+const (
+	Remind3Months = "3m"
+	Remind1Month  = "1m"
+)
+
+// ReminderDue is the reminder an item is due on day: Remind1Month within a
+// month of 有效期至, Remind3Months within three, "" otherwise (not in force,
+// expired, or further off). An item first met within the last month gets
+// only the one-month reminder.
+func (it Item) ReminderDue(day civil.Date) string {
+	switch {
+	case it.Status != ItemValid || it.ExpiredOn(day):
+		return ""
+	case it.ValidUntil.Before(day.AddMonths(1)):
+		return Remind1Month
+	case it.ValidUntil.Before(day.AddMonths(3)):
+		return Remind3Months
+	}
+	return ""
+}
+
 // ExpiredOn reports whether the item is past 有效期至 on day.
 func (it Item) ExpiredOn(day civil.Date) bool { return it.ValidUntil.Before(day) }
 

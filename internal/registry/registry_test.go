@@ -114,3 +114,27 @@ func TestCheckEnding(t *testing.T) {
 		}
 	}
 }
+
+// Reminders 3 months and 1 month before 有效期至 (seed 000: 复审可提前三个月申报).
+func TestReminderDue(t *testing.T) {
+	day := civil.MustParse("2026-12-01")
+	for _, c := range []struct {
+		until  string
+		status ItemStatus
+		want   string
+	}{
+		{"2027-03-02", ItemValid, ""},
+		{"2027-02-28", ItemValid, Remind3Months},
+		{"2027-01-01", ItemValid, Remind3Months},
+		{"2026-12-31", ItemValid, Remind1Month},
+		{"2026-12-01", ItemValid, Remind1Month},
+		{"2026-11-30", ItemValid, ""},
+		{"2026-12-31", ItemSuperseded, ""},
+		{"2026-12-31", ItemRevoked, ""},
+	} {
+		it := Item{ValidUntil: civil.MustParse(c.until), Status: c.status}
+		if got := it.ReminderDue(day); got != c.want {
+			t.Errorf("%s %s: %q, want %q", c.until, c.status, got, c.want)
+		}
+	}
+}

@@ -158,5 +158,10 @@ func joinTokens(ts []token) string {
 // instead, and a face that maps the selector itself (HanaMinA does) must
 // not print it as a character of its own.
 func invisible(r rune) bool {
+	if (r > ' ' && r < 0x7F) || (r >= 0x4E00 && r <= 0x9FFF) {
+		// Most characters of a document: ASCII and the CJK Unified
+		// Ideographs, none of them a control, format or selector.
+		return false
+	}
 	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r)
 }

@@ -368,15 +368,21 @@ func TestGlyphHookBackstop(t *testing.T) {
 	}
 }
 
-// One parsed font serves many goroutines (run with -race).
+// One parsed font serves many goroutines (run with -race), and so do the
+// fallback faces, loaded by whichever needs them first.
 func TestConcurrentDocuments(t *testing.T) {
+	names := []string{"张喆堃", "李娜", "王小明", "欧阳靖"}
+	if CheckFallbackFonts() == nil {
+		SetFallbackFonts(DefaultFallbackFonts) // not loaded yet
+		names[1] = rareName
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for i := range 8 {
 		wg.Go(func() {
 			f := sample()
 			f.Number = fmt.Sprintf("2611220000%02d", i)
-			f.Name = []string{"张喆堃", "李娜", "王小明", "欧阳靖"}[i%4]
+			f.Name = names[i%4]
 			for range 2 {
 				pdf, err := ApplicationForm(f)
 				if err != nil {

@@ -90,7 +90,10 @@ func (f *face) ready() error {
 // embedded face, which ordinary Chinese text never causes: a service that
 // prints no rare character keeps them off its heap. The files are mapped,
 // not read, so only the pages of the tables parsed and of the glyphs
-// printed are brought into memory (about 1 MB of the 52 MB).
+// printed are brought into memory: loading them and printing a rare name
+// grows the heap by 4.5 MB and the resident set by 10 MB
+// (TestFallbackLoadedLazily), against 52 MB of files, and takes about 10
+// ms once.
 var fallback = struct {
 	sync.Mutex
 	paths  []string

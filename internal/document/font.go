@@ -26,7 +26,7 @@ const fontFamily = "wqy-microhei"
 
 // DefaultFallbackFonts are the faces a character the embedded one lacks is
 // drawn from, tried in order: Debian 12's fonts-hanazono, whose HanaMinA
-// covers CJK Extension A (U+3400–U+4DBF) and HanaMinB Extension B
+// covers CJK Extension A (U+3400–U+4DB5) and HanaMinB Extension B
 // (U+20000–U+2A6D6) and C–F, where rare name characters (生僻字) live. At
 // 22 MB and 30 MB (the Extension B glyphs alone are 21.8 MB) they are read
 // from the system instead of embedded (fonts/README.md).

@@ -294,6 +294,7 @@ func (s *Service) Register(ctx context.Context, f Registration) (auth.User, erro
 	case len(h.IDNumber) > 30:
 		fail("id_number", "证件号码", "证件号码不能超过30个字符")
 	}
+	refused = append(refused, unprintable(printed{"", "name", "姓名", h.Name}, printed{"", "id_number", "证件号码", h.IDNumber})...)
 	if f.Code == "" {
 		fail("code", "短信验证码", "请输入短信验证码（点击“获取验证码”）")
 	}

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || need+=(fonts-wqy-microhei)
+# The fallback faces rare name characters (CJK Extension A, B…) are printed
+# from (internal/document/fonts/README.md).
+dpkg -s fonts-hanazono >/dev/null 2>&1 || need+=(fonts-hanazono)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 if [ -z "${OPCERT_TEST_DATABASE_URL:-}" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

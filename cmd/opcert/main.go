@@ -42,6 +42,7 @@ const usage = `opcert — 特种设备安全管理和作业人员资格认定
   opcert audit verify         校验审计日志的哈希链 (verify the audit log's hash chain)
   opcert backup FILE.db       备份内嵌数据库 (copy the SQLite database while it runs)
   opcert holidays import F    导入新一年的法定节假日安排 (add a year to the working-day calendar)
+  opcert keys rotate          更换证书二维码签名密钥 (rotate the certificate signing key)
   opcert load                 负载测试：生成持证人数据，逐项测量各页面 (measure the service under load)
 
 每个子命令用 -h 查看参数；参数也可用 OPCERT_* 环境变量设置。
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "holidays":
 		return cmdHolidays(ctx, rest, stdout, stderr)
+	case "keys":
+		return cmdKeys(ctx, rest, stdout, stderr)
 	case "load":
 		return cmdLoad(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":

@@ -251,3 +251,28 @@ func TestServeNeedsBaseURLOutsideDemo(t *testing.T) {
 		t.Fatalf("a malformed base URL: %v\n%s", err, out)
 	}
 }
+
+// opcert keys rotate: a new key signs, the old stays published.
+func TestKeysRotate(t *testing.T) {
+	dir := t.TempDir()
+	holders(t, dir) // a migrated database
+	if out, err := runCmd(t, "keys", "--data", dir); !errors.Is(err, errUsage) {
+		t.Fatalf("without rotate: %v %s", err, out)
+	}
+	out, err := runCmd(t, "keys", "--data", dir, "rotate")
+	if err != nil || !strings.Contains(out, "签名密钥已更换") {
+		t.Fatalf("rotate: %v %s", err, out)
+	}
+	if _, err := runCmd(t, "keys", "--data", dir, "rotate"); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), "", filepath.Join(dir, "opcert.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	keys, err := db.PublicSigningKeys(context.Background())
+	if err != nil || len(keys) != 2 || keys[0].RetiredAt.IsZero() || !keys[1].RetiredAt.IsZero() {
+		t.Fatalf("keys %+v %v", keys, err)
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"opcert/internal/civil"
 	"opcert/internal/config"
 	"opcert/internal/demo"
+	"opcert/internal/document"
 	"opcert/internal/jobs"
 	"opcert/internal/notify"
 	"opcert/internal/realname"
@@ -67,6 +68,9 @@ func parseFlags(name string, args []string, stderr io.Writer, more func(*flag.Fl
 		return config.Config{}, fs, err
 	}
 	cfg, err := finish()
+	if err == nil {
+		document.SetFallbackFonts(cfg.FallbackFonts)
+	}
 	return cfg, fs, err
 }
 
@@ -93,6 +97,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 	log := cfg.Logger()
+	if err := document.CheckFallbackFonts(); err != nil {
+		// The service works without them; a name with a rare character
+		// (CJK Extension A, B…) is then refused where it is typed.
+		log.Warn("fallback fonts unusable: text with characters the embedded font lacks is refused (apt-get install fonts-hanazono)", "err", err)
+	}
 	db, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -22,3 +22,18 @@ func DraftCountdown(lastSaved, today civil.Date, p Policy) int {
 func DraftExpired(lastSaved, today civil.Date, p Policy) bool {
 	return DraftCountdown(lastSaved, today, p) < 0
 }
+
+// DraftReminderDays is how long before its deletion a draft's applicant is
+// told by SMS, so that 15 days of typing are not lost unnoticed.
+const DraftReminderDays = 3
+
+// DraftDeletedOn is the day a draft kept until expiresOn is deleted: the
+// day after its last day ("“暂存倒计时”为负时，系统将自动进行删除").
+func DraftDeletedOn(expiresOn civil.Date) civil.Date { return expiresOn.AddDays(1) }
+
+// DraftReminderDue tells whether, on today, the applicant of a draft kept
+// until expiresOn is to be reminded: from DraftReminderDays before its
+// deletion until its last day.
+func DraftReminderDue(expiresOn, today civil.Date) bool {
+	return !today.Before(DraftDeletedOn(expiresOn).AddDays(-DraftReminderDays)) && !today.After(expiresOn)
+}

@@ -1,6 +1,10 @@
 package application
 
-import "testing"
+import (
+	"testing"
+
+	"opcert/internal/civil"
+)
 
 // seed 000, 3.5 申请信息 第1点: "系统将您的信息进行为期15天的暂存，“暂存倒计时”
 // 为负时，系统将自动进行删除".
@@ -34,5 +38,22 @@ func TestDraftCountdown(t *testing.T) {
 				t.Errorf("DraftExpired = %v, want %v", got, tc.expired)
 			}
 		})
+	}
+}
+
+// The applicant is told 3 days before the draft is deleted, the day after
+// its last day (seed 000 3.5: 暂存倒计时为负时自动删除).
+func TestDraftReminderDue(t *testing.T) {
+	last := civil.MustParse("2026-12-15")
+	if got := DraftDeletedOn(last); got != civil.MustParse("2026-12-16") {
+		t.Fatalf("deleted on %s", got)
+	}
+	for _, c := range []struct {
+		today string
+		want  bool
+	}{{"2026-12-12", false}, {"2026-12-13", true}, {"2026-12-15", true}, {"2026-12-16", false}} {
+		if got := DraftReminderDue(last, civil.MustParse(c.today)); got != c.want {
+			t.Errorf("%s: %v, want %v", c.today, got, c.want)
+		}
 	}
 }

@@ -171,11 +171,8 @@ var decoyHash = sync.OnceValue(func() string {
 // limits count every request for the number — so the page cannot be used
 // to probe who is registered.
 func (s *Service) SendLoginCode(ctx context.Context, mobile, ip string) (string, error) {
-	m, err := idcheck.Mobile(mobile)
+	m, err := s.codeRequest(ctx, mobile, ip, "login")
 	if err != nil {
-		return "", &Error{Code: Invalid, Field: "mobile", Label: "手机号", Message: err.Error()}
-	}
-	if err := s.codeLimits(ctx, m, ip, "login"); err != nil {
 		return m, err
 	}
 	if u, err := s.store.UserByMobile(ctx, m); err == nil && !u.Disabled {
@@ -188,14 +185,21 @@ func (s *Service) SendLoginCode(ctx context.Context, mobile, ip string) (string,
 
 // SendRegisterCode sends the code that confirms a new account's mobile.
 func (s *Service) SendRegisterCode(ctx context.Context, mobile, ip string) (string, error) {
+	m, err := s.codeRequest(ctx, mobile, ip, "register")
+	if err != nil {
+		return m, err
+	}
+	return m, s.store.IssueSMSCode(ctx, m, auth.SMSRegister, auth.NewSMSCode())
+}
+
+// codeRequest checks the number a code is asked for and counts the request
+// against the limits (codeLimits); it returns the number as written.
+func (s *Service) codeRequest(ctx context.Context, mobile, ip, purpose string) (string, error) {
 	m, err := idcheck.Mobile(mobile)
 	if err != nil {
 		return "", &Error{Code: Invalid, Field: "mobile", Label: "手机号", Message: err.Error()}
 	}
-	if err := s.codeLimits(ctx, m, ip, "register"); err != nil {
-		return m, err
-	}
-	return m, s.store.IssueSMSCode(ctx, m, auth.SMSRegister, auth.NewSMSCode())
+	return m, s.codeLimits(ctx, m, ip, purpose)
 }
 
 // codeLimits counts a request for a code: one per number and purpose within
@@ -290,6 +294,7 @@ func (s *Service) Register(ctx context.Context, f Registration) (auth.User, erro
 	case len(h.IDNumber) > 30:
 		fail("id_number", "证件号码", "证件号码不能超过30个字符")
 	}
+	refused = append(refused, unprintable(printed{"", "name", "姓名", h.Name}, printed{"", "id_number", "证件号码", h.IDNumber})...)
 	if f.Code == "" {
 		fail("code", "短信验证码", "请输入短信验证码（点击“获取验证码”）")
 	}

@@ -115,6 +115,16 @@ func (s *Service) Act(ctx context.Context, who Actor, id int64, version int, act
 	if act == application.ActionSubmit && c.Status == application.StatusCorrection {
 		act = application.ActionResubmit
 	}
+	refused := unprintable(officerText(in)...)
+	if act == application.ActionSubmit || act == application.ActionResubmit {
+		// A step is saved with its problems, so that nothing typed is
+		// lost: submission is the last point before a 申请号 and the
+		// documents that print the text.
+		refused = append(refused, unprintable(formText(&c.Form)...)...)
+	}
+	if len(refused) > 0 {
+		return store.Application{}, Errors(refused)
+	}
 	ch, err := s.decide(ctx, who, c, act, in)
 	if err != nil {
 		return store.Application{}, err

@@ -99,6 +99,7 @@ func (s *Service) SaveStep(ctx context.Context, who Actor, id int64, in StepInpu
 		}
 	case "basic":
 		f.ReadBasic(in.Values, correcting)
+		res.Problems = append(res.Problems, unprintable(editableText(f, correcting)...)...)
 		switch in.Action {
 		case "sync_employer":
 			if p := s.syncEmployer(ctx, f); p != nil {
@@ -316,7 +317,9 @@ func (s *Service) materialsAction(ctx context.Context, c Loaded, f *application.
 	case "add_custom":
 		name, _ := in.Values("custom_name")
 		name = strings.TrimSpace(name)
-		if _, err := application.AddCustomMaterial(f.Materials(s.catalog), name); err != nil {
+		if refused := unprintable(printed{"", "custom_name", "材料名称", name}); len(refused) > 0 {
+			fail("custom_name", "材料名称", refused[0].Message)
+		} else if _, err := application.AddCustomMaterial(f.Materials(s.catalog), name); err != nil {
 			fail("custom_name", "材料名称", err.Error())
 		} else if correcting {
 			fail("custom_name", "材料名称", "补正时只能修改受理机关要求补正的材料")

@@ -18,6 +18,7 @@ import (
 	"opcert/internal/registry"
 	"opcert/internal/store"
 	"opcert/internal/upload"
+	"opcert/internal/verify"
 )
 
 // Kinds of notice, as their download paths name them.
@@ -101,11 +102,18 @@ func (s *Service) noticesFor(ctx context.Context, c Loaded, ch application.Chang
 		json.Unmarshal(decision.Data, &content)
 		content.Approval, content.Letter = &document.ApprovalDecisionData{Letter: *content.Letter, Items: strings.Join(items, "、")}, nil
 		decision = notice(NoticeDecision, decision.Title, decision.Number, content)
-		cert, err := s.certificateAfter(ctx, c, f, ch, authority, issued)
+		cert, signed, err := s.certificateAfter(ctx, c, f, ch, authority, issued)
 		if err != nil {
 			return nil, err
 		}
-		cert.QRPath = qr
+		// The certificate's QR code carries its signed content (核验), not
+		// the application's progress page: whoever scans it learns whether
+		// the certificate is genuine and, online, each item's status today.
+		token, err := s.signCertificate(ctx, signed)
+		if err != nil {
+			return nil, err
+		}
+		cert.QRPath = "/v/" + token
 		return []store.Notice{decision, notice(NoticeCertificate, "特种设备安全管理和作业人员证", cert.Certificate.Number, cert)}, nil
 	}
 	return nil, nil
@@ -113,13 +121,14 @@ func (s *Service) noticesFor(ctx context.Context, c Loaded, ch application.Chang
 
 // certificateAfter is the holder's certificate as the grant leaves it: every
 // valid line not superseded, and the granted ones.
-func (s *Service) certificateAfter(ctx context.Context, c Loaded, f application.Form, ch application.Change, authority, issued string) (noticeContent, error) {
+func (s *Service) certificateAfter(ctx context.Context, c Loaded, f application.Form, ch application.Change, authority, issued string) (noticeContent, verify.Payload, error) {
 	holder, err := s.store.HolderByID(ctx, c.HolderID)
 	if err != nil {
-		return noticeContent{}, err
+		return noticeContent{}, verify.Payload{}, err
 	}
 	d := &document.CertificateData{Name: holder.Name, Sex: holder.Sex, IDNumber: holder.IDNumber, Number: holder.IDNumber,
 		Employer: f.Employer.Name, Authority: authority, IssuedOn: issued}
+	signed := verify.Payload{Number: holder.IDNumber, Name: idcheck.MaskName(holder.Name), Issuer: authority, Issued: s.today().String()}
 	superseded := map[int64]bool{}
 	var granted []registry.Item
 	if ch.Grant != nil {
@@ -131,10 +140,11 @@ func (s *Service) certificateAfter(ctx context.Context, c Loaded, f application.
 	line := func(it registry.Item) {
 		l := application.LineOnCertificate(it, s.catalog)
 		d.Items = append(d.Items, document.CertificateItem{Code: l.Code, Name: l.Name, Original: l.Original, Approved: it.ApprovedOn.Chinese(), Until: it.ValidUntil.Chinese()})
+		signed.Items = append(signed.Items, verify.Item{Code: l.Code, Name: l.Name, Until: it.ValidUntil.String()})
 	}
 	h, err := s.store.HoldingByIDNumber(ctx, holder.IDNumber)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return noticeContent{}, err
+		return noticeContent{}, verify.Payload{}, err
 	}
 	for _, cert := range h.Certificates {
 		if cert.Number == holder.IDNumber {
@@ -149,7 +159,7 @@ func (s *Service) certificateAfter(ctx context.Context, c Loaded, f application.
 	for _, it := range granted {
 		line(it)
 	}
-	return noticeContent{Certificate: d, PhotoKey: f.PhotoKey}, nil
+	return noticeContent{Certificate: d, PhotoKey: f.PhotoKey}, signed, nil
 }
 
 func notice(kind, title, number string, content noticeContent) store.Notice {

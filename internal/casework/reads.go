@@ -202,6 +202,7 @@ func (s *Service) Session(ctx context.Context, tokenHash string, touch bool) (au
 // any), a page of QueuePageSize at a time.
 type QueueQuery struct {
 	Status, Matter, Item string
+	Search               string // a 申请号, 证件号码 or name (application.ClassifySearch)
 	Overdue              bool
 	DaysLeft             *int
 	Page                 int
@@ -239,6 +240,14 @@ func (s *Service) Queue(ctx context.Context, who Actor, q QueueQuery) ([]QueueRo
 	if q.Overdue {
 		f.OverdueOn = today
 	}
+	switch kind, term := application.ClassifySearch(q.Search); kind {
+	case application.SearchNumber:
+		f.Number = term
+	case application.SearchIDNumber:
+		f.HolderIDNumber = term
+	case application.SearchName:
+		f.HolderName = term
+	}
 	if q.DaysLeft != nil && *q.DaysLeft >= 0 {
 		if f.DueBy, err = application.DueWithin(today, *q.DaysLeft, cal); err != nil {
 			return nil, 0, err
@@ -266,4 +275,31 @@ func (s *Service) Queue(ctx context.Context, who Actor, q QueueQuery) ([]QueueRo
 		rows = append(rows, row)
 	}
 	return rows, total, nil
+}
+
+// MaxExportRows bounds an export of the queue: a bureau's open work, not
+// the whole archive.
+const MaxExportRows = 10000
+
+// QueueExport is every application the queue's filters find (at most
+// MaxExportRows), for a spreadsheet; the export of personal data is
+// audited with the filters used.
+func (s *Service) QueueExport(ctx context.Context, who Actor, q QueueQuery) ([]QueueRow, error) {
+	var all []QueueRow
+	for page := 1; ; page++ {
+		q.Page = page
+		rows, total, err := s.Queue(ctx, who, q)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, rows...)
+		if len(all) >= total || len(rows) == 0 || len(all) >= MaxExportRows {
+			break
+		}
+	}
+	if len(all) > MaxExportRows {
+		all = all[:MaxExportRows]
+	}
+	filters, _ := json.Marshal(q)
+	return all, s.RecordView(ctx, who, "export_queue", "queue:"+string(filters))
 }

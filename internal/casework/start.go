@@ -103,6 +103,9 @@ func (s *Service) StartManual(ctx context.Context, who Actor, authorityCode stri
 	if _, ok := s.catalog.District(authorityCode); !ok {
 		return store.Application{}, Errorf(NotFound, "受理机关不存在")
 	}
+	if refused := unprintable(manualText(man)...); len(refused) > 0 {
+		return store.Application{}, Errors(refused)
+	}
 	a, err := s.Applicant(ctx, who)
 	if err != nil {
 		return store.Application{}, err

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"opcert/internal/civil"
+	"opcert/internal/document"
 )
 
 // Config is everything the program can be told.
@@ -53,6 +54,11 @@ type Config struct {
 	// proxy would share its address, and the login limits keyed on the
 	// client would count a whole office (or the whole city) as one.
 	TrustedProxies []netip.Prefix
+	// FallbackFonts are the TrueType faces a character the embedded font
+	// lacks (a rare name character) is printed from, in order; none when
+	// empty. Default document.DefaultFallbackFonts (Debian's
+	// fonts-hanazono).
+	FallbackFonts []string
 }
 
 // Now is the clock of the service: the real time, or in a demo run with
@@ -94,6 +100,8 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 	c.SecretKey = os.Getenv("OPCERT_SECRET_KEY")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("OPCERT_PPROF_ADDR", ""), "serve the Go profiler on this loopback address, e.g. 127.0.0.1:6060 (OPCERT_PPROF_ADDR)")
 	proxies := fs.String("trusted-proxies", env("OPCERT_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is trusted (OPCERT_TRUSTED_PROXIES)")
+	fallback := fs.String("fallback-fonts", env("OPCERT_FALLBACK_FONTS", strings.Join(document.DefaultFallbackFonts, string(filepath.ListSeparator))),
+		"fonts for characters the embedded one lacks (CJK Extension A, B…), separated by "+string(filepath.ListSeparator)+"; empty for none (OPCERT_FALLBACK_FONTS)")
 	today := fs.String("today", env("OPCERT_TODAY", ""), "demo only: run as if today were this day, YYYY-MM-DD (OPCERT_TODAY)")
 	return func() (Config, error) {
 		if *today != "" {
@@ -124,6 +132,7 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 			return c, err
 		}
 		c.TrustedProxies = tp
+		c.FallbackFonts = filepath.SplitList(*fallback)
 		if c.SecretKey != "" && len(c.SecretKey) < minSecretKey {
 			return c, fmt.Errorf("OPCERT_SECRET_KEY 太短：至少 %d 个字符（如 openssl rand -hex 32 的输出）；不设置则使用数据库中自动生成的密钥", minSecretKey)
 		}

@@ -53,3 +53,23 @@ func TestSecretKey(t *testing.T) {
 		t.Fatalf("a 32-character key: %q %v", c.SecretKey, err)
 	}
 }
+
+// The fallback faces default to Debian's fonts-hanazono; the environment
+// replaces the list, and an empty value means none.
+func TestFallbackFonts(t *testing.T) {
+	c, err := parse(t)
+	if err != nil || strings.Join(c.FallbackFonts, " ") != "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf /usr/share/fonts/truetype/hanazono/HanaMinB.ttf" {
+		t.Fatalf("default: %q %v", c.FallbackFonts, err)
+	}
+	t.Setenv("OPCERT_FALLBACK_FONTS", "/opt/a.ttf:/opt/b.ttf")
+	if c, err := parse(t); err != nil || strings.Join(c.FallbackFonts, " ") != "/opt/a.ttf /opt/b.ttf" {
+		t.Fatalf("from the environment: %q %v", c.FallbackFonts, err)
+	}
+	t.Setenv("OPCERT_FALLBACK_FONTS", "")
+	if c, err := parse(t); err != nil || len(c.FallbackFonts) != 0 {
+		t.Fatalf("empty: %q %v", c.FallbackFonts, err)
+	}
+	if c, err := parse(t, "--fallback-fonts", "/x.ttf"); err != nil || strings.Join(c.FallbackFonts, " ") != "/x.ttf" {
+		t.Fatalf("flag: %q %v", c.FallbackFonts, err)
+	}
+}

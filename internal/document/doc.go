@@ -5,8 +5,12 @@
 //
 // The font (WenQuanYi Micro Hei, Apache-2.0; fonts/README.md) is embedded
 // and parsed once, so the binary needs no system fonts, and each PDF embeds
-// only the glyphs it uses. A character the font lacks fails the document
-// with MissingGlyphError instead of printing a gap.
+// only the glyphs it uses. A character it lacks (CJK Extension A and B,
+// where rare name characters are) is drawn from a fallback face, Debian's
+// fonts-hanazono, read from the system the first time one is needed
+// (DefaultFallbackFonts, SetFallbackFonts). A character no face has fails
+// the document with MissingGlyphError instead of printing a gap;
+// Undrawable finds such characters where text is typed.
 //
 // There are three levels:
 //
@@ -22,6 +26,6 @@
 //     Chinese line wrapping with 避头尾) for forms that need coordinates,
 //     like the 申请表's photo box.
 //
-// Documents may be built concurrently (they share only the parsed font);
+// Documents may be built concurrently (they share only the parsed faces);
 // one Doc belongs to one goroutine.
 package document

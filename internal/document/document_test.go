@@ -344,21 +344,23 @@ func TestQRCodeDecodes(t *testing.T) {
 	}
 }
 
-// A character outside the font fails the document and names the
-// character; it is never dropped or printed as a space.
+// A character no face has (neither the embedded one nor a fallback) fails
+// the document and names the character; it is never dropped or printed as
+// a space. 𰀀 (U+30000, Extension G) and 䶿 (U+4DBF, added to Extension A
+// in Unicode 13) are newer than HanaMin.
 func TestMissingGlyph(t *testing.T) {
 	f := sample()
-	f.Name = "张\U00020000堃" // 𠀀, CJK Ext-B
-	f.Employer = "上海\U0002A6A5公司"
+	f.Name = "张\U00030000堃"
+	f.Employer = "上海\u4DBF公司"
 	_, err := ApplicationForm(f)
 	var mg *MissingGlyphError
 	if !errors.As(err, &mg) {
 		t.Fatalf("err = %v, want MissingGlyphError", err)
 	}
-	if len(mg.Runes) != 2 || mg.Runes[0] != 0x20000 || mg.Runes[1] != 0x2A6A5 {
+	if len(mg.Runes) != 2 || mg.Runes[0] != 0x30000 || mg.Runes[1] != 0x4DBF {
 		t.Errorf("runes = %U", mg.Runes)
 	}
-	if !strings.Contains(err.Error(), "U+20000") {
+	if !strings.Contains(err.Error(), "U+30000") {
 		t.Errorf("message %q does not name the character", err)
 	}
 	// The shared width cache must not let the next document through.
@@ -386,15 +388,21 @@ func TestGlyphHookBackstop(t *testing.T) {
 	}
 }
 
-// One parsed font serves many goroutines (run with -race).
+// One parsed font serves many goroutines (run with -race), and so do the
+// fallback faces, loaded by whichever needs them first.
 func TestConcurrentDocuments(t *testing.T) {
+	names := []string{"张喆堃", "李娜", "王小明", "欧阳靖"}
+	if CheckFallbackFonts() == nil {
+		SetFallbackFonts(DefaultFallbackFonts) // not loaded yet
+		names[1] = rareName
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for i := range 8 {
 		wg.Go(func() {
 			f := sample()
 			f.Number = fmt.Sprintf("2611220000%02d", i)
-			f.Name = []string{"张喆堃", "李娜", "王小明", "欧阳靖"}[i%4]
+			f.Name = names[i%4]
 			for range 2 {
 				pdf, err := ApplicationForm(f)
 				if err != nil {
@@ -474,6 +482,8 @@ func BenchmarkDocuments(b *testing.B) {
 	photo := photoJPEG(b)
 	form := sample()
 	form.Photo = photo
+	rare := form
+	rare.Name = rareName
 	kinds := []struct {
 		name string
 		make func() ([]byte, error)
@@ -482,9 +492,14 @@ func BenchmarkDocuments(b *testing.B) {
 		{"correction-notice", func() ([]byte, error) { return CorrectionNotice(sampleCorrection()) }},
 		{"decision-letter", func() ([]byte, error) { return Letter(sampleLetter()) }},
 		{"certificate", func() ([]byte, error) { return Certificate(sampleCertificate(photo)) }},
+		// A 生僻字 name: the fallback faces' path.
+		{"application-form-rare-name", func() ([]byte, error) { return ApplicationForm(rare) }},
 	}
 	for _, k := range kinds {
 		b.Run(k.name, func(b *testing.B) {
+			if strings.Contains(k.name, "rare") {
+				needFallback(b)
+			}
 			var size int
 			b.ReportAllocs()
 			cpu := cpuTime()

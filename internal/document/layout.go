@@ -6,6 +6,7 @@ import (
 	"image"
 	_ "image/jpeg" // photos arrive as JPEG or PNG (the 2-inch photo of 基本信息)
 	_ "image/png"
+	"slices"
 	"strings"
 
 	"github.com/signintech/gopdf"
@@ -93,13 +94,15 @@ type Doc struct {
 	footer  string
 	y       float64
 	size    float64
+	faces   []*face // the faces added to pdf, the embedded one first
+	cur     *face   // gopdf's current font
 	missing []rune
 	err     error
 }
 
 // New starts a document with one empty page.
 func New(o Options) (*Doc, error) {
-	fc, err := fonts()
+	f, err := mainFace()
 	if err != nil {
 		return nil, fmt.Errorf("document: font: %w", err)
 	}
@@ -108,15 +111,34 @@ func New(o Options) (*Doc, error) {
 		d.m = DefaultMargins
 	}
 	d.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
-	if err := d.pdf.AddTTFFontFromFontContainer(fontFamily, fc); err != nil {
-		return nil, fmt.Errorf("document: font: %w", err)
-	}
 	d.size = SizeBody
-	if err := d.pdf.SetFont(fontFamily, "", d.size); err != nil {
+	if err := d.useFace(f); err != nil {
 		return nil, fmt.Errorf("document: font: %w", err)
 	}
 	d.NewPage()
 	return d, nil
+}
+
+// useFace makes f gopdf's current font, adding it to the document the
+// first time: a fallback face is added only to documents that print one of
+// its characters, so the others are as before.
+func (d *Doc) useFace(f *face) error {
+	if !slices.Contains(d.faces, f) {
+		if err := f.ready(); err != nil {
+			return err
+		}
+		if err := d.pdf.AddTTFFontFromFontContainer(f.family, fontContainer); err != nil {
+			return err
+		}
+		d.faces = append(d.faces, f)
+	}
+	if d.cur != f {
+		if err := d.pdf.SetFont(f.family, "", d.size); err != nil {
+			return err
+		}
+		d.cur = f
+	}
+	return nil
 }
 
 // Err is the first error met so far.
@@ -188,8 +210,8 @@ func (d *Doc) guard(f func() error) {
 // lineHeight of text at size with the given leading factor, in mm.
 func lineHeight(size, leading float64) float64 { return size * ptMM * leading }
 
-// runeWidth is the advance of r at size, in mm. A rune the font lacks is
-// recorded for MissingGlyphError and takes no room.
+// runeWidth is the advance of r at size, in mm, in the face that draws it.
+// A rune no face has is recorded for MissingGlyphError and takes no room.
 func (d *Doc) runeWidth(r rune, size float64) float64 {
 	switch {
 	case r == '\uE000' || r == '\uE001':
@@ -197,34 +219,12 @@ func (d *Doc) runeWidth(r rune, size float64) float64 {
 	case invisible(r):
 		return 0
 	}
-	if w, ok := glyphWidths.Load(r); ok {
-		if w.(float64) < 0 {
-			d.addMissing(r)
-			return 0
-		}
-		return w.(float64) * size
-	}
-	ok, err := d.pdf.IsCurrFontContainGlyph(r)
-	if err != nil || !ok {
-		glyphWidths.Store(r, -1.0)
+	g, ok := lookup(r)
+	if !ok {
 		d.addMissing(r)
 		return 0
 	}
-	w, err := d.pdf.MeasureTextWidth(string(r))
-	if err != nil {
-		if d.err == nil {
-			d.err = err
-		}
-		return 0
-	}
-	glyphWidths.Store(r, w/d.size)
-	return w / d.size * size
-}
-
-func (d *Doc) hasGlyph(r rune) bool {
-	d.runeWidth(r, 1)
-	w, ok := glyphWidths.Load(r)
-	return !ok || w.(float64) >= 0
+	return g.w * size
 }
 
 // TextWidth is the width of s at size, in mm.
@@ -250,7 +250,10 @@ func (d *Doc) drawLine(x, top, w, h float64, s string, size float64, a Align) {
 		x += w - tw
 	}
 	d.setSize(size)
+	// A run of characters of one face is one gopdf cell; a character of
+	// another face starts the next run where this one ends.
 	var seg strings.Builder
+	var segFace *face
 	flush := func() {
 		if seg.Len() == 0 {
 			return
@@ -258,7 +261,18 @@ func (d *Doc) drawLine(x, top, w, h float64, s string, size float64, a Align) {
 		text := seg.String()
 		seg.Reset()
 		sw := d.TextWidth(text, size)
+		// The runs share the line's cell, whose middle gopdf puts each
+		// face's typographic em box on (calY: the middle of sTypoAscender
+		// and sTypoDescender). That is how Chinese lines up characters of
+		// different faces: by their em boxes, not by a Latin baseline (W3C,
+		// Requirements for Chinese Text Layout: the character frame,
+		// 字面框). Of wqy-microhei the box runs from 0.24 em below the
+		// baseline, of HanaMin from 0.14 em, so on a common baseline
+		// HanaMin's characters would sit 0.1 em high.
 		d.guard(func() error {
+			if err := d.useFace(segFace); err != nil {
+				return err
+			}
 			d.pdf.SetXY(x, top)
 			return d.pdf.CellWithOption(&gopdf.Rect{W: sw, H: h}, text, gopdf.CellOption{Align: gopdf.Left | gopdf.Middle})
 		})
@@ -271,10 +285,17 @@ func (d *Doc) drawLine(x, top, w, h float64, s string, size float64, a Align) {
 			d.checkbox(x, top, h, size, r == '\uE001')
 			x += size * ptMM
 		case invisible(r):
-		case !d.hasGlyph(r):
-			// Already recorded for MissingGlyphError; leaving it out keeps
-			// gopdf from printing a space in its place.
 		default:
+			g, ok := lookup(r)
+			if !ok {
+				// Already recorded for MissingGlyphError; leaving it out
+				// keeps gopdf from printing a space in its place.
+				continue
+			}
+			if g.face != segFace {
+				flush()
+				segFace = g.face
+			}
 			seg.WriteRune(r)
 		}
 	}
@@ -293,6 +314,9 @@ func (d *Doc) checkbox(x, top, h, size float64, checked bool) {
 		ts := size * 0.8
 		d.setSize(ts)
 		d.guard(func() error {
+			if err := d.useFace(fontFace); err != nil {
+				return err
+			}
 			d.pdf.SetXY(bx, by)
 			return d.pdf.CellWithOption(&gopdf.Rect{W: side, H: side}, "✓", gopdf.CellOption{Align: gopdf.Center | gopdf.Middle})
 		})
@@ -550,5 +574,12 @@ func (d *Doc) Bytes() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fontFace.replaceFontProgram(pdf)
+	return finishFonts(pdf, func(family string) *face {
+		for _, f := range d.faces {
+			if f.family == family {
+				return f
+			}
+		}
+		return nil
+	})
 }

@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // The embedded font program of a PDF, made here instead of by gopdf.
@@ -32,14 +35,26 @@ import (
 
 type tableRecord struct{ checksum, offset, length uint32 }
 
-// face is the parsed embedded TrueType face.
+// face is a parsed TrueType face: the embedded one or a fallback.
 type face struct {
+	family    string // gopdf's family name, which is also the PDF's /BaseFont
 	data      []byte
 	tables    map[string]tableRecord
 	numGlyphs int
 	longLoca  bool
 	loca      []uint32 // offsets of each glyph in glyf, numGlyphs+1
 	glyf      []byte
+
+	// Set by readLookup (cmap.go).
+	unitsPerEm   int
+	numHMetrics  int
+	hmtx         []byte
+	cmap4        []byte
+	cmap12       []byte
+	sparseHmtx   bool // hmtx is written per document (fallback faces)
+	subsetTags   []string
+	fixedTags    []string
+	subsetDirLen int
 
 	// The tables copied whole into every subset, in the order of
 	// fixedTags, laid out from offset subsetDirLen, each 4-byte aligned.
@@ -48,31 +63,60 @@ type face struct {
 	fixedZ    []byte            // fixed deflated on its own, ending in a sync flush
 	fixedSum  uint32            // Adler-32 of fixed
 	stubBytes []byte            // stubFace
+
+	readyOnce sync.Once // prepare, and the stub given to gopdf (font.go)
+	readyErr  error
 }
 
-// The tables of a subset, as gopdf writes them (PdfDictionaryObj.makeFont).
+// The tables of a subset, as gopdf writes them (PdfDictionaryObj.makeFont),
+// less the hinting tables (cvt, fpgm, prep) a face does not have.
 var (
 	subsetTags = []string{"cvt ", "fpgm", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "prep"}
 	fixedTags  = []string{"cvt ", "fpgm", "head", "hhea", "hmtx", "maxp", "prep"}
 )
 
-const subsetDirLen = 12 + 16*9
-
 // parseFace reads the face and lays out the parts of its subsets that
 // never change.
-func parseFace(data []byte) (*face, error) {
+func parseFace(data []byte, family string) (*face, error) {
 	f, err := readFace(data)
 	if err != nil {
 		return nil, err
 	}
-	for _, tag := range []string{"hhea", "hmtx", "cmap", "name", "OS/2", "post", "cvt ", "fpgm", "prep"} {
+	f.family = family
+	if err := f.readLookup(); err != nil {
+		return nil, err
+	}
+	return f, f.prepare()
+}
+
+// prepare lays out what every subset of the face shares and the stub gopdf
+// is given.
+func (f *face) prepare() error {
+	for _, tag := range []string{"OS/2", "name", "post"} {
 		if _, ok := f.tables[tag]; !ok {
-			return nil, fmt.Errorf("document: font: no %q table", tag)
+			return fmt.Errorf("document: font: no %q table", tag)
 		}
 	}
-	var fixed bytes.Buffer
+	hinting := func(tag string) bool {
+		_, ok := f.tables[tag]
+		return ok || (tag != "cvt " && tag != "fpgm" && tag != "prep")
+	}
+	f.subsetTags, f.fixedTags = nil, nil
+	for _, tag := range subsetTags {
+		if hinting(tag) {
+			f.subsetTags = append(f.subsetTags, tag)
+		}
+	}
 	for _, tag := range fixedTags {
-		f.fixedAt[tag] = uint32(subsetDirLen + fixed.Len())
+		if hinting(tag) && !(tag == "hmtx" && f.sparseHmtx) {
+			f.fixedTags = append(f.fixedTags, tag)
+		}
+	}
+	f.subsetDirLen = 12 + 16*len(f.subsetTags)
+	f.fixedAt = map[string]uint32{}
+	var fixed bytes.Buffer
+	for _, tag := range f.fixedTags {
+		f.fixedAt[tag] = uint32(f.subsetDirLen + fixed.Len())
 		fixed.Write(f.table(tag))
 		pad4(&fixed)
 	}
@@ -84,7 +128,7 @@ func parseFace(data []byte) (*face, error) {
 	zw.Flush()
 	f.fixedZ = z.Bytes()
 	f.stubBytes = f.stub()
-	return f, nil
+	return nil
 }
 
 // readFace reads a face's table directory and its glyphs.
@@ -92,8 +136,11 @@ func readFace(data []byte) (*face, error) {
 	if len(data) < 12 || binary.BigEndian.Uint32(data) != 0x00010000 {
 		return nil, errors.New("document: font: not a TrueType face")
 	}
-	f := &face{data: data, tables: map[string]tableRecord{}, fixedAt: map[string]uint32{}}
+	f := &face{data: data, tables: map[string]tableRecord{}}
 	n := int(binary.BigEndian.Uint16(data[4:]))
+	if len(data) < 12+16*n {
+		return nil, errors.New("document: font: table directory outside the file")
+	}
 	for i := range n {
 		r := data[12+16*i:]
 		t := tableRecord{binary.BigEndian.Uint32(r[4:]), binary.BigEndian.Uint32(r[8:]), binary.BigEndian.Uint32(r[12:])}
@@ -108,9 +155,15 @@ func readFace(data []byte) (*face, error) {
 		}
 	}
 	head, maxp := f.table("head"), f.table("maxp")
+	if len(head) < 54 || len(maxp) < 6 {
+		return nil, errors.New("document: font: head or maxp table too short")
+	}
 	f.longLoca = binary.BigEndian.Uint16(head[50:]) == 1
 	f.numGlyphs = int(binary.BigEndian.Uint16(maxp[4:]))
 	loca := f.table("loca")
+	if (f.longLoca && len(loca) < 4*(f.numGlyphs+1)) || len(loca) < 2*(f.numGlyphs+1) {
+		return nil, errors.New("document: font: loca table too short")
+	}
 	f.loca = make([]uint32, f.numGlyphs+1)
 	for g := range f.loca {
 		if f.longLoca {
@@ -301,18 +354,30 @@ func (f *face) fontProgram(gs []int) ([]byte, int) {
 	glyfLen := glyf.Len()
 	glyfSum := checksum(glyf.Bytes())
 	pad4(&glyf)
-	glyfAt := uint32(subsetDirLen + len(f.fixed))
-	locaAt := glyfAt + uint32(glyf.Len())
+	// The variable tables follow the fixed ones: glyf, the sparse hmtx of
+	// a fallback face, loca.
+	var hmtx []byte
+	if f.sparseHmtx {
+		hmtx = f.sparseMetrics(gs)
+	}
+	glyfAt := uint32(f.subsetDirLen + len(f.fixed))
+	hmtxAt := glyfAt + uint32(glyf.Len())
+	locaAt := hmtxAt + uint32(len(hmtx)+3)&^3
+	if len(hmtx)%4 != 0 {
+		hmtx = append(hmtx, make([]byte, 4-len(hmtx)%4)...)
+	}
 
 	var dir bytes.Buffer
-	writeDirectory(&dir, len(subsetTags))
-	for _, tag := range subsetTags {
+	writeDirectory(&dir, len(f.subsetTags))
+	for _, tag := range f.subsetTags {
 		var r [3]uint32
-		switch tag {
-		case "glyf":
+		switch {
+		case tag == "glyf":
 			r = [3]uint32{glyfSum, glyfAt, uint32(glyfLen)}
-		case "loca":
+		case tag == "loca":
 			r = [3]uint32{checksum(loca), locaAt, uint32(len(loca))}
+		case tag == "hmtx" && f.sparseHmtx:
+			r = [3]uint32{checksum(hmtx), hmtxAt, f.tables["hmtx"].length}
 		default:
 			t := f.tables[tag]
 			r = [3]uint32{t.checksum, f.fixedAt[tag], t.length}
@@ -335,17 +400,44 @@ func (f *face) fontProgram(gs []int) ([]byte, int) {
 	zw := deflaters.Get().(*flate.Writer)
 	zw.Reset(&out)
 	zw.Write(glyf.Bytes())
+	zw.Write(hmtx)
 	zw.Write(loca)
 	zw.Close()
 	deflaters.Put(zw)
 	varSum := adler32.New()
 	varSum.Write(glyf.Bytes())
+	varSum.Write(hmtx)
 	varSum.Write(loca)
 	sum := adler32.Checksum(dir.Bytes())
 	sum = adler32Combine(sum, f.fixedSum, len(f.fixed))
-	sum = adler32Combine(sum, varSum.Sum32(), glyf.Len()+len(loca))
+	sum = adler32Combine(sum, varSum.Sum32(), glyf.Len()+len(hmtx)+len(loca))
 	binary.Write(&out, binary.BigEndian, sum)
-	return out.Bytes(), dir.Len() + len(f.fixed) + glyf.Len() + len(loca)
+	return out.Bytes(), dir.Len() + len(f.fixed) + glyf.Len() + len(hmtx) + len(loca)
+}
+
+// sparseMetrics is the face's hmtx with the metrics of the glyphs gs, of
+// the last long metric (whose advance the glyphs after it share) and of
+// .notdef, and zeros for every other glyph. A viewer takes the advances
+// from the PDF's /W and draws only the glyphs the text names, so the other
+// entries are never read; zeros deflate to almost nothing, where a
+// fallback face's whole hmtx (HanaMinA: 178 KB) adds some 50 KB to every
+// PDF that prints one of its characters.
+func (f *face) sparseMetrics(gs []int) []byte {
+	src := f.table("hmtx")
+	out := make([]byte, len(src))
+	keep := func(g int) {
+		if g < f.numHMetrics {
+			copy(out[4*g:4*g+4], src[4*g:])
+		} else if at := 4*f.numHMetrics + 2*(g-f.numHMetrics); at+2 <= len(src) {
+			copy(out[at:at+2], src[at:])
+		}
+	}
+	keep(0)
+	keep(f.numHMetrics - 1)
+	for _, g := range gs {
+		keep(g)
+	}
+	return out
 }
 
 // adler32Combine is the Adler-32 of the concatenation of two byte strings
@@ -372,12 +464,13 @@ func adler32Combine(a1, a2 uint32, len2 int) uint32 {
 	return sum1 | sum2<<16
 }
 
-// replaceFontProgram puts the real font program into a PDF gopdf wrote
-// with the stub face: it finds the one FontFile2 stream through the
-// cross-reference table, rewrites that object with the subset of the
-// glyphs the CIDFont's /W array lists, and moves the offsets of the
-// objects after it.
-func (f *face) replaceFontProgram(pdf []byte) ([]byte, error) {
+// finishFonts puts the real fonts into a PDF gopdf wrote with stub faces.
+// For each CIDFont it follows /FontDescriptor to the FontFile2 stream and
+// rewrites that object with the subset of the face its /BaseFont names
+// (byFamily), holding the glyphs its /W array lists; it rewrites each
+// font's ToUnicode map (toUnicode); and it moves the offsets of the
+// objects after them.
+func finishFonts(pdf []byte, byFamily func(string) *face) ([]byte, error) {
 	offs, xrefAt, err := xrefOffsets(pdf)
 	if err != nil {
 		return nil, err
@@ -396,56 +489,122 @@ func (f *face) replaceFontProgram(pdf []byte) ([]byte, error) {
 		}
 		return s
 	}
-	fontFile, cidFont := -1, -1
+	ref := func(d []byte, key string) (int, bool) { // "/Key N 0 R"
+		i := bytes.Index(d, []byte(key+" "))
+		if i < 0 {
+			return 0, false
+		}
+		r := d[i+len(key)+1:]
+		sp := bytes.IndexByte(r, ' ')
+		if sp < 0 {
+			return 0, false
+		}
+		n, err := strconv.Atoi(string(r[:sp]))
+		return n, err == nil && n > 0 && n < len(offs)
+	}
+	// Each replaced object, from "N 0 obj\n" to the blank line after its
+	// endobj, as gopdf ends every object.
+	replaced := map[int][]byte{}
+	replace := func(obj int, body func(head []byte) []byte) error {
+		old := span(obj)
+		head := fmt.Appendf(nil, "%d 0 obj\n", obj)
+		if !bytes.HasPrefix(old, head) || !bytes.HasSuffix(old, []byte("endobj\n\n")) {
+			return errors.New("document: font object not where the cross-reference table says")
+		}
+		if _, dup := replaced[obj]; dup {
+			return errors.New("document: two fonts share an object")
+		}
+		replaced[obj] = body(head)
+		return nil
+	}
+	fontFiles, programs := 0, 0
 	for obj := 1; obj < len(offs); obj++ {
 		d := dict(obj)
-		if i := bytes.Index(d, []byte("/FontFile2 ")); i >= 0 {
-			if fontFile >= 0 {
-				return nil, errors.New("document: PDF has more than one embedded font")
+		if bytes.Contains(d, []byte("/FontFile2 ")) {
+			fontFiles++
+		}
+		if bytes.Contains(d, []byte("/Subtype /Type0")) {
+			cmap, ok := ref(d, "/ToUnicode")
+			if !ok {
+				return nil, errors.New("document: font without ToUnicode")
 			}
-			ref := d[i+len("/FontFile2 "):]
-			n, err := strconv.Atoi(string(ref[:bytes.IndexByte(ref, ' ')]))
+			s := span(cmap)
+			i, j := bytes.Index(s, []byte("stream\n")), bytes.LastIndex(s, []byte("endstream"))
+			if i < 0 || j < i {
+				return nil, errors.New("document: ToUnicode is not a stream")
+			}
+			m, err := toUnicode(s[i+len("stream\n") : j])
 			if err != nil {
-				return nil, fmt.Errorf("document: FontFile2 reference: %w", err)
+				return nil, err
 			}
-			fontFile = n
+			if err := replace(cmap, func(head []byte) []byte {
+				out := fmt.Appendf(head, "<<\n/Length %d\n>>\nstream\n", len(m))
+				out = append(out, m...)
+				return append(out, "endstream\nendobj\n\n"...)
+			}); err != nil {
+				return nil, err
+			}
 		}
-		if bytes.Contains(d, []byte("/Subtype /CIDFontType2")) {
-			cidFont = obj
+		if !bytes.Contains(d, []byte("/Subtype /CIDFontType2")) {
+			continue
 		}
+		var name []byte
+		if i := bytes.Index(d, []byte("/BaseFont /")); i >= 0 {
+			name = d[i+len("/BaseFont /"):]
+			name = name[:max(0, bytes.IndexByte(name, '\n'))]
+		}
+		f := byFamily(string(name))
+		desc, ok := ref(d, "/FontDescriptor")
+		if f == nil || !ok {
+			return nil, fmt.Errorf("document: CIDFont %q is not one of ours", name)
+		}
+		file, ok := ref(dict(desc), "/FontFile2")
+		if !ok {
+			return nil, fmt.Errorf("document: CIDFont %q without its embedded font", name)
+		}
+		glyphs, err := widthGlyphs(d)
+		if err != nil {
+			return nil, err
+		}
+		if err := replace(file, func(head []byte) []byte {
+			z, length := f.fontProgram(glyphs)
+			out := fmt.Appendf(head, "<</Length %d\n/Filter /FlateDecode\n/Length1 %d\n>>\nstream\n", len(z), length)
+			out = append(out, z...)
+			return append(out, "\nendstream\nendobj\n\n"...)
+		}); err != nil {
+			return nil, err
+		}
+		programs++
 	}
-	if fontFile < 1 || fontFile >= len(offs) || cidFont < 0 {
-		return nil, errors.New("document: PDF without its embedded font")
+	if programs == 0 || fontFiles != programs {
+		return nil, errors.New("document: PDF without its embedded fonts, or with one no CIDFont names")
 	}
-	glyphs, err := widthGlyphs(dict(cidFont))
-	if err != nil {
-		return nil, err
-	}
-	z, length := f.fontProgram(glyphs)
 
-	old := span(fontFile)
-	head := fmt.Sprintf("%d 0 obj\n", fontFile)
-	if !bytes.HasPrefix(old, []byte(head)) || !bytes.HasSuffix(old, []byte("endobj\n\n")) {
-		return nil, errors.New("document: font object not where the cross-reference table says")
+	out := make([]byte, 0, len(pdf)+64<<10)
+	moved := make([]int, len(offs)) // how far each object moves
+	at, delta := 0, 0
+	for obj := 1; obj < len(offs); obj++ {
+		moved[obj] = delta
+		r, ok := replaced[obj]
+		if !ok {
+			continue
+		}
+		out = append(out, pdf[at:offs[obj]]...)
+		out = append(out, r...)
+		delta += len(r) - len(span(obj))
+		at = offs[obj] + len(span(obj))
 	}
-	var obj bytes.Buffer
-	fmt.Fprintf(&obj, "%s<</Length %d\n/Filter /FlateDecode\n/Length1 %d\n>>\nstream\n", head, len(z), length)
-	obj.Write(z)
-	obj.WriteString("\nendstream\nendobj\n\n")
-	delta := obj.Len() - len(old)
-	at := offs[fontFile]
-	out := make([]byte, 0, len(pdf)+delta)
-	out = append(out, pdf[:at]...)
-	out = append(out, obj.Bytes()...)
-	out = append(out, pdf[at+len(old):]...)
+	out = append(out, pdf[at:]...)
 
 	// The table's entries are fixed-width ("%010d 00000 n \n"), so moved
 	// offsets are written over the old ones.
 	table := out[xrefAt+delta:]
 	first := bytes.IndexByte(table, '\n') + 1
 	first += bytes.IndexByte(table[first:], '\n') + 1
-	for obj := fontFile + 1; obj < len(offs); obj++ {
-		copy(table[first+20*obj:], fmt.Sprintf("%010d", offs[obj]+delta))
+	for obj := 1; obj < len(offs); obj++ {
+		if moved[obj] != 0 {
+			copy(table[first+20*obj:], fmt.Sprintf("%010d", offs[obj]+moved[obj]))
+		}
 	}
 	tail := bytes.LastIndex(out, []byte("startxref\n"))
 	if tail < 0 {
@@ -453,6 +612,97 @@ func (f *face) replaceFontProgram(pdf []byte) ([]byte, error) {
 	}
 	out = append(out[:tail], fmt.Sprintf("startxref\n%d\n%%%%EOF\n", xrefAt+delta)...)
 	return out, nil
+}
+
+// parseHex reads upper- or lower-case hex digits, at most eight.
+func parseHex(b []byte) (uint32, bool) {
+	if len(b) == 0 || len(b) > 8 {
+		return 0, false
+	}
+	var v uint32
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		default:
+			return 0, false
+		}
+		v = v<<4 | uint32(c)
+	}
+	return v, true
+}
+
+// toUnicode rewrites the ToUnicode CMap gopdf writes, which a text
+// extractor (and a screen reader, and copy and paste) reads the characters
+// of the PDF from. gopdf writes each glyph as "<glyph><glyph><character>"
+// with the character as plain hex, which for one beyond U+FFFF (𠮷
+// U+20BB7) is five digits that no reader takes as UTF-16: 𠮷 came out of
+// pdftotext as "₻". Here each glyph maps to its character in UTF-16BE, a
+// surrogate pair above U+FFFF, as the ToUnicode CMap must (PDF 1.7, ISO
+// 32000-1 §9.10.3), in bfchar blocks of at most 100 entries (Adobe
+// Technical Note #5014, 1.5: a begin…end block holds at most 100), over
+// the full two-byte code space of Identity-H, in glyph order, so that the
+// map does not depend on the order the characters were first met.
+func toUnicode(old []byte) ([]byte, error) {
+	start := bytes.Index(old, []byte("beginbfrange\n"))
+	end := bytes.Index(old, []byte("endbfrange"))
+	if start < 0 || end < start {
+		return nil, errors.New("document: ToUnicode map damaged")
+	}
+	type entry struct {
+		glyph int
+		r     rune
+	}
+	var entries []entry
+	for line := range bytes.Lines(old[start+len("beginbfrange\n") : end]) {
+		// <GGGG><GGGG><R…>
+		line = bytes.TrimSuffix(line, []byte("\n"))
+		if len(line) < 17 || line[0] != '<' || line[5] != '>' || line[11] != '>' || line[12] != '<' || line[len(line)-1] != '>' {
+			return nil, errors.New("document: ToUnicode map damaged")
+		}
+		g, ok1 := parseHex(line[1:5])
+		r, ok2 := parseHex(line[13 : len(line)-1])
+		if !ok1 || !ok2 || r > unicode.MaxRune || !utf8.ValidRune(rune(r)) {
+			return nil, errors.New("document: ToUnicode map damaged")
+		}
+		entries = append(entries, entry{int(g), rune(r)})
+	}
+	// One character per glyph: gopdf lists a glyph again for a second
+	// character drawn by it, with the first one's.
+	slices.SortStableFunc(entries, func(a, b entry) int { return a.glyph - b.glyph })
+	entries = slices.CompactFunc(entries, func(a, b entry) bool { return a.glyph == b.glyph })
+
+	hex4 := func(b []byte, v uint16) []byte {
+		const digits = "0123456789ABCDEF"
+		return append(b, digits[v>>12], digits[v>>8&15], digits[v>>4&15], digits[v&15])
+	}
+	b := make([]byte, 0, 300+20*len(entries))
+	b = append(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"+
+		"/CIDSystemInfo << /Registry (Adobe)/Ordering (UCS)/Supplement 0>> def\n"+
+		"/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"+
+		"1 begincodespacerange\n<0000><FFFF>\nendcodespacerange\n"...)
+	for len(entries) > 0 {
+		n := min(len(entries), 100)
+		b = strconv.AppendInt(b, int64(n), 10)
+		b = append(b, " beginbfchar\n"...)
+		for _, e := range entries[:n] {
+			b = hex4(append(b, '<'), uint16(e.glyph))
+			b = append(b, "><"...)
+			if hi, lo := utf16.EncodeRune(e.r); hi != utf8.RuneError {
+				b = hex4(hex4(b, uint16(hi)), uint16(lo))
+			} else {
+				b = hex4(b, uint16(e.r))
+			}
+			b = append(b, ">\n"...)
+		}
+		b = append(b, "endbfchar\n"...)
+		entries = entries[n:]
+	}
+	return append(b, "endcmap CMapName currentdict /CMap defineresource pop end end\n"...), nil
 }
 
 // xrefOffsets reads the single cross-reference table gopdf writes: the

@@ -33,10 +33,10 @@ func TestAdler32Combine(t *testing.T) {
 // glyphs composites are built from, byte for byte, keeps glyph numbers,
 // leaves every other glyph empty, and copies the tables gopdf copies.
 func TestFontProgram(t *testing.T) {
-	if _, err := fonts(); err != nil {
+	f, err := mainFace()
+	if err != nil {
 		t.Fatal(err)
 	}
-	f := fontFace
 	var used []int
 	composite := -1
 	for g := 1; g < f.numGlyphs && (len(used) < 40 || composite < 0); g += 997 {
@@ -69,7 +69,7 @@ func TestFontProgram(t *testing.T) {
 		tags = append(tags, tag)
 	}
 	slices.Sort(tags)
-	if !slices.Equal(tags, subsetTags) {
+	if !slices.Equal(tags, subsetTags) || !slices.Equal(f.subsetTags, subsetTags) {
 		t.Fatalf("tables %q, want %q", tags, subsetTags)
 	}
 	for _, tag := range subsetTags {
@@ -77,7 +77,7 @@ func TestFontProgram(t *testing.T) {
 			t.Errorf("%s: checksum %08x in the directory, %08x computed", tag, sub.tables[tag].checksum, got)
 		}
 	}
-	for _, tag := range fixedTags {
+	for _, tag := range f.fixedTags {
 		if !bytes.Equal(sub.table(tag), f.table(tag)) {
 			t.Errorf("%s differs from the face's", tag)
 		}

@@ -150,7 +150,18 @@ func joinTokens(ts []token) string {
 
 // invisible characters (controls, zero-width spaces, BOM, bidi marks) carry
 // no ink, so pasted input containing them prints the same without them
-// instead of failing as a missing glyph.
+// instead of failing as a missing glyph. So do variation selectors: one
+// asks for a variant of the character before it (an emoji or text style,
+// an ideographic variation sequence of the Ideographic Variation Database,
+// as some name registers use), which gopdf cannot choose (it reads no
+// format 14 cmap); the face's own glyph of the character is printed
+// instead, and a face that maps the selector itself (HanaMinA does) must
+// not print it as a character of its own.
 func invisible(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+	if (r > ' ' && r < 0x7F) || (r >= 0x4E00 && r <= 0x9FFF) {
+		// Most characters of a document: ASCII and the CJK Unified
+		// Ideographs, none of them a control, format or selector.
+		return false
+	}
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r)
 }

@@ -1,5 +1,7 @@
 // Package jobs is the timed work of the service: deleting drafts past their
 // 15 days (seed 000 3.5) with their files and 补正 past their deadline;
+// reminding holders of items nearing 有效期至 and applicants of drafts about
+// to be deleted;
 // clearing dead sessions, QR logins, SMS codes and rate-limit events; and
 // removing files that a crash left without a row. Each job is idempotent,
 // so several instances may run it at once without harm.
@@ -85,6 +87,11 @@ func (r *Runner) Once(ctx context.Context) {
 	}
 	if err := r.AbandonOverdueCorrections(ctx); err != nil && ctx.Err() == nil {
 		r.Log.Error("job: overdue corrections", "err", err)
+	}
+	if n, err := r.Cases.SendReminders(ctx); err != nil && ctx.Err() == nil {
+		r.Log.Error("job: reminders", "err", err)
+	} else if n != (casework.Reminded{}) {
+		r.Log.Info("job: reminders sent", "items", n.Items, "drafts", n.Drafts)
 	}
 	if n, err := r.DB.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 		r.Log.Error("job: expire sessions", "err", err)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,9 +73,11 @@ func TestExpireDraftsDeletesFiles(t *testing.T) {
 		if ok, _ := files.Exists(ctx, liveKey); !ok {
 			t.Error("file of live draft deleted")
 		}
-		// The applicant is told (every change notifies, DESIGN.md).
+		// The applicant is told (every change notifies, DESIGN.md): of the
+		// deletion, and that the draft on its last day goes tomorrow.
 		msgs, err := db.RecentOutbox(ctx, "13900000001", 5)
-		if err != nil || len(msgs) != 1 || msgs[0].Topic != "draft_expired" || msgs[0].Body != "【特种设备作业人员资格认定】您暂存的复审申请超过15天未提交，已按规定删除。如需办理，请重新申请。" {
+		if err != nil || len(msgs) != 2 || msgs[1].Topic != "draft_expired" || msgs[1].Body != "【特种设备作业人员资格认定】您暂存的复审申请超过15天未提交，已按规定删除。如需办理，请重新申请。" ||
+			msgs[0].Topic != "draft_expiring" || !strings.Contains(msgs[0].Body, "将于2026年12月08日按规定删除") {
 			t.Errorf("SMS = %+v, %v", msgs, err)
 		}
 	})

@@ -14,7 +14,7 @@ import (
 )
 
 // Placeholders a template may use.
-var Placeholders = []string{"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}", "{理由}", "{期限类别}", "{考试安排}"}
+var Placeholders = []string{"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}", "{理由}", "{期限类别}", "{考试安排}", "{项目}", "{有效期至}"}
 
 // MaxTemplateLength keeps a message within a few SMS segments.
 const MaxTemplateLength = 300
@@ -25,8 +25,15 @@ const MaxTemplateLength = 300
 var Topics = []string{
 	"submitted", "withdrawn", "correction", "resubmitted", "accepted", "examining", "exam_scheduled", "exam_waitlisted", "exam_recorded", "exam_failed", "not_accepted",
 	"approved", "denied", "awaiting_collection", "completed", "abandoned", "transferred", "draft_expired",
-	TopicDeadlineChanged,
+	TopicDeadlineChanged, TopicExpiryReminder, TopicDraftExpiring,
 }
+
+// Reminders: a holder's item nearing 有效期至, and a draft about to be
+// deleted.
+const (
+	TopicExpiryReminder = "expiry_reminder"
+	TopicDraftExpiring  = "draft_expiring"
+)
 
 // TopicDeadlineChanged is the message sent when a provisional (暂定)
 // deadline moves because the year it reached has been imported.
@@ -50,6 +57,10 @@ func TopicLabel(topic string) string {
 		return "考试不合格"
 	case "transferred":
 		return "转办"
+	case TopicExpiryReminder:
+		return "证书项目到期提醒（到期前3个月、1个月）"
+	case TopicDraftExpiring:
+		return "暂存申请即将删除提醒（删除前3天）"
 	}
 	return application.Status(topic).Label()
 }
@@ -79,6 +90,8 @@ var Defaults = map[string]string{
 	"completed":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已办结。",
 	"abandoned":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）未在补正期限{期限}前补正，视为放弃行政许可申请。",
 	TopicDeadlineChanged:  "【特种设备作业人员资格认定】国务院办公厅已公布节假日安排，您的申请（申请号 {申请号}）的{期限类别}调整为{期限}。",
+	TopicExpiryReminder:   "【特种设备作业人员资格认定】您的{项目}证书项目将于{有效期至}到期。需继续从事该作业的，请在到期前登录网上办事系统申请复审。",
+	TopicDraftExpiring:    "【特种设备作业人员资格认定】您暂存的{事项}申请尚未提交，将于{期限}按规定删除。如需办理，请在此之前登录网上办事系统提交。",
 }
 
 // TopicPlaceholders are the placeholders each state change has values for:
@@ -105,6 +118,8 @@ var TopicPlaceholders = map[string][]string{
 	"completed":           {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
 	"abandoned":           {"{申请号}", "{期限}", "{状态}"},
 	TopicDeadlineChanged:  {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{期限类别}"},
+	TopicExpiryReminder:   {"{项目}", "{有效期至}"},
+	TopicDraftExpiring:    {"{事项}", "{期限}"},
 }
 
 // segment is a piece of a parsed template: literal text, or a placeholder

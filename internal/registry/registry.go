@@ -91,6 +91,122 @@ type Item struct {
 	ApprovedOn civil.Date      // 批准日期
 	ValidUntil civil.Date      // 有效期至
 	Status     ItemStatus
+	// Ending is the decision that ended the item (撤销 or 注销), when it was
+	// ended here rather than arriving ended in an import.
+	Ending *Ending
+}
+
+// EndingKind is how an issuing authority ends an item.
+type EndingKind string
+
+const (
+	// Revoke (撤销): the licence should not have been granted — obtained
+	// by deception, or granted beyond the law (行政许可法 第六十九条).
+	Revoke EndingKind = "revoke"
+	// Cancel (注销): the licence has ended — revoked, the holder dead or
+	// asking for it, or as the law says otherwise (行政许可法 第七十条).
+	Cancel EndingKind = "cancel"
+)
+
+// Label is the decision as the pages name it.
+func (k EndingKind) Label() string {
+	switch k {
+	case Revoke:
+		return "撤销"
+	case Cancel:
+		return "注销"
+	}
+	return string(k)
+}
+
+// DefaultBasis is the article the decision rests on unless the officer
+// names a more specific one.
+func (k EndingKind) DefaultBasis() string {
+	switch k {
+	case Revoke:
+		return "《中华人民共和国行政许可法》第六十九条"
+	case Cancel:
+		return "《中华人民共和国行政许可法》第七十条"
+	}
+	return ""
+}
+
+// Ending is a decision that ended an item.
+type Ending struct {
+	Kind   EndingKind
+	Reason string
+	Basis  string // legal basis, e.g. 《中华人民共和国行政许可法》第六十九条第二款
+	On     civil.Date
+}
+
+// CheckEnding lists what is missing from a decision to end an item, by
+// field: a decision that takes away a licence says why and on what basis,
+// as 行政许可法 第三十八条 asks of a refusal.
+func CheckEnding(e Ending) map[string]string {
+	out := map[string]string{}
+	if e.Kind != Revoke && e.Kind != Cancel {
+		out["kind"] = "请选择撤销或注销"
+	}
+	switch n := len([]rune(e.Reason)); {
+	case n == 0:
+		out["reason"] = "请填写撤销或注销的理由"
+	case n > 500:
+		out["reason"] = "理由不能超过500个字"
+	}
+	if e.Basis == "" {
+		out["basis"] = "请填写法律依据"
+	} else if len([]rune(e.Basis)) > 200 {
+		out["basis"] = "法律依据不能超过200个字"
+	}
+	return out
+}
+
+// Standing is what an item is worth on a day, as the public query and the
+// certificate check say it.
+type Standing struct {
+	Label    string // 有效, 有效（即将到期）, 已过期, 已换发, 已注销, 已撤销
+	InForce  bool   // the holder may do the work on that day
+	Expiring bool   // in force, and within the 3 months before 有效期至 in which 复审 is applied for (seed 000: 复审可提前三个月申报)
+}
+
+// StandingOn is the item's standing on day: a decision (换发, 注销) first,
+// then its dates.
+func (it Item) StandingOn(day civil.Date) Standing {
+	switch {
+	case it.Status == ItemRevoked && it.Ending != nil && it.Ending.Kind == Revoke:
+		return Standing{Label: "已撤销"}
+	case it.Status != ItemValid:
+		return Standing{Label: it.Status.Label()}
+	case it.ExpiredOn(day):
+		return Standing{Label: "已过期"}
+	case it.ValidUntil.Before(day.AddMonths(3)):
+		return Standing{Label: "有效（即将到期）", InForce: true, Expiring: true}
+	}
+	return Standing{Label: "有效", InForce: true}
+}
+
+// Expiry reminders: a holder is told by SMS 3 months and again 1 month
+// before an item's 有效期至, the 3 months in which 复审 is applied for
+// (seed 000: 复审可提前三个月申报).
+const (
+	Remind3Months = "3m"
+	Remind1Month  = "1m"
+)
+
+// ReminderDue is the reminder an item is due on day: Remind1Month within a
+// month of 有效期至, Remind3Months within three, "" otherwise (not in force,
+// expired, or further off). An item first met within the last month gets
+// only the one-month reminder.
+func (it Item) ReminderDue(day civil.Date) string {
+	switch {
+	case it.Status != ItemValid || it.ExpiredOn(day):
+		return ""
+	case it.ValidUntil.Before(day.AddMonths(1)):
+		return Remind1Month
+	case it.ValidUntil.Before(day.AddMonths(3)):
+		return Remind3Months
+	}
+	return ""
 }
 
 // ExpiredOn reports whether the item is past 有效期至 on day.

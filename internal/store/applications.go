@@ -839,7 +839,10 @@ type QueueFilter struct {
 	Item          string // a qualification applied for, e.g. Q2(限流动式起重机)
 	OverdueOn     civil.Date
 	DueBy         civil.Date // deadline on or before this day (the "days left" filter)
-	Page, Size    int
+	// Number, HolderIDNumber and HolderName find one application by its
+	// 申请号, or a person's by their 证件号码 or name (exact).
+	Number, HolderIDNumber, HolderName string
+	Page, Size                         int
 }
 
 // Queue lists applications for the back office, nearest deadline first,
@@ -872,6 +875,15 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter) ([]Application, int, err
 	}
 	if !f.DueBy.IsZero() {
 		where = append(where, "due_on <= "+arg(f.DueBy))
+	}
+	if f.Number != "" {
+		where = append(where, "number = "+arg(f.Number))
+	}
+	if f.HolderIDNumber != "" {
+		where = append(where, "holder_id IN (SELECT id FROM holders WHERE id_number = "+arg(f.HolderIDNumber)+")")
+	}
+	if f.HolderName != "" {
+		where = append(where, "holder_id IN (SELECT id FROM holders WHERE name = "+arg(f.HolderName)+")")
 	}
 	cond := strings.Join(where, " AND ")
 	var total int

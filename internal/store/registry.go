@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"opcert/internal/audit"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/registry"
@@ -138,9 +139,11 @@ func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.
 		var holderID int64
 		var itemID sql.NullInt64
 		var item, weld, scope, issuedBy, status sql.NullString
-		var approved, until civil.Date
+		var approved, until, endedOn civil.Date
+		var endKind, endReason, endBasis sql.NullString
 		if err := rows.Scan(&c.ID, &c.Number, &c.ArchiveNo, &holderID,
-			&itemID, &item, &weld, &scope, &issuedBy, &approved, &until, &status); err != nil {
+			&itemID, &item, &weld, &scope, &issuedBy, &approved, &until, &status,
+			&endKind, &endReason, &endBasis, &endedOn); err != nil {
 			return h, err
 		}
 		if n := len(h.Certificates); n == 0 || h.Certificates[n-1].ID != c.ID {
@@ -154,10 +157,14 @@ func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.
 			return h, fmt.Errorf("store: certificate %s: %w", c.Number, err)
 		}
 		last := &h.Certificates[len(h.Certificates)-1]
-		last.Items = append(last.Items, registry.Item{
+		it := registry.Item{
 			ID: itemID.Int64, Ref: ref, WeldCode: weld.String, Scope: scope.String, IssuedBy: issuedBy.String,
 			ApprovedOn: approved, ValidUntil: until, Status: registry.ItemStatus(status.String),
-		})
+		}
+		if endKind.Valid {
+			it.Ending = &registry.Ending{Kind: registry.EndingKind(endKind.String), Reason: endReason.String, Basis: endBasis.String, On: endedOn}
+		}
+		last.Items = append(last.Items, it)
 	}
 	if err := rows.Err(); err != nil {
 		return h, err
@@ -180,9 +187,45 @@ func (db *DB) CountHolders(ctx context.Context) (int, error) {
 const (
 	holderByIDNumberSQL = `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id_number = $1 ORDER BY id LIMIT 1`
 	certificatesOfSQL   = `SELECT c.id, c.number, c.archive_no, c.holder_id,
-		       i.id, i.item, i.weld_code, i.scope, i.issued_by, i.approved_on, i.valid_until, i.status
+		       i.id, i.item, i.weld_code, i.scope, i.issued_by, i.approved_on, i.valid_until, i.status,
+		       e.kind, e.reason, e.basis, e.decided_on
 		FROM certificates c
 		LEFT JOIN certificate_items i ON i.certificate_id = c.id
+		LEFT JOIN item_endings e ON e.item_id = i.id
 		WHERE c.holder_id = $1 OR c.number = $2
 		ORDER BY c.id, i.id`
 )
+
+// ErrItemNotInForce refuses to end an item already renewed or ended.
+var ErrItemNotInForce = errors.New("该项目已换发、注销或撤销，不能再次撤销或注销")
+
+// EndItem records a decision ending an item (撤销 or 注销) and marks it so,
+// with the audit entry, in one transaction. The item's holder is returned
+
+func (db *DB) EndItem(ctx context.Context, itemID int64, e registry.Ending, by int64, entry audit.Entry) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM certificate_items WHERE id = $1`+db.forUpdate(), itemID).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if registry.ItemStatus(status) != registry.ItemValid {
+			return ErrItemNotInForce
+		}
+		now := db.now().UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE certificate_items SET status = $1, updated_at = $2 WHERE id = $3`, string(registry.ItemRevoked), now, itemID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO item_endings (item_id, kind, reason, basis, decided_on, decided_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			itemID, string(e.Kind), e.Reason, e.Basis, e.On, nullInt(by), now); err != nil {
+			return err
+		}
+		entry.Subject = fmt.Sprintf("certificate_item:%d", itemID)
+		entry.Before = `{"status":"valid"}`
+		_, err = db.AppendAuditTx(ctx, tx, entry)
+		return err
+	})
+}

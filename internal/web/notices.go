@@ -7,6 +7,7 @@ import (
 
 	"opcert/internal/application"
 	"opcert/internal/auth"
+	"opcert/internal/casework"
 	"opcert/internal/document"
 	"opcert/internal/store"
 )
@@ -27,6 +28,7 @@ func (s *Server) noticeRoutes(mux *http.ServeMux) {
 // notice is a document issued for an application, as a download link.
 type notice struct {
 	Kind, Title string
+	CheckPath   string // a certificate's 核验 page, which its QR code opens
 }
 
 // noticesOf lists the documents issued for an application, the latest of
@@ -44,11 +46,11 @@ func latestNotices(list []store.Notice) []notice {
 	seen := map[string]int{}
 	for _, n := range list {
 		if i, ok := seen[n.Kind]; ok {
-			out[i].Title = n.Title
+			out[i].Title, out[i].CheckPath = n.Title, casework.CheckPathOf(n)
 			continue
 		}
 		seen[n.Kind] = len(out)
-		out = append(out, notice{Kind: n.Kind, Title: n.Title})
+		out = append(out, notice{Kind: n.Kind, Title: n.Title, CheckPath: casework.CheckPathOf(n)})
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,6 +18,7 @@ import (
 
 func (s *Server) officerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /officer", s.requireStaff(s.officerQueue))
+	mux.HandleFunc("GET /officer/export.xlsx", s.requireStaff(s.queueExport))
 	mux.HandleFunc("GET /officer/applications/{id}", s.requireStaff(s.officerApplication))
 	mux.HandleFunc("GET /officer/applications/{id}/files/{file}", s.requireStaff(s.officerFile))
 	mux.HandleFunc("GET /officer/applications/{id}/photo", s.requireStaff(s.officerPhoto))
@@ -71,15 +73,19 @@ type queuePage struct {
 	Statuses             []application.Status
 	Matters              []application.Matter
 	AuthorityName        string
-	PrevQuery, NextQuery string
+	Search               string // 申请号, 证件号码 or name
+	// Whole addresses: html/template would escape a query string inserted
+	// after a literal '?'; these are built by url.Values.Encode.
+	PrevURL, NextURL, ExportURL template.URL
 }
 
-// officerQueue is the work queue of a 受理机关, nearest legal deadline first.
-func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
+// queueFilters reads the queue's filters from the address, for the page
+// and for its export.
+func queueFilters(r *http.Request) (*queuePage, casework.QueueQuery) {
 	q := r.URL.Query()
 	p := &queuePage{Status: q.Get("status"), Matter: q.Get("matter"), Item: strings.TrimSpace(q.Get("item")), Overdue: q.Get("overdue") == "1",
-		DaysLeft: strings.TrimSpace(q.Get("days")), Statuses: application.Statuses[1:], Matters: application.Matters}
-	query := casework.QueueQuery{Status: p.Status, Matter: p.Matter, Item: p.Item, Overdue: p.Overdue}
+		DaysLeft: strings.TrimSpace(q.Get("days")), Search: strings.TrimSpace(q.Get("q")), Statuses: application.Statuses[1:], Matters: application.Matters}
+	query := casework.QueueQuery{Status: p.Status, Matter: p.Matter, Item: p.Item, Overdue: p.Overdue, Search: p.Search}
 	query.Page, _ = strconv.Atoi(q.Get("page"))
 	p.Page = max(query.Page, 1)
 	if n, err := strconv.Atoi(p.DaysLeft); err == nil && n >= 0 {
@@ -87,6 +93,25 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 	} else {
 		p.DaysLeft = ""
 	}
+	return p, query
+}
+
+// address is path with the queue's filters, on page n (0: for the export,
+// which has every page).
+func (p *queuePage) address(path string, n int) template.URL {
+	v := url.Values{"status": {p.Status}, "matter": {p.Matter}, "item": {p.Item}, "days": {p.DaysLeft}, "q": {p.Search}}
+	if n > 0 {
+		v.Set("page", strconv.Itoa(n))
+	}
+	if p.Overdue {
+		v.Set("overdue", "1")
+	}
+	return template.URL(path + "?" + v.Encode())
+}
+
+// officerQueue is the work queue of a 受理机关, nearest legal deadline first.
+func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
+	p, query := queueFilters(r)
 	rows, total, err := s.cases.Queue(r.Context(), s.actor(r), query)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -98,31 +123,29 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Total, p.Pages = total, (total+casework.QueuePageSize-1)/casework.QueuePageSize
 	for _, row := range rows {
-		qr := queueRow{App: row.Application, Name: row.Form.Applicant.Name, Items: strings.Join(row.Items, "、"),
-			Status: application.Status(row.Status), Matter: application.Matter(row.Matter), Overdue: row.HasDue && row.DaysLeft < 0}
-		switch {
-		case !row.HasDue:
-		case row.DaysLeft < 0:
-			qr.DaysLeft = fmt.Sprintf("已超期 %d 个工作日", -row.DaysLeft)
-		default:
-			qr.DaysLeft = fmt.Sprintf("剩余 %d 个工作日", row.DaysLeft)
-		}
-		p.Rows = append(p.Rows, qr)
-	}
-	page := func(n int) string {
-		v := url.Values{"status": {p.Status}, "matter": {p.Matter}, "item": {p.Item}, "days": {p.DaysLeft}, "page": {strconv.Itoa(n)}}
-		if p.Overdue {
-			v.Set("overdue", "1")
-		}
-		return v.Encode()
+		p.Rows = append(p.Rows, newQueueRow(row))
 	}
 	if p.Page > 1 {
-		p.PrevQuery = page(p.Page - 1)
+		p.PrevURL = p.address("/officer", p.Page-1)
 	}
 	if p.Page < p.Pages {
-		p.NextQuery = page(p.Page + 1)
+		p.NextURL = p.address("/officer", p.Page+1)
 	}
+	p.ExportURL = p.address("/officer/export.xlsx", 0)
 	s.render(w, r, "officer_queue", p)
+}
+
+func newQueueRow(row casework.QueueRow) queueRow {
+	qr := queueRow{App: row.Application, Name: row.Form.Applicant.Name, Items: strings.Join(row.Items, "、"),
+		Status: application.Status(row.Status), Matter: application.Matter(row.Matter), Overdue: row.HasDue && row.DaysLeft < 0}
+	switch {
+	case !row.HasDue:
+	case row.DaysLeft < 0:
+		qr.DaysLeft = fmt.Sprintf("已超期 %d 个工作日", -row.DaysLeft)
+	default:
+		qr.DaysLeft = fmt.Sprintf("剩余 %d 个工作日", row.DaysLeft)
+	}
+	return qr
 }
 
 type officerAppPage struct {

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"github.com/xuri/excelize/v2"
+
 	"context"
 	"net/http"
 	"net/url"
@@ -437,5 +439,62 @@ func TestOfficerSeesPhotoAndForm(t *testing.T) {
 		if resp, _ := other.get(p); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s from another district: %d", p, resp.StatusCode)
 		}
+	}
+}
+
+// The one search box finds an application by 申请号, 证件号码 or name; the
+// filtered list downloads as a spreadsheet, the export audited.
+func TestQueueSearchAndExport(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	_, id := submitQ8(t, newBrowser(t, srv))
+	a, err := db.ApplicationIn(context.Background(), id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zhang := demoApplicant(t, 0)
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	for q, want := range map[string]bool{
+		a.Number: true, "261231999999": false, zhang.IDNumber: true, strings.ToLower(zhang.IDNumber): true,
+		"110105194912310038": false, "张伟": true, "李娜": false,
+	} {
+		_, body := o.get("/officer?q=" + url.QueryEscape(q))
+		if strings.Contains(body, "<td data-label=\"申请人\">张伟</td>") != want {
+			t.Errorf("search %q: listed = %v, want %v", q, !want, want)
+		}
+	}
+	// Another district's officer finds nothing, whatever is typed.
+	far := newBrowser(t, srv)
+	login(t, far, "officer-310115")
+	if _, body := far.get("/officer?q=" + a.Number); strings.Contains(body, "张伟") {
+		t.Error("another district's officer found the application")
+	}
+
+	_, page := o.get("/officer?q=" + url.QueryEscape("张伟"))
+	mustContain(t, strings.ToLower(page), `id="queue-export"`, "q=%e5%bc%a0%e4%bc%9f")
+	resp, body := o.get("/officer/export.xlsx?q=" + url.QueryEscape("张伟"))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Fatalf("export: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	x, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := x.GetRows("办件")
+	if len(rows) != 2 || rows[0][0] != "申请号" || rows[1][0] != a.Number || rows[1][1] != "张伟" || !strings.Contains(rows[1][7], "剩余") {
+		t.Fatalf("export rows %q", rows)
+	}
+	entries, _ := db.AuditEntriesFrom(context.Background(), 0, 1000)
+	var audited bool
+	for _, e := range entries {
+		audited = audited || (e.Action == "export_queue" && strings.Contains(e.Subject, "张伟"))
+	}
+	if !audited {
+		t.Error("export not audited")
+	}
+	applicant := newBrowser(t, srv)
+	login(t, applicant, "13800000002")
+	if resp, _ := applicant.get("/officer/export.xlsx"); resp.StatusCode == http.StatusOK {
+		t.Error("an applicant exported the queue")
 	}
 }

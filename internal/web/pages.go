@@ -198,6 +198,17 @@ func (s *Server) askCertificates(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "query", p)
 }
 
+// standingClass is the tag colour of an item's standing.
+func standingClass(st registry.Standing) string {
+	switch {
+	case !st.InForce:
+		return "off"
+	case st.Expiring:
+		return "warn"
+	}
+	return "ok"
+}
+
 func (s *Server) itemRows(h registry.Holding) []itemRow {
 	today := s.today()
 	var rows []itemRow
@@ -209,16 +220,8 @@ func (s *Server) itemRows(h registry.Holding) []itemRow {
 			}
 			row := itemRow{Certificate: c.Number, Code: code, Name: name, Category: category, IssuedBy: it.IssuedBy,
 				ApprovedOn: it.ApprovedOn.Chinese(), ValidUntil: it.ValidUntil.Chinese()}
-			switch {
-			case it.Status != registry.ItemValid:
-				row.Status, row.StatusClass = it.Status.Label(), "off"
-			case it.ExpiredOn(today):
-				row.Status, row.StatusClass = "已过期", "off"
-			case it.ValidUntil.Before(today.AddMonths(3)):
-				row.Status, row.StatusClass = "有效（即将到期）", "warn"
-			default:
-				row.Status, row.StatusClass = "有效", "ok"
-			}
+			st := it.StandingOn(today)
+			row.Status, row.StatusClass = st.Label, standingClass(st)
 			rows = append(rows, row)
 		}
 	}

@@ -118,6 +118,8 @@ func (s *Server) routes() {
 	s.smsRoutes(mux)
 	s.calendarRoutes(mux)
 	s.captchaRoutes(mux)
+	s.verifyRoutes(mux)
+	s.adminCertificateRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.

@@ -1,0 +1,77 @@
+package casework
+
+import (
+	"context"
+
+	"opcert/internal/application"
+	"opcert/internal/notify"
+	"opcert/internal/registry"
+)
+
+// reminderBatch is how many reminders one pass reads at a time.
+const reminderBatch = 200
+
+// Reminded counts the reminders a run sent.
+type Reminded struct{ Items, Drafts int }
+
+// SendReminders tells holders of the items nearing 有效期至 (3 months and 1
+// month before, registry.Item.ReminderDue) and applicants of the drafts
+// about to be deleted (application.DraftReminderDue), each once: a second
+// run, or another instance running at the same moment, sends nothing more.
+func (s *Service) SendReminders(ctx context.Context) (Reminded, error) {
+	var out Reminded
+	today := s.today()
+	render := notify.Renderer(ctx, s.store, notify.TopicExpiryReminder)
+	for {
+		items, err := s.store.ExpiringItems(ctx, today, reminderBatch)
+		if err != nil {
+			return out, err
+		}
+		for _, e := range items {
+			kind := e.Item.ReminderDue(today)
+			if kind == "" {
+				continue
+			}
+			body := render(map[string]string{"项目": s.itemLabel(e.Item), "有效期至": e.Item.ValidUntil.Chinese()})
+			sent, err := s.store.SendExpiryReminder(ctx, e, kind, body)
+			if err != nil {
+				return out, err
+			}
+			if sent {
+				out.Items++
+			}
+		}
+		if len(items) < reminderBatch {
+			break
+		}
+	}
+	drafts, err := s.store.ExpiringDrafts(ctx, today, today.AddDays(application.DraftReminderDays))
+	if err != nil {
+		return out, err
+	}
+	renderDraft := notify.Renderer(ctx, s.store, notify.TopicDraftExpiring)
+	for _, d := range drafts {
+		if !application.DraftReminderDue(d.ExpiresOn, today) {
+			continue
+		}
+		body := renderDraft(map[string]string{"事项": application.Matter(d.Matter).Label(), "期限": application.DraftDeletedOn(d.ExpiresOn).Chinese()})
+		sent, err := s.store.SendDraftReminder(ctx, d, body)
+		if err != nil {
+			return out, err
+		}
+		if sent {
+			out.Drafts++
+		}
+	}
+	return out, nil
+}
+
+// itemLabel names an item as the registry (and the public query) does: in
+// its own edition's code, the welding code for a welder's item.
+func (s *Service) itemLabel(it registry.Item) string {
+	code, name, _, _ := s.catalog.Describe(it.Ref)
+	if it.WeldCode != "" {
+		code = it.WeldCode
+	}
+	return code + " " + name
+}

@@ -1,0 +1,88 @@
+package casework_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"opcert/internal/casework"
+	"opcert/internal/catalog"
+	"opcert/internal/registry"
+	"opcert/internal/store"
+	"opcert/internal/store/storetest"
+)
+
+// Holders are reminded 3 months and 1 month before an item's 有效期至, and
+// applicants 3 days before a draft is deleted, each exactly once: running
+// the job twice, or on two instances at the same moment, sends no more.
+func TestRemindersSentExactlyOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, "2026-12-01")
+		item := func(code, until string) registry.Item {
+			return registry.Item{Ref: catalog.OldRef(catalog.OldCode(code)), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: day("2022-01-01"), ValidUntil: day(until), Status: registry.ItemValid}
+		}
+		holder := must(db.HolderByID(ctx, w.holderID))
+		// Q8 due in 2 months (3-month reminder), N2 in 3 weeks (1-month), G2
+		// in a year (none); someone with no mobile anywhere is not counted.
+		must(db.PutHolding(ctx, registry.Holding{Holder: holder, Certificates: []registry.Certificate{{Number: holder.IDNumber,
+			Items: []registry.Item{item("Q8", "2027-02-01"), item("N2", "2026-12-22"), item("G2", "2027-12-01")}}}}))
+		nobody := registry.Holder{Name: "无机", IDType: registry.IDResident, IDNumber: "110105194912310038"}
+		must(db.PutHolding(ctx, registry.Holding{Holder: nobody, Certificates: []registry.Certificate{{Number: nobody.IDNumber, Items: []registry.Item{item("Q8", "2027-01-05")}}}}))
+		draft := w.newApplication(t) // kept until 2026-12-30: not due yet
+
+		other := service(t, db, "2026-12-01")
+		var wg sync.WaitGroup
+		counts := make([]int, 2)
+		for i, s := range []*casework.Service{w.s, other} {
+			wg.Go(func() {
+				n, err := s.SendReminders(ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				counts[i] = n.Items + n.Drafts
+			})
+		}
+		wg.Wait()
+		if counts[0]+counts[1] != 2 {
+			t.Fatalf("two instances sent %v reminders, want 2 in all", counts)
+		}
+		if n, err := w.s.SendReminders(ctx); err != nil || n.Items+n.Drafts != 0 {
+			t.Fatalf("second run: %+v %v", n, err)
+		}
+		msgs := must(db.RecentOutbox(ctx, w.mobile, 10))
+		var bodies []string
+		for _, m := range msgs {
+			if m.Topic == "expiry_reminder" {
+				bodies = append(bodies, m.Body)
+			}
+		}
+		all := strings.Join(bodies, "\n")
+		if len(bodies) != 2 || !strings.Contains(all, "Q8 流动式起重机司机证书项目将于2027年02月01日到期") || !strings.Contains(all, "N2") || strings.Contains(all, "G2") {
+			t.Fatalf("reminders:\n%s", all)
+		}
+
+		// A month later Q8 is within a month: its second reminder, once.
+		later := service(t, db, "2027-01-05")
+		if n := must(later.SendReminders(ctx)); n.Items != 1 {
+			t.Fatalf("a month later: %+v", n)
+		}
+		if n := must(later.SendReminders(ctx)); n.Items != 0 {
+			t.Fatalf("a month later, again: %+v", n)
+		}
+
+		// The draft: 3 days before its deletion (kept until 12-30, deleted
+		// 12-31), once.
+		due := service(t, db, "2026-12-28")
+		if n := must(due.SendReminders(ctx)); n.Drafts != 1 {
+			t.Fatalf("draft reminder: %+v", n)
+		}
+		if n := must(due.SendReminders(ctx)); n.Drafts != 0 {
+			t.Fatalf("draft reminder again: %+v", n)
+		}
+		msgs = must(db.RecentOutbox(ctx, w.mobile, 1))
+		if len(msgs) != 1 || msgs[0].Topic != "draft_expiring" || !strings.Contains(msgs[0].Body, "将于2026年12月31日按规定删除") {
+			t.Fatalf("draft reminder message %+v", msgs)
+		}
+		_ = draft.ID
+	})
+}

@@ -1,0 +1,186 @@
+package casework
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"opcert/internal/audit"
+	"opcert/internal/auth"
+
+	"opcert/internal/application"
+	"opcert/internal/registry"
+	"opcert/internal/store"
+	"opcert/internal/verify"
+)
+
+// signCertificate signs a certificate's QR content with the current key.
+func (s *Service) signCertificate(ctx context.Context, p verify.Payload) (string, error) {
+	k, err := s.store.SigningKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	return verify.Sign(k, p)
+}
+
+// CertificateCheck is the answer to a scanned certificate QR code.
+type CertificateCheck struct {
+	// Refused says why the code cannot be trusted (altered, not ours);
+	// nil when the signature holds.
+	Refused error
+	Payload verify.Payload
+	// Lines are the certificate's lines as printed, each with its standing
+	// today from the registry: a line revoked or renewed since printing is
+	// shown as such, whatever the paper says.
+	Lines []CheckedLine
+}
+
+// CheckedLine is one printed line and where it stands today.
+type CheckedLine struct {
+	verify.Item
+	Standing registry.Standing
+	Known    bool // the registry still has the line
+}
+
+// CheckCertificate verifies a certificate's QR token against every key the
+// service has published, then looks up each printed line's standing today.
+func (s *Service) CheckCertificate(ctx context.Context, token string) (CertificateCheck, error) {
+	keys, err := s.publicKeys(ctx)
+	if err != nil {
+		return CertificateCheck{}, err
+	}
+	p, err := verify.Open(token, keys)
+	if err != nil {
+		return CertificateCheck{Refused: err}, nil
+	}
+	out := CertificateCheck{Payload: p}
+	h, err := s.store.HoldingByIDNumber(ctx, p.Number)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return out, err
+	}
+	today := s.today()
+	for _, printed := range p.Items {
+		line := CheckedLine{Item: printed, Standing: registry.Standing{Label: "无此项目记录"}}
+		for _, c := range h.Certificates {
+			if c.Number != p.Number {
+				continue
+			}
+			for _, it := range c.Items {
+				l := application.LineOnCertificate(it, s.catalog)
+				if l.Code == printed.Code && l.Name == printed.Name && it.ValidUntil.String() == printed.Until {
+					line.Standing, line.Known = it.StandingOn(today), true
+				}
+			}
+		}
+		out.Lines = append(out.Lines, line)
+	}
+	return out, nil
+}
+
+// PublishedKeys is the key set of /.well-known/opcert-keys.json.
+// The first key is made here if none signed yet, so a verifier can fetch
+// the set before the first certificate is issued.
+func (s *Service) PublishedKeys(ctx context.Context) (verify.KeySet, error) {
+	if _, err := s.store.SigningKey(ctx); err != nil {
+		return verify.KeySet{}, err
+	}
+	keys, err := s.store.PublicSigningKeys(ctx)
+	if err != nil {
+		return verify.KeySet{}, err
+	}
+	set := verify.KeySet{Issuer: "上海市特种设备安全管理和作业人员资格认定", Keys: []verify.PublishedKey{}}
+	for _, k := range keys {
+		retired := ""
+		if !k.RetiredAt.IsZero() {
+			retired = k.RetiredAt.Format("2006-01-02")
+		}
+		set.Keys = append(set.Keys, verify.Publish(k.Public, k.CreatedAt.Format("2006-01-02"), retired))
+	}
+	return set, nil
+}
+
+func (s *Service) publicKeys(ctx context.Context) (map[string]ed25519.PublicKey, error) {
+	keys, err := s.store.PublicSigningKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]ed25519.PublicKey{}
+	for _, k := range keys {
+		out[k.ID] = k.Public
+	}
+	return out, nil
+}
+
+// ItemEnding is an admin's decision to end a certificate item.
+type ItemEnding struct {
+	ItemID              int64
+	Kind, Reason, Basis string
+	Confirmed           bool // the admin ticked that the decision was taken and checked
+}
+
+// HoldingForAdmin is a person's registry record by 证件号码 (or certificate
+// number), for an admin deciding on it.
+func (s *Service) HoldingForAdmin(ctx context.Context, who Actor, number string) (registry.Holding, error) {
+	if who.Role != auth.RoleAdmin {
+		return registry.Holding{}, Errorf(Forbidden, "只有管理员可以查看")
+	}
+	number = strings.ToUpper(strings.TrimSpace(number))
+	if number == "" {
+		return registry.Holding{}, &Error{Code: Invalid, Field: "id", Label: "证件号码", Message: "请输入证件号码或证书编号"}
+	}
+	h, err := s.store.HoldingByIDNumber(ctx, number)
+	if errors.Is(err, store.ErrNotFound) {
+		return h, &Error{Code: NotFound, Field: "id", Label: "证件号码", Message: "未找到该证件号码或证书编号的持证记录"}
+	}
+	return h, err
+}
+
+// EndItem revokes (撤销) or cancels (注销) an item: an admin's decision with
+// its reason and legal basis, audited; from that moment the public query
+// and every certificate check show the item as ended.
+func (s *Service) EndItem(ctx context.Context, who Actor, d ItemEnding) error {
+	if who.Role != auth.RoleAdmin {
+		return Errorf(Forbidden, "只有管理员可以撤销或注销证书项目")
+	}
+	e := registry.Ending{Kind: registry.EndingKind(d.Kind), Reason: strings.TrimSpace(d.Reason), Basis: strings.TrimSpace(d.Basis), On: s.today()}
+	problems := registry.CheckEnding(e)
+	if !d.Confirmed {
+		problems["confirm"] = "请确认已依法作出该决定并核对无误"
+	}
+	if len(problems) > 0 {
+		labels := map[string]string{"kind": "决定", "reason": "理由", "basis": "法律依据", "confirm": "确认"}
+		var refused []*Error
+		for _, f := range []string{"kind", "reason", "basis", "confirm"} {
+			if msg, ok := problems[f]; ok {
+				refused = append(refused, &Error{Code: Invalid, Field: f, Label: labels[f], Message: msg})
+			}
+		}
+		return Errors(refused)
+	}
+	entry := audit.Entry{ActorID: who.UserID, ActorRole: string(who.Role), IP: who.IP, Action: "end_item_" + d.Kind}
+	after, _ := json.Marshal(map[string]string{"status": string(registry.ItemRevoked), "kind": d.Kind, "reason": e.Reason, "basis": e.Basis})
+	entry.After = string(after)
+	err := s.store.EndItem(ctx, d.ItemID, e, who.UserID, entry)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Errorf(NotFound, "证书项目不存在")
+	case errors.Is(err, store.ErrItemNotInForce):
+		return Errorf(Conflict, "%s", store.ErrItemNotInForce.Error())
+	}
+	if err == nil {
+		s.log.Info("certificate item ended", "item", d.ItemID, "kind", d.Kind, "by", who.UserID)
+	}
+	return err
+}
+
+// CheckPathOf is the path a certificate's QR code opens (/v/…), "" for
+// other documents and for certificates issued before they were signed.
+func CheckPathOf(n store.Notice) string {
+	var c noticeContent
+	if n.Kind != NoticeCertificate || json.Unmarshal(n.Data, &c) != nil || !strings.HasPrefix(c.QRPath, "/v/") {
+		return ""
+	}
+	return c.QRPath
+}

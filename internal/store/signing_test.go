@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"testing"
+	"time"
+
+	"opcert/internal/audit"
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/registry"
+	"opcert/internal/store"
+	"opcert/internal/store/storetest"
+	"opcert/internal/verify"
+)
+
+// One key signs until rotated; every key stays published, the retired ones
+// marked, so certificates signed before a rotation still verify.
+func TestSigningKeysRotateAndStayPublished(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := newClock(db)
+		first, err := db.SigningKey(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _ := db.SigningKey(ctx)
+		if again.ID != first.ID || verify.KeyID(first.Private.Public().(ed25519.PublicKey)) != first.ID {
+			t.Fatalf("second call made another key: %s %s", first.ID, again.ID)
+		}
+		token, err := verify.Sign(first, verify.Payload{Number: "1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.advance(time.Hour)
+		next, err := db.RotateSigningKey(ctx, audit.Entry{ActorRole: "admin"})
+		if err != nil || next == first.ID {
+			t.Fatalf("rotate: %s %v", next, err)
+		}
+		if cur, _ := db.SigningKey(ctx); cur.ID != next {
+			t.Fatalf("signing with %s after rotating to %s", cur.ID, next)
+		}
+		keys, err := db.PublicSigningKeys(ctx)
+		if err != nil || len(keys) != 2 || keys[0].ID != first.ID || keys[0].RetiredAt.IsZero() || !keys[1].RetiredAt.IsZero() {
+			t.Fatalf("published %+v %v", keys, err)
+		}
+		if _, err := verify.Open(token, map[string]ed25519.PublicKey{keys[0].ID: keys[0].Public}); err != nil {
+			t.Fatalf("old token: %v", err)
+		}
+	})
+}
+
+// An item ended by a decision reads back with its decision; ending it again
+// is refused.
+func TestEndItem(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		newClock(db)
+		h, err := db.PutHolding(ctx, registry.Holding{Holder: person("张三", "11010519491231002X"), Certificates: []registry.Certificate{{Number: "11010519491231002X", Items: []registry.Item{{
+			Ref: catalog.OldRef("Q8"), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: civil.MustParse("2022-12-01"), ValidUntil: civil.MustParse("2026-11-30"), Status: registry.ItemValid}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := h.Certificates[0].Items[0].ID
+		e := registry.Ending{Kind: registry.Revoke, Reason: "以欺骗手段取得", Basis: registry.Revoke.DefaultBasis(), On: civil.MustParse("2026-12-01")}
+		if err := db.EndItem(ctx, id, e, 0, audit.Entry{ActorRole: "admin", Action: "end_item_revoke"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.HoldingByIDNumber(ctx, "11010519491231002X")
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := got.Certificates[0].Items[0]
+		if it.Status != registry.ItemRevoked || it.Ending == nil || *it.Ending != e {
+			t.Fatalf("item %+v ending %+v", it, it.Ending)
+		}
+		if err := db.EndItem(ctx, id, e, 0, audit.Entry{}); !errors.Is(err, store.ErrItemNotInForce) {
+			t.Fatalf("twice: %v", err)
+		}
+		if err := db.EndItem(ctx, id+100, e, 0, audit.Entry{}); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("no such item: %v", err)
+		}
+	})
+}

@@ -61,12 +61,12 @@ func TestSchemaParitySeesDrift(t *testing.T) {
 		switch db.Dialect() {
 		case store.SQLite:
 			storetest.Exec(t, db, `ALTER TABLE holders ADD COLUMN nickname TEXT`)
-			storetest.Exec(t, db, `CREATE INDEX holders_name ON holders (name) WHERE sex = 'F'`)
+			storetest.Exec(t, db, `CREATE INDEX holders_drift ON holders (name) WHERE sex = 'F'`)
 		case store.Postgres:
 			storetest.Exec(t, db, `ALTER TABLE outbox ALTER COLUMN last_error DROP NOT NULL`)
 			storetest.Exec(t, db, `ALTER TABLE outbox ALTER COLUMN attempts SET DEFAULT 1`)
 			storetest.Exec(t, db, `ALTER TABLE enterprises ALTER COLUMN updated_at TYPE DATE`)
-			storetest.Exec(t, db, `CREATE INDEX holders_name ON holders (name) WHERE sex = 'M'`)
+			storetest.Exec(t, db, `CREATE INDEX holders_drift ON holders (name) WHERE sex = 'M'`)
 			storetest.Exec(t, db, `DROP INDEX sessions_expires`)
 		}
 		schemas[db.Dialect()] = describeSchema(t, db)

@@ -77,8 +77,8 @@ func TestSchemaParitySeesDrift(t *testing.T) {
 	diff := schemaDiff(schemas[store.SQLite], schemas[store.Postgres])
 	for _, want := range []string{
 		"+ column holders.nickname TEXT null",
-		"+ index holders_name on holders (name) where sex = 'F'",
-		"- index holders_name on holders (name) where sex = 'M'",
+		"+ index holders_drift on holders (name) where sex = 'F'",
+		"- index holders_drift on holders (name) where sex = 'M'",
 		"+ column outbox.last_error TEXT not null default ''",
 		"- column outbox.last_error TEXT null default ''",
 		"- column outbox.attempts INTEGER not null default 1",

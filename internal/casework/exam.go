@@ -14,6 +14,7 @@ import (
 	"opcert/internal/document"
 	"opcert/internal/exam"
 	"opcert/internal/idcheck"
+	"opcert/internal/notify"
 	"opcert/internal/store"
 )
 
@@ -398,11 +399,13 @@ func (s *Service) arrange(ctx context.Context, who Actor, d *examDesk, moves []e
 	return nil
 }
 
-// notifyRenderer renders a topic's message with the 申请号 filled in.
+// notifyRenderer reads a topic's template once and fills it for each
+// application with its 申请号.
 func notifyRenderer(ctx context.Context, s *Service, topic string) func(number string, vars map[string]string) string {
+	render := notify.Renderer(ctx, s.store, topic)
 	return func(number string, vars map[string]string) string {
-		render := s.message(ctx, application.Message{Topic: topic, Vars: vars})
-		return render(number)
+		vars["申请号"] = number
+		return render(vars)
 	}
 }
 

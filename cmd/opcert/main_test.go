@@ -15,6 +15,7 @@ import (
 	"opcert/internal/casework"
 	"opcert/internal/civil"
 	"opcert/internal/store"
+	"opcert/internal/verify"
 	"opcert/internal/workday"
 )
 
@@ -252,7 +253,9 @@ func TestServeNeedsBaseURLOutsideDemo(t *testing.T) {
 	}
 }
 
-// opcert keys rotate: a new key signs, the old stays published.
+// opcert keys rotate: a new key signs, the old stays published; the
+// configured scheme makes the new one (how a deployment moves to SM2), and
+// an unknown scheme is refused before anything changes.
 func TestKeysRotate(t *testing.T) {
 	dir := t.TempDir()
 	holders(t, dir) // a migrated database
@@ -263,8 +266,12 @@ func TestKeysRotate(t *testing.T) {
 	if err != nil || !strings.Contains(out, "签名密钥已更换") {
 		t.Fatalf("rotate: %v %s", err, out)
 	}
-	if _, err := runCmd(t, "keys", "--data", dir, "rotate"); err != nil {
-		t.Fatal(err)
+	if out, err := runCmd(t, "keys", "--data", dir, "--signing-algorithm", "RSA", "rotate"); err == nil || !strings.Contains(out+err.Error(), "Ed25519 或 SM2") {
+		t.Fatalf("RSA: %v %s", err, out)
+	}
+	t.Setenv("OPCERT_SIGNING_ALGORITHM", "sm2")
+	if out, err := runCmd(t, "keys", "--data", dir, "rotate"); err != nil || !strings.Contains(out, "SM2") {
+		t.Fatalf("rotate to SM2: %v %s", err, out)
 	}
 	db, err := store.Open(context.Background(), "", filepath.Join(dir, "opcert.db"))
 	if err != nil {
@@ -272,7 +279,8 @@ func TestKeysRotate(t *testing.T) {
 	}
 	defer db.Close()
 	keys, err := db.PublicSigningKeys(context.Background())
-	if err != nil || len(keys) != 2 || keys[0].RetiredAt.IsZero() || !keys[1].RetiredAt.IsZero() {
+	if err != nil || len(keys) != 2 || keys[0].RetiredAt.IsZero() || !keys[1].RetiredAt.IsZero() ||
+		keys[0].Public.Algorithm != verify.Ed25519 || keys[1].Public.Algorithm != verify.SM2 {
 		t.Fatalf("keys %+v %v", keys, err)
 	}
 }

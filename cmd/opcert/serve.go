@@ -142,7 +142,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		log.Warn("no 实名核验 adapter: holders without a mobile on record cannot register online")
 	}
-	cases := casework.New(casework.Options{Store: db, Catalog: cat, Today: today, Log: log, Files: files, RealName: realName})
+	cases := casework.New(casework.Options{Store: db, Catalog: cat, Today: today, Log: log, Files: files, RealName: realName, Signing: cfg.SigningAlgorithm})
 	cal, err := cases.Calendar(ctx)
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"opcert/internal/elicence"
 	"opcert/internal/realname"
 	"opcert/internal/store"
+	"opcert/internal/verify"
 	"opcert/internal/workday"
 )
 
@@ -33,6 +34,7 @@ type Service struct {
 	eLicence elicence.Provider
 	queries  *auth.Limiter // public 证书查询 per client
 	realName realname.Verifier
+	signing  verify.Algorithm // of the first signing key, when none exists yet
 }
 
 // Options configures a Service.
@@ -52,12 +54,18 @@ type Options struct {
 	// RealName is the 实名核验 of a mobile; defaults to the embedded
 	// verifier without records, which confirms no one.
 	RealName realname.Verifier
+	// Signing is the scheme of the certificate QR signing key made when
+	// there is none; defaults to Ed25519. Rotation chooses the next one.
+	Signing verify.Algorithm
 }
 
 // New builds a Service.
 func New(o Options) *Service {
 	s := &Service{store: o.Store, catalog: o.Catalog, policy: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar, files: o.Files, eLicence: o.ELicence,
-		queries: auth.NewLimiter(auth.QueriesPerClient), realName: o.RealName}
+		queries: auth.NewLimiter(auth.QueriesPerClient), realName: o.RealName, signing: o.Signing}
+	if s.signing == "" {
+		s.signing = verify.Ed25519
+	}
 	if s.catalog == nil {
 		s.catalog = catalog.Default()
 	}

@@ -2,7 +2,6 @@ package casework
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -18,7 +17,7 @@ import (
 
 // signCertificate signs a certificate's QR content with the current key.
 func (s *Service) signCertificate(ctx context.Context, p verify.Payload) (string, error) {
-	k, err := s.store.SigningKey(ctx)
+	k, err := s.store.SigningKey(ctx, s.signing)
 	if err != nil {
 		return "", err
 	}
@@ -83,7 +82,7 @@ func (s *Service) CheckCertificate(ctx context.Context, token string) (Certifica
 // The first key is made here if none signed yet, so a verifier can fetch
 // the set before the first certificate is issued.
 func (s *Service) PublishedKeys(ctx context.Context) (verify.KeySet, error) {
-	if _, err := s.store.SigningKey(ctx); err != nil {
+	if _, err := s.store.SigningKey(ctx, s.signing); err != nil {
 		return verify.KeySet{}, err
 	}
 	keys, err := s.store.PublicSigningKeys(ctx)
@@ -96,17 +95,21 @@ func (s *Service) PublishedKeys(ctx context.Context) (verify.KeySet, error) {
 		if !k.RetiredAt.IsZero() {
 			retired = k.RetiredAt.Format("2006-01-02")
 		}
-		set.Keys = append(set.Keys, verify.Publish(k.Public, k.CreatedAt.Format("2006-01-02"), retired))
+		published, err := verify.Publish(k.Public, k.CreatedAt.Format("2006-01-02"), retired)
+		if err != nil {
+			return verify.KeySet{}, err
+		}
+		set.Keys = append(set.Keys, published)
 	}
 	return set, nil
 }
 
-func (s *Service) publicKeys(ctx context.Context) (map[string]ed25519.PublicKey, error) {
+func (s *Service) publicKeys(ctx context.Context) (map[string]verify.PublicKey, error) {
 	keys, err := s.store.PublicSigningKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]ed25519.PublicKey{}
+	out := map[string]verify.PublicKey{}
 	for _, k := range keys {
 		out[k.ID] = k.Public
 	}

@@ -18,6 +18,7 @@ import (
 
 	"opcert/internal/civil"
 	"opcert/internal/document"
+	"opcert/internal/verify"
 )
 
 // Config is everything the program can be told.
@@ -54,6 +55,11 @@ type Config struct {
 	// proxy would share its address, and the login limits keyed on the
 	// client would count a whole office (or the whole city) as one.
 	TrustedProxies []netip.Prefix
+	// SigningAlgorithm is the scheme of new certificate QR signing keys:
+	// Ed25519, or SM2 where China's commercial cryptography is required.
+	// Keys already made keep theirs, so certificates signed before a change
+	// still verify.
+	SigningAlgorithm verify.Algorithm
 	// FallbackFonts are the TrueType faces a character the embedded font
 	// lacks (a rare name character) is printed from, in order; none when
 	// empty. Default document.DefaultFallbackFonts (Debian's
@@ -102,6 +108,7 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 	proxies := fs.String("trusted-proxies", env("OPCERT_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is trusted (OPCERT_TRUSTED_PROXIES)")
 	fallback := fs.String("fallback-fonts", env("OPCERT_FALLBACK_FONTS", strings.Join(document.DefaultFallbackFonts, string(filepath.ListSeparator))),
 		"fonts for characters the embedded one lacks (CJK Extension A, B…), separated by "+string(filepath.ListSeparator)+"; empty for none (OPCERT_FALLBACK_FONTS)")
+	signing := fs.String("signing-algorithm", env("OPCERT_SIGNING_ALGORITHM", "Ed25519"), "scheme of new certificate QR signing keys: Ed25519 or SM2 (OPCERT_SIGNING_ALGORITHM)")
 	today := fs.String("today", env("OPCERT_TODAY", ""), "demo only: run as if today were this day, YYYY-MM-DD (OPCERT_TODAY)")
 	return func() (Config, error) {
 		if *today != "" {
@@ -133,6 +140,9 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 		}
 		c.TrustedProxies = tp
 		c.FallbackFonts = filepath.SplitList(*fallback)
+		if c.SigningAlgorithm, err = verify.ParseAlgorithm(*signing); err != nil {
+			return c, fmt.Errorf("--signing-algorithm：%w", err)
+		}
 		if c.SecretKey != "" && len(c.SecretKey) < minSecretKey {
 			return c, fmt.Errorf("OPCERT_SECRET_KEY 太短：至少 %d 个字符（如 openssl rand -hex 32 的输出）；不设置则使用数据库中自动生成的密钥", minSecretKey)
 		}

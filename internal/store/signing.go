@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
 	"errors"
@@ -17,7 +15,7 @@ import (
 // PublicSigningKey is a signing key as published.
 type PublicSigningKey struct {
 	ID        string
-	Public    ed25519.PublicKey
+	Public    verify.PublicKey
 	CreatedAt time.Time
 	RetiredAt time.Time // zero while it signs
 }
@@ -25,54 +23,63 @@ type PublicSigningKey struct {
 var b64 = base64.RawURLEncoding
 
 // SigningKey is the key that signs new certificates: the newest one not
-// retired, made here the first time one is needed. Two instances making
-// the first key at once leave two keys, both published, the newer signing.
-func (db *DB) SigningKey(ctx context.Context) (verify.Key, error) {
+// retired, made here (of scheme alg) the first time one is needed. Two
+// instances making the first key at once leave two keys, both published,
+// the newer signing.
+func (db *DB) SigningKey(ctx context.Context, alg verify.Algorithm) (verify.Key, error) {
 	k, err := db.currentSigningKey(ctx)
 	if !errors.Is(err, ErrNotFound) {
 		return k, err
 	}
-	if err := db.inTx(ctx, func(tx *sql.Tx) error { return db.newSigningKey(ctx, tx) }); err != nil {
+	if err := db.inTx(ctx, func(tx *sql.Tx) error { return db.newSigningKey(ctx, tx, alg) }); err != nil {
 		return verify.Key{}, err
 	}
 	return db.currentSigningKey(ctx)
 }
 
 func (db *DB) currentSigningKey(ctx context.Context) (verify.Key, error) {
-	var id, seed string
-	err := db.sql.QueryRowContext(ctx, `SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, id LIMIT 1`).Scan(&id, &seed)
+	var id, alg, private string
+	err := db.sql.QueryRowContext(ctx, `SELECT id, algorithm, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, id LIMIT 1`).Scan(&id, &alg, &private)
 	if errors.Is(err, sql.ErrNoRows) {
 		return verify.Key{}, ErrNotFound
 	}
 	if err != nil {
 		return verify.Key{}, err
 	}
-	raw, err := b64.DecodeString(seed)
-	if err != nil || len(raw) != ed25519.SeedSize {
-		return verify.Key{}, fmt.Errorf("store: signing key %s: the stored seed is not %d bytes", id, ed25519.SeedSize)
+	raw, err := b64.DecodeString(private)
+	if err != nil {
+		return verify.Key{}, fmt.Errorf("store: signing key %s: the stored key is not base64url", id)
 	}
-	return verify.Key{ID: id, Private: ed25519.NewKeyFromSeed(raw)}, nil
+	return verify.ParsePrivateKey(id, verify.Algorithm(alg), raw)
 }
 
-func (db *DB) newSigningKey(ctx context.Context, tx *sql.Tx) error {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+func (db *DB) newSigningKey(ctx context.Context, tx *sql.Tx, alg verify.Algorithm) error {
+	k, err := verify.GenerateKey(alg)
+	if err != nil {
+		return err
+	}
+	pub, err := k.Public().Bytes()
+	if err != nil {
+		return err
+	}
+	priv, err := k.PrivateBytes()
 	if err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO signing_keys (id, algorithm, public_key, private_key, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		verify.KeyID(pub), "Ed25519", b64.EncodeToString(pub), b64.EncodeToString(priv.Seed()), db.now().UTC())
+		k.ID, string(alg), b64.EncodeToString(pub), b64.EncodeToString(priv), db.now().UTC())
 	return err
 }
 
-// RotateSigningKey retires the signing key and makes a new one, audited in
-// the same transaction; the old key stays published for the certificates it
-// signed.
-func (db *DB) RotateSigningKey(ctx context.Context, e audit.Entry) (string, error) {
+// RotateSigningKey retires the signing key and makes a new one of scheme
+// alg, audited in the same transaction; the old key stays published for the
+// certificates it signed.
+func (db *DB) RotateSigningKey(ctx context.Context, alg verify.Algorithm, e audit.Entry) (string, error) {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL`, db.now().UTC()); err != nil {
 			return err
 		}
-		if err := db.newSigningKey(ctx, tx); err != nil {
+		if err := db.newSigningKey(ctx, tx, alg); err != nil {
 			return err
 		}
 		e.Action, e.Subject = "rotate_signing_key", "signing_keys"
@@ -88,7 +95,7 @@ func (db *DB) RotateSigningKey(ctx context.Context, e audit.Entry) (string, erro
 
 // PublicSigningKeys lists every signing key ever used, oldest first.
 func (db *DB) PublicSigningKeys(ctx context.Context) ([]PublicSigningKey, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, public_key, created_at, retired_at FROM signing_keys ORDER BY created_at, id`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, algorithm, public_key, created_at, retired_at FROM signing_keys ORDER BY created_at, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -96,16 +103,19 @@ func (db *DB) PublicSigningKeys(ctx context.Context) ([]PublicSigningKey, error)
 	var out []PublicSigningKey
 	for rows.Next() {
 		var k PublicSigningKey
-		var pub string
+		var alg, pub string
 		var retired sql.NullTime
-		if err := rows.Scan(&k.ID, &pub, &k.CreatedAt, &retired); err != nil {
+		if err := rows.Scan(&k.ID, &alg, &pub, &k.CreatedAt, &retired); err != nil {
 			return nil, err
 		}
 		raw, err := b64.DecodeString(pub)
-		if err != nil || len(raw) != ed25519.PublicKeySize {
+		if err != nil {
 			return nil, fmt.Errorf("store: signing key %s: bad public key", k.ID)
 		}
-		k.Public, k.RetiredAt = raw, retired.Time
+		if k.Public, err = verify.ParsePublicKey(verify.Algorithm(alg), raw); err != nil {
+			return nil, fmt.Errorf("store: signing key %s: %w", k.ID, err)
+		}
+		k.RetiredAt = retired.Time
 		out = append(out, k)
 	}
 	return out, rows.Err()

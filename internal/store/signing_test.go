@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"testing"
 	"time"
@@ -17,17 +16,18 @@ import (
 )
 
 // One key signs until rotated; every key stays published, the retired ones
-// marked, so certificates signed before a rotation still verify.
+// marked, so certificates signed before a rotation still verify — also
+// when the deployment moves from Ed25519 to SM2.
 func TestSigningKeysRotateAndStayPublished(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := newClock(db)
-		first, err := db.SigningKey(ctx)
+		first, err := db.SigningKey(ctx, verify.Ed25519)
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, _ := db.SigningKey(ctx)
-		if again.ID != first.ID || verify.KeyID(first.Private.Public().(ed25519.PublicKey)) != first.ID {
+		again, _ := db.SigningKey(ctx, verify.SM2)
+		if again.ID != first.ID || again.Algorithm != verify.Ed25519 || verify.KeyID(first.Public()) != first.ID {
 			t.Fatalf("second call made another key: %s %s", first.ID, again.ID)
 		}
 		token, err := verify.Sign(first, verify.Payload{Number: "1"})
@@ -35,19 +35,28 @@ func TestSigningKeysRotateAndStayPublished(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.advance(time.Hour)
-		next, err := db.RotateSigningKey(ctx, audit.Entry{ActorRole: "admin"})
+		next, err := db.RotateSigningKey(ctx, verify.SM2, audit.Entry{ActorRole: "admin"})
 		if err != nil || next == first.ID {
 			t.Fatalf("rotate: %s %v", next, err)
 		}
-		if cur, _ := db.SigningKey(ctx); cur.ID != next {
-			t.Fatalf("signing with %s after rotating to %s", cur.ID, next)
+		cur, err := db.SigningKey(ctx, verify.Ed25519)
+		if err != nil || cur.ID != next || cur.Algorithm != verify.SM2 {
+			t.Fatalf("signing with %+v after rotating to %s: %v", cur, next, err)
+		}
+		newer, err := verify.Sign(cur, verify.Payload{Number: "2"})
+		if err != nil {
+			t.Fatal(err)
 		}
 		keys, err := db.PublicSigningKeys(ctx)
 		if err != nil || len(keys) != 2 || keys[0].ID != first.ID || keys[0].RetiredAt.IsZero() || !keys[1].RetiredAt.IsZero() {
 			t.Fatalf("published %+v %v", keys, err)
 		}
-		if _, err := verify.Open(token, map[string]ed25519.PublicKey{keys[0].ID: keys[0].Public}); err != nil {
+		published := map[string]verify.PublicKey{keys[0].ID: keys[0].Public, keys[1].ID: keys[1].Public}
+		if _, err := verify.Open(token, published); err != nil {
 			t.Fatalf("old token: %v", err)
+		}
+		if _, err := verify.Open(newer, published); err != nil || keys[1].Public.Algorithm != verify.SM2 {
+			t.Fatalf("SM2 token: %v", err)
 		}
 	})
 }

@@ -80,15 +80,29 @@ func TestCertificateQRVerifies(t *testing.T) {
 	mustContain(t, body, "核验未通过")
 
 	// After a rotation the printed certificate still verifies.
-	if _, err := db.RotateSigningKey(context.Background(), audit.Entry{ActorRole: "admin"}); err != nil {
+	if _, err := db.RotateSigningKey(context.Background(), verify.SM2, audit.Entry{ActorRole: "admin"}); err != nil {
 		t.Fatal(err)
 	}
 	if resp, body = visitor.get(path); resp.StatusCode != http.StatusOK || !strings.Contains(body, "二维码签名有效") {
 		t.Fatalf("after rotation: %d", resp.StatusCode)
 	}
 	_, keys = visitor.get("/.well-known/opcert-keys.json")
-	if n := strings.Count(keys, `"kid"`); n != 2 || !strings.Contains(keys, `"retired"`) {
+	if n := strings.Count(keys, `"kid"`); n != 2 || !strings.Contains(keys, `"retired"`) || !strings.Contains(keys, `"alg": "SM2"`) {
 		t.Fatalf("key set after rotation: %s", keys)
+	}
+	// The certificates signed after it carry SM2 signatures, checked on the
+	// same page.
+	sm2Key, err := db.SigningKey(context.Background(), verify.Ed25519)
+	if err != nil || sm2Key.Algorithm != verify.SM2 {
+		t.Fatalf("signing with %+v (%v)", sm2Key, err)
+	}
+	printed, _ := verify.Open(token, pub)
+	resigned, err := verify.Sign(sm2Key, printed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, body = visitor.get("/v/" + resigned); resp.StatusCode != http.StatusOK || !strings.Contains(body, "二维码签名有效") || !strings.Contains(body, "叉车司机") {
+		t.Fatalf("SM2-signed: %d", resp.StatusCode)
 	}
 
 }

@@ -16,6 +16,7 @@ import (
 	"opcert/internal/idcheck"
 	"opcert/internal/notify"
 	"opcert/internal/store"
+	"opcert/internal/verify"
 )
 
 // NoticeAdmission is the 准考证, issued with each seating of an application
@@ -355,6 +356,10 @@ func (s *Service) arrange(ctx context.Context, who Actor, d *examDesk, moves []e
 		}
 		byApp[m.To.ApplicationID] = append(byApp[m.To.ApplicationID], m)
 	}
+	key, err := s.store.SigningKey(ctx, s.signing)
+	if err != nil {
+		return err
+	}
 	scheduled := notifyRenderer(ctx, s, "exam_scheduled")
 	waitlisted := notifyRenderer(ctx, s, "exam_waitlisted")
 	var changes []store.SeatingChange
@@ -374,7 +379,7 @@ func (s *Service) arrange(ctx context.Context, who Actor, d *examDesk, moves []e
 		places := s.placesAfter(d, c)
 		vars := map[string]string{"事项": l.Form.Matter.Label(), "考试安排": arrangementText(places, d.board)}
 		if seatedNow {
-			ticket, err := s.ticket(d, c, l, places)
+			ticket, err := s.ticket(d, c, l, places, key)
 			if err != nil {
 				return err
 			}
@@ -384,7 +389,7 @@ func (s *Service) arrange(ctx context.Context, who Actor, d *examDesk, moves []e
 		}
 		changes = append(changes, ch)
 	}
-	err := s.store.ArrangeExams(ctx, d.institution.ID, who.UserID, changes, who.audit("exam_arrange"))
+	err = s.store.ArrangeExams(ctx, d.institution.ID, who.UserID, changes, who.audit("exam_arrange"))
 	switch {
 	case errors.Is(err, store.ErrSeatTaken):
 		return &Error{Code: Conflict, Field: "session", Label: "考试场次", Message: store.ErrSeatTaken.Error()}
@@ -437,14 +442,19 @@ func arrangementText(places []exam.Seat, b *exam.Board) string {
 	return strings.Join(parts, "；")
 }
 
+// admissionPrefix makes a 准考证号 of the 申请号.
+const admissionPrefix = "ZK"
+
 // ticket is the 准考证 as the places now stand: only seated subjects are
-// printed; its QR code opens the application's progress page.
-func (s *Service) ticket(d *examDesk, c exam.Candidate, l Loaded, places []exam.Seat) (store.Notice, error) {
+// printed. Its QR code carries the signed ticket, so an invigilator's scan
+// shows whether the seats printed are still the candidate's (a ticket
+// printed before a move shows 已调整).
+func (s *Service) ticket(d *examDesk, c exam.Candidate, l Loaded, places []exam.Seat, key verify.Key) (store.Notice, error) {
 	var items []string
 	for _, q := range c.Items {
 		items = append(items, q.String()+" "+q.Name(s.catalog))
 	}
-	t := &document.AdmissionTicketData{Number: "ZK" + l.Number, Name: l.Form.Applicant.Name, IDNumber: idcheck.MaskNumber(l.Form.Applicant.IDNumber),
+	t := &document.AdmissionTicketData{Number: admissionPrefix + l.Number, Name: l.Form.Applicant.Name, IDNumber: idcheck.MaskNumber(l.Form.Applicant.IDNumber),
 		Items: strings.Join(items, "、"), Application: l.Number, Institution: d.institution.Name, IssuedOn: s.today().Chinese(),
 		Notes: []string{
 			"请携带本准考证和本人有效身份证件原件，于考试开始前30分钟到达考场，凭证入场。",
@@ -461,7 +471,18 @@ func (s *Service) ticket(d *examDesk, c exam.Candidate, l Loaded, places []exam.
 		x, _ := d.board.Session(p.SessionID)
 		t.Sittings = append(t.Sittings, document.Sitting{Subject: p.Subject.Label(), When: x.When(), Venue: x.Venue, Seat: strconv.Itoa(p.Number)})
 	}
-	return notice(NoticeAdmission, "准考证", t.Number, noticeContent{Admission: t, PhotoKey: l.Form.PhotoKey, QRPath: "/p/" + l.PublicToken}), nil
+	signed := verify.Payload{Kind: verify.KindAdmission, Number: t.Number, Name: idcheck.MaskName(l.Form.Applicant.Name), Issuer: d.institution.Name, Issued: s.today().String()}
+	for _, q := range c.Items {
+		signed.Items = append(signed.Items, verify.Item{Code: q.String(), Name: q.Name(s.catalog)})
+	}
+	for _, x := range t.Sittings {
+		signed.Sittings = append(signed.Sittings, verify.Sitting{Subject: x.Subject, When: x.When, Venue: x.Venue, Seat: x.Seat})
+	}
+	token, err := verify.Sign(key, signed)
+	if err != nil {
+		return store.Notice{}, err
+	}
+	return notice(NoticeAdmission, "准考证", t.Number, noticeContent{Admission: t, PhotoKey: l.Form.PhotoKey, QRPath: "/v/" + token}), nil
 }
 
 // ExamCandidate is one candidate as exam staff see it: its places, the
@@ -655,21 +676,36 @@ func (s *Service) ExamArrangementOf(ctx context.Context, who Actor, appID int64)
 	if !out.Show || out.Arrangement != application.ArrangedByExamSystem {
 		return out, nil
 	}
-	attempts, err := s.attempts(ctx, l.ID)
-	if err != nil {
+	if out.Places, err = s.placesNow(ctx, l.ID); err != nil {
 		return ApplicantExam{}, err
 	}
-	places, err := s.store.ExamSeatsOf(ctx, l.ID)
-	if err != nil {
+	if _, err := s.store.NoticeOf(ctx, l.ID, NoticeAdmission); err == nil {
+		out.Ticket = true
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return ApplicantExam{}, err
 	}
-	sessions, err := s.store.ExamSessionsOf(ctx, l.ID)
+	return out, nil
+}
+
+// placesNow are the places of an application's current attempt, theory
+// first, as the 准考证 lists them.
+func (s *Service) placesNow(ctx context.Context, appID int64) ([]ApplicantPlace, error) {
+	var out []ApplicantPlace
+	attempts, err := s.attempts(ctx, appID)
 	if err != nil {
-		return ApplicantExam{}, err
+		return nil, err
+	}
+	places, err := s.store.ExamSeatsOf(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := s.store.ExamSessionsOf(ctx, appID)
+	if err != nil {
+		return nil, err
 	}
 	institutions, err := s.store.ExamInstitutions(ctx)
 	if err != nil {
-		return ApplicantExam{}, err
+		return nil, err
 	}
 	// Theory first, as the 准考证 lists them.
 	slices.SortStableFunc(places, func(a, b store.ExamSeat) int {
@@ -695,15 +731,10 @@ func (s *Service) ExamArrangementOf(ctx context.Context, who Actor, appID int64)
 		}
 		if !seat.Seated() {
 			if ap.Rank, err = s.store.ExamWaitlistRank(ctx, p.SessionID, p.Waitlist); err != nil {
-				return ApplicantExam{}, err
+				return nil, err
 			}
 		}
-		out.Places = append(out.Places, ap)
-	}
-	if _, err := s.store.NoticeOf(ctx, l.ID, NoticeAdmission); err == nil {
-		out.Ticket = true
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return ApplicantExam{}, err
+		out = append(out, ap)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 
 	"opcert/internal/audit"
@@ -34,6 +35,20 @@ type CertificateCheck struct {
 	// today from the registry: a line revoked or renewed since printing is
 	// shown as such, whatever the paper says.
 	Lines []CheckedLine
+	// Sittings are a 准考证's seats as printed, each compared with the
+	// candidate's seats now.
+	Sittings []CheckedSitting
+}
+
+// Admission reports a 准考证's code.
+func (c CertificateCheck) Admission() bool { return c.Payload.Kind == verify.KindAdmission }
+
+// CheckedSitting is one printed seat and whether it is still the
+// candidate's.
+type CheckedSitting struct {
+	verify.Sitting
+	Current bool
+	Label   string // 有效, 已调整…
 }
 
 // CheckedLine is one printed line and where it stands today.
@@ -55,6 +70,9 @@ func (s *Service) CheckCertificate(ctx context.Context, token string) (Certifica
 		return CertificateCheck{Refused: err}, nil
 	}
 	out := CertificateCheck{Payload: p}
+	if p.Kind == verify.KindAdmission {
+		return s.checkAdmission(ctx, out)
+	}
 	h, err := s.store.HoldingByIDNumber(ctx, p.Number)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return out, err
@@ -74,6 +92,44 @@ func (s *Service) CheckCertificate(ctx context.Context, token string) (Certifica
 			}
 		}
 		out.Lines = append(out.Lines, line)
+	}
+	return out, nil
+}
+
+// checkAdmission compares a 准考证's printed seats with the candidate's
+// seats now: a seat moved since printing is 已调整 (the SMS of the move
+// asks for the new ticket), and once the exam stage is over (scores
+// recorded, application decided or withdrawn) the ticket admits no one.
+func (s *Service) checkAdmission(ctx context.Context, out CertificateCheck) (CertificateCheck, error) {
+	number, ok := strings.CutPrefix(out.Payload.Number, admissionPrefix)
+	var apps []store.Application
+	if ok {
+		var err error
+		if apps, _, err = s.store.Queue(ctx, store.QueueFilter{Number: number, Size: 1}); err != nil {
+			return out, err
+		}
+	}
+	var now []ApplicantPlace
+	over := len(apps) == 0 || apps[0].Status != application.StatusExamining
+	if !over {
+		var err error
+		if now, err = s.placesNow(ctx, apps[0].ID); err != nil {
+			return out, err
+		}
+	}
+	for _, printed := range out.Payload.Sittings {
+		line := CheckedSitting{Sitting: printed, Label: "已调整（请以考生最新打印的准考证为准）"}
+		switch {
+		case over:
+			line.Label = "已失效（本次考试已结束或申请已办结）"
+		default:
+			for _, p := range now {
+				if p.Seat > 0 && p.Subject == printed.Subject && p.When == printed.When && p.Venue == printed.Venue && strconv.Itoa(p.Seat) == printed.Seat {
+					line.Current, line.Label = true, "有效"
+				}
+			}
+		}
+		out.Sittings = append(out.Sittings, line)
 	}
 	return out, nil
 }
@@ -178,11 +234,11 @@ func (s *Service) EndItem(ctx context.Context, who Actor, d ItemEnding) error {
 	return err
 }
 
-// CheckPathOf is the path a certificate's QR code opens (/v/…), "" for
+// CheckPathOf is the path a certificate's or 准考证's QR code opens (/v/…), "" for
 // other documents and for certificates issued before they were signed.
 func CheckPathOf(n store.Notice) string {
 	var c noticeContent
-	if n.Kind != NoticeCertificate || json.Unmarshal(n.Data, &c) != nil || !strings.HasPrefix(c.QRPath, "/v/") {
+	if (n.Kind != NoticeCertificate && n.Kind != NoticeAdmission) || json.Unmarshal(n.Data, &c) != nil || !strings.HasPrefix(c.QRPath, "/v/") {
 		return ""
 	}
 	return c.QRPath

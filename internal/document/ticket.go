@@ -24,8 +24,8 @@ type Sitting struct {
 }
 
 // AdmissionTicket renders the 准考证 on one A4 page: the candidate beside
-// the photo, one row per subject, the notes, and the QR code of the
-// application's progress page.
+// the photo, one row per subject, the notes, and the QR code (the signed
+// ticket, checked at the service's verification page).
 func AdmissionTicket(t AdmissionTicketData) ([]byte, error) {
 	head := BlockFunc(func(d *Doc) {
 		const pw, ph = 35.0, 49.0

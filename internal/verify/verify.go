@@ -34,18 +34,35 @@ import (
 type Payload struct {
 	Version int    `json:"v"`
 	KeyID   string `json:"kid"`
-	Number  string `json:"no"`   // 证件编号
-	Name    string `json:"name"` // masked (张*)
-	Issuer  string `json:"iss"`  // 发证机关
-	Issued  string `json:"date"` // 发证日期, YYYY-MM-DD
-	Items   []Item `json:"items"`
+	// Kind is what the code is printed on: "" a certificate, KindAdmission
+	// a 准考证.
+	Kind   string `json:"kind,omitempty"`
+	Number string `json:"no"`   // 证件编号, or 准考证号
+	Name   string `json:"name"` // masked (张*)
+	Issuer string `json:"iss"`  // 发证机关, or the 考试机构
+	Issued string `json:"date"` // 发证日期 (打印日期 of a 准考证), YYYY-MM-DD
+	Items  []Item `json:"items"`
+	// Sittings are a 准考证's seats as printed.
+	Sittings []Sitting `json:"sit,omitempty"`
 }
 
-// Item is one line of the certificate as printed.
+// KindAdmission marks a 准考证's payload.
+const KindAdmission = "admission"
+
+// Sitting is one subject's seat on a 准考证: 考试科目, 考试时间, 考场, 座位号.
+type Sitting struct {
+	Subject string `json:"subject"`
+	When    string `json:"when"`
+	Venue   string `json:"venue"`
+	Seat    string `json:"seat"`
+}
+
+// Item is one line of the certificate as printed (or an item a 准考证
+// examines, without a date).
 type Item struct {
 	Code  string `json:"code"`
 	Name  string `json:"name"`
-	Until string `json:"until"` // 有效期至, YYYY-MM-DD
+	Until string `json:"until,omitempty"` // 有效期至, YYYY-MM-DD
 }
 
 // PayloadVersion is the layout of Payload a token carries.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"opcert/internal/casework"
 	"regexp"
 	"strconv"
 	"strings"
@@ -99,6 +100,23 @@ func TestExamStaffArrangeAndScore(t *testing.T) {
 		t.Fatalf("准考证: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 
+	// The 准考证's QR code: signed, and its seats checked against today's.
+	ticketCheck := func() string {
+		t.Helper()
+		n, err := db.NoticeOf(context.Background(), id, casework.NoticeAdmission)
+		if err != nil || casework.CheckPathOf(n) == "" {
+			t.Fatalf("the 准考证's check path: %v", err)
+		}
+		return casework.CheckPathOf(n)
+	}
+	firstTicket := ticketCheck()
+	visitor := newBrowser(t, srv)
+	_, check := visitor.get(firstTicket)
+	mustContain(t, check, "准考证核验", "二维码签名有效", "ZK", "张*", "上海市特种设备作业人员考试中心", "理论知识考试", "2026年12月01日 09:00–11:00", ">有效<")
+	if strings.Contains(check, "张伟") || strings.Contains(check, "已调整") {
+		t.Fatal("the ticket check shows the full name, or a seat moved")
+	}
+
 	// By hand: a later theory session; the move is in the history.
 	add("theory", "2026-12-02", "09:00", "11:00", "30")
 	m := sessionLinkRE.FindAllStringSubmatch(desk, -1)
@@ -122,6 +140,13 @@ func TestExamStaffArrangeAndScore(t *testing.T) {
 	if resp, _ := staff.get(candidate + "/notices/acceptance.pdf"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("staff open the 受理通知书: %d", resp.StatusCode)
 	}
+	// The ticket printed before the move says so; the new one holds.
+	_, check = visitor.get(firstTicket)
+	mustContain(t, check, "二维码签名有效", "已调整（请以考生最新打印的准考证为准）")
+	secondTicket := ticketCheck()
+	if _, check = visitor.get(secondTicket); secondTicket == firstTicket || strings.Count(check, ">有效<") != 2 || strings.Contains(check, "已调整") {
+		t.Fatalf("the new ticket's check: %s", check)
+	}
 	_, roster := staff.get("/exam/sessions/" + all[2][1])
 	mustContain(t, roster, "张伟", "3101")
 
@@ -144,6 +169,9 @@ func TestExamStaffArrangeAndScore(t *testing.T) {
 	mustContain(t, cpage, "考试合格", "上海市特种设备作业人员考试中心")
 	_, decision := officer.get("/officer/applications/" + strconv.FormatInt(id, 10))
 	mustContain(t, decision, "已受理", `id="do-approve"`, "理论 88 分，实操 75 分，考试合格")
+	// After the exam the ticket admits no one.
+	_, check = visitor.get(secondTicket)
+	mustContain(t, check, "已失效（本次考试已结束或申请已办结）")
 
 	// Each account its own pages.
 	if resp, _ := staff.get("/officer"); resp.StatusCode != http.StatusForbidden {

@@ -24,6 +24,7 @@ import (
 	"opcert/internal/demo"
 	"opcert/internal/document"
 	"opcert/internal/jobs"
+	"opcert/internal/metrics"
 	"opcert/internal/notify"
 	"opcert/internal/realname"
 	"opcert/internal/store"
@@ -148,7 +149,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log.Info("working-day calendar", "years", fmt.Sprint(cal.Years()), "awaited", fmt.Sprint(cal.AwaitedYears(today())))
-	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Files: files, Cases: cases, Today: today})
+	meters := metrics.New(db)
+	srv, err := web.New(web.Options{Store: db, Catalog: cat, Logger: log, Demo: cfg.Demo, BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Files: files, Cases: cases, Today: today,
+		Metrics: meters})
 	if err != nil {
 		return err
 	}
@@ -162,7 +165,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		(&jobs.Runner{DB: db, Cases: cases, Files: files, Log: log}).Run(jobsCtx)
+		(&jobs.Runner{DB: db, Cases: cases, Files: files, Log: log, Observe: meters.ObserveJob}).Run(jobsCtx)
 	}()
 	smsDone := make(chan struct{})
 	go func() {
@@ -180,6 +183,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer stopPprof()
+	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, meters.Handler(), stdout)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 	fmt.Fprintf(stdout, "opcert 已启动: http://%s/\n", ln.Addr())
 	log.Info("listening", "addr", ln.Addr().String())
@@ -263,6 +273,20 @@ func smsSender(cfg config.Config) (notify.Sender, func(), error) {
 
 // servePprof serves net/http/pprof's handlers on their own loopback
 // listener (config.PprofAddr), for opcert load -profile.
+// serveMetrics serves /metrics on a listener of its own.
+func serveMetrics(addr string, h http.Handler, stdout io.Writer) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "metrics: http://%s/metrics\n", ln.Addr())
+	go hs.Serve(ln)
+	return func() { hs.Close() }, nil
+}
+
 func servePprof(addr string, stdout io.Writer) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

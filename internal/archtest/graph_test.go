@@ -23,7 +23,7 @@ var layers = []struct {
 	{"foundation", []string{"civil", "testfixture"}}, // testfixture: sample uploads for tests and the load command
 	{"domain", []string{"catalog", "idcheck", "workday", "weldcode", "registry", "authority", "enterprise",
 		"application", "exam", "audit", "auth", "document", "upload", "importer", "elicence", "realname", "verify"}},
-	{"adapter", []string{"store", "blob", "notify"}},
+	{"adapter", []string{"store", "blob", "notify", "metrics"}},
 	{"use case", []string{"casework", "jobs", "demo"}},
 	{"web", []string{"web"}},
 	{"command", []string{"cmd/opcert", "config", "document/fonts/extract", "loadtest"}}, // config: the command's flags; loadtest: opcert load

@@ -50,6 +50,10 @@ type Config struct {
 	// listener of its own and never on the service's: opcert load -profile
 	// records where the time goes. Loopback only, as it shows internals.
 	PprofAddr string
+	// MetricsAddr serves /metrics (Prometheus text format) on a listener of
+	// its own, for a monitoring network; never on the public listener,
+	// since the figures describe the service's internals. Empty: none.
+	MetricsAddr string
 	// TrustedProxies are the reverse proxies in front of the service whose
 	// X-Forwarded-For is believed. Without them every visitor behind one
 	// proxy would share its address, and the login limits keyed on the
@@ -105,6 +109,7 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 	c.SMSKey = os.Getenv("OPCERT_SMS_KEY")
 	c.SecretKey = os.Getenv("OPCERT_SECRET_KEY")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("OPCERT_PPROF_ADDR", ""), "serve the Go profiler on this loopback address, e.g. 127.0.0.1:6060 (OPCERT_PPROF_ADDR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("OPCERT_METRICS_ADDR", ""), "serve /metrics in the Prometheus format on this address, e.g. 10.0.0.5:9100 (OPCERT_METRICS_ADDR)")
 	proxies := fs.String("trusted-proxies", env("OPCERT_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is trusted (OPCERT_TRUSTED_PROXIES)")
 	fallback := fs.String("fallback-fonts", env("OPCERT_FALLBACK_FONTS", strings.Join(document.DefaultFallbackFonts, string(filepath.ListSeparator))),
 		"fonts for characters the embedded one lacks (CJK Extension A, B…), separated by "+string(filepath.ListSeparator)+"; empty for none (OPCERT_FALLBACK_FONTS)")
@@ -145,6 +150,11 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 		}
 		if c.SecretKey != "" && len(c.SecretKey) < minSecretKey {
 			return c, fmt.Errorf("OPCERT_SECRET_KEY 太短：至少 %d 个字符（如 openssl rand -hex 32 的输出）；不设置则使用数据库中自动生成的密钥", minSecretKey)
+		}
+		if c.MetricsAddr != "" {
+			if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+				return c, fmt.Errorf("--metrics-addr %q：请写成 地址:端口，如 127.0.0.1:9100", c.MetricsAddr)
+			}
 		}
 		if c.PprofAddr != "" {
 			host, _, err := net.SplitHostPort(c.PprofAddr)

@@ -73,3 +73,20 @@ func TestFallbackFonts(t *testing.T) {
 		t.Fatalf("flag: %q %v", c.FallbackFonts, err)
 	}
 }
+
+// The metrics listener and the signing scheme are checked when read, with
+// the fix in the message.
+func TestMetricsAddressAndSigningAlgorithm(t *testing.T) {
+	if c, err := parse(t, "--metrics-addr", "127.0.0.1:9100", "--signing-algorithm", "sm2"); err != nil || c.MetricsAddr != "127.0.0.1:9100" || c.SigningAlgorithm != "SM2" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	if _, err := parse(t, "--metrics-addr", "9100"); err == nil || !strings.Contains(err.Error(), "地址:端口") {
+		t.Fatalf("a port alone: %v", err)
+	}
+	if _, err := parse(t, "--signing-algorithm", "RSA"); err == nil || !strings.Contains(err.Error(), "Ed25519 或 SM2") {
+		t.Fatalf("RSA: %v", err)
+	}
+	if c, err := parse(t); err != nil || c.SigningAlgorithm != "Ed25519" || c.MetricsAddr != "" {
+		t.Fatalf("defaults %+v %v", c, err)
+	}
+}

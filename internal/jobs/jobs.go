@@ -50,6 +50,8 @@ type Runner struct {
 	// store's clock may run on a demo's made-up day; files are written by
 	// the real one.
 	Now func() time.Time
+	// Observe is told of each job's run (metrics); nil for none.
+	Observe func(job string, err error, took time.Duration)
 
 	lastSweep time.Time
 }
@@ -82,34 +84,47 @@ func (r *Runner) Run(ctx context.Context) {
 // has passed since the last one); a failing job is logged and retried on
 // the next round.
 func (r *Runner) Once(ctx context.Context) {
-	if err := r.ExpireDrafts(ctx); err != nil && ctx.Err() == nil {
+	if err := r.timed("expire_drafts", func() error { return r.ExpireDrafts(ctx) }); err != nil && ctx.Err() == nil {
 		r.Log.Error("job: expire drafts", "err", err)
 	}
-	if err := r.AbandonOverdueCorrections(ctx); err != nil && ctx.Err() == nil {
+	if err := r.timed("overdue_corrections", func() error { return r.AbandonOverdueCorrections(ctx) }); err != nil && ctx.Err() == nil {
 		r.Log.Error("job: overdue corrections", "err", err)
 	}
-	if n, err := r.Cases.SendReminders(ctx); err != nil && ctx.Err() == nil {
+	var n casework.Reminded
+	if err := r.timed("reminders", func() (err error) { n, err = r.Cases.SendReminders(ctx); return err }); err != nil && ctx.Err() == nil {
 		r.Log.Error("job: reminders", "err", err)
 	} else if n != (casework.Reminded{}) {
 		r.Log.Info("job: reminders sent", "items", n.Items, "drafts", n.Drafts)
 	}
-	if n, err := r.DB.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+	var expired int64
+	if err := r.timed("expire_sessions", func() (err error) { expired, err = r.DB.DeleteExpiredSessions(ctx); return err }); err != nil && ctx.Err() == nil {
 		r.Log.Error("job: expire sessions", "err", err)
-	} else if n > 0 {
-		r.Log.Info("job: sessions expired", "count", n)
+	} else if expired > 0 {
+		r.Log.Info("job: sessions expired", "count", expired)
 	}
-	if p, err := r.DB.DeleteExpiredLogins(ctx); err != nil && ctx.Err() == nil {
+	var p store.LoginsPruned
+	if err := r.timed("expire_logins", func() (err error) { p, err = r.DB.DeleteExpiredLogins(ctx); return err }); err != nil && ctx.Err() == nil {
 		r.Log.Error("job: expire login codes", "err", err)
 	} else if p != (store.LoginsPruned{}) {
 		r.Log.Info("job: login codes expired", "qr_logins", p.QRLogins, "sms_codes", p.SMSCodes, "rate_events", p.RateEvents, "captchas", p.Captchas)
 	}
 	if now := r.now(); r.lastSweep.IsZero() || now.Sub(r.lastSweep) >= FileSweepEvery {
-		if err := r.SweepFiles(ctx); err != nil && ctx.Err() == nil {
+		if err := r.timed("sweep_files", func() error { return r.SweepFiles(ctx) }); err != nil && ctx.Err() == nil {
 			r.Log.Error("job: sweep files", "err", err)
 		} else if err == nil {
 			r.lastSweep = now
 		}
 	}
+}
+
+// timed runs one job and tells Observe how it went.
+func (r *Runner) timed(job string, run func() error) error {
+	start := time.Now()
+	err := run()
+	if r.Observe != nil {
+		r.Observe(job, err, time.Since(start))
+	}
+	return err
 }
 
 // SweepFiles removes what a crash left in the file store: temporaries of

@@ -59,8 +59,18 @@ func TestExpireDraftsDeletesFiles(t *testing.T) {
 		old, oldKey := mk("2026-12-06")
 		live, liveKey := mk("2026-12-07")
 		cases := casework.New(casework.Options{Store: db, Today: func() civil.Date { return civil.MustParse("2026-12-07") }, Log: slog.New(slog.DiscardHandler)})
-		r := &jobs.Runner{DB: db, Cases: cases, Files: files, Log: slog.New(slog.DiscardHandler)}
+		var ran []string
+		r := &jobs.Runner{DB: db, Cases: cases, Files: files, Log: slog.New(slog.DiscardHandler), Observe: func(job string, err error, _ time.Duration) {
+			if err != nil {
+				t.Errorf("job %s: %v", job, err)
+			}
+			ran = append(ran, job)
+		}}
 		r.Once(ctx)
+		// Each job is reported to the metrics under its name.
+		if got := strings.Join(ran, " "); got != "expire_drafts overdue_corrections reminders expire_sessions expire_logins sweep_files" {
+			t.Errorf("jobs observed: %s", got)
+		}
 		if _, err := db.ApplicationOf(ctx, old.ID, u.ID); err == nil {
 			t.Error("expired draft kept")
 		}

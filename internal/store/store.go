@@ -31,6 +31,15 @@ const (
 	Postgres Dialect = "postgres"
 )
 
+// Pools are the connection pools by use, for monitoring: "read" and
+// "write" on SQLite, one "shared" pool on PostgreSQL.
+func (db *DB) Pools() map[string]*sql.DB {
+	if db.w == db.sql {
+		return map[string]*sql.DB{"shared": db.sql}
+	}
+	return map[string]*sql.DB{"read": db.sql, "write": db.w}
+}
+
 // DB is opcert's database.
 type DB struct {
 	sql *sql.DB // reads

@@ -2,10 +2,14 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -147,15 +151,77 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		info := &requestInfo{ID: s.requestID(r)}
+		w.Header().Set("X-Request-Id", info.ID)
+		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
+		took := time.Since(start)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
-		s.log.LogAttrs(r.Context(), level, "http", slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes), slog.Int64("ms", time.Since(start).Milliseconds()))
+		s.log.LogAttrs(r.Context(), level, "http", slog.String("request_id", info.ID), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes), slog.Int64("ms", took.Milliseconds()))
+		s.metrics.ObserveRequest(info.Route, r.Method, sw.status, took)
 	})
+}
+
+// requestInfo follows a request through the handlers: its id, for the logs
+// and the busy page, and the route pattern the mux chose, for the metrics
+// (the mux records it on the request it is given, which the middleware
+// between here and it has replaced).
+type requestInfo struct {
+	ID    string
+	Route string
+}
+
+type requestInfoKey struct{}
+
+func requestInfoOf(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return info
+}
+
+// requestIDOf is the request's id, "" outside a request.
+func requestIDOf(ctx context.Context) string {
+	if info := requestInfoOf(ctx); info != nil {
+		return info.ID
+	}
+	return ""
+}
+
+// recordRoute wraps the mux, keeping the pattern of the route it chose.
+func recordRoute(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if info := requestInfoOf(r.Context()); info != nil {
+			info.Route = r.Pattern
+		}
+	})
+}
+
+// requestID is the id of a request: the one a trusted reverse proxy gave it
+// (so its log and ours join), or a new one.
+func (s *Server) requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 && s.proxies.trusts(peerAddr(r.RemoteAddr)) && plainID(id) {
+		return id
+	}
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], rand.Uint64())
+	return hex.EncodeToString(b[:])
+}
+
+func plainID(id string) bool {
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 func cacheForever(next http.Handler) http.Handler {

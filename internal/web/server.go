@@ -24,6 +24,7 @@ import (
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/elicence"
+	"opcert/internal/metrics"
 	"opcert/internal/store"
 )
 
@@ -46,6 +47,7 @@ type Server struct {
 	secure   bool // cookies only over HTTPS (BaseURL is https)
 	baseURL  string
 	proxies  trustedProxies
+	metrics  *metrics.Metrics
 
 	visitorHome atomic.Pointer[[]byte] // the home page as a visitor sees it (home)
 }
@@ -64,12 +66,14 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (config.Config.TrustedProxies).
 	TrustedProxies []netip.Prefix
+	// Metrics counts requests by route; nil for none.
+	Metrics *metrics.Metrics
 }
 
 // New builds the HTTP handler of the whole service.
 func New(o Options) (*Server, error) {
 	s := &Server{store: o.Store, catalog: o.Catalog, log: o.Logger, today: o.Today, demo: o.Demo,
-		baseURL: strings.TrimRight(o.BaseURL, "/"), secure: strings.HasPrefix(o.BaseURL, "https://"), proxies: o.TrustedProxies}
+		baseURL: strings.TrimRight(o.BaseURL, "/"), secure: strings.HasPrefix(o.BaseURL, "https://"), proxies: o.TrustedProxies, metrics: o.Metrics}
 	if s.today == nil {
 		s.today = civil.Today
 	}
@@ -123,7 +127,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.
-	var h http.Handler = s.withViewer(s.limitBodies(mux, s.readPlainForms(mux)))
+	var h http.Handler = s.withViewer(s.limitBodies(mux, s.readPlainForms(recordRoute(mux))))
 	h = securityHeaders(h)
 	h = crossOrigin(h, s)
 	h = s.recoverer(h)
@@ -164,11 +168,15 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 type errorPage struct {
 	chrome
 	Title, Message string
+	RequestID      string // on a server error, for the help desk
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("request failed", "path", r.URL.Path, "err", err)
-	s.renderStatus(w, r, http.StatusInternalServerError, "error", &errorPage{Title: "系统繁忙", Message: "系统暂时无法处理您的请求，请稍后再试。您已保存的信息不会丢失。"})
+	id := requestIDOf(r.Context())
+	s.log.Error("request failed", "request_id", id, "path", r.URL.Path, "err", err)
+	// The id on the page lets a caller to the help desk name the failure in
+	// the logs.
+	s.renderStatus(w, r, http.StatusInternalServerError, "error", &errorPage{Title: "系统繁忙", Message: "系统暂时无法处理您的请求，请稍后再试。您已保存的信息不会丢失。", RequestID: id})
 }
 
 var errPanic = errors.New("panic")

@@ -6,14 +6,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"opcert/internal/audit"
+	"opcert/internal/blob"
 	"opcert/internal/casework"
+	"opcert/internal/catalog"
 	"opcert/internal/civil"
+	"opcert/internal/demo"
 	"opcert/internal/store"
 	"opcert/internal/verify"
 	"opcert/internal/workday"
@@ -162,27 +167,136 @@ func TestAuditVerify(t *testing.T) {
 	}
 }
 
-func TestBackup(t *testing.T) {
+// opcert backup copies the database and every stored file into a new
+// folder with a manifest; opcert restore puts them into an empty data
+// folder, where every application and file is found again, byte for byte.
+// A changed byte in the backup stops the restore before a database exists;
+// neither command overwrites anything.
+func TestBackupAndRestore(t *testing.T) {
 	t.Setenv("OPCERT_DATABASE_URL", "")
+	t.Setenv("OPCERT_S3_ENDPOINT", "")
+	ctx := context.Background()
 	dir := t.TempDir()
-	file := filepath.Join(dir, "holders.csv")
-	os.WriteFile(file, []byte(csvHeader+"张三,居民身份证,11010519491231002X,,,2011,Q8,,徐汇区市场监督管理局,2022-12-01,2026-11-30,\n"), 0o600)
-	if out, err := runCmd(t, "import", "--data", dir, file); err != nil {
-		t.Fatalf("%v\n%s", err, out)
+	data := filepath.Join(dir, "data")
+	holders(t, data)
+	db, err := store.Open(ctx, "", filepath.Join(data, "opcert.db"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	backup := filepath.Join(dir, "backup.db")
-	if out, err := runCmd(t, "backup", "--data", dir, backup); err != nil || !strings.Contains(out, "数据库已备份") {
-		t.Fatalf("%v\n%s", err, out)
+	if _, _, err := demo.Load(ctx, db, catalog.Default(), civil.MustParse("2026-12-01")); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := runCmd(t, "backup", "--data", dir, backup); err == nil {
-		t.Fatal("backup over an existing file")
+	u, err := db.UserByLogin(ctx, "13800000001")
+	if err != nil {
+		t.Fatal(err)
 	}
-	copyDir := filepath.Join(dir, "restored")
-	os.MkdirAll(copyDir, 0o700)
-	data, _ := os.ReadFile(backup)
-	os.WriteFile(filepath.Join(copyDir, "opcert.db"), data, 0o600)
-	if n := holders(t, copyDir); n != 1 {
-		t.Fatalf("holders in the backup = %d", n)
+	files, err := blob.NewLocal(filepath.Join(data, "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	contents := map[string]string{}
+	var apps []int64
+	for i := range 3 {
+		a, err := db.CreateDraft(ctx, store.Application{ApplicantID: u.ID, HolderID: u.HolderID, Matter: "new", Status: "draft", Step: "items", Data: []byte(`{}`), DraftExpiresOn: civil.MustParse("2026-12-16")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps = append(apps, a.ID)
+		key := fmt.Sprintf("applications/%d/materials/%d.pdf", a.ID, i)
+		contents[key] = fmt.Sprintf("%%PDF-1.4 材料 %d 龘", i)
+		if err := files.Put(ctx, key, strings.NewReader(contents[key]), int64(len(contents[key])), "application/pdf"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddMaterial(ctx, store.Material{ApplicationID: a.ID, Material: "id_card", BlobKey: key, Filename: "身份证.pdf", ContentType: "application/pdf", Size: int64(len(contents[key]))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files.Close()
+	db.Close()
+
+	backup := filepath.Join(dir, "backup-20261202")
+	out, err := runCmd(t, "backup", "--data", data, backup)
+	if err != nil || !strings.Contains(out, "已备份到") || !strings.Contains(out, "文件 3 个") || strings.Contains(out, "注意") {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	if out, err := runCmd(t, "backup", "--data", data, backup); err == nil || !strings.Contains(out+err.Error(), "不为空") {
+		t.Fatalf("backup into a used folder: %v %s", err, out)
+	}
+
+	// A changed byte: refused, and no database made.
+	bad := filepath.Join(dir, "tampered")
+	copyTree(t, backup, bad)
+	for key := range contents {
+		path := filepath.Join(bad, "files", filepath.FromSlash(key))
+		raw, _ := os.ReadFile(path)
+		raw[len(raw)-1] ^= 1
+		os.WriteFile(path, raw, 0o600)
+		break
+	}
+	badData := filepath.Join(dir, "bad-data")
+	if out, err := runCmd(t, "restore", "--data", badData, bad); err == nil || !strings.Contains(out+err.Error(), "与清单不符") {
+		t.Fatalf("tampered restore: %v %s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(badData, "opcert.db")); err == nil {
+		t.Fatal("a tampered restore left a database")
+	}
+
+	restored := filepath.Join(dir, "restored")
+	out, err = runCmd(t, "restore", "--data", restored, backup)
+	if err != nil || !strings.Contains(out, "申请 3 件，文件 3 个") {
+		t.Fatalf("restore: %v\n%s", err, out)
+	}
+	if out, err := runCmd(t, "restore", "--data", restored, backup); err == nil || !strings.Contains(out+err.Error(), "已有数据库") {
+		t.Fatalf("restore over a database: %v %s", err, out)
+	}
+	rdb, err := store.Open(ctx, "", filepath.Join(restored, "opcert.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	rfiles, err := blob.NewLocal(filepath.Join(restored, "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rfiles.Close()
+	if n, _ := rdb.CountHolders(ctx); n == 0 {
+		t.Error("no holders restored")
+	}
+	for _, id := range apps {
+		ms, err := rdb.Materials(ctx, id)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("materials of %d: %v %v", id, ms, err)
+		}
+		r, info, err := rfiles.Open(ctx, ms[0].BlobKey)
+		if err != nil {
+			t.Fatalf("file %s: %v", ms[0].BlobKey, err)
+		}
+		got, _ := io.ReadAll(r)
+		r.Close()
+		if string(got) != contents[ms[0].BlobKey] || info.ContentType != "application/pdf" {
+			t.Fatalf("file %s restored as %q (%s)", ms[0].BlobKey, got, info.ContentType)
+		}
+	}
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o700)
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), raw, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -901,6 +901,25 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter) ([]Application, int, err
 	return out, total, err
 }
 
+// ApplicationIDsAfter lists up to limit application ids greater than
+// after, in order: a backup walks every application with it.
+func (db *DB) ApplicationIDsAfter(ctx context.Context, after int64, limit int) ([]int64, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id FROM applications WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // ApplicationIn returns a submitted application of one 受理机关 ("" for an
 // admin: any). Another district's application is ErrNotFound, as if it did
 // not exist.

@@ -24,6 +24,24 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# A real S3-compatible server for the tests that need one (the cluster, the
+# S3 adapter's conformance): the Versity S3 gateway, built from the Go
+# module proxy once and cached (a few minutes on 2 cores).
+if [ -z "${OPCERT_TEST_S3_GATEWAY:-}" ]; then
+  gwver=v1.8.0 # internal/s3test.Version
+  gwbin="$HOME/.cache/opcert/bin/versitygw-$gwver"
+  if [ ! -x "$gwbin" ]; then
+    echo "== building the Versity S3 gateway $gwver (once; cached in $gwbin)"
+    gwtmp=$(mktemp -d)
+    GOBIN="$gwtmp" GOFLAGS=-mod=mod go install "github.com/versity/versitygw/cmd/versitygw@$gwver"
+    mkdir -p "$(dirname "$gwbin")"
+    mv "$gwtmp/versitygw" "$gwbin"
+    rm -rf "$gwtmp"
+  fi
+  export OPCERT_TEST_S3_GATEWAY="$gwbin"
+fi
+export OPCERT_TEST_REQUIRE_S3=1
+
 . scripts/pg.sh
 export OPCERT_TEST_REQUIRE_POSTGRES=1
 export OPCERT_TEST_REQUIRE_BROWSER=1

@@ -27,7 +27,7 @@ var layers = []struct {
 	{"use case", []string{"casework", "jobs", "demo"}},
 	{"web", []string{"web"}},
 	{"command", []string{"cmd/opcert", "config", "document/fonts/extract", "loadtest"}}, // config: the command's flags; loadtest: opcert load
-	{"test support", []string{"store/storetest", "e2e", "archtest"}},
+	{"test support", []string{"store/storetest", "s3test", "e2e", "archtest"}},
 }
 
 // allowed lists, for each layer, the layers its packages may import: its own

@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/http/httptest"
+	"opcert/internal/s3test"
 	"strings"
 	"sync"
 	"testing"
@@ -356,6 +357,18 @@ func newFakeS3(t *testing.T) string {
 func TestS3Conformance(t *testing.T) {
 	u := newFakeS3(t)
 	s, err := NewS3(context.Background(), S3Config{Endpoint: u, Bucket: "opcert", AccessKey: "a", SecretKey: "b", Region: "us-east-1", CreateBucket: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conformance(t, s)
+}
+
+// The adapter against a real S3-compatible server (the Versity gateway),
+// not only the in-process fake: what production buckets do is what counts.
+func TestS3ConformanceRealServer(t *testing.T) {
+	srv := s3test.Start(t)
+	s, err := NewS3(context.Background(), S3Config{Endpoint: srv.Endpoint, Bucket: "opcert", AccessKey: srv.AccessKey, SecretKey: srv.SecretKey,
+		Region: "us-east-1", CreateBucket: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ if [ -z "${OPCERT_TEST_S3_GATEWAY:-}" ]; then
   if [ ! -x "$gwbin" ]; then
     echo "== building the Versity S3 gateway $gwver (once; cached in $gwbin)"
     gwtmp=$(mktemp -d)
-    GOBIN="$gwtmp" GOFLAGS=-mod=mod go install "github.com/versity/versitygw/cmd/versitygw@$gwver"
+    GOBIN="$gwtmp" go install "github.com/versity/versitygw/cmd/versitygw@$gwver"
     mkdir -p "$(dirname "$gwbin")"
     mv "$gwtmp/versitygw" "$gwbin"
     rm -rf "$gwtmp"

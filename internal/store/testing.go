@@ -17,3 +17,9 @@ func ExecForTest(db *DB, query string, args ...any) error {
 func InTxForTest(db *DB, fn func(tx *sql.Tx) error) error {
 	return db.inTx(context.Background(), fn)
 }
+
+// QueryForTest runs a raw read, for tests that count rows no method
+// exposes (messages per recipient across instances). Not for the service.
+func QueryForTest(db *DB, query string, args ...any) (*sql.Rows, error) {
+	return db.sql.QueryContext(context.Background(), query, args...)
+}

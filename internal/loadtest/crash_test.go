@@ -1,0 +1,280 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"opcert/internal/application"
+	"opcert/internal/blob"
+	"opcert/internal/casework"
+	"opcert/internal/civil"
+	"opcert/internal/jobs"
+	"opcert/internal/store"
+)
+
+// The service is killed (SIGKILL, no shutdown) at random moments while
+// applicants prepare and submit applications with a photo and a 1 MB scan,
+// and started again on the same SQLite folder each time. Afterwards every
+// submission the service acknowledged exists, once, with its files whole
+// (checksums), no submitted application lacks a file or a 申请号, and the
+// cleanup job leaves no file that no row names.
+func TestKilledWhileApplicantsSubmit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts the service")
+	}
+	ctx := context.Background()
+	logf := func(string, ...any) {}
+	runDir := t.TempDir()
+	e, err := SQLiteEngine(ctx, logf, t.TempDir(), runDir, 3000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := civil.Today()
+	fx, err := Prepare(ctx, logf, e, Counts{Holders: 3000, Sessions: 120}, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fx.Sessions) < 60 {
+		t.Fatalf("only %d applicants prepared", len(fx.Sessions))
+	}
+	// The fixtures' own applications (the queue's filler, without files)
+	// are not this test's.
+	fixturesUpTo := lastApplication(t, e)
+	exe := filepath.Join(t.TempDir(), "opcert")
+	if out, err := exec.Command("go", "build", "-o", exe, "../../cmd/opcert").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	serveLog, err := os.Create(filepath.Join(runDir, "serve.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer serveLog.Close()
+	start := func() *Process {
+		t.Helper()
+		p, err := Start(ctx, serveLog, append(e.Env(), "OPCERT_FALLBACK_FONTS="), exe, "serve", "--addr", addr, "--base-url", "http://127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	srv := start()
+
+	c := NewClient("http://"+addr, 8)
+	defer c.Close()
+	flow := fx.Flow
+	flow.C = c
+	sessions := NewPool(fx.Sessions)
+
+	var mu sync.Mutex
+	var acked []string // paths of the applications the service said were submitted
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				s, err := sessions.Take()
+				if err != nil {
+					return
+				}
+				// A request cut by a kill fails; the applicant's draft stays
+				// as it was, and the worker goes on with the next applicant.
+				d, err := flow.Prepare(ctx, s)
+				if err != nil {
+					time.Sleep(50 * time.Millisecond)
+					continue
+				}
+				if err := flow.Submit(ctx, d); err == nil {
+					mu.Lock()
+					acked = append(acked, d.Path)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	const kills = 4
+	for i := range kills {
+		time.Sleep(time.Duration(300+rand.IntN(1200)) * time.Millisecond)
+		srv.cmd.Process.Kill()
+		<-srv.done
+		srv = start()
+		t.Logf("kill %d: %d acknowledged so far", i+1, len(acked))
+	}
+	time.Sleep(time.Second)
+	close(stop)
+	wg.Wait()
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if len(acked) == 0 {
+		t.Fatal("no submission was acknowledged")
+	}
+
+	db, err := e.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	files, err := blob.NewLocal(filepath.Join(e.DataDir, "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer files.Close()
+	scan := sha256.Sum256(flow.IDScan.Data)
+	wantScan := hex.EncodeToString(scan[:])
+
+	submitted := map[int64]store.Application{}
+	numbers := map[string]int64{}
+	for after := fixturesUpTo; ; {
+		ids, err := db.ApplicationIDsAfter(ctx, after, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		after = ids[len(ids)-1]
+		for _, id := range ids {
+			a, err := db.ApplicationIn(ctx, id, "")
+			if err != nil {
+				continue // a draft
+			}
+			submitted[id] = a
+			if a.Number == "" {
+				t.Errorf("application %d submitted without a 申请号", id)
+			}
+			if other, dup := numbers[a.Number]; dup {
+				t.Errorf("申请号 %s given to %d and %d", a.Number, other, id)
+			}
+			numbers[a.Number] = id
+		}
+	}
+	for _, path := range acked {
+		id, _ := strconv.ParseInt(strings.TrimPrefix(path, "/applications/"), 10, 64)
+		if a, ok := submitted[id]; !ok || a.Status != application.StatusSubmitted {
+			t.Errorf("acknowledged %s is not submitted after the restarts", path)
+		}
+	}
+	// Every submitted application, acknowledged or cut off after its commit,
+	// is whole: its scan and its photo are stored and read back intact.
+	for id, a := range submitted {
+		ms, err := db.Materials(ctx, id)
+		if err != nil || len(ms) != 1 {
+			t.Errorf("application %d: materials %v %v", id, ms, err)
+			continue
+		}
+		if got := sha256Of(t, files, ms[0].BlobKey); got != wantScan || ms[0].SHA256 != wantScan {
+			t.Errorf("application %d: the scan reads back as %s (row %s), uploaded %s", id, got, ms[0].SHA256, wantScan)
+		}
+		var f application.Form
+		if err := json.Unmarshal(a.Data, &f); err != nil || f.PhotoKey == "" {
+			t.Errorf("application %d: no photo (%v)", id, err)
+		} else if ok, _ := files.Exists(ctx, f.PhotoKey); !ok {
+			t.Errorf("application %d: photo %s missing", id, f.PhotoKey)
+		}
+	}
+	t.Logf("%d acknowledged, %d submitted in all, %d kills", len(acked), len(submitted), kills)
+
+	// The cleanup job, a day later, removes what the kills left (temporary
+	// uploads, files whose row never committed), and nothing else.
+	cases := casework.New(casework.Options{Store: db, Files: files, Log: slog.New(slog.DiscardHandler)})
+	runner := &jobs.Runner{DB: db, Cases: cases, Files: files, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Now().Add(jobs.FileGrace + time.Hour) }}
+	if err := runner.SweepFiles(ctx); err != nil {
+		t.Fatal(err)
+	}
+	byApp := map[int64][]string{}
+	for o, err := range files.List(ctx, "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, ok := casework.ApplicationOfFile(o.Key)
+		if !ok {
+			t.Errorf("a file outside the layout stayed: %s", o.Key)
+			continue
+		}
+		byApp[id] = append(byApp[id], o.Key)
+	}
+	var ids []int64
+	for id := range byApp {
+		ids = append(ids, id)
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), store.MaxFileMentions)
+		used, err := cases.FilesInUse(ctx, ids[:n])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids[:n] {
+			for _, key := range byApp[id] {
+				if !used[key] {
+					t.Errorf("an orphan file stayed after the cleanup: %s", key)
+				}
+			}
+		}
+		ids = ids[n:]
+	}
+	filepath.WalkDir(filepath.Join(e.DataDir, "files"), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasPrefix(d.Name(), ".tmp-") {
+			t.Errorf("a temporary upload stayed: %s", path)
+		}
+		return nil
+	})
+}
+
+func lastApplication(t *testing.T, e Engine) int64 {
+	t.Helper()
+	db, err := e.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var last int64
+	for {
+		ids, err := db.ApplicationIDsAfter(context.Background(), last, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) == 0 {
+			return last
+		}
+		last = ids[len(ids)-1]
+	}
+}
+
+func sha256Of(t *testing.T, files blob.Store, key string) string {
+	t.Helper()
+	r, _, err := files.Open(context.Background(), key)
+	if err != nil {
+		return fmt.Sprintf("(unreadable: %v)", err)
+	}
+	defer r.Close()
+	h := sha256.New()
+	io.Copy(h, r)
+	return hex.EncodeToString(h.Sum(nil))
+}

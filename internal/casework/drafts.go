@@ -259,7 +259,7 @@ func (s *Service) savePhoto(ctx context.Context, c Loaded, f *application.Form, 
 	}
 	key := fileKey(c.ID, "photo-"+checked.SHA256[:16], string(checked.Kind))
 	if err := s.files.Put(ctx, key, content.Reader(), content.Size(), checked.ContentType); err != nil {
-		return "", err
+		return s.fileStoreDown(ctx, err)
 	}
 	old := f.PhotoKey
 	f.PhotoKey = key
@@ -268,6 +268,20 @@ func (s *Service) savePhoto(ctx context.Context, c Loaded, f *application.Form, 
 	}
 	return "", nil
 }
+
+// fileStoreDown is the refusal of an upload the file store did not take
+// (an S3 server away, a full disk): nothing of it was recorded, what the
+// applicant typed stays, and the same upload works once the store is back.
+func (s *Service) fileStoreDown(ctx context.Context, err error) (string, error) {
+	if ctx.Err() != nil {
+		return "", err
+	}
+	s.log.Error("file store refused an upload", "err", err)
+	return FileStoreDownMessage, nil
+}
+
+// FileStoreDownMessage is said at the upload when the file store is away.
+const FileStoreDownMessage = "文件存储暂时不可用，本次上传未保存。请稍后重新上传；已填写的其他信息不会丢失。"
 
 func uploadRefusal(err error) (string, bool) {
 	var ue *upload.Error
@@ -389,7 +403,7 @@ func (s *Service) saveMaterial(ctx context.Context, c Loaded, f *application.For
 	defer content.Close()
 	blobKey := fileKey(c.ID, "materials/"+checked.SHA256[:16], string(checked.Kind))
 	if err := s.files.Put(ctx, blobKey, content.Reader(), content.Size(), checked.ContentType); err != nil {
-		return "", err
+		return s.fileStoreDown(ctx, err)
 	}
 	if _, err := s.store.AddMaterial(ctx, store.Material{ApplicationID: c.ID, Material: key, BlobKey: blobKey,
 		Filename: checked.Name, ContentType: checked.ContentType, Size: checked.Size, SHA256: checked.SHA256}); err != nil {

@@ -26,6 +26,9 @@ type Server struct {
 	Endpoint  string // host:port
 	AccessKey string
 	SecretKey string
+
+	bin, root, log string
+	cmd            *exec.Cmd
 }
 
 // Binary is the gateway's path: OPCERT_TEST_S3_GATEWAY, or where
@@ -45,7 +48,7 @@ func Binary() string {
 
 // Start runs a gateway for the test, stopped at its end. It skips without
 // the binary, or fails when OPCERT_TEST_REQUIRE_S3=1 (make test sets it).
-func Start(t testing.TB) Server {
+func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
@@ -54,41 +57,58 @@ func Start(t testing.TB) Server {
 		}
 		t.Skip("no S3 gateway: set OPCERT_TEST_S3_GATEWAY or run make test")
 	}
-	root := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
+	s := &Server{Endpoint: ln.Addr().String(), AccessKey: "opcert" + token(6), SecretKey: token(20),
+		bin: bin, root: t.TempDir(), log: filepath.Join(t.TempDir(), "versitygw.log")}
 	ln.Close()
-	s := Server{Endpoint: addr, AccessKey: "opcert" + token(6), SecretKey: token(20)}
-	cmd := exec.Command(bin, "--access", s.AccessKey, "--secret", s.SecretKey, "--port", addr, "posix", root)
-	logFile, err := os.Create(filepath.Join(t.TempDir(), "versitygw.log"))
+	t.Cleanup(s.Stop)
+	s.Restart(t)
+	return s
+}
+
+// Stop ends the server (a test of the file store being away); its objects
+// stay in its folder.
+func (s *Server) Stop() {
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+	s.cmd = nil
+}
+
+// Restart runs the server again on the same address and folder, and
+// returns once it answers.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.Stop()
+	logFile, err := os.OpenFile(s.log, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer logFile.Close()
+	cmd := exec.Command(s.bin, "--access", s.AccessKey, "--secret", s.SecretKey, "--port", s.Endpoint, "posix", s.root)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		logFile.Close()
-	})
+	s.cmd = cmd
 	// Up when it answers HTTP: an anonymous request is refused (403).
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/")
+		resp, err := http.Get("http://" + s.Endpoint + "/")
 		if err == nil {
 			resp.Body.Close()
-			return s
+			return
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logFile.Name())
-			t.Fatalf("the S3 gateway did not answer at %s: %v\n%s", addr, err, log)
+			log, _ := os.ReadFile(s.log)
+			t.Fatalf("the S3 gateway did not answer at %s: %v\n%s", s.Endpoint, err, log)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

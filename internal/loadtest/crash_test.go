@@ -87,48 +87,17 @@ func TestKilledWhileApplicantsSubmit(t *testing.T) {
 	flow.C = c
 	sessions := NewPool(fx.Sessions)
 
-	var mu sync.Mutex
-	var acked []string // paths of the applications the service said were submitted
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 6 {
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				s, err := sessions.Take()
-				if err != nil {
-					return
-				}
-				// A request cut by a kill fails; the applicant's draft stays
-				// as it was, and the worker goes on with the next applicant.
-				d, err := flow.Prepare(ctx, s)
-				if err != nil {
-					time.Sleep(50 * time.Millisecond)
-					continue
-				}
-				if err := flow.Submit(ctx, d); err == nil {
-					mu.Lock()
-					acked = append(acked, d.Path)
-					mu.Unlock()
-				}
-			}
-		})
-	}
+	load := submitting(ctx, flow, sessions, 6)
 	const kills = 4
 	for i := range kills {
 		time.Sleep(time.Duration(300+rand.IntN(1200)) * time.Millisecond)
 		srv.cmd.Process.Kill()
 		<-srv.done
 		srv = start()
-		t.Logf("kill %d: %d acknowledged so far", i+1, len(acked))
+		t.Logf("kill %d: %d acknowledged so far", i+1, load.count())
 	}
 	time.Sleep(time.Second)
-	close(stop)
-	wg.Wait()
+	acked, _ := load.finish()
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -146,59 +115,7 @@ func TestKilledWhileApplicantsSubmit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer files.Close()
-	scan := sha256.Sum256(flow.IDScan.Data)
-	wantScan := hex.EncodeToString(scan[:])
-
-	submitted := map[int64]store.Application{}
-	numbers := map[string]int64{}
-	for after := fixturesUpTo; ; {
-		ids, err := db.ApplicationIDsAfter(ctx, after, 500)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ids) == 0 {
-			break
-		}
-		after = ids[len(ids)-1]
-		for _, id := range ids {
-			a, err := db.ApplicationIn(ctx, id, "")
-			if err != nil {
-				continue // a draft
-			}
-			submitted[id] = a
-			if a.Number == "" {
-				t.Errorf("application %d submitted without a 申请号", id)
-			}
-			if other, dup := numbers[a.Number]; dup {
-				t.Errorf("申请号 %s given to %d and %d", a.Number, other, id)
-			}
-			numbers[a.Number] = id
-		}
-	}
-	for _, path := range acked {
-		id, _ := strconv.ParseInt(strings.TrimPrefix(path, "/applications/"), 10, 64)
-		if a, ok := submitted[id]; !ok || a.Status != application.StatusSubmitted {
-			t.Errorf("acknowledged %s is not submitted after the restarts", path)
-		}
-	}
-	// Every submitted application, acknowledged or cut off after its commit,
-	// is whole: its scan and its photo are stored and read back intact.
-	for id, a := range submitted {
-		ms, err := db.Materials(ctx, id)
-		if err != nil || len(ms) != 1 {
-			t.Errorf("application %d: materials %v %v", id, ms, err)
-			continue
-		}
-		if got := sha256Of(t, files, ms[0].BlobKey); got != wantScan || ms[0].SHA256 != wantScan {
-			t.Errorf("application %d: the scan reads back as %s (row %s), uploaded %s", id, got, ms[0].SHA256, wantScan)
-		}
-		var f application.Form
-		if err := json.Unmarshal(a.Data, &f); err != nil || f.PhotoKey == "" {
-			t.Errorf("application %d: no photo (%v)", id, err)
-		} else if ok, _ := files.Exists(ctx, f.PhotoKey); !ok {
-			t.Errorf("application %d: photo %s missing", id, f.PhotoKey)
-		}
-	}
+	submitted := checkSubmitted(t, db, files, fixturesUpTo, acked, flow.IDScan.Data)
 	t.Logf("%d acknowledged, %d submitted in all, %d kills", len(acked), len(submitted), kills)
 
 	// The cleanup job, a day later, removes what the kills left (temporary
@@ -245,6 +162,127 @@ func TestKilledWhileApplicantsSubmit(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// loadRun is applicants preparing and submitting applications, each
+// worker taking the next fresh applicant until stopped or out of them.
+type loadRun struct {
+	mu       sync.Mutex
+	acked    []string // paths of the applications the service said were submitted
+	failures []error  // the requests that failed, in order
+	stop     chan struct{}
+	wg       sync.WaitGroup
+}
+
+func submitting(ctx context.Context, flow Flow, sessions *Pool[string], workers int) *loadRun {
+	r := &loadRun{stop: make(chan struct{})}
+	for range workers {
+		r.wg.Go(func() {
+			for {
+				select {
+				case <-r.stop:
+					return
+				default:
+				}
+				s, err := sessions.Take()
+				if err != nil {
+					return
+				}
+				// A failed request leaves the applicant's draft as it was;
+				// the worker goes on with the next applicant.
+				d, err := flow.Prepare(ctx, s)
+				if err == nil {
+					err = flow.Submit(ctx, d)
+				}
+				r.mu.Lock()
+				if err == nil {
+					r.acked = append(r.acked, d.Path)
+				} else {
+					r.failures = append(r.failures, err)
+				}
+				r.mu.Unlock()
+				if err != nil {
+					// As a person would, wait before trying again; and the
+					// fresh applicants last through an outage.
+					time.Sleep(500 * time.Millisecond)
+				}
+			}
+		})
+	}
+	return r
+}
+
+func (r *loadRun) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.acked)
+}
+
+// finish stops the workers and returns what was acknowledged and what
+// failed.
+func (r *loadRun) finish() ([]string, []error) {
+	close(r.stop)
+	r.wg.Wait()
+	return r.acked, r.failures
+}
+
+// checkSubmitted fails unless every acknowledged application is submitted
+// with its 申请号, and every submitted application after the fixtures' has
+// its scan (read back intact) and its photo.
+func checkSubmitted(t *testing.T, db *store.DB, files blob.Store, after int64, acked []string, scanData []byte) map[int64]store.Application {
+	t.Helper()
+	ctx := context.Background()
+	scan := sha256.Sum256(scanData)
+	wantScan := hex.EncodeToString(scan[:])
+	submitted := map[int64]store.Application{}
+	numbers := map[string]int64{}
+	for {
+		ids, err := db.ApplicationIDsAfter(ctx, after, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		after = ids[len(ids)-1]
+		for _, id := range ids {
+			a, err := db.ApplicationIn(ctx, id, "")
+			if err != nil {
+				continue // a draft
+			}
+			submitted[id] = a
+			if a.Number == "" {
+				t.Errorf("application %d submitted without a 申请号", id)
+			}
+			if other, dup := numbers[a.Number]; dup {
+				t.Errorf("申请号 %s given to %d and %d", a.Number, other, id)
+			}
+			numbers[a.Number] = id
+		}
+	}
+	for _, path := range acked {
+		id, _ := strconv.ParseInt(strings.TrimPrefix(path, "/applications/"), 10, 64)
+		if a, ok := submitted[id]; !ok || a.Status != application.StatusSubmitted {
+			t.Errorf("acknowledged %s is not submitted", path)
+		}
+	}
+	for id, a := range submitted {
+		ms, err := db.Materials(ctx, id)
+		if err != nil || len(ms) != 1 {
+			t.Errorf("application %d: materials %v %v", id, ms, err)
+			continue
+		}
+		if got := sha256Of(t, files, ms[0].BlobKey); got != wantScan || ms[0].SHA256 != wantScan {
+			t.Errorf("application %d: the scan reads back as %s (row %s), uploaded %s", id, got, ms[0].SHA256, wantScan)
+		}
+		var f application.Form
+		if err := json.Unmarshal(a.Data, &f); err != nil || f.PhotoKey == "" {
+			t.Errorf("application %d: no photo (%v)", id, err)
+		} else if ok, _ := files.Exists(ctx, f.PhotoKey); !ok {
+			t.Errorf("application %d: photo %s missing", id, f.PhotoKey)
+		}
+	}
+	return submitted
 }
 
 func lastApplication(t *testing.T, e Engine) int64 {

@@ -524,3 +524,69 @@ func Prefill(h registry.Holding, today civil.Date) (Registration, bool) {
 	}
 	return r, false
 }
+
+// NeedsTheory reports whether the welder sits the 基本知识考试 (theory)
+// besides the skill test: a 新考证 does, except for 增项 (seed 001 第二部分
+// 5: 参加理论考试的为“新办”，不参加理论考试的为“增项”); a 复审 re-examines
+// the skill items (TSG Z6002-2010: 复审时…抽考, SOURCES.md §4.6).
+func NeedsTheory(r Registration) bool { return r.Kind == New && r.Nature != "增项" }
+
+// ItemResult is the outcome of one skill item: its practical mark, the
+// theory mark when the welder sat theory (0 otherwise), passed when each
+// subject sat reaches the pass mark.
+type ItemResult struct {
+	Code        string
+	TheorySat   bool
+	Theory      int
+	Practical   int
+	Passed      bool
+	Description string // 合格 / 不合格 with the reason
+}
+
+// PracticalField is the field of the i-th item's practical mark.
+func PracticalField(i int) string { return fmt.Sprintf("practical-%d", i) }
+
+// Score reads the marks exam staff typed, 0–100 each: the theory mark
+// once when the welder sat it, a practical mark for every skill item, and
+// gives each item's result against passMark (DESIGN.md: 70 each, configurable).
+func Score(r Registration, theory string, practical []string, passMark int) ([]ItemResult, application.Problems) {
+	var ps application.Problems
+	mark := func(field, label, s string) int {
+		s = strings.TrimSpace(s)
+		n, err := strconv.Atoi(s)
+		switch {
+		case s == "":
+			ps = append(ps, application.Problem{Field: field, Label: label, Message: "请填写" + label + "成绩"})
+		case err != nil || n < 0 || n > 100:
+			ps = append(ps, application.Problem{Field: field, Label: label, Message: label + "成绩应为0至100之间的整数"})
+		}
+		return n
+	}
+	t := 0
+	sat := NeedsTheory(r)
+	if sat {
+		t = mark("theory", "理论知识考试", theory)
+	}
+	var out []ItemResult
+	for i, code := range r.Items {
+		p := ""
+		if i < len(practical) {
+			p = practical[i]
+		}
+		x := ItemResult{Code: code, TheorySat: sat, Theory: t, Practical: mark(PracticalField(i), code+" 操作技能考试", p)}
+		x.Passed = x.Practical >= passMark && (!sat || t >= passMark)
+		switch {
+		case x.Passed:
+			x.Description = "合格"
+		case sat && t < passMark:
+			x.Description = "不合格（理论知识考试未达到合格分数）"
+		default:
+			x.Description = "不合格（操作技能考试未达到合格分数）"
+		}
+		out = append(out, x)
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return out, nil
+}

@@ -121,7 +121,7 @@ func TestCheckSkillItems(t *testing.T) {
 		canon string
 		want  string
 	}{
-		{"SAW-1G(K)-07/08/19", true, "SAW-1G(K)-07/08/19", ""},               // §4.3 example
+		{"SAW-1G(K)-07/08/19", true, "SAW-1G(K)-07/08/19", ""},                // §4.3 example
 		{"SMAW-FeII-6G(K)-9/57-Fef3J", true, "SMAW-FeⅡ-6G(K)-9/57-Fef3J", ""}, // §4.2, ASCII numerals
 		{"GTAW-FeⅣ-6G-3/57-FefS-02/11/12", true, "GTAW-FeⅣ-6G-3/57-FefS-02/11/12", ""},
 		{"SAW-1G (K) -07/08/19", true, "SAW-1G(K)-07/08/19", ""}, // as the seed's screenshot spaces it
@@ -214,5 +214,28 @@ func TestPrefill(t *testing.T) {
 	}
 	if _, ok := Prefill(registry.Holding{Holder: h.Holder}, today); ok {
 		t.Fatal("prefilled without a welding line")
+	}
+}
+
+// A 新考证 sits theory once and the skill test per item; 增项 and 复审 the
+// skill test only (seed 001 第二部分 5); 70 passes each (DESIGN.md).
+func TestScore(t *testing.T) {
+	r := filled()
+	got, ps := Score(r, "75", []string{"80", "69"}, 70)
+	if len(ps) > 0 || !got[0].Passed || got[1].Passed || !got[0].TheorySat || got[1].Description != "不合格（操作技能考试未达到合格分数）" {
+		t.Fatalf("%+v %v", got, ps)
+	}
+	got, _ = Score(r, "60", []string{"90", "90"}, 70)
+	if got[0].Passed || got[0].Description != "不合格（理论知识考试未达到合格分数）" {
+		t.Fatalf("%+v", got)
+	}
+	r.Nature = "增项"
+	got, ps = Score(r, "", []string{"70", "70"}, 70)
+	if len(ps) > 0 || !got[0].Passed || got[0].TheorySat || got[0].Theory != 0 {
+		t.Fatalf("增项: %+v %v", got, ps)
+	}
+	_, ps = Score(filled(), "101", []string{"", "x"}, 70)
+	if len(ps) != 3 || ps[0].Field != "theory" || ps[1].Field != "practical-0" || ps[2].Field != "practical-1" {
+		t.Fatalf("%+v", ps)
 	}
 }

@@ -12,10 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"opcert/internal/application"
 	"opcert/internal/audit"
 	"opcert/internal/auth"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
+	"opcert/internal/document"
 	"opcert/internal/idcheck"
 	"opcert/internal/registry"
 	"opcert/internal/store"
@@ -169,32 +171,40 @@ type WeldSubmission struct {
 // → 焊考考证报名成功!) at the exam institution that examines its item, in
 // one transaction with its audit entry. The captcha is answered once; a
 // refusal brings a new one.
-func (s *Service) RegisterWelder(ctx context.Context, in WeldSubmission) (Welder, error) {
+//
+// The browser that registered gets the registration opened to it (a token,
+// as OpenWeld gives) to print its form at once.
+func (s *Service) RegisterWelder(ctx context.Context, in WeldSubmission) (Welder, string, error) {
 	clean, err := s.CheckWelder(in.Form)
 	if err != nil {
-		return Welder{}, s.withCaptcha(ctx, err)
+		return Welder{}, "", s.withCaptcha(ctx, err)
 	}
 	if err := s.checkCaptcha(ctx, in.CaptchaID, in.CaptchaAnswer); err != nil {
-		return Welder{}, err
+		return Welder{}, "", err
 	}
 	inst, err := s.weldInstitution(ctx, clean.Qualification())
 	if err != nil {
-		return Welder{}, err
+		return Welder{}, "", err
 	}
 	data, err := json.Marshal(clean)
 	if err != nil {
-		return Welder{}, err
+		return Welder{}, "", err
 	}
 	r, err := s.store.AddWeldRegistration(ctx, store.WeldRegistration{Kind: string(clean.Kind), IDNumber: clean.IDNumber, Name: clean.Name,
 		Mobile: clean.Mobile, InstitutionID: inst.ID, Data: data}, registrant("weld_register", in.Client))
 	if errors.Is(err, store.ErrWeldRegistered) {
-		return Welder{}, s.withCaptcha(ctx, &Error{Code: Conflict, Field: "id_number", Label: "身份证", Message: err.Error()})
+		return Welder{}, "", s.withCaptcha(ctx, &Error{Code: Conflict, Field: "id_number", Label: "身份证", Message: err.Error()})
 	}
 	if err != nil {
-		return Welder{}, err
+		return Welder{}, "", err
 	}
 	s.log.Info("welder registered", "weld_registration_id", r.ID, "institution_id", inst.ID)
-	return welderOf(r)
+	token, _ := auth.NewToken()
+	if err := s.store.GrantWeldAccess(ctx, r.ID, weldTokenHash(token), s.store.Now().Add(WeldAccessTTL)); err != nil {
+		return Welder{}, "", err
+	}
+	w, err := welderOf(r)
+	return w, token, err
 }
 
 // withCaptcha adds a fresh captcha to a refusal of the form, since the
@@ -534,4 +544,63 @@ func (s *Service) examDate(ctx context.Context, id int64) civil.Date {
 		}
 	}
 	return s.today()
+}
+
+// WeldNumber is how a registration is named on its form and to staff.
+func WeldNumber(id int64) string { return fmt.Sprintf("HK%08d", id) }
+
+// WeldFormPDF is the 考试机构报名表 of a registration (seed 001 第一部分):
+// printed, the photo glued on, stamped red by the employer and signed by
+// the welder.
+func (s *Service) WeldFormPDF(ctx context.Context, w Welder) ([]byte, error) {
+	f := w.Form
+	inst, err := s.store.ExamInstitutionByID(ctx, w.InstitutionID)
+	if err != nil {
+		return nil, err
+	}
+	district := f.District
+	if d, ok := s.catalog.District(f.District); ok {
+		district = d.Name + "（" + d.Code + "）"
+	}
+	data := document.WeldFormData{Title: f.Kind.FormTitle(), Number: WeldNumber(w.ID), Institution: inst.Name,
+		Name: f.Name, Sex: f.Sex, Nature: f.Nature, Address: f.Address, Education: f.Education, Postcode: f.Postcode, IDNumber: f.IDNumber,
+		Mobile: f.Mobile, Photo: s.photo(ctx, f.PhotoKey), WorkType: f.WorkType, WeldingYears: f.WeldingYears, Items: f.Items,
+		Employer: f.Employer, CreditCode: f.CreditCode, UnitTypes: strings.Join(f.UnitTypes, "、"), District: district,
+		EmployerAddress: f.EmployerAddress, Contact: f.Contact, ContactPhone: f.ContactPhone, EntrustLabel: f.EntrustLabel(), Entrust: f.Entrust,
+		Training: f.Training, Materials: weldexam.Materials, Ticked: f.Materials, Renewal: f.Kind == weldexam.Renew,
+		Issuer: f.Issuer, IssuerAddress: f.IssuerAddress, CertificateNumber: f.CertificateNumber, FirstIssued: f.FirstIssued,
+		Accepted: f.Accepted, Trained: f.Trained, ValidUntil: f.ValidUntil, GeneratedOn: s.today().Chinese()}
+	for _, x := range f.Work {
+		data.Work = append(data.Work, x.Period+"  "+x.Employer+"  "+x.Work)
+	}
+	return document.WeldForm(data)
+}
+
+// StaffWeldFormPDF is the form of a registration of the staff member's
+// institution.
+func (s *Service) StaffWeldFormPDF(ctx context.Context, who Actor, id int64) ([]byte, error) {
+	_, r, err := s.staffWeld(ctx, who, id)
+	if err != nil {
+		return nil, err
+	}
+	w, err := welderOf(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.WeldFormPDF(ctx, w)
+}
+
+// SyncWeldEmployer is 同步单位信息 on the registration form (as on the
+// portal's 基本信息, seed 000 3.2): the employer's registered name,
+// 统一社会信用代码, address and district from the enterprise registry,
+// found by code or by name.
+func (s *Service) SyncWeldEmployer(ctx context.Context, r *weldexam.Registration) error {
+	f := application.Form{}
+	f.Employer.Name, f.Employer.CreditCode = strings.TrimSpace(r.Employer), strings.TrimSpace(r.CreditCode)
+	if p := s.syncEmployer(ctx, &f); p != nil {
+		field := map[string]string{"employer_name": "employer", "credit_code": "credit_code"}[p.Field]
+		return &Error{Code: Invalid, Field: field, Label: weldexam.Labels[field], Message: p.Message}
+	}
+	r.Employer, r.CreditCode, r.EmployerAddress, r.District = f.Employer.Name, f.Employer.CreditCode, f.Employer.Address, f.Employer.District
+	return nil
 }

@@ -44,7 +44,7 @@ var weldCodeRE = regexp.MustCompile(`验证码为 (\d{6})`)
 func TestWelderRegistrationToExamResult(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db, "2026-12-02")
-		if _, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: welderForm("")}); casework.ErrorCode(err) != casework.Invalid {
+		if _, _, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: welderForm("")}); casework.ErrorCode(err) != casework.Invalid {
 			t.Fatalf("no photo: %v", err)
 		}
 		staff := examStaff(t, db, "weld-exam", "上海市特种设备作业人员考试中心", "金属焊接操作", "非金属焊接操作")
@@ -63,23 +63,28 @@ func TestWelderRegistrationToExamResult(t *testing.T) {
 		// A missing 联系电话 is refused with the seed's message and a new captcha.
 		f := welderForm(key)
 		f.Mobile = ""
-		_, err = w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: f})
+		_, _, err = w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: f})
 		fe := casework.FieldErrors(err)
 		if len(fe) != 1 || fe[0].Field != "mobile" || fe[0].Message != "请填写联系电话!" || casework.ChallengeOf(err) == "" {
 			t.Fatalf("missing mobile: %+v %q", fe, casework.ChallengeOf(err))
 		}
 		// A wrong captcha stops it; the captcha is used up.
 		cid, answer := captcha(t, w)
-		if _, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: welderForm(key), CaptchaID: cid, CaptchaAnswer: "000000x"}); casework.FieldErrors(err)[0].Field != "captcha" {
+		if _, _, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: welderForm(key), CaptchaID: cid, CaptchaAnswer: "000000x"}); casework.FieldErrors(err)[0].Field != "captcha" {
 			t.Fatalf("wrong captcha: %v", err)
 		}
-		if _, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: welderForm(key), CaptchaID: cid, CaptchaAnswer: answer}); casework.FieldErrors(err)[0].Field != "captcha" {
+		if _, _, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: welderForm(key), CaptchaID: cid, CaptchaAnswer: answer}); casework.FieldErrors(err)[0].Field != "captcha" {
 			t.Fatalf("a used captcha: %v", err)
 		}
 		cid, answer = captcha(t, w)
-		reg, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: welderForm(key), CaptchaID: cid, CaptchaAnswer: answer, Client: "192.0.2.1"})
+		reg, creator, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: welderForm(key), CaptchaID: cid, CaptchaAnswer: answer, Client: "192.0.2.1"})
 		if err != nil || reg.Form.Items[1] != "SMAW-FeⅡ-6G(K)-9/57-Fef3J" {
 			t.Fatalf("register: %+v %v", reg, err)
+		}
+		// The browser that registered prints the 考试机构报名表 at once.
+		pdf := must(w.s.WeldFormPDF(ctx, must(w.s.OwnWeld(ctx, creator))))
+		if !bytes.HasPrefix(pdf, []byte("%PDF")) {
+			t.Fatal("no PDF")
 		}
 		if _, _, err := w.s.WeldStart(ctx, "new", welderID); casework.ErrorCode(err) != casework.Conflict {
 			t.Fatalf("a second registration: %v", err)

@@ -604,3 +604,36 @@ func (s *Service) SyncWeldEmployer(ctx context.Context, r *weldexam.Registration
 	r.Employer, r.CreditCode, r.EmployerAddress, r.District = f.Employer.Name, f.Employer.CreditCode, f.Employer.Address, f.Employer.District
 	return nil
 }
+
+// WeldPlace is a seat of a registration as its registrant sees it.
+type WeldPlace struct {
+	Subject, When, Venue string
+	Seat                 int
+}
+
+// WeldProgress is what a registrant sees of their registration's exams:
+// its seats (考试安排) and, once entered, its results.
+type WeldProgress struct {
+	Places  []WeldPlace
+	Results []store.ExamResult
+}
+
+// WeldProgressOf loads the exams of a registration already opened to its
+// registrant (OwnWeld).
+func (s *Service) WeldProgressOf(ctx context.Context, w Welder) (WeldProgress, error) {
+	var out WeldProgress
+	seats, err := s.store.WeldSeatsOf(ctx, w.ID)
+	if err != nil {
+		return out, err
+	}
+	for _, x := range seats {
+		sessions, err := s.store.ExamSessionsIn(ctx, []int64{x.SessionID})
+		if err != nil || len(sessions) == 0 {
+			return out, err
+		}
+		sess := sessionOf(sessions[0])
+		out.Places = append(out.Places, WeldPlace{Subject: sess.Subject.Label(), When: sess.When(), Venue: sess.Venue, Seat: x.Seat})
+	}
+	out.Results, err = s.store.WeldResults(ctx, w.ID)
+	return out, err
+}

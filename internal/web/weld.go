@@ -24,6 +24,7 @@ func (s *Server) weldRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /weld/mine", s.weldMine)
 	mux.HandleFunc("GET /weld/mine/edit", s.weldMineEdit)
 	mux.HandleFunc("GET /weld/mine/form.pdf", s.weldMinePDF)
+	s.weldExamRoutes(mux)
 }
 
 // weldCookie carries the token that opens a registration to its
@@ -386,7 +387,8 @@ func (s *Server) weldPhoto(w http.ResponseWriter, r *http.Request) {
 
 type weldMinePage struct {
 	chrome
-	W casework.Welder
+	W        casework.Welder
+	Progress casework.WeldProgress
 	weldFormPage
 }
 
@@ -398,7 +400,12 @@ func (s *Server) weldMine(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := &weldMinePage{W: own}
+	progress, err := s.cases.WeldProgressOf(r.Context(), own)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := &weldMinePage{W: own, Progress: progress}
 	p.weldFormPage = weldFormPage{F: own.Form, Districts: s.catalog.Districts()}
 	s.render(w, r, "weld_mine", p)
 }

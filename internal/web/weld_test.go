@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"opcert/internal/demo"
 	"opcert/internal/weldexam"
 )
 
@@ -162,4 +163,63 @@ func TestWelderRegistrationPages(t *testing.T) {
 	}
 	_, page = other.get("/weld/mine")
 	mustContain(t, page, `<dd id="mine-years">9</dd>`)
+
+	// Exam staff of the welding institution lock it, seat it and score each
+	// skill item; the passed item reaches the welder's exam results.
+	staff := newBrowser(t, srv)
+	if r, _ := staff.post("/login/password", url.Values{"login": {"exam"}, "password": {demo.Password}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("exam login: %d", r.StatusCode)
+	}
+	_, page = staff.get("/exam")
+	mustContain(t, page, `href="/exam/welders"`, `value="金属焊接操作"`)
+	_, page = staff.get("/exam/welders")
+	mustContain(t, page, "王焊工", "SAW-1G(K)-07/08/19", "待锁定")
+	link := regexp.MustCompile(`href="(/exam/welders/\d+)"`).FindStringSubmatch(page)[1]
+	if r, _ := staff.post(link+"/scores", url.Values{"theory": {"80"}, "practical-0": {"80"}, "practical-1": {"80"}}); r.StatusCode != http.StatusConflict {
+		t.Fatalf("scored before the lock: %d", r.StatusCode)
+	}
+	if r, _ := staff.post(link+"/lock", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("lock: %d", r.StatusCode)
+	}
+	if r, _ := other.get("/weld/mine/edit"); r.StatusCode != http.StatusConflict {
+		t.Fatalf("修改 after the lock: %d", r.StatusCode)
+	}
+	_, page = other.get("/weld/mine")
+	mustContain(t, page, "考试机构已锁定")
+	for _, sub := range []string{"theory", "practical"} {
+		if r, _ := staff.post("/exam/sessions", url.Values{"items": {"金属焊接操作"}, "subject": {sub}, "date": {"2026-12-10"}, "start": {"09:00"}, "end": {"11:00"},
+			"venue": {"上海市普陀区真北路1号 焊接实训室"}, "capacity": {"10"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("welding session: %d", r.StatusCode)
+		}
+	}
+	_, page = staff.get(link)
+	for _, m := range regexp.MustCompile(`<option value="(\d+)">`).FindAllStringSubmatch(page, -1) {
+		if r, _ := staff.post(link+"/seat", url.Values{"session": {m[1]}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("seat: %d", r.StatusCode)
+		}
+	}
+	_, page = staff.get(link)
+	mustContain(t, page, "已安排考试", "座位号 <strong>1</strong>")
+	resp, page = staff.post(link+"/scores", url.Values{"theory": {"80"}, "practical-0": {"85"}, "practical-1": {"abc"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "成绩应为0至100之间的整数") || !strings.Contains(page, `value="85"`) {
+		t.Fatalf("a wrong mark: %d", resp.StatusCode)
+	}
+	if r, _ := staff.post(link+"/scores", url.Values{"theory": {"80"}, "practical-0": {"85"}, "practical-1": {"60"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("scores: %d", r.StatusCode)
+	}
+	_, page = staff.get(link)
+	mustContain(t, page, "已录入成绩", "合格", "不合格")
+	h, err := db.HoldingByIDNumber(context.Background(), welderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.PassedExamResults(context.Background(), h.Holder.ID); len(got) != 1 || got[0].WeldCode != "SAW-1G(K)-07/08/19" {
+		t.Fatalf("passed results %+v", got)
+	}
+	_, page = other.get("/weld/mine")
+	mustContain(t, page, "考试安排", "焊接实训室", "考试成绩", "一网通办")
+	// The public sees none of it.
+	if r, _ := newBrowser(t, srv).get(link); r.StatusCode == http.StatusOK {
+		t.Fatal("a visitor opens a registration")
+	}
 }

@@ -2,6 +2,7 @@ package casework_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -215,4 +216,54 @@ func must0(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A passed item of a welder registration is cited by one 一网通办
+// application only: the first that submits it consumes it (used_by), a
+// second citing it is refused.
+func TestWeldResultConsumedOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, "2026-12-02")
+		staff := examStaff(t, db, "weld-exam", "上海市特种设备作业人员考试中心", "金属焊接操作")
+		photo := testfixture.Photo()
+		key := must(w.s.SaveWeldPhoto(ctx, casework.Upload{Name: "photo.png", Size: int64(len(photo)), Body: bytes.NewReader(photo)}))
+		// The world's applicant (𠮷祥, 110105198005010021, 女) registers for 增项.
+		f := welderForm(key)
+		f.Name, f.Sex, f.IDNumber, f.Nature, f.Items = w.name, "女", "110105198005010021", "增项", []string{"SMAW-FeⅡ-6G(K)-9/57-Fef3J"}
+		cid, answer := captcha(t, w)
+		reg, _, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: f, CaptchaID: cid, CaptchaAnswer: answer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		must0(t, w.s.LockWeld(ctx, staff, reg.ID))
+		must(w.s.ScoreWeld(ctx, staff, reg.ID, casework.WeldScores{Practical: []string{"90"}}))
+		offered := must(db.PassedExamResults(ctx, w.holderID))
+		if len(offered) != 1 || offered[0].Theory.Valid {
+			t.Fatalf("增项 result %+v", offered)
+		}
+		cite := func() store.Application {
+			a := w.newApplication(t)
+			l := must(w.s.Load(ctx, w.applicant, a.ID))
+			l.Form.Items = []application.FormItem{{Target: "金属焊接操作", WeldCode: offered[0].WeldCode, ExamResultID: offered[0].ID}}
+			a.Data = mustJSON(t, l.Form)
+			return must(db.SaveDraft(ctx, a, []string{"draft"}))
+		}
+		w.act(t, w.applicant, cite(), application.ActionSubmit, application.Input{})
+		if left := must(db.PassedExamResults(ctx, w.holderID)); len(left) != 0 {
+			t.Fatalf("still offered after 提交: %+v", left)
+		}
+		b := cite()
+		if _, err := w.s.Act(ctx, w.applicant, b.ID, b.Version, application.ActionSubmit, application.Input{}); casework.ErrorCode(err) != casework.Conflict {
+			t.Fatalf("the result cited twice: %v", err)
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

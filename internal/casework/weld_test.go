@@ -69,6 +69,12 @@ func TestWelderRegistrationToExamResult(t *testing.T) {
 		if len(fe) != 1 || fe[0].Field != "mobile" || fe[0].Message != "请填写联系电话!" || casework.ChallengeOf(err) == "" {
 			t.Fatalf("missing mobile: %+v %q", fe, casework.ChallengeOf(err))
 		}
+		// A 生僻字 no font of the 报名表 has (𰀀, Extension G) is refused where it is typed.
+		f = welderForm(key)
+		f.Name = "王\U00030000"
+		if fe := casework.FieldErrors(func() error { _, _, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: f}); return err }()); len(fe) != 1 || fe[0].Field != "name" {
+			t.Fatalf("a 生僻字 in the name: %+v", fe)
+		}
 		// A wrong captcha stops it; the captcha is used up.
 		cid, answer := captcha(t, w)
 		if _, _, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: welderForm(key), CaptchaID: cid, CaptchaAnswer: "000000x"}); casework.FieldErrors(err)[0].Field != "captcha" {
@@ -174,6 +180,22 @@ func TestWelderRegistrationToExamResult(t *testing.T) {
 		r := application.ExamResult{Theory: int(passed[0].Theory.Int64)}
 		if !application.ResultFitsMatter(r, application.MatterNew) || application.ResultFitsMatter(r, application.MatterAdd) {
 			t.Fatal("a result with theory is for 新办")
+		}
+		// Every change is in the audit log: the registrant's by address, the
+		// staff's by account.
+		actions := map[string]int64{}
+		for _, e := range must(db.AuditEntriesFrom(ctx, 1, 1000)) {
+			if strings.HasPrefix(e.Subject, "weld_registration:") {
+				actions[e.Action] = e.ActorID
+			}
+		}
+		for _, a := range []string{"weld_register", "weld_modify", "weld_lock", "weld_seat", "weld_score", "view_weld_registration"} {
+			if _, ok := actions[a]; !ok {
+				t.Fatalf("%s not audited: %v", a, actions)
+			}
+		}
+		if actions["weld_lock"] != staff.UserID || actions["weld_register"] != 0 {
+			t.Fatalf("audit actors %v", actions)
 		}
 		// After scoring, the welder can register again (补考 or another item).
 		if _, _, err := w.s.WeldStart(ctx, "new", welderID); err != nil {

@@ -223,3 +223,25 @@ func TestWelderRegistrationPages(t *testing.T) {
 		t.Fatal("a visitor opens a registration")
 	}
 }
+
+// A photo that is not one, or too large, is refused at the photo with what
+// was typed kept; a body over the limit is refused unread.
+func TestWelderPhotoRefused(t *testing.T) {
+	srv, _ := newDemoServer(t, false)
+	b := newBrowser(t, srv)
+	v := welderValues()
+	v.Set("action", "upload_photo")
+	resp, page := b.postMultipart("/weld/form", v, "photo", "photo.jpg", []byte("not a picture at all"))
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `id="photo-error"`) || !strings.Contains(page, `value="王焊工"`) ||
+		strings.Contains(page, `name="photo_key" value="weld`) {
+		t.Fatalf("a disguised photo: %d", resp.StatusCode)
+	}
+	resp, page = b.postMultipart("/weld/form", v, "photo", "photo.png", make([]byte, 12<<20))
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "超过10MB") {
+		t.Fatalf("an oversized photo: %d", resp.StatusCode)
+	}
+	// A photo key that is not one of the registration photos reads nothing.
+	if r, _ := b.get("/weld/photo?k=applications/1/photo.png"); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("another file by key: %d", r.StatusCode)
+	}
+}

@@ -245,3 +245,34 @@ func TestWelderPhotoRefused(t *testing.T) {
 		t.Fatalf("another file by key: %d", r.StatusCode)
 	}
 }
+
+// 刷新验证码 draws a new captcha and 同步单位信息 fills the employer from the
+// enterprise registry, both without JavaScript and keeping what was typed.
+func TestWelderFormButtons(t *testing.T) {
+	srv, _ := newDemoServer(t, false)
+	b := newBrowser(t, srv)
+	_, page := b.post("/weld", url.Values{"kind": {"new"}, "id_number": {welderID}, "action": {"register"}})
+	first := captchaRE.FindStringSubmatch(page)[1]
+	v := welderValues()
+	v.Set("captcha_id", first)
+	v.Set("action", "refresh_captcha")
+	_, page = b.postMultipart("/weld/form", v, "", "", nil)
+	if next := captchaRE.FindStringSubmatch(page)[1]; next == first || !strings.Contains(page, `value="王焊工"`) {
+		t.Fatalf("刷新验证码: %s → %s", first, next)
+	}
+	if r, _ := b.get("/captcha/" + captchaRE.FindStringSubmatch(page)[1] + "/audio"); r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "audio/wav" {
+		t.Fatalf("audio captcha: %d", r.StatusCode)
+	}
+	v = welderValues()
+	v.Set("employer", "上海金山石化焊接工程有限公司")
+	v.Set("credit_code", "")
+	v.Set("employer_address", "")
+	v.Set("action", "sync_employer")
+	_, page = b.postMultipart("/weld/form", v, "", "", nil)
+	mustContain(t, page, "已同步单位信息", `value="上海市金山区卫零路55号"`, `<option value="310116" selected>`, `value="王焊工"`)
+	v.Set("employer", "不存在的单位")
+	resp, page := b.postMultipart("/weld/form", v, "", "", nil)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "企业登记信息中未找到该单位") {
+		t.Fatalf("an unknown employer: %d", resp.StatusCode)
+	}
+}

@@ -151,6 +151,11 @@ func TestWelderRegistrationToExamResult(t *testing.T) {
 			t.Fatalf("seat %+v", seat)
 		}
 		must(w.s.SeatWeld(ctx, staff, reg.ID, practical.ID))
+		for _, x := range must(w.s.ExamDesk(ctx, staff)).Sessions {
+			if x.Seated != 1 {
+				t.Fatalf("the desk counts %d seated in %s", x.Seated, x.Subject)
+			}
+		}
 		c := must(w.s.WeldCase(ctx, staff, reg.ID))
 		if len(c.Seats) != 2 || c.State() != "已安排考试" || !c.NeedsTheory {
 			t.Fatalf("case %+v", c)

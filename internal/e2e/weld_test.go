@@ -189,3 +189,25 @@ func TestWelderResultChosenInPortal(t *testing.T) {
 	r.commitment("增项")
 	mustSee(t, b, code)
 }
+
+// Without JavaScript the + and − of 技能考试项目明细 and 工作经历 are form
+// posts that keep everything typed.
+func TestWelderRowsWithoutJavaScript(t *testing.T) {
+	r := newApplyRun(t)
+	b := r.b
+	b.DisableJavaScript()
+	wantStatus(t, "entry", b.Open(r.srv.URL+"/weld"), 200)
+	b.Fill("身份证号", residentID(t, "310107", "19850315", "001"))
+	wantStatus(t, "报名", b.ClickButton("报名"), 200)
+	b.Fill("姓名", "王焊工")
+	b.Fill("第1行", "SAW-1G(K)-07/08/19")
+	wantStatus(t, "+ 项目", b.clickID("add-item"), 200)
+	b.Fill("第2行", "SMAW-FeⅡ-6G(K)-9/57-Fef3J")
+	wantStatus(t, "+ 工作经历", b.clickID("add-work"), 200)
+	if n := Evaluate[int](b, `document.querySelectorAll('input[name="work_period"]').length`); n != 2 {
+		t.Fatalf("%d work rows", n)
+	}
+	wantStatus(t, "− 第1行", b.clickID("remove-item-0"), 200)
+	wantText(t, "the row left", b.FieldValue("第1行"), "SMAW-FeⅡ-6G(K)-9/57-Fef3J")
+	wantText(t, "姓名 kept", b.FieldValue("姓名"), "王焊工")
+}

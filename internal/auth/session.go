@@ -75,6 +75,9 @@ type SMSPurpose string
 const (
 	SMSRegister SMSPurpose = "register"
 	SMSLogin    SMSPurpose = "login"
+	// SMSWeld proves a 焊工报名 is the registrant's own before it is shown
+	// or changed: the code goes to the phone the registration gives.
+	SMSWeld SMSPurpose = "weld"
 )
 
 // NewSMSCode returns a uniformly random six-digit code.
@@ -106,8 +109,11 @@ const codeMarker = "验证码为 "
 // SMSCodeMessage is the text sent with a code.
 func SMSCodeMessage(p SMSPurpose, code string) string {
 	what := "登录"
-	if p == SMSRegister {
+	switch p {
+	case SMSRegister:
 		what = "注册"
+	case SMSWeld:
+		what = "焊工考试报名查询"
 	}
 	return fmt.Sprintf("【特种设备作业人员资格认定】您的%s"+codeMarker+"%s，5分钟内有效。请勿告诉他人。", what, code)
 }

@@ -259,7 +259,12 @@ func (s *Service) ExamDesk(ctx context.Context, who Actor) (ExamDesk, error) {
 	}
 	out := ExamDesk{Institution: d.institution.Name, Items: exam.SessionItems(d.examined, s.catalog)}
 	for _, x := range d.board.Sessions {
-		out.Sessions = append(out.Sessions, DeskSession{Session: x, Seated: d.board.Seated(x.ID), Waiting: len(d.board.Waiting(x.ID))})
+		// A welding session's seats are the welder registrations'.
+		welders, err := s.store.WeldSeatsIn(ctx, x.ID)
+		if err != nil {
+			return ExamDesk{}, err
+		}
+		out.Sessions = append(out.Sessions, DeskSession{Session: x, Seated: d.board.Seated(x.ID) + len(welders), Waiting: len(d.board.Waiting(x.ID))})
 	}
 	for _, c := range d.candidates {
 		out.Candidates = append(out.Candidates, s.deskCandidate(d, c))

@@ -41,7 +41,7 @@ func TestNewSession(t *testing.T) {
 		{"only items the institution examines", "items", "“Q2”不是本机构在此安排考试的项目", with(func(in *SessionInput) { in.Items = []string{"Q2"} }), []catalog.NewCode{"P"}},
 		{"seed 000 2.1 注2: R3 is arranged by its institution, no 准考证", "items", "“R3”不是本机构在此安排考试的项目", with(func(in *SessionInput) { in.Items = []string{"R3"} }), []catalog.NewCode{"R3"}},
 		{"seed 000 2.1 注3: 安全阀校验 by the chosen institution", "items", "“F”不是本机构在此安排考试的项目", with(func(in *SessionInput) { in.Items = []string{"F"} }), []catalog.NewCode{"F"}},
-		{"welding exams come with the welder registrations", "items", "“金属焊接操作”不是本机构在此安排考试的项目", with(func(in *SessionInput) { in.Items = []string{"金属焊接操作"} }), city},
+		{"welding sessions only where welding is examined", "items", "“金属焊接操作”不是本机构在此安排考试的项目", with(func(in *SessionInput) { in.Items = []string{"金属焊接操作"} }), []catalog.NewCode{"P"}},
 		{"a subject is required", "subject", "请选择理论知识考试或实际操作技能考试", with(func(in *SessionInput) { in.Subject = "oral" }), city},
 		{"SOURCES §3 (S11): A has no practical exam", "subject", "特种设备安全管理（A）只考理论知识，不设实际操作技能考试", with(func(in *SessionInput) { in.Items, in.Subject = []string{"A"}, "practical" }), city},
 		{"a date is required", "date", "请填写考试日期", with(func(in *SessionInput) { in.Date = "" }), city},

@@ -147,14 +147,16 @@ func ArrangedHere(code catalog.NewCode, cat *catalog.Catalog) bool {
 }
 
 // SessionItems are the items an institution can hold sessions for: those
-// it examines that the exam system arranges, in catalogue order.
+// it examines that the exam system arranges, and the welding items it
+// examines, whose sessions seat the welder registrations (焊工报名, seed 000
+// 四: 相关考试机构会统一安排考试), in catalogue order.
 func SessionItems(examined []catalog.NewCode, cat *catalog.Catalog) []catalog.NewCode {
 	if cat == nil {
 		cat = catalog.Default()
 	}
 	var out []catalog.NewCode
 	for _, it := range cat.Items() {
-		if slices.Contains(examined, it.Code) && ArrangedHere(it.Code, cat) {
+		if slices.Contains(examined, it.Code) && (ArrangedHere(it.Code, cat) || it.Welding) {
 			out = append(out, it.Code)
 		}
 	}

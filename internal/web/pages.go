@@ -63,7 +63,7 @@ func (s *Server) homeData(r *http.Request) (*homePage, error) {
 		svc = append(svc, service{Title: m.Label(), Summary: m.Summary(), Href: "/guide/" + string(m)})
 	}
 	svc = append(svc,
-		service{Title: "焊工考试报名", Summary: "特种设备焊接作业人员考试报名（单个报名、批量报名）", Href: "/guide/welder"},
+		service{Title: "焊工考试报名", Summary: "特种设备焊接作业人员考试报名（单个报名、批量报名）", Href: "/weld"},
 		service{Title: "证书查询", Summary: "按姓名和证件号码查询特种设备安全管理和作业人员证", Href: "/certificates/query"},
 		service{Title: "办件查询", Summary: "查看已提交申请的办理进度、补正要求和决定书", Href: "/guide/track"},
 	)

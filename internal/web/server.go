@@ -118,6 +118,7 @@ func (s *Server) routes() {
 	s.publicRoutes(mux)
 	s.officerRoutes(mux)
 	s.examRoutes(mux)
+	s.weldRoutes(mux)
 	s.noticeRoutes(mux)
 	s.smsRoutes(mux)
 	s.calendarRoutes(mux)

@@ -514,8 +514,8 @@ func addEvent(ctx context.Context, tx *sql.Tx, now time.Time, appID, actorID int
 
 func addEventID(ctx context.Context, tx *sql.Tx, now time.Time, appID, actorID int64, action, from, to, note string) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO application_events (application_id, at, actor_id, action, from_status, to_status, note)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, appID, now, nullInt(actorID), action, from, to, note).Scan(&id)
+	err := tx.QueryRowContext(ctx, `INSERT INTO application_events (application_id, at, actor_id, action, from_status, to_status, note, actor_authority)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT authority_code FROM users WHERE id = $3)) RETURNING id`, appID, now, nullInt(actorID), action, from, to, note).Scan(&id)
 	return id, err
 }
 
@@ -528,16 +528,21 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Event is one line of an application's history.
+// Event is one line of an application's history, with who acted: the
+// account's name and role, and the 受理机关 it acted for then.
 type Event struct {
 	At                     time.Time
 	ActorID                int64
 	Action, From, To, Note string
+	ActorName, ActorRole   string
+	ActorAuthority         string // district code; "" for the applicant, the system and admins
 }
 
 // Events lists an application's history, oldest first.
 func (db *DB) Events(ctx context.Context, appID int64) ([]Event, error) {
-	rows, err := db.query(ctx, `SELECT at, COALESCE(actor_id, 0), action, from_status, to_status, note FROM application_events WHERE application_id = $1 ORDER BY id`, appID)
+	rows, err := db.query(ctx, `SELECT e.at, COALESCE(e.actor_id, 0), e.action, e.from_status, e.to_status, e.note,
+		COALESCE(u.name, ''), COALESCE(u.role, ''), COALESCE(e.actor_authority, '')
+		FROM application_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.id`, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -545,7 +550,7 @@ func (db *DB) Events(ctx context.Context, appID int64) ([]Event, error) {
 	var out []Event
 	for rows.Next() {
 		var e Event
-		if err := rows.Scan(&e.At, &e.ActorID, &e.Action, &e.From, &e.To, &e.Note); err != nil {
+		if err := rows.Scan(&e.At, &e.ActorID, &e.Action, &e.From, &e.To, &e.Note, &e.ActorName, &e.ActorRole, &e.ActorAuthority); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

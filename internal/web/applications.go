@@ -68,7 +68,7 @@ func (s *Server) applicationList(w http.ResponseWriter, r *http.Request) {
 
 type viewPage struct {
 	*wizardPage
-	Events   []store.Event
+	History  []casework.HistoryLine
 	Deadline string
 	Notices  []notice
 	Exam     casework.ApplicantExam // 考试安排
@@ -102,7 +102,7 @@ func (s *Server) applicationView(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	ev, err := s.store.Events(r.Context(), a.ID)
+	history, err := s.cases.History(r.Context(), s.actor(r), a.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -112,7 +112,7 @@ func (s *Server) applicationView(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := &viewPage{wizardPage: wp, Events: ev, Notices: notices, Deadline: deadlineSentence(a)}
+	p := &viewPage{wizardPage: wp, History: history, Notices: notices, Deadline: deadlineSentence(a)}
 	if p.Exam, err = s.cases.ExamArrangementOf(r.Context(), s.actor(r), a.ID); err != nil {
 		s.serverError(w, r, err)
 		return

@@ -153,7 +153,7 @@ type officerAppPage struct {
 	Holding registry.Holding
 	Rows    []itemRow
 	Actions []application.Action
-	Events  []store.Event
+	History []casework.HistoryLine
 	Fields  []application.CorrectableField
 	DueText string
 	// RoutedElsewhere names the district the form now matches when it is
@@ -200,7 +200,7 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 	if cf.Found {
 		p.Holding, p.Rows = cf.Holding, s.itemRows(cf.Holding)
 	}
-	p.Actions, p.Events, p.Notices = cf.Actions, cf.Events, latestNotices(cf.Notices)
+	p.Actions, p.History, p.Notices = cf.Actions, cf.History, latestNotices(cf.Notices)
 	if rt := f.Route(s.catalog); rt.Code != "" && rt.Code != a.AuthorityCode && a.Status != application.StatusDraft {
 		p.RoutedElsewhere = rt.Name
 	}

@@ -315,8 +315,9 @@ type HistoryLine struct {
 	// Who names the actor: for the back office the officer's name and
 	// 受理机关; for the applicant the 受理机关 only (staff names are not
 	// published), "申请人" for their own steps, "系统" for timed work.
-	Who  string
-	Note string
+	Who     string
+	Note    string
+	Opinion string // the 审批意见 (or 初审意见) given with the step
 }
 
 // History is the 办理记录 of an application as the viewer may see it: staff
@@ -337,7 +338,7 @@ func (s *Service) History(ctx context.Context, who Actor, id int64) ([]HistoryLi
 func (s *Service) historyOf(events []store.Event, staff bool) []HistoryLine {
 	out := make([]HistoryLine, 0, len(events))
 	for _, e := range events {
-		l := HistoryLine{At: e.At, Action: e.Action, To: application.Status(e.To), Note: e.Note}
+		l := HistoryLine{At: e.At, Action: e.Action, To: application.Status(e.To), Note: e.Note, Opinion: e.Opinion}
 		switch auth.Role(e.ActorRole) {
 		case auth.RoleApplicant:
 			l.Who = "申请人"
@@ -360,7 +361,7 @@ func (s *Service) historyOf(events []store.Event, staff bool) []HistoryLine {
 			l.Who = "系统"
 		}
 		if !staff && application.InternalNote(e.Action) {
-			l.Note = ""
+			l.Note, l.Opinion = "", ""
 		}
 		out = append(out, l)
 	}

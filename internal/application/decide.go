@@ -32,6 +32,9 @@ type Case struct {
 	ExamAttempts []ExamResult
 	// Institutions are the exam institutions (提交 checks the one chosen).
 	Institutions []ExamInstitution
+	// Duties is the bureau's separation of duties and who did the steps it
+	// keeps apart.
+	Duties Duties
 	// Sitting is where and when the exam took place when the exam system
 	// records the score; zero when the officer records it by hand, as of
 	// today at the 受理机关.
@@ -60,6 +63,9 @@ type Input struct {
 	// Opinion is the 审批意见 of 准予许可 and 不予许可 (and the 初审意见
 	// of 审核 where the bureau separates duties).
 	Opinion string
+	// By is the account acting (separation of duties compares it with who
+	// did the earlier steps); 0 for the system.
+	By int64
 }
 
 // Env is the world a decision reads.
@@ -137,6 +143,11 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 	if err != nil {
 		return Change{}, err
 	}
+	if role == RoleOfficer {
+		if te := c.Duties.Check(c.Status, act, in.By); te != nil {
+			return Change{}, te
+		}
+	}
 	ch := Change{Action: act, From: c.Status, To: to, Due: c.Due, CorrectionDue: c.CorrectionDue, Note: strings.TrimSpace(in.Reason)}
 	vars := map[string]string{"申请号": c.Number, "事项": c.Form.Matter.Label(), "受理机关": c.AuthorityName}
 	ch.SMS = Message{Topic: string(to), Vars: vars}
@@ -189,6 +200,10 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 		ch.Grant, ch.DecidedOn, ch.Due = &g, env.Today, workday.Deadline{}
 	case ActionRecordExam:
 		return decideExam(c, ch, targets, in, env)
+	case ActionReview:
+		if ch.Opinion = strings.TrimSpace(in.Opinion); ch.Opinion == "" {
+			return Change{}, Problems{{Field: "opinion", Label: "初审意见", Message: "请填写初审意见"}}
+		}
 	case ActionComplete:
 		ch.ItemsActive = &inactive
 	case ActionAbandon:

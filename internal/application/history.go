@@ -9,7 +9,7 @@ package application
 // (行政许可法 第三十八条第二款: 应当说明理由), a transfer's reason goes out by SMS.
 func InternalNote(action string) bool {
 	switch Action(action) {
-	case ActionRequestCorrection:
+	case ActionRequestCorrection, ActionReview:
 		return true
 	}
 	return false

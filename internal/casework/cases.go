@@ -188,6 +188,14 @@ func (s *Service) decideSat(ctx context.Context, who Actor, c Loaded, act applic
 	}
 	k := application.Case{Status: application.Status(c.Status), Number: c.Number, Form: c.Form,
 		AuthorityName: s.authorityName(c.AuthorityCode), Due: c.Due, CorrectionDue: c.CorrectionDue, Sitting: sat}
+	// Who acts is the service's to say, never the page's.
+	in.By = who.UserID
+	switch act {
+	case application.ActionReview, application.ActionApprove, application.ActionDeny:
+		if k.Duties, _, err = s.dutiesOf(ctx, c); err != nil {
+			return application.Change{}, err
+		}
+	}
 	switch act {
 	case application.ActionApprove:
 		if k.Held, err = s.heldItems(ctx, c.HolderID); err != nil {

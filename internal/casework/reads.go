@@ -26,6 +26,12 @@ type CaseFile struct {
 	History []HistoryLine // the 办理记录 as staff see it
 	Notices []store.Notice
 	Actions []application.Action
+	// Barred are the steps separation of duties keeps from this viewer,
+	// each with its reason; Separated says the bureau separates duties and
+	// WhoMayAct who may take the next step kept apart.
+	Barred    []string
+	Separated bool
+	WhoMayAct string
 }
 
 // CaseFile loads an application for its officer (or an admin).
@@ -57,7 +63,19 @@ func (s *Service) CaseFile(ctx context.Context, who Actor, id int64) (CaseFile, 
 	}
 	if who.staff() {
 		k := application.Case{Status: application.Status(c.Status), Form: c.Form, Due: c.Due}
-		out.Actions = application.ActionsFor(k, application.RoleOfficer, s.today(), s.catalog)
+		var names dutyNames
+		if k.Duties, names, err = s.dutiesOf(ctx, c); err != nil {
+			return CaseFile{}, err
+		}
+		out.Separated = k.Duties.Separated
+		out.WhoMayAct = whoMayAct(k.Duties, names, k.Status, who.UserID)
+		for _, act := range application.ActionsFor(k, application.RoleOfficer, s.today(), s.catalog) {
+			if te := k.Duties.Check(k.Status, act, who.UserID); te != nil {
+				out.Barred = append(out.Barred, te.Message)
+				continue
+			}
+			out.Actions = append(out.Actions, act)
+		}
 	}
 	return out, nil
 }

@@ -84,7 +84,7 @@ func deadlineSentence(a store.Application) string {
 	case a.Due.IsZero():
 	case a.Status == application.StatusSubmitted:
 		return "受理机关应在 " + a.Due.Chinese() + " 前决定是否受理"
-	case a.Status == application.StatusAccepted:
+	case a.Status == application.StatusAccepted || a.Status == application.StatusReviewed:
 		return "受理机关应在 " + a.Due.Chinese() + " 前作出是否准予许可的决定"
 	}
 	return ""

@@ -2,8 +2,12 @@ package web_test
 
 import (
 	"context"
+
 	"net/http"
 	"net/url"
+	"opcert/internal/auth"
+	"opcert/internal/demo"
+	"opcert/internal/store"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,5 +155,120 @@ func TestDecisionWrongRoleAndDistrict(t *testing.T) {
 		if resp, body := far.post(path, url.Values{"action": {"approve"}, "opinion": {"同意"}, "version": {"4"}, "step": {step}}); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "张伟") {
 			t.Errorf("another district, step %q: %d", step, resp.StatusCode)
 		}
+	}
+}
+
+// currentVersion is the application's version, for a post from a page
+// that offers no form.
+func currentVersion(t *testing.T, db *store.DB, id int64) string {
+	t.Helper()
+	a, err := db.ApplicationIn(context.Background(), id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.Itoa(a.Version)
+}
+
+// addOfficer creates another officer of the district with the demo password.
+func addOfficer(t *testing.T, db *store.DB, login, name, code string) {
+	t.Helper()
+	h, err := auth.HashPassword(demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateUser(context.Background(), auth.User{Login: login, Name: name, Role: auth.RoleOfficer, AuthorityCode: code, PasswordHash: h}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An admin turns on 徐汇区's separation of duties (audited); then the officer
+// who 受理'd cannot 审核, a second officer 审核s with a 初审意见 (not shown to
+// the applicant), neither of them may 批准, and a third one does. The queue
+// says who may act.
+func TestSeparationOfDuties(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	addOfficer(t, db, "officer-310104-b", "李审核", "310104")
+	addOfficer(t, db, "officer-310104-c", "王批准", "310104")
+	applicantB := newBrowser(t, srv)
+	app, id := submitQ8(t, applicantB)
+	acceptor, reviewer, approver := newBrowser(t, srv), newBrowser(t, srv), newBrowser(t, srv)
+	login(t, acceptor, "officer-310104")
+	login(t, reviewer, "officer-310104-b")
+	login(t, approver, "officer-310104-c")
+
+	if resp, _ := acceptor.get("/admin/duties"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an officer opens /admin/duties: %d", resp.StatusCode)
+	}
+	if resp, _ := acceptor.post("/admin/duties", url.Values{"authority": {"310104"}, "separated": {"1"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an officer sets the duties: %d", resp.StatusCode)
+	}
+	admin := newBrowser(t, srv)
+	login(t, admin, "admin")
+	_, page := admin.get("/admin/duties")
+	mustContain(t, page, "徐汇区市场监督管理局", `id="set-310104"`, "未实行")
+	if resp, body := admin.post("/admin/duties", url.Values{"authority": {"999999"}, "separated": {"1"}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请选择受理机关") {
+		t.Errorf("an unknown bureau: %d", resp.StatusCode)
+	}
+	resp, body := admin.post("/admin/duties", url.Values{"authority": {"310104"}, "separated": {"1"}})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("set: %d", resp.StatusCode)
+	}
+	mustContain(t, body, "徐汇区市场监督管理局已实行受理、审核、批准分离", `<td data-label="审批分离" id="duty-310104">已实行</td>`)
+	entries, _ := db.AuditEntries(context.Background(), "authority:310104", 5)
+	if len(entries) != 1 || entries[0].Action != "set_duty_separation" || entries[0].Before != "separated=false" || entries[0].After != "separated=true" {
+		t.Fatalf("audit %+v", entries)
+	}
+
+	path := "/officer/applications/" + strconv.FormatInt(id, 10)
+	if resp, body := officerAct(t, acceptor, id, url.Values{"action": {"accept"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("受理: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	// The acceptor is not offered 审核 and is told why; a forged post is refused.
+	_, page = acceptor.get(path)
+	mustContain(t, page, "您受理了该申请，不能再审核，请由其他工作人员审核", "待审核：须由受理人徐汇区受理员以外的工作人员办理")
+	if strings.Contains(page, `id="do-review"`) || strings.Contains(page, `id="do-approve"`) {
+		t.Error("the acceptor is offered 审核 or 准予许可")
+	}
+	if resp, body := officerAct(t, acceptor, id, url.Values{"action": {"review"}, "opinion": {"同意"}, "version": {currentVersion(t, db, id)}}); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "您受理了该申请，不能再审核") {
+		t.Errorf("the acceptor reviews: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	// No decision before 审核, not even by a third officer.
+	if resp, body := officerAct(t, approver, id, url.Values{"action": {"approve"}, "version": {currentVersion(t, db, id)}}); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "须先经审核") {
+		t.Errorf("approve before 审核: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	_, queue := reviewer.get("/officer")
+	mustContain(t, queue, "待审核：您可办理")
+	_, queue = acceptor.get("/officer")
+	mustContain(t, queue, "待审核：须由受理人徐汇区受理员以外的工作人员办理")
+
+	if resp, body := officerAct(t, reviewer, id, url.Values{"action": {"review"}, "opinion": {""}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请填写初审意见") {
+		t.Errorf("审核 without 初审意见: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	if resp, body := officerAct(t, reviewer, id, url.Values{"action": {"review"}, "opinion": {"材料齐全，建议准予许可"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("审核: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	for _, b := range []*browser{acceptor, reviewer} {
+		if resp, body := officerAct(t, b, id, url.Values{"action": {"approve"}, "version": {currentVersion(t, db, id)}}); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "不能再批准（准予许可）") {
+			t.Errorf("approve by the acceptor or reviewer: %d %s", resp.StatusCode, errorsOf(body))
+		}
+	}
+	_, queue = approver.get("/officer")
+	mustContain(t, queue, "已审核（待批准）", "待批准：您可办理")
+	if resp, body := officerAct(t, approver, id, url.Values{"action": {"approve"}, "opinion": {"同意准予许可"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("批准: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	_, page = approver.get(path)
+	mustContain(t, historyOf(t, page), "徐汇区受理员（徐汇区市场监督管理局）", "李审核（徐汇区市场监督管理局）", "材料齐全，建议准予许可", "王批准（徐汇区市场监督管理局）", "同意准予许可")
+	_, view := applicantB.get(app)
+	h := historyOf(t, view)
+	mustContain(t, h, "审核", "准予许可")
+	if strings.Contains(h, "建议准予许可") {
+		t.Error("the applicant sees the 初审意见")
+	}
+
+	// Off again: the next application goes 受理 → 准予许可 by one officer.
+	admin.post("/admin/duties", url.Values{"authority": {"310104"}, "separated": {"0"}})
+	if _, page := acceptor.get("/admin/duties"); strings.Contains(page, "已实行") {
+		t.Error("an officer sees the admin page")
 	}
 }

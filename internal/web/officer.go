@@ -61,6 +61,9 @@ type queueRow struct {
 	Matter   application.Matter
 	DaysLeft string
 	Overdue  bool
+	// WhoMayAct: who may take the next step where the bureau separates
+	// duties (待审核, 待批准).
+	WhoMayAct string
 }
 
 type queuePage struct {
@@ -122,8 +125,15 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 		p.AuthorityName = d.Name + "市场监督管理局"
 	}
 	p.Total, p.Pages = total, (total+casework.QueuePageSize-1)/casework.QueuePageSize
+	may, err := s.cases.WhoMayAct(r.Context(), s.actor(r), rows)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	for _, row := range rows {
-		p.Rows = append(p.Rows, newQueueRow(row))
+		qr := newQueueRow(row)
+		qr.WhoMayAct = may[row.ID]
+		p.Rows = append(p.Rows, qr)
 	}
 	if p.Page > 1 {
 		p.PrevURL = p.address("/officer", p.Page-1)
@@ -163,6 +173,10 @@ type officerAppPage struct {
 	Notices         []notice
 	Admin           bool
 	Authorities     []authorityChoice
+	// Barred are the steps separation of duties keeps from this officer,
+	// with the reason; WhoMayAct who may take the next step kept apart.
+	Barred    []string
+	WhoMayAct string
 	// Typed is what the officer typed into an action's form, shown again
 	// after a refusal or 返回修改 so that nothing typed is lost.
 	Typed typedAction
@@ -231,6 +245,7 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 		p.Holding, p.Rows = cf.Holding, s.itemRows(cf.Holding)
 	}
 	p.Actions, p.History, p.Notices = cf.Actions, cf.History, latestNotices(cf.Notices)
+	p.Barred, p.WhoMayAct = cf.Barred, cf.WhoMayAct
 	if rt := f.Route(s.catalog); rt.Code != "" && rt.Code != a.AuthorityCode && a.Status != application.StatusDraft {
 		p.RoutedElsewhere = rt.Name
 	}

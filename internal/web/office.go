@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/http"
+
+	"opcert/internal/auth"
+	"opcert/internal/casework"
+)
+
+// officeRoutes are the back office's bureau-wide pages: the admin's
+// separation of duties per 受理机关.
+func (s *Server) officeRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /admin/duties", s.requireRole(auth.RoleAdmin, s.dutiesPage))
+	mux.HandleFunc("POST /admin/duties", s.requireRole(auth.RoleAdmin, s.dutiesSave))
+}
+
+type dutiesData struct {
+	chrome
+	Rows   []casework.DutySetting
+	Notice string
+	Errors []fieldError
+}
+
+// dutiesPage lists every 受理机关 with its separation of 受理, 审核 and 批准.
+func (s *Server) dutiesPage(w http.ResponseWriter, r *http.Request) {
+	s.renderDuties(w, r, http.StatusOK, &dutiesData{})
+}
+
+func (s *Server) renderDuties(w http.ResponseWriter, r *http.Request, status int, p *dutiesData) {
+	rows, err := s.cases.DutySettings(r.Context(), s.actor(r))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.Rows = rows
+	s.renderStatus(w, r, status, "admin_duties", p)
+}
+
+// dutiesSave turns one bureau's separation on or off.
+func (s *Server) dutiesSave(w http.ResponseWriter, r *http.Request) {
+	code, on := r.PostFormValue("authority"), r.PostFormValue("separated") == "1"
+	err := s.cases.SetDutySeparation(r.Context(), s.actor(r), code, on)
+	if err != nil {
+		if statusOf(err) == http.StatusInternalServerError {
+			s.serverError(w, r, err)
+			return
+		}
+		s.renderDuties(w, r, statusOf(err), &dutiesData{Errors: fieldErrorsOf(err, nil)})
+		return
+	}
+	name := code
+	if d, ok := s.catalog.District(code); ok {
+		name = d.Name + "市场监督管理局"
+	}
+	notice := name + "已取消审批分离：受理后可直接作出许可决定。"
+	if on {
+		notice = name + "已实行受理、审核、批准分离：受理人不能审核或批准，审核人不能批准。"
+	}
+	s.renderDuties(w, r, http.StatusOK, &dutiesData{Notice: notice})
+}

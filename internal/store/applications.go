@@ -306,6 +306,13 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 			WHERE id = $6`, append(vals, deadlineArgs(t.CorrectionDue)...)...); err != nil {
 			return err
 		}
+		if t.To == "submitted" && a.SubmittedAt.IsZero() {
+			// The day of arrival in China, from which the dashboard counts
+			// the working days to 受理.
+			if _, err := tx.ExecContext(ctx, `UPDATE applications SET submitted_on = $1 WHERE id = $2`, civil.Of(now), a.ID); err != nil {
+				return err
+			}
+		}
 		if !t.AcceptedOn.IsZero() {
 			if _, err := tx.ExecContext(ctx, `UPDATE applications SET accepted_on = $1 WHERE id = $2`, t.AcceptedOn, a.ID); err != nil {
 				return err

@@ -7,9 +7,12 @@ import (
 	"opcert/internal/casework"
 )
 
-// officeRoutes are the back office's bureau-wide pages: the admin's
-// separation of duties per 受理机关.
+// officeRoutes are the back office's bureau-wide pages: the dashboard of a
+// bureau (the city's for an admin) and the admin's separation of duties per
+// 受理机关.
 func (s *Server) officeRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /officer/dashboard", s.requireStaff(s.officerDashboard))
+	mux.HandleFunc("GET /officer/dashboard.xlsx", s.requireStaff(s.dashboardExport))
 	mux.HandleFunc("GET /admin/duties", s.requireRole(auth.RoleAdmin, s.dutiesPage))
 	mux.HandleFunc("POST /admin/duties", s.requireRole(auth.RoleAdmin, s.dutiesSave))
 }

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"github.com/xuri/excelize/v2"
+
 	"context"
 
 	"net/http"
@@ -270,5 +272,64 @@ func TestSeparationOfDuties(t *testing.T) {
 	admin.post("/admin/duties", url.Values{"authority": {"310104"}, "separated": {"0"}})
 	if _, page := acceptor.get("/admin/duties"); strings.Contains(page, "已实行") {
 		t.Error("an officer sees the admin page")
+	}
+}
+
+// The dashboard: an officer's own bureau as a table, an SVG chart and a
+// spreadsheet; another bureau's officer does not count it; an admin sees
+// the city with each bureau; an applicant is refused.
+func TestDashboardPages(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	applicantB := newBrowser(t, srv)
+	submitQ8(t, applicantB)
+	if resp, _ := applicantB.get("/officer/dashboard"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an applicant: %d", resp.StatusCode)
+	}
+	if resp, _ := applicantB.get("/officer/dashboard.xlsx"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an applicant's export: %d", resp.StatusCode)
+	}
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	_, page := o.get("/officer/dashboard")
+	mustContain(t, page, "办件统计 · 徐汇区市场监督管理局", `<svg role="img"`, `<rect x="190"`,
+		`<td data-label="项目">已提交</td><td data-label="数值">1</td>`, `<td data-label="项目">本周到期</td>`, `id="dashboard-total">1<`)
+	if strings.Contains(page, "各受理机关") {
+		t.Error("an officer sees the city's table")
+	}
+	resp, body := o.get("/officer/dashboard.xlsx")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Fatalf("export: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	x, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := x.GetRows("统计")
+	found := false
+	for _, r := range rows {
+		if len(r) == 2 && r[0] == "已提交" && r[1] == "1" {
+			found = true
+		}
+	}
+	if !found || rows[0][0] != "徐汇区市场监督管理局" {
+		t.Errorf("the sheet: %v", rows)
+	}
+
+	far := newBrowser(t, srv)
+	login(t, far, "officer-310115")
+	_, page = far.get("/officer/dashboard")
+	mustContain(t, page, "浦东新区市场监督管理局", `<td data-label="项目">已提交</td><td data-label="数值">0</td>`)
+
+	admin := newBrowser(t, srv)
+	login(t, admin, "admin")
+	_, page = admin.get("/officer/dashboard")
+	mustContain(t, page, "办件统计 · 全市", "各受理机关", "<td data-label=\"受理机关\">徐汇区市场监督管理局</td><td>1</td>", `<td data-label="项目">已提交</td><td data-label="数值">1</td>`)
+	_, body = admin.get("/officer/dashboard.xlsx")
+	x, err = excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if by, _ := x.GetRows("各受理机关"); len(by) != 17 {
+		t.Errorf("the city's sheet has %d rows", len(by))
 	}
 }

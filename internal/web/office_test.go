@@ -333,3 +333,41 @@ func TestDashboardPages(t *testing.T) {
 		t.Errorf("the city's sheet has %d rows", len(by))
 	}
 }
+
+// The printable application: everything on one page for the case file,
+// with print CSS, linked from the case page, audited; nobody else's.
+func TestPrintApplication(t *testing.T) {
+	srv, db := newDemoServer(t, true)
+	applicantB := newBrowser(t, srv)
+	_, id := submitQ8(t, applicantB)
+	o := newBrowser(t, srv)
+	login(t, o, "officer-310104")
+	officerAct(t, o, id, url.Values{"action": {"accept"}})
+	officerAct(t, o, id, url.Values{"action": {"approve"}, "opinion": {"同意准予许可"}})
+	path := "/officer/applications/" + strconv.FormatInt(id, 10)
+	_, page := o.get(path)
+	mustContain(t, page, `href="`+path+`/print"`, "打印申请")
+	resp, page := o.get(path + "/print")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("print: %d", resp.StatusCode)
+	}
+	mustContain(t, page, `href="/static/print.css"`, "特种设备安全管理和作业人员资格认定申请", `id="print-authority">徐汇区市场监督管理局`,
+		`id="print-name">张伟`, demoApplicant(t, 0).IDNumber, "Q2(限流动式起重机)", "身份证信息", "身份证.pdf",
+		`id="print-opinion">同意准予许可`, "徐汇区受理员（徐汇区市场监督管理局）", "打印人：徐汇区受理员")
+	mustContain(t, historyOf(t, page), "提交", "受理", "准予许可", "同意准予许可")
+	entries, _ := db.AuditEntries(context.Background(), "application:"+strconv.FormatInt(id, 10), 1)
+	if len(entries) != 1 || entries[0].Action != "print_application" {
+		t.Errorf("audit %+v", entries)
+	}
+	if resp, body := o.get("/static/print.css"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "@media print") {
+		t.Errorf("print.css: %d", resp.StatusCode)
+	}
+	far := newBrowser(t, srv)
+	login(t, far, "officer-310115")
+	if resp, body := far.get(path + "/print"); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "张伟") {
+		t.Errorf("another district prints: %d", resp.StatusCode)
+	}
+	if resp, _ := applicantB.get(path + "/print"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the applicant prints the officer's page: %d", resp.StatusCode)
+	}
+}

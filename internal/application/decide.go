@@ -32,6 +32,9 @@ type Case struct {
 	ExamAttempts []ExamResult
 	// Institutions are the exam institutions (提交 checks the one chosen).
 	Institutions []ExamInstitution
+	// Duties is the bureau's separation of duties and who did the steps it
+	// keeps apart.
+	Duties Duties
 	// Sitting is where and when the exam took place when the exam system
 	// records the score; zero when the officer records it by hand, as of
 	// today at the 受理机关.
@@ -57,6 +60,12 @@ type Input struct {
 	Justification string
 	// Theory and Practical are the exam scores as typed.
 	Theory, Practical string
+	// Opinion is the 审批意见 of 准予许可 and 不予许可 (and the 初审意见
+	// of 审核 where the bureau separates duties).
+	Opinion string
+	// By is the account acting (separation of duties compares it with who
+	// did the earlier steps); 0 for the system.
+	By int64
 }
 
 // Env is the world a decision reads.
@@ -103,6 +112,9 @@ type Change struct {
 	RequireMaterials []string
 	// Note is the history line.
 	Note string
+	// Opinion is the 审批意见 (or 初审意见) given with the step: kept with
+	// the decision, in the history and printed in the decision.
+	Opinion string
 	// SMS is the message to the applicant: every change notifies (DESIGN.md).
 	SMS Message
 }
@@ -131,6 +143,11 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 	if err != nil {
 		return Change{}, err
 	}
+	if role == RoleOfficer {
+		if te := c.Duties.Check(c.Status, act, in.By); te != nil {
+			return Change{}, te
+		}
+	}
 	ch := Change{Action: act, From: c.Status, To: to, Due: c.Due, CorrectionDue: c.CorrectionDue, Note: strings.TrimSpace(in.Reason)}
 	vars := map[string]string{"申请号": c.Number, "事项": c.Form.Matter.Label(), "受理机关": c.AuthorityName}
 	ch.SMS = Message{Topic: string(to), Vars: vars}
@@ -158,14 +175,24 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 			}
 		}
 	case ActionNotAccept, ActionDeny:
+		var problems Problems
 		if ch.Note == "" {
-			return Change{}, Problems{{Field: "reason", Label: "理由", Message: "请填写理由"}}
+			problems = append(problems, Problem{Field: "reason", Label: "理由", Message: "请填写理由"})
+		}
+		if ch.Opinion = strings.TrimSpace(in.Opinion); act == ActionDeny && ch.Opinion == "" {
+			problems = append(problems, missingOpinion)
+		}
+		if len(problems) > 0 {
+			return Change{}, problems
 		}
 		ch.ItemsActive, ch.Due, ch.DecidedOn = &inactive, workday.Deadline{}, env.Today
 		ch.ReleaseExamResults = true
 		ch.LeaveExam = c.Status == StatusExamining
 		vars["理由"] = ch.Note
 	case ActionApprove:
+		if ch.Opinion = strings.TrimSpace(in.Opinion); ch.Opinion == "" {
+			return Change{}, Problems{missingOpinion}
+		}
 		g, err := GrantFor(c.Form, c.Held, env.Today, c.AuthorityName, env.Catalog)
 		if err != nil {
 			return Change{}, &TransitionError{From: c.Status, Action: act, Role: role, Message: err.Error()}
@@ -173,6 +200,10 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 		ch.Grant, ch.DecidedOn, ch.Due = &g, env.Today, workday.Deadline{}
 	case ActionRecordExam:
 		return decideExam(c, ch, targets, in, env)
+	case ActionReview:
+		if ch.Opinion = strings.TrimSpace(in.Opinion); ch.Opinion == "" {
+			return Change{}, Problems{{Field: "opinion", Label: "初审意见", Message: "请填写初审意见"}}
+		}
 	case ActionComplete:
 		ch.ItemsActive = &inactive
 	case ActionAbandon:
@@ -182,6 +213,19 @@ func Decide(c Case, act Action, role Role, in Input, env Env) (Change, error) {
 		vars["期限"] = c.CorrectionDue.Chinese()
 	}
 	return ch, nil
+}
+
+// missingOpinion refuses a decision on the merits without its 审批意见: the
+// decision is made in writing by the 行政机关 (行政许可法 第三十七条, 第三十八条),
+// and the opinion of whoever signs it off is part of the file.
+var missingOpinion = Problem{Field: "opinion", Label: "审批意见", Message: "请填写审批意见"}
+
+// NeedsConfirmation reports the actions asked twice before they are done:
+// the decisions on the merits (准予许可, 不予许可), which write the registry
+// or end the application and are told in a 决定书 that cannot be taken back
+// by the officer.
+func NeedsConfirmation(act Action) bool {
+	return act == ActionApprove || act == ActionDeny
 }
 
 // decideSubmit checks every step again (自我承诺, 基本信息, required

@@ -111,14 +111,21 @@ func TestDecideEveryAction(t *testing.T) {
 					t.Errorf("not accept %+v", ch)
 				}
 			}},
-		{"准予许可 writes the registry (第三十八条)", accepted, ActionApprove, RoleOfficer, Input{},
+		{"准予许可 writes the registry (第三十八条) with its 审批意见", accepted, ActionApprove, RoleOfficer, Input{Opinion: " 同意准予许可 "},
 			StatusApproved, "approved", func(t *testing.T, ch Change) {
+				if ch.Opinion != "同意准予许可" {
+					t.Errorf("opinion %q", ch.Opinion)
+				}
 				if ch.Grant == nil || len(ch.Grant.Items) != 1 || ch.Grant.Items[0].ValidUntil != d("2031-01-31") || ch.Grant.Supersede[0] != 7 {
 					t.Errorf("grant %+v", ch.Grant)
 				}
 			}},
-		{"不予许可 needs its reason", accepted, ActionDeny, RoleOfficer, Input{Reason: "考试不合格"},
-			StatusDenied, "denied", nil},
+		{"不予许可 needs its reason and 审批意见", accepted, ActionDeny, RoleOfficer, Input{Reason: "考试不合格", Opinion: "不同意"},
+			StatusDenied, "denied", func(t *testing.T, ch Change) {
+				if ch.Note != "考试不合格" || ch.Opinion != "不同意" {
+					t.Errorf("deny %+v", ch)
+				}
+			}},
 		{"待领证 (seed 000 3.5)", approved, ActionMarkCollect, RoleOfficer, Input{}, StatusAwaitingCollection, "awaiting_collection", nil},
 		{"已完成 frees the items (seed 001 第三部分)", collecting, ActionComplete, RoleOfficer, Input{}, StatusCompleted, "completed", func(t *testing.T, ch Change) {
 			if ch.ItemsActive == nil || *ch.ItemsActive {
@@ -153,6 +160,7 @@ func TestDecideEveryAction(t *testing.T) {
 func TestDecideRefuses(t *testing.T) {
 	f := completeRenewal()
 	submitted := Case{Status: StatusSubmitted, Number: "261123000001", Form: f}
+	accepted := Case{Status: StatusAccepted, Number: "261123000001", Form: f}
 	incomplete := f
 	incomplete.PhotoKey, incomplete.Incident = "", ""
 	tests := []struct {
@@ -176,6 +184,9 @@ func TestDecideRefuses(t *testing.T) {
 			ActionRequestCorrection, RoleOfficer, Input{Asks: []CorrectionItem{{Target: "field:mobile", Reason: "号码有误"}}},
 			"action", "补正应一次性告知：本次要求补正的“移动电话”在前次补正中未提出，请在“再次补正说明”中写明理由"},
 		{"不予受理 without a reason", submitted, ActionNotAccept, RoleOfficer, Input{}, "reason", "请填写理由"},
+		{"准予许可 without 审批意见 (行政许可法 第三十八条: a written decision)", accepted, ActionApprove, RoleOfficer, Input{Opinion: "  "}, "opinion", "请填写审批意见"},
+		{"不予许可 without 审批意见", accepted, ActionDeny, RoleOfficer, Input{Reason: "考试不合格"}, "opinion", "请填写审批意见"},
+		{"不予许可 without a reason, with 审批意见", accepted, ActionDeny, RoleOfficer, Input{Opinion: "不同意"}, "reason", "请填写理由"},
 		{"行政许可法 第三十二条第一款第（四）项: no 补正 after the five working days", Case{Status: StatusSubmitted, Form: f,
 			Due: workday.Deadline{From: d("2026-11-13"), Workdays: 5, Date: d("2026-11-20")}}, ActionRequestCorrection, RoleOfficer,
 			Input{Asks: []CorrectionItem{{Target: "field:photo", Reason: "x"}}}, "",

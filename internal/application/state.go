@@ -17,6 +17,7 @@ const (
 	StatusSubmitted          Status = "submitted"           // 已提交
 	StatusCorrection         Status = "correction"          // 补正 (待补正)
 	StatusAccepted           Status = "accepted"            // 已受理
+	StatusReviewed           Status = "reviewed"            // 已审核 (待批准), where duties are separated
 	StatusNotAccepted        Status = "not_accepted"        // 不予受理
 	StatusExamining          Status = "examining"           // 待考试
 	StatusApproved           Status = "approved"            // 准予许可
@@ -30,7 +31,7 @@ const (
 
 // Statuses in the order of an application's life.
 var Statuses = []Status{
-	StatusDraft, StatusSubmitted, StatusCorrection, StatusAccepted, StatusExamining,
+	StatusDraft, StatusSubmitted, StatusCorrection, StatusAccepted, StatusExamining, StatusReviewed,
 	StatusApproved, StatusAwaitingCollection, StatusCompleted,
 	StatusNotAccepted, StatusDenied, StatusWithdrawn, StatusAbandoned, StatusDraftExpired,
 }
@@ -47,6 +48,8 @@ func (s Status) Label() string {
 		return "补正"
 	case StatusAccepted:
 		return "已受理"
+	case StatusReviewed:
+		return "已审核（待批准）"
 	case StatusNotAccepted:
 		return "不予受理"
 	case StatusExamining:
@@ -107,18 +110,21 @@ const (
 	ActionAcceptForExam Action = "accept_for_exam"
 	ActionNotAccept     Action = "not_accept"
 	ActionRecordExam    Action = "record_exam"
-	ActionApprove       Action = "approve"
-	ActionDeny          Action = "deny"
-	ActionMarkCollect   Action = "mark_collectable"
-	ActionComplete      Action = "complete"
-	ActionAbandon       Action = "abandon"
-	ActionExpireDraft   Action = "expire_draft"
+	// ActionReview is 审核 with its 初审意见, the step between 受理 and 批准
+	// in a bureau that separates duties (Duties).
+	ActionReview      Action = "review"
+	ActionApprove     Action = "approve"
+	ActionDeny        Action = "deny"
+	ActionMarkCollect Action = "mark_collectable"
+	ActionComplete    Action = "complete"
+	ActionAbandon     Action = "abandon"
+	ActionExpireDraft Action = "expire_draft"
 )
 
 // Actions lists every action.
 var Actions = []Action{
 	ActionSubmit, ActionWithdraw, ActionRequestCorrection, ActionResubmit, ActionAccept, ActionAcceptForExam,
-	ActionNotAccept, ActionRecordExam, ActionApprove, ActionDeny, ActionMarkCollect, ActionComplete,
+	ActionNotAccept, ActionRecordExam, ActionReview, ActionApprove, ActionDeny, ActionMarkCollect, ActionComplete,
 	ActionAbandon, ActionExpireDraft,
 }
 
@@ -141,6 +147,8 @@ func (a Action) Label() string {
 		return "不予受理"
 	case ActionRecordExam:
 		return "录入考试结果"
+	case ActionReview:
+		return "审核"
 	case ActionApprove:
 		return "准予许可"
 	case ActionDeny:
@@ -208,6 +216,9 @@ type edge struct {
 //	examining            deny               officer           denied              failed with no 补考 left, or absent
 //	accepted             approve            officer           approved            行政许可法 第三十八条
 //	accepted             deny               officer           denied              行政许可法 第三十八条
+//	accepted             review             officer           reviewed            审核 where the bureau separates duties (Duties)
+//	reviewed             approve            officer           approved            批准 by a third officer (Duties)
+//	reviewed             deny               officer           denied              批准 by a third officer (Duties)
 //	approved             mark_collectable   officer           awaiting_collection seed 000 3.5: 待领证
 //	awaiting_collection  complete           officer           completed           seed 001 第三部分: 已完成
 //
@@ -234,6 +245,11 @@ var graph = map[Status]map[Action]edge{
 		ActionDeny:       {StatusDenied, []Role{RoleOfficer}},
 	},
 	StatusAccepted: {
+		ActionReview:  {StatusReviewed, []Role{RoleOfficer}},
+		ActionApprove: {StatusApproved, []Role{RoleOfficer}},
+		ActionDeny:    {StatusDenied, []Role{RoleOfficer}},
+	},
+	StatusReviewed: {
 		ActionApprove: {StatusApproved, []Role{RoleOfficer}},
 		ActionDeny:    {StatusDenied, []Role{RoleOfficer}},
 	},
@@ -371,7 +387,7 @@ func (s Status) DeadlineKind() string {
 	switch s {
 	case StatusSubmitted:
 		return "受理期限"
-	case StatusAccepted, StatusExamining:
+	case StatusAccepted, StatusExamining, StatusReviewed:
 		return "许可决定期限"
 	case StatusCorrection:
 		return "补正期限"
@@ -381,7 +397,9 @@ func (s Status) DeadlineKind() string {
 
 // ActionsFor lists the actions role may take on c today, for the buttons a
 // page shows: the state machine's, with the one 受理 that fits the items
-// (AcceptAction), and no 补正 once its time is over (CorrectionTooLate).
+// (AcceptAction), no 补正 once its time is over (CorrectionTooLate), and
+// 审核 only, before the decision, where the bureau separates duties
+// (Duties). Whether this officer may take them is Duties.Check.
 func ActionsFor(c Case, role Role, today civil.Date, cat *catalog.Catalog) []Action {
 	var out []Action
 	for _, act := range Available(c.Status, role) {
@@ -389,6 +407,9 @@ func ActionsFor(c Case, role Role, today civil.Date, cat *catalog.Catalog) []Act
 			continue
 		}
 		if act == ActionRequestCorrection && CorrectionTooLate(c, today) {
+			continue
+		}
+		if err := c.Duties.sequence(c.Status, act); err != nil {
 			continue
 		}
 		out = append(out, act)

@@ -35,6 +35,9 @@ var permitted = []row{
 	{StatusExamining, ActionDeny, []Role{RoleOfficer}, StatusDenied, "exam failed, no 补考 left"},
 	{StatusAccepted, ActionApprove, []Role{RoleOfficer}, StatusApproved, "行政许可法 第三十八条"},
 	{StatusAccepted, ActionDeny, []Role{RoleOfficer}, StatusDenied, "行政许可法 第三十八条"},
+	{StatusAccepted, ActionReview, []Role{RoleOfficer}, StatusReviewed, "审核, where the bureau separates duties (Duties)"},
+	{StatusReviewed, ActionApprove, []Role{RoleOfficer}, StatusApproved, "批准 after 审核 (Duties)"},
+	{StatusReviewed, ActionDeny, []Role{RoleOfficer}, StatusDenied, "批准 after 审核 (Duties)"},
 	{StatusApproved, ActionMarkCollect, []Role{RoleOfficer}, StatusAwaitingCollection, "seed 000 3.5: 待领证"},
 	{StatusAwaitingCollection, ActionComplete, []Role{RoleOfficer}, StatusCompleted, "seed 001 第三部分: 已完成"},
 }
@@ -45,7 +48,7 @@ var roles = []Role{RoleApplicant, RoleOfficer, RoleSystem}
 // rows succeed, the same rows by another role fail with WrongRole, and every
 // other pair fails as out of turn.
 func TestTransitionEveryPair(t *testing.T) {
-	if len(Statuses) != 13 || len(Actions) != 14 {
+	if len(Statuses) != 14 || len(Actions) != 15 {
 		t.Fatalf("%d statuses, %d actions: update this test with the new ones", len(Statuses), len(Actions))
 	}
 	for _, from := range Statuses {
@@ -122,7 +125,7 @@ func TestStatusLabels(t *testing.T) {
 		StatusDraft: "暂存", StatusSubmitted: "已提交", StatusCorrection: "补正", StatusAccepted: "已受理",
 		StatusNotAccepted: "不予受理", StatusExamining: "待考试", StatusApproved: "准予许可", StatusDenied: "不予许可",
 		StatusAwaitingCollection: "待领证", StatusCompleted: "已完成", StatusWithdrawn: "已撤回", StatusAbandoned: "视为放弃",
-		StatusDraftExpired: "暂存已过期",
+		StatusDraftExpired: "暂存已过期", StatusReviewed: "已审核（待批准）",
 	}
 	for _, s := range Statuses {
 		if s.Label() != want[s] {

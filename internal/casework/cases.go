@@ -132,6 +132,40 @@ func (s *Service) Act(ctx context.Context, who Actor, id int64, version int, act
 	return s.apply(ctx, who, c, version, ch)
 }
 
+// Preview is an action as it would be done, for the confirmation a
+// decision asks first (application.NeedsConfirmation): the case and the
+// change, nothing written.
+type Preview struct {
+	Loaded
+	Change application.Change
+	Items  []string // the items applied for, code and name
+}
+
+// Preview decides an action as Act would and writes nothing: the same
+// refusals (out of turn, missing 审批意见, …) come before the confirmation
+// page, not after it.
+func (s *Service) Preview(ctx context.Context, who Actor, id int64, act application.Action, in application.Input) (Preview, error) {
+	if !who.staff() {
+		return Preview{}, &Error{Code: Forbidden, Field: "action", Message: "只有受理机关工作人员可以" + act.Label()}
+	}
+	c, err := s.Load(ctx, who, id)
+	if err != nil {
+		return Preview{}, err
+	}
+	if refused := unprintable(officerText(in)...); len(refused) > 0 {
+		return Preview{}, Errors(refused)
+	}
+	ch, err := s.decide(ctx, who, c, act, in)
+	if err != nil {
+		return Preview{}, err
+	}
+	p := Preview{Loaded: c, Change: ch}
+	for _, q := range c.Form.Targets(s.catalog) {
+		p.Items = append(p.Items, q.String()+" "+q.Name(s.catalog))
+	}
+	return p, nil
+}
+
 func (s *Service) env(ctx context.Context) (application.Env, error) {
 	cal, err := s.Calendar(ctx)
 	if err != nil {
@@ -154,6 +188,14 @@ func (s *Service) decideSat(ctx context.Context, who Actor, c Loaded, act applic
 	}
 	k := application.Case{Status: application.Status(c.Status), Number: c.Number, Form: c.Form,
 		AuthorityName: s.authorityName(c.AuthorityCode), Due: c.Due, CorrectionDue: c.CorrectionDue, Sitting: sat}
+	// Who acts is the service's to say, never the page's.
+	in.By = who.UserID
+	switch act {
+	case application.ActionReview, application.ActionApprove, application.ActionDeny:
+		if k.Duties, _, err = s.dutiesOf(ctx, c); err != nil {
+			return application.Change{}, err
+		}
+	}
 	switch act {
 	case application.ActionApprove:
 		if k.Held, err = s.heldItems(ctx, c.HolderID); err != nil {
@@ -247,7 +289,10 @@ func (s *Service) apply(ctx context.Context, who Actor, c Loaded, version int, c
 	t := store.Transition{ID: c.ID, ActorID: who.UserID, Version: version, From: []string{string(ch.From)}, To: string(ch.To),
 		Action: string(ch.Action), Note: ch.Note, AssignNumber: ch.AssignNumber, SetAuthority: ch.AuthorityCode,
 		Due: ch.Due, CorrectionDue: ch.CorrectionDue, AcceptedOn: ch.AcceptedOn, DecidedOn: ch.DecidedOn,
-		ItemsActive: ch.ItemsActive, AuthorityCode: who.scope(), SMSTopic: ch.SMS.Topic, Audit: who.audit(string(ch.Action))}
+		ItemsActive: ch.ItemsActive, AuthorityCode: who.scope(), SMSTopic: ch.SMS.Topic, Audit: who.audit(string(ch.Action)), Opinion: ch.Opinion}
+	if !ch.DecidedOn.IsZero() {
+		t.DecisionOpinion = ch.Opinion
+	}
 	if who.Role == auth.RoleApplicant {
 		t.ApplicantID = who.UserID
 	}

@@ -119,7 +119,7 @@ func TestEveryActionNotifies(t *testing.T) {
 			{w.applicant, application.ActionResubmit, application.Input{}, "resubmitted", "已补正并再次提交"},
 			{w.officer, application.ActionAcceptForExam, application.Input{}, "examining", "已由徐汇区市场监督管理局受理"},
 			{w.officer, application.ActionRecordExam, application.Input{Theory: "88", Practical: "90"}, "exam_recorded", "将于2026年12月21日前作出是否准予许可的决定"},
-			{w.officer, application.ActionApprove, application.Input{}, "approved", "准予许可"},
+			{w.officer, application.ActionApprove, application.Input{Opinion: "同意"}, "approved", "准予许可"},
 			{w.officer, application.ActionMarkCollect, application.Input{}, "awaiting_collection", "待领取"},
 			{w.officer, application.ActionComplete, application.Input{}, "completed", "已办结"},
 		}
@@ -160,7 +160,7 @@ func TestEveryActionNotifies(t *testing.T) {
 		}
 		c = must(w.s.Load(ctx, w.far, c.ID)).Application
 		c = w.act(t, w.far, c, application.ActionAcceptForExam, application.Input{})
-		c = w.act(t, w.far, c, application.ActionDeny, application.Input{Reason: "未参加考试"})
+		c = w.act(t, w.far, c, application.ActionDeny, application.Input{Reason: "未参加考试", Opinion: "不同意"})
 		if m := w.lastSMS(t); m.Topic != "denied" || !strings.Contains(m.Body, "未参加考试") {
 			t.Fatalf("deny SMS %+v", m)
 		}
@@ -316,7 +316,7 @@ func TestIssuedNoticesAreRecords(t *testing.T) {
 		a = w.act(t, w.officer, a, application.ActionAcceptForExam, application.Input{})
 		a = w.act(t, w.officer, a, application.ActionRecordExam, application.Input{Theory: "90", Practical: "90"})
 		before := must(w.s.NoticePDF(ctx, w.applicant, a.ID, casework.NoticeAcceptance, abs))
-		a = w.act(t, w.officer, a, application.ActionApprove, application.Input{})
+		a = w.act(t, w.officer, a, application.ActionApprove, application.Input{Opinion: "同意准予许可"})
 		after := must(w.s.NoticePDF(ctx, w.applicant, a.ID, casework.NoticeAcceptance, abs))
 		byOfficer := must(w.s.NoticePDF(ctx, w.officer, a.ID, casework.NoticeAcceptance, func(p string) string { return "http://other.host" + p }))
 		if !bytes.Equal(before.PDF, after.PDF) || !bytes.Equal(before.PDF, byOfficer.PDF) || before.Title != "受理通知书" {

@@ -192,7 +192,7 @@ func TestDenialGivesUpSeats(t *testing.T) {
 		t.Fatalf("seats %+v", seats)
 	}
 	a = must(db.ApplicationIn(ctx, a.ID, ""))
-	w.act(t, w.officer, a, application.ActionDeny, application.Input{Reason: "申请人书面放弃考试"})
+	w.act(t, w.officer, a, application.ActionDeny, application.Input{Reason: "申请人书面放弃考试", Opinion: "同意不予许可"})
 	if seats := must(db.ExamSeatsOf(ctx, a.ID)); len(seats) != 0 {
 		t.Fatalf("seats after 不予许可: %+v", seats)
 	}

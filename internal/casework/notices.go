@@ -93,10 +93,11 @@ func (s *Service) noticesFor(ctx context.Context, c Loaded, ch application.Chang
 	case application.ActionNotAccept:
 		return []store.Notice{letter(NoticeNotAccepted, "不予受理决定书", "BSL", applied+"，经审查，决定不予受理。理由："+ch.Note+"。", appeal)}, nil
 	case application.ActionDeny:
-		return []store.Notice{letter(NoticeDecision, "不予许可决定书", "JD", applied+"，经审查，决定不予许可。理由："+ch.Note+"。", appeal)}, nil
+		return []store.Notice{letter(NoticeDecision, "不予许可决定书", "JD", applied+"，经审查，决定不予许可。理由："+ch.Note+"。", "审批意见："+ch.Opinion, appeal)}, nil
 	case application.ActionApprove:
 		decision := letter(NoticeDecision, "准予许可决定书", "JD",
 			applied+"，经审查，符合《特种设备作业人员考核规则》（TSG Z6001—2019）规定的条件，决定准予许可。",
+			"审批意见："+ch.Opinion,
 			"请按本决定书第一页的说明办理制证，领取《特种设备安全管理和作业人员证》。")
 		var content noticeContent
 		json.Unmarshal(decision.Data, &content)

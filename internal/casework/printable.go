@@ -109,10 +109,10 @@ func manualText(m application.Manual) []printed {
 }
 
 // officerText is what an officer types that a notice prints: the 理由 of a
-// decision, the reason of each 补正 item, the justification of a later 补正
-// round.
+// decision and its 审批意见, the reason of each 补正 item, the justification
+// of a later 补正 round.
 func officerText(in application.Input) []printed {
-	fields := []printed{{"", "reason", "理由", in.Reason}, {"", "justification", "理由", in.Justification}}
+	fields := []printed{{"", "reason", "理由", in.Reason}, {"", "justification", "理由", in.Justification}, {"", "opinion", "审批意见", in.Opinion}}
 	for _, a := range in.Asks {
 		fields = append(fields, printed{"", "reason-" + a.Target, "补正理由", a.Reason})
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"opcert/internal/application"
 	"opcert/internal/auth"
@@ -22,8 +23,15 @@ type CaseFile struct {
 	Holding registry.Holding
 	Found   bool // the registry knows the person
 	Events  []store.Event
+	History []HistoryLine // the 办理记录 as staff see it
 	Notices []store.Notice
 	Actions []application.Action
+	// Barred are the steps separation of duties keeps from this viewer,
+	// each with its reason; Separated says the bureau separates duties and
+	// WhoMayAct who may take the next step kept apart.
+	Barred    []string
+	Separated bool
+	WhoMayAct string
 }
 
 // CaseFile loads an application for its officer (or an admin).
@@ -49,12 +57,25 @@ func (s *Service) CaseFile(ctx context.Context, who Actor, id int64) (CaseFile, 
 	if out.Events, err = s.store.Events(ctx, c.ID); err != nil {
 		return CaseFile{}, err
 	}
+	out.History = s.historyOf(out.Events, who.staff())
 	if out.Notices, err = s.store.Notices(ctx, c.ID); err != nil {
 		return CaseFile{}, err
 	}
 	if who.staff() {
 		k := application.Case{Status: application.Status(c.Status), Form: c.Form, Due: c.Due}
-		out.Actions = application.ActionsFor(k, application.RoleOfficer, s.today(), s.catalog)
+		var names dutyNames
+		if k.Duties, names, err = s.dutiesOf(ctx, c); err != nil {
+			return CaseFile{}, err
+		}
+		out.Separated = k.Duties.Separated
+		out.WhoMayAct = whoMayAct(k.Duties, names, k.Status, who.UserID)
+		for _, act := range application.ActionsFor(k, application.RoleOfficer, s.today(), s.catalog) {
+			if te := k.Duties.Check(k.Status, act, who.UserID); te != nil {
+				out.Barred = append(out.Barred, te.Message)
+				continue
+			}
+			out.Actions = append(out.Actions, act)
+		}
 	}
 	return out, nil
 }
@@ -302,4 +323,65 @@ func (s *Service) QueueExport(ctx context.Context, who Actor, q QueueQuery) ([]Q
 	}
 	filters, _ := json.Marshal(q)
 	return all, s.RecordView(ctx, who, "export_queue", "queue:"+string(filters))
+}
+
+// HistoryLine is one step of the 办理记录: when, who, what and the note.
+type HistoryLine struct {
+	At     time.Time
+	Action string // as stored: an application.Action or a service step (create, transfer …)
+	To     application.Status
+	// Who names the actor: for the back office the officer's name and
+	// 受理机关; for the applicant the 受理机关 only (staff names are not
+	// published), "申请人" for their own steps, "系统" for timed work.
+	Who     string
+	Note    string
+	Opinion string // the 审批意见 (or 初审意见) given with the step
+}
+
+// History is the 办理记录 of an application as the viewer may see it: staff
+// see every note; the applicant sees the steps without the notes that are
+// for the case file only (application.InternalNote).
+func (s *Service) History(ctx context.Context, who Actor, id int64) ([]HistoryLine, error) {
+	c, err := s.Load(ctx, who, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.store.Events(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.historyOf(events, who.staff()), nil
+}
+
+func (s *Service) historyOf(events []store.Event, staff bool) []HistoryLine {
+	out := make([]HistoryLine, 0, len(events))
+	for _, e := range events {
+		l := HistoryLine{At: e.At, Action: e.Action, To: application.Status(e.To), Note: e.Note, Opinion: e.Opinion}
+		switch auth.Role(e.ActorRole) {
+		case auth.RoleApplicant:
+			l.Who = "申请人"
+		case auth.RoleOfficer:
+			l.Who = s.authorityName(e.ActorAuthority)
+			if staff {
+				l.Who = e.ActorName + "（" + l.Who + "）"
+			}
+		case auth.RoleAdmin:
+			l.Who = "系统管理员"
+			if staff {
+				l.Who = e.ActorName + "（系统管理员）"
+			}
+		case auth.RoleExaminer:
+			l.Who = "考试机构"
+			if staff {
+				l.Who = e.ActorName + "（考试机构）"
+			}
+		default:
+			l.Who = "系统"
+		}
+		if !staff && application.InternalNote(e.Action) {
+			l.Note, l.Opinion = "", ""
+		}
+		out = append(out, l)
+	}
+	return out
 }

@@ -84,8 +84,28 @@ func TestOfficerRoundTrip(t *testing.T) {
 	officer.ClickLink("办理")
 	wantStatus(t, "受理", officer.clickID("do-accept"), 200)
 	mustSee(t, officer, "已受理", "剩余 20 个工作日")
+	// 准予许可 asks for the 审批意见, then for a confirmation; 返回修改 keeps
+	// what was typed; 确认 decides, and the 办理记录 shows who and the opinion.
+	wantStatus(t, "准予许可 without 审批意见", officer.clickID("do-approve"), 422)
+	wantText(t, "审批意见 error", officer.Text("#opinion-approve-error"), "请填写审批意见")
+	officer.setValue("#opinion-approve", "材料齐全，复审合格，同意准予许可")
 	wantStatus(t, "准予许可", officer.clickID("do-approve"), 200)
+	mustSee(t, officer, "确认准予许可？", "张伟", "Q2(限流动式起重机)", "材料齐全，复审合格，同意准予许可")
+	officer.Screenshot("officer-confirm-approval")
+	wantStatus(t, "返回修改", officer.clickID("back"), 200)
+	wantText(t, "审批意见 kept", Evaluate[string](officer, `document.querySelector("#opinion-approve").value`), "材料齐全，复审合格，同意准予许可")
+	wantStatus(t, "准予许可", officer.clickID("do-approve"), 200)
+	wantStatus(t, "确认", officer.clickID("confirm"), 200)
 	mustSee(t, officer, "准予许可", "准予许可决定书", "特种设备安全管理和作业人员证")
+	var approvedLine []string
+	for _, r := range officer.TableRows("#history") {
+		if len(r) > 2 && r[2] == "准予许可" {
+			approvedLine = r
+		}
+	}
+	if len(approvedLine) != 6 || approvedLine[1] != "徐汇区受理员（徐汇区市场监督管理局）" || approvedLine[5] != "材料齐全，复审合格，同意准予许可" {
+		t.Errorf("办理记录 line of 准予许可: %q", approvedLine)
+	}
 
 	// The registry: the renewed Q2 line, valid four more years.
 	q := NewBrowser(t)

@@ -21,7 +21,9 @@ func TestCertificateCheckAfterRevocation(t *testing.T) {
 	logIn(t, officer, "officer-310104")
 	wantStatus(t, "办理", officer.ClickLink("办理"), 200)
 	wantStatus(t, "受理", officer.clickID("do-accept"), 200)
+	officer.setValue("#opinion-approve", "同意准予许可")
 	wantStatus(t, "准予许可", officer.clickID("do-approve"), 200)
+	wantStatus(t, "确认", officer.clickID("confirm"), 200)
 
 	q := NewBrowser(t)
 	q.Desktop()

@@ -24,7 +24,7 @@ const MaxTemplateLength = 300
 // text is security wording that stays in code (auth.SMSCodeMessage).
 var Topics = []string{
 	"submitted", "withdrawn", "correction", "resubmitted", "accepted", "examining", "exam_scheduled", "exam_waitlisted", "exam_recorded", "exam_failed", "not_accepted",
-	"approved", "denied", "awaiting_collection", "completed", "abandoned", "transferred", "draft_expired",
+	"reviewed", "approved", "denied", "awaiting_collection", "completed", "abandoned", "transferred", "draft_expired",
 	TopicDeadlineChanged, TopicExpiryReminder, TopicDraftExpiring,
 }
 
@@ -84,6 +84,7 @@ var Defaults = map[string]string{
 	"accepted":            "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已由{受理机关}受理。",
 	"examining":           "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已由{受理机关}受理。{考试安排}",
 	"not_accepted":        "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）不予受理，理由：{理由}。",
+	"reviewed":            "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）已由{受理机关}审核，待作出是否准予许可的决定。",
 	"approved":            "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）准予许可，请登录网上办事系统下载决定书。",
 	"denied":              "【特种设备作业人员资格认定】您的申请（申请号 {申请号}）不予许可，理由：{理由}。",
 	"awaiting_collection": "【特种设备作业人员资格认定】您的证书（申请号 {申请号}）已制作完成，待领取。",
@@ -112,6 +113,7 @@ var TopicPlaceholders = map[string][]string{
 	"accepted":            {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
 	"examining":           {"{申请号}", "{事项}", "{受理机关}", "{考试安排}", "{状态}"},
 	"not_accepted":        {"{申请号}", "{事项}", "{受理机关}", "{理由}", "{状态}"},
+	"reviewed":            {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
 	"approved":            {"{申请号}", "{事项}", "{受理机关}", "{状态}"},
 	"denied":              {"{申请号}", "{事项}", "{受理机关}", "{理由}", "{状态}"},
 	"awaiting_collection": {"{申请号}", "{事项}", "{受理机关}", "{状态}"},

@@ -43,6 +43,8 @@ type Application struct {
 	Due           workday.Deadline
 	AcceptedOn    civil.Date
 	DecidedOn     civil.Date
+	// DecisionOpinion is the 审批意见 of the decision (准予许可, 不予许可).
+	DecisionOpinion string
 }
 
 // AppItem is one item an application is for; while the application is
@@ -67,7 +69,7 @@ var (
 
 const appColumns = `id, COALESCE(number, ''), applicant_id, holder_id, matter, COALESCE(authority_code, ''), status, step, data, version,
 	created_at, updated_at, submitted_at, draft_expires_on, COALESCE(public_token, ''), accepted_on, decided_on,
-	due_on, due_from, due_workdays, due_assumed, correction_deadline, correction_from, correction_workdays, correction_assumed`
+	due_on, due_from, due_workdays, due_assumed, correction_deadline, correction_from, correction_workdays, correction_assumed, decision_opinion`
 
 func scanApplication(row interface{ Scan(...any) error }) (Application, error) {
 	var a Application
@@ -77,7 +79,7 @@ func scanApplication(row interface{ Scan(...any) error }) (Application, error) {
 	err := row.Scan(&a.ID, &a.Number, &a.ApplicantID, &a.HolderID, &a.Matter, &a.AuthorityCode, &a.Status, &a.Step, &data, &a.Version,
 		&a.CreatedAt, &a.UpdatedAt, &submitted, &a.DraftExpiresOn, &a.PublicToken, &a.AcceptedOn, &a.DecidedOn,
 		&a.Due.Date, &a.Due.From, &a.Due.Workdays, &dueAssumed,
-		&a.CorrectionDue.Date, &a.CorrectionDue.From, &a.CorrectionDue.Workdays, &correctionAssumed)
+		&a.CorrectionDue.Date, &a.CorrectionDue.From, &a.CorrectionDue.Workdays, &correctionAssumed, &a.DecisionOpinion)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -192,19 +194,22 @@ func (db *DB) SaveDraft(ctx context.Context, a Application, editable []string) (
 // Transition is one state change of an application, applied atomically
 // with its items, history line and SMS.
 type Transition struct {
-	ID, ActorID  int64
-	ApplicantID  int64 // when set, the application must be this applicant's
-	Version      int
-	From         []string // statuses the change may start from
-	To           string
-	Action       string
-	Note         string
-	AssignNumber bool      // 提交: give the 申请号 now
-	Items        []AppItem // replace the items (on 提交)
-	ItemsActive  *bool     // set the items' active flag
-	Data         []byte    // replace the form, when not nil
-	SMS          string    // text to queue for the applicant's mobile
-	SMSTopic     string
+	ID, ActorID int64
+	ApplicantID int64 // when set, the application must be this applicant's
+	Version     int
+	From        []string // statuses the change may start from
+	To          string
+	Action      string
+	Note        string
+	// Opinion is the 审批意见 or 初审意见 of the step, on its history line;
+	// DecisionOpinion is kept with the decision on the application.
+	Opinion, DecisionOpinion string
+	AssignNumber             bool      // 提交: give the 申请号 now
+	Items                    []AppItem // replace the items (on 提交)
+	ItemsActive              *bool     // set the items' active flag
+	Data                     []byte    // replace the form, when not nil
+	SMS                      string    // text to queue for the applicant's mobile
+	SMSTopic                 string
 	// SMSFor, when set, gives the text instead of SMS once the 申请号 is
 	// known (the first 提交 assigns it inside the transaction).
 	SMSFor func(number string) string
@@ -301,6 +306,13 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 			WHERE id = $6`, append(vals, deadlineArgs(t.CorrectionDue)...)...); err != nil {
 			return err
 		}
+		if t.To == "submitted" && a.SubmittedAt.IsZero() {
+			// The day of arrival in China, from which the dashboard counts
+			// the working days to 受理.
+			if _, err := tx.ExecContext(ctx, `UPDATE applications SET submitted_on = $1 WHERE id = $2`, civil.Of(now), a.ID); err != nil {
+				return err
+			}
+		}
 		if !t.AcceptedOn.IsZero() {
 			if _, err := tx.ExecContext(ctx, `UPDATE applications SET accepted_on = $1 WHERE id = $2`, t.AcceptedOn, a.ID); err != nil {
 				return err
@@ -308,6 +320,11 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		}
 		if !t.DecidedOn.IsZero() {
 			if _, err := tx.ExecContext(ctx, `UPDATE applications SET decided_on = $1 WHERE id = $2`, t.DecidedOn, a.ID); err != nil {
+				return err
+			}
+		}
+		if t.DecisionOpinion != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE applications SET decision_opinion = $1 WHERE id = $2`, t.DecisionOpinion, a.ID); err != nil {
 				return err
 			}
 		}
@@ -362,6 +379,11 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 		if err != nil {
 			return err
 		}
+		if t.Opinion != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE application_events SET opinion = $1 WHERE id = $2`, t.Opinion, eventID); err != nil {
+				return err
+			}
+		}
 		if err := addNotices(ctx, tx, now, a.ID, eventID, t.Notices); err != nil {
 			return err
 		}
@@ -371,6 +393,9 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 			e.Before, e.After = "status="+string(a.Status), "status="+t.To
 			if t.Note != "" {
 				e.After += "; " + t.Note
+			}
+			if t.Opinion != "" {
+				e.After += "; 意见：" + t.Opinion
 			}
 			if _, err := db.AppendAuditTx(ctx, tx, e); err != nil {
 				return err
@@ -514,8 +539,8 @@ func addEvent(ctx context.Context, tx *sql.Tx, now time.Time, appID, actorID int
 
 func addEventID(ctx context.Context, tx *sql.Tx, now time.Time, appID, actorID int64, action, from, to, note string) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO application_events (application_id, at, actor_id, action, from_status, to_status, note)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, appID, now, nullInt(actorID), action, from, to, note).Scan(&id)
+	err := tx.QueryRowContext(ctx, `INSERT INTO application_events (application_id, at, actor_id, action, from_status, to_status, note, actor_authority)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT authority_code FROM users WHERE id = $3)) RETURNING id`, appID, now, nullInt(actorID), action, from, to, note).Scan(&id)
 	return id, err
 }
 
@@ -528,16 +553,22 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Event is one line of an application's history.
+// Event is one line of an application's history, with who acted: the
+// account's name and role, and the 受理机关 it acted for then.
 type Event struct {
 	At                     time.Time
 	ActorID                int64
 	Action, From, To, Note string
+	ActorName, ActorRole   string
+	ActorAuthority         string // district code; "" for the applicant, the system and admins
+	Opinion                string // the 审批意见 or 初审意见 given with the step
 }
 
 // Events lists an application's history, oldest first.
 func (db *DB) Events(ctx context.Context, appID int64) ([]Event, error) {
-	rows, err := db.query(ctx, `SELECT at, COALESCE(actor_id, 0), action, from_status, to_status, note FROM application_events WHERE application_id = $1 ORDER BY id`, appID)
+	rows, err := db.query(ctx, `SELECT e.at, COALESCE(e.actor_id, 0), e.action, e.from_status, e.to_status, e.note,
+		COALESCE(u.name, ''), COALESCE(u.role, ''), COALESCE(e.actor_authority, ''), e.opinion
+		FROM application_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.id`, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -545,7 +576,7 @@ func (db *DB) Events(ctx context.Context, appID int64) ([]Event, error) {
 	var out []Event
 	for rows.Next() {
 		var e Event
-		if err := rows.Scan(&e.At, &e.ActorID, &e.Action, &e.From, &e.To, &e.Note); err != nil {
+		if err := rows.Scan(&e.At, &e.ActorID, &e.Action, &e.From, &e.To, &e.Note, &e.ActorName, &e.ActorRole, &e.ActorAuthority, &e.Opinion); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

@@ -105,7 +105,7 @@ func (db *DB) ProvisionalDeadlines(ctx context.Context) ([]Application, error) {
 }
 
 const provisionalQuery = `SELECT ` + appColumns + ` FROM applications
-	WHERE (due_assumed <> '' OR correction_assumed <> '') AND status IN ('submitted', 'correction', 'accepted', 'examining') ORDER BY id`
+	WHERE (due_assumed <> '' OR correction_assumed <> '') AND status IN ('submitted', 'correction', 'accepted', 'examining', 'reviewed') ORDER BY id`
 
 // ImportHolidayYear stores an imported year and, in the same transaction,
 // applies what decide makes of every open application with a provisional

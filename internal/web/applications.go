@@ -68,7 +68,7 @@ func (s *Server) applicationList(w http.ResponseWriter, r *http.Request) {
 
 type viewPage struct {
 	*wizardPage
-	Events   []store.Event
+	History  []casework.HistoryLine
 	Deadline string
 	Notices  []notice
 	Exam     casework.ApplicantExam // 考试安排
@@ -84,7 +84,7 @@ func deadlineSentence(a store.Application) string {
 	case a.Due.IsZero():
 	case a.Status == application.StatusSubmitted:
 		return "受理机关应在 " + a.Due.Chinese() + " 前决定是否受理"
-	case a.Status == application.StatusAccepted:
+	case a.Status == application.StatusAccepted || a.Status == application.StatusReviewed:
 		return "受理机关应在 " + a.Due.Chinese() + " 前作出是否准予许可的决定"
 	}
 	return ""
@@ -102,7 +102,7 @@ func (s *Server) applicationView(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	ev, err := s.store.Events(r.Context(), a.ID)
+	history, err := s.cases.History(r.Context(), s.actor(r), a.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -112,7 +112,7 @@ func (s *Server) applicationView(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := &viewPage{wizardPage: wp, Events: ev, Notices: notices, Deadline: deadlineSentence(a)}
+	p := &viewPage{wizardPage: wp, History: history, Notices: notices, Deadline: deadlineSentence(a)}
 	if p.Exam, err = s.cases.ExamArrangementOf(r.Context(), s.actor(r), a.ID); err != nil {
 		s.serverError(w, r, err)
 		return

@@ -61,6 +61,9 @@ type queueRow struct {
 	Matter   application.Matter
 	DaysLeft string
 	Overdue  bool
+	// WhoMayAct: who may take the next step where the bureau separates
+	// duties (待审核, 待批准).
+	WhoMayAct string
 }
 
 type queuePage struct {
@@ -122,8 +125,15 @@ func (s *Server) officerQueue(w http.ResponseWriter, r *http.Request) {
 		p.AuthorityName = d.Name + "市场监督管理局"
 	}
 	p.Total, p.Pages = total, (total+casework.QueuePageSize-1)/casework.QueuePageSize
+	may, err := s.cases.WhoMayAct(r.Context(), s.actor(r), rows)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	for _, row := range rows {
-		p.Rows = append(p.Rows, newQueueRow(row))
+		qr := newQueueRow(row)
+		qr.WhoMayAct = may[row.ID]
+		p.Rows = append(p.Rows, qr)
 	}
 	if p.Page > 1 {
 		p.PrevURL = p.address("/officer", p.Page-1)
@@ -153,7 +163,7 @@ type officerAppPage struct {
 	Holding registry.Holding
 	Rows    []itemRow
 	Actions []application.Action
-	Events  []store.Event
+	History []casework.HistoryLine
 	Fields  []application.CorrectableField
 	DueText string
 	// RoutedElsewhere names the district the form now matches when it is
@@ -163,6 +173,40 @@ type officerAppPage struct {
 	Notices         []notice
 	Admin           bool
 	Authorities     []authorityChoice
+	// Barred are the steps separation of duties keeps from this officer,
+	// with the reason; WhoMayAct who may take the next step kept apart.
+	Barred    []string
+	WhoMayAct string
+	// Typed is what the officer typed into an action's form, shown again
+	// after a refusal or 返回修改 so that nothing typed is lost.
+	Typed typedAction
+}
+
+// typedAction is an action's form as the officer filled it.
+type typedAction struct {
+	Action                             application.Action
+	Reason, Opinion, Theory, Practical string
+	Justification                      string
+}
+
+// For is the value typed into field of act's form, "" for another form.
+func (t typedAction) For(act application.Action, field string) string {
+	if t.Action != act {
+		return ""
+	}
+	switch field {
+	case "reason":
+		return t.Reason
+	case "opinion":
+		return t.Opinion
+	case "theory":
+		return t.Theory
+	case "practical":
+		return t.Practical
+	case "justification":
+		return t.Justification
+	}
+	return ""
 }
 
 // correctionFields are the 基本信息 fields an officer can ask to correct.
@@ -200,7 +244,8 @@ func (s *Server) officerPage(r *http.Request, a store.Application, f *applicatio
 	if cf.Found {
 		p.Holding, p.Rows = cf.Holding, s.itemRows(cf.Holding)
 	}
-	p.Actions, p.Events, p.Notices = cf.Actions, cf.Events, latestNotices(cf.Notices)
+	p.Actions, p.History, p.Notices = cf.Actions, cf.History, latestNotices(cf.Notices)
+	p.Barred, p.WhoMayAct = cf.Barred, cf.WhoMayAct
 	if rt := f.Route(s.catalog); rt.Code != "" && rt.Code != a.AuthorityCode && a.Status != application.StatusDraft {
 		p.RoutedElsewhere = rt.Name
 	}
@@ -256,32 +301,85 @@ func (s *Server) officerFile(w http.ResponseWriter, r *http.Request) {
 }
 
 // officerAct performs one action through the service; a refusal shows the
-// page again with the reason at 办理.
+// page again with the reason at its field and what was typed. A decision
+// on the merits (application.NeedsConfirmation) first shows its
+// confirmation: 确认 (step=confirm) does it, 返回修改 (step=back) returns to
+// the case with the form as typed.
 func (s *Server) officerAct(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || r.ParseForm() != nil {
 		s.notFound(w, r)
 		return
 	}
+	act := application.Action(r.PostFormValue("action"))
 	in := application.Input{Reason: r.PostFormValue("reason"), Justification: r.PostFormValue("justification"),
-		Theory: r.PostFormValue("theory"), Practical: r.PostFormValue("practical")}
+		Theory: r.PostFormValue("theory"), Practical: r.PostFormValue("practical"), Opinion: r.PostFormValue("opinion")}
 	for key := range r.PostForm {
 		if target, ok := strings.CutPrefix(key, "ask-"); ok {
 			in.Asks = append(in.Asks, application.CorrectionItem{Target: target, Reason: r.PostFormValue("reason-" + target)})
 		}
 	}
 	slices.SortFunc(in.Asks, func(a, b application.CorrectionItem) int { return strings.Compare(a.Target, b.Target) })
-	_, err = s.cases.Act(r.Context(), s.actor(r), id, versionOf(r), application.Action(r.PostFormValue("action")), in)
+	typed := typedAction{Action: act, Reason: in.Reason, Opinion: in.Opinion, Theory: in.Theory, Practical: in.Practical, Justification: in.Justification}
+	if application.NeedsConfirmation(act) {
+		switch r.PostFormValue("step") {
+		case "confirm":
+		case "back":
+			s.officerShow(w, r, http.StatusOK, nil, typed)
+			return
+		default:
+			s.officerConfirm(w, r, id, act, in, typed)
+			return
+		}
+	}
+	_, err = s.cases.Act(r.Context(), s.actor(r), id, versionOf(r), act, in)
 	if err != nil {
-		s.officerRefused(w, r, err, "action", "办理")
+		s.officerRefusedTyped(w, r, err, "action", "办理", typed)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/officer/applications/%d", id), http.StatusSeeOther)
 }
 
+type confirmPage struct {
+	chrome
+	Preview  casework.Preview
+	Action   application.Action
+	Typed    typedAction
+	Version  int
+	Name     string
+	Matter   application.Matter
+	Received string // 申请日期
+}
+
+// officerConfirm asks once more before a decision on the merits, showing
+// the applicant, the items and the 审批意见 as they will be decided.
+func (s *Server) officerConfirm(w http.ResponseWriter, r *http.Request, id int64, act application.Action, in application.Input, typed typedAction) {
+	pv, err := s.cases.Preview(r.Context(), s.actor(r), id, act, in)
+	if err != nil {
+		s.officerRefusedTyped(w, r, err, "action", "办理", typed)
+		return
+	}
+	if pv.Version != versionOf(r) {
+		s.officerRefusedTyped(w, r, casework.Errorf(casework.Conflict, "该申请已被其他工作人员办理或已更新，本次操作未执行。请查看最新状态后再操作。"), "action", "办理", typed)
+		return
+	}
+	p := &confirmPage{Preview: pv, Action: act, Typed: typed, Version: pv.Version, Name: pv.Form.Applicant.Name, Matter: pv.Form.Matter}
+	if !pv.SubmittedAt.IsZero() {
+		p.Received = pv.SubmittedAt.In(chinaTime()).Format("2006-01-02")
+	}
+	s.render(w, r, "officer_confirm", p)
+}
+
 // officerRefused shows the application again with the service's refusal at
 // the form it came from.
 func (s *Server) officerRefused(w http.ResponseWriter, r *http.Request, err error, field, label string) {
+	s.officerRefusedTyped(w, r, err, field, label, typedAction{})
+}
+
+// officerRefusedTyped is officerRefused with the action's form as typed:
+// each refusal at its field of that form (理由, 审批意见), the others at
+// field.
+func (s *Server) officerRefusedTyped(w http.ResponseWriter, r *http.Request, err error, field, label string, typed typedAction) {
 	status := statusOf(err)
 	if status == http.StatusNotFound {
 		s.notFound(w, r)
@@ -291,6 +389,20 @@ func (s *Server) officerRefused(w http.ResponseWriter, r *http.Request, err erro
 		s.serverError(w, r, err)
 		return
 	}
+	var errs []fieldError
+	for _, e := range casework.FieldErrors(err) {
+		switch e.Field {
+		case "reason", "opinion":
+			errs = append(errs, fieldError{e.Field + "-" + string(typed.Action), e.Label, e.Message})
+		default:
+			errs = append(errs, fieldError{field, label, e.Message})
+		}
+	}
+	s.officerShow(w, r, status, errs, typed)
+}
+
+// officerShow renders the case page with errors and the form as typed.
+func (s *Server) officerShow(w http.ResponseWriter, r *http.Request, status int, errs []fieldError, typed typedAction) {
 	a, f, ok := s.officerLoad(w, r)
 	if !ok {
 		return
@@ -300,7 +412,7 @@ func (s *Server) officerRefused(w http.ResponseWriter, r *http.Request, err erro
 		s.serverError(w, r, perr)
 		return
 	}
-	p.Errors = []fieldError{{field, label, casework.ErrorMessage(err)}}
+	p.Errors, p.Typed = errs, typed
 	s.renderStatus(w, r, status, "officer_app", p)
 }
 

@@ -22,6 +22,17 @@ func officerAct(t *testing.T, b *browser, id int64, fields url.Values) (*http.Re
 		_, page := b.get(path)
 		fields.Set("version", version(t, page))
 	}
+	// A decision goes straight through its confirmation page here, with an
+	// 审批意见 unless the test gives one (TestDecisionAsksOpinionAndConfirmation
+	// walks the page itself).
+	if a := fields.Get("action"); a == "approve" || a == "deny" {
+		if _, ok := fields["opinion"]; !ok {
+			fields.Set("opinion", "同意")
+		}
+		if _, ok := fields["step"]; !ok {
+			fields.Set("step", "confirm")
+		}
+	}
 	return b.post(path+"/act", fields)
 }
 

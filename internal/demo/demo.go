@@ -285,6 +285,9 @@ func Load(ctx context.Context, db *store.DB, cat *catalog.Catalog, today civil.D
 	if err != nil {
 		return nil, false, err
 	}
+	if _, err := db.RegisterUnit(ctx, d.Unit(), hash); err != nil {
+		return nil, false, fmt.Errorf("demo: 单位 account: %w", err)
+	}
 	for _, u := range d.users(hash) {
 		if u.Role == auth.RoleApplicant {
 			h, err := db.HoldingByIDNumber(ctx, u.Login)
@@ -324,6 +327,21 @@ func (d Data) users(hash string) []auth.User {
 	return out
 }
 
+// UnitEnterprise is the demo's 单位 account: the 金山 welding contractor
+// that employs the demo welders 陈静 and 何平.
+const UnitEnterprise = "上海金山石化焊接工程有限公司"
+
+// Unit is the profile of the demo's 单位 account, as the enterprise
+// directory has the company; its login is the credit code.
+func (d Data) Unit() enterprise.Unit {
+	for _, e := range d.Enterprises {
+		if e.Name == UnitEnterprise {
+			return enterprise.Unit{CreditCode: e.CreditCode, Name: e.Name, Address: e.Address, Contact: "周安全", Phone: "021-57940000"}
+		}
+	}
+	panic("demo: no enterprise " + UnitEnterprise)
+}
+
 // Accounts lists the demo logins for the start-up banner and the README.
 func (d Data) Accounts() []Account {
 	var out []Account
@@ -337,6 +355,7 @@ func (d Data) Accounts() []Account {
 	out = append(out,
 		Account{Login: strings.Join([]string{officers[0], "…", officers[len(officers)-1]}, " "), Name: "各区受理员", Role: auth.RoleOfficer.Label(), Shows: "每个区一名，登录名为 officer-区划代码（如 officer-310104 徐汇区）"},
 		Account{Login: "exam", Name: "考试机构工作人员", Role: auth.RoleExaminer.Label(), Shows: CityInstitution + "：考试场次、排考、准考证、成绩录入"},
+		Account{Login: d.Unit().CreditCode, Name: UnitEnterprise, Role: auth.RoleUnit.Label(), Shows: "单位工作台：本单位作业人员的持证项目、有效期和待复审项目，可导出 Excel"},
 		Account{Login: "admin", Name: "系统管理员", Role: auth.RoleAdmin.Label(), Shows: "可查看全部受理机关"})
 	return out
 }

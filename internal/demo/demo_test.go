@@ -117,6 +117,14 @@ func TestLoadOnceThenLeavesDataAlone(t *testing.T) {
 		if _, err := db.UserByLogin(ctx, "admin"); err != nil {
 			t.Fatal(err)
 		}
+		// The README lists the 单位 account by its credit code.
+		unit, err := db.UserByLogin(ctx, "913101166074444444")
+		if err != nil || unit.Role != auth.RoleUnit || !auth.CheckPassword(unit.PasswordHash, demo.Password) {
+			t.Fatalf("demo 单位 = %+v, %v", unit, err)
+		}
+		if p, err := db.UnitOf(ctx, unit.ID); err != nil || p.Name != demo.UnitEnterprise {
+			t.Fatalf("demo 单位 profile = %+v, %v", p, err)
+		}
 	})
 }
 

@@ -268,6 +268,14 @@ func (s *Service) apply(ctx context.Context, who Actor, c Loaded, version int, c
 		t.Grant = &store.Grant{Items: ch.Grant.Items, Supersede: ch.Grant.Supersede}
 	}
 	t.UseExamResults, t.ReleaseExamResults, t.RequireMaterials = ch.UseExamResults, ch.ReleaseExamResults, ch.RequireMaterials
+	if ch.Action == application.ActionSubmit || ch.Action == application.ActionResubmit {
+		// Each submission says anew which 单位 may follow the items.
+		form := c.Form
+		if ch.Form != nil {
+			form = *ch.Form
+		}
+		t.UnitWorker = &store.UnitWorker{CreditCode: form.Employer.SharedUnit()}
+	}
 	if ch.LeaveExam {
 		t.LeaveExamAfter = s.today()
 	}

@@ -288,6 +288,15 @@ func Load(ctx context.Context, db *store.DB, cat *catalog.Catalog, today civil.D
 	if _, err := db.RegisterUnit(ctx, d.Unit(), hash); err != nil {
 		return nil, false, fmt.Errorf("demo: 单位 account: %w", err)
 	}
+	for _, w := range d.unitWorkers() {
+		h, err := db.HoldingByIDNumber(ctx, w.idNumber)
+		if err != nil {
+			return nil, false, fmt.Errorf("demo: worker of %s: %w", w.creditCode, err)
+		}
+		if err := db.ShareWithUnit(ctx, h.Holder.ID, w.creditCode); err != nil {
+			return nil, false, err
+		}
+	}
 	for _, u := range d.users(hash) {
 		if u.Role == auth.RoleApplicant {
 			h, err := db.HoldingByIDNumber(ctx, u.Login)
@@ -340,6 +349,30 @@ func (d Data) Unit() enterprise.Unit {
 		}
 	}
 	panic("demo: no enterprise " + UnitEnterprise)
+}
+
+type unitWorker struct{ idNumber, creditCode string }
+
+// unitWorkers are the demo holders who named their employer and agreed that
+// it may follow their items, as their submitted applications would have
+// recorded it: the two welders of the demo 单位 (陈静's weld item due in two
+// months, 何平's in one), and 张伟 of the 徐汇 crane company, which has no
+// 单位 account and whom the demo 单位 must not see.
+func (d Data) unitWorkers() []unitWorker {
+	codes := map[string]string{}
+	for _, e := range d.Enterprises {
+		codes[e.Name] = e.CreditCode
+	}
+	var out []unitWorker
+	for _, h := range d.Holdings {
+		switch h.Holder.Name {
+		case "陈静", "何平":
+			out = append(out, unitWorker{h.Holder.IDNumber, codes[UnitEnterprise]})
+		case "张伟":
+			out = append(out, unitWorker{h.Holder.IDNumber, codes["上海徐汇起重设备安装有限公司"]})
+		}
+	}
+	return out
 }
 
 // Accounts lists the demo logins for the start-up banner and the README.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"opcert/internal/catalog"
 	"opcert/internal/demo"
 	"opcert/internal/idcheck"
@@ -80,5 +82,88 @@ func TestUnitRegistersAndLogsIn(t *testing.T) {
 	}
 	if resp, _ := other.get("/exam"); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("unit on /exam: %d", resp.StatusCode)
+	}
+}
+
+// The demo 单位 sees its two welders, the item due soonest for 复审 first,
+// and not 张伟, who agreed to share with another 单位; its export lists the
+// same rows in the same order. A 单位 registered for that other code sees
+// 张伟 alone.
+func TestUnitSeesOnlyItsWorkers(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	d := demo.Build(catalog.Default(), today)
+	login(t, b, d.Unit().CreditCode)
+	resp, body := b.get("/unit")
+	if resp.StatusCode != 200 {
+		t.Fatalf("desk: %d", resp.StatusCode)
+	}
+	he, chen := strings.Index(body, "何平"), strings.Index(body, "陈静")
+	if he < 0 || chen < 0 || he > chen || strings.Contains(body, "张伟") {
+		t.Fatalf("workers: 何平 at %d, 陈静 at %d\n%s", he, chen, body)
+	}
+	mustContain(t, body, "GTAW-FeⅣ-6G-3/57-FefS-02/10/12", "可申请复审", `href="/unit/workers.xlsx"`)
+	resp, sheet := b.get("/unit/workers.xlsx")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Fatalf("export: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	f, err := excelize.OpenReader(strings.NewReader(sheet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows(f.GetSheetList()[0])
+	if len(rows) != 4 || rows[0][0] != "姓名" || rows[1][0] != "何平" || rows[1][6] != "可申请复审" || rows[2][0] != "陈静" || rows[2][2] != "SMAW-FeⅡ-6G(K)-9/57-Fef3J" {
+		t.Fatalf("export rows: %q", rows)
+	}
+	var xuhui string
+	for _, e := range d.Enterprises {
+		if e.Name == "上海徐汇起重设备安装有限公司" {
+			xuhui = e.CreditCode
+		}
+	}
+	other := newBrowser(t, srv)
+	f2 := unitForm(xuhui)
+	f2.Set("unit_name", "上海徐汇起重设备安装有限公司")
+	if resp, body := other.post("/unit/register", f2); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register 徐汇: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	_, body = other.get("/unit")
+	if !strings.Contains(body, "张伟") || strings.Contains(body, "陈静") || strings.Contains(body, "何平") {
+		t.Fatalf("the other unit's desk:\n%s", body)
+	}
+	_, sheet = other.get("/unit/workers.xlsx")
+	if strings.Contains(sheet, "陈静") {
+		t.Fatal("the other unit's export has the demo unit's worker")
+	}
+	// Without a 单位 account the list is not there at all.
+	app := newBrowser(t, srv)
+	login(t, app, "13800000005")
+	if resp, _ := app.get("/unit/workers.xlsx"); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("applicant export: %d", resp.StatusCode)
+	}
+}
+
+// The applicant is asked, beside the employer, whether it may follow their
+// items; the answer is kept, and can be taken back.
+func TestEmployerAgreementKept(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	b := newBrowser(t, srv)
+	login(t, b, "13800000001")
+	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
+	_, basic := b.get(app + "/edit/basic")
+	mustContain(t, basic, `name="share_with_unit"`, "同意该单位通过单位账号查看本人持有的作业项目")
+	if strings.Contains(basic, `id="share_with_unit" checked`) {
+		t.Fatal("the agreement is assumed")
+	}
+	fields := url.Values{"action": {"save"}, "employer_name": {"苏州吊装有限公司"}, "employer_outside": {"1"}, "credit_code": {"91320505MA1MXY4G15"},
+		"employer_address": {"江苏省苏州市姑苏区人民路1号"}, "education": {"高中"}, "mobile": {"13800000001"}, "household_district": {"310104"}, "share_with_unit": {"1"}}
+	step(t, b, app, "basic", fields, "", "", nil)
+	_, basic = b.get(app + "/edit/basic")
+	mustContain(t, basic, `id="share_with_unit" checked`)
+	fields.Del("share_with_unit")
+	step(t, b, app, "basic", fields, "", "", nil)
+	if _, basic = b.get(app + "/edit/basic"); strings.Contains(basic, `id="share_with_unit" checked`) {
+		t.Fatal("the agreement could not be taken back")
 	}
 }

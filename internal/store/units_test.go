@@ -53,3 +53,31 @@ func TestRegisterUnitOneAccountPerCreditCode(t *testing.T) {
 		}
 	})
 }
+
+// ApplyAll writes its transitions together or not at all: a stale second
+// one leaves the first unwritten, with no history line and no SMS.
+func TestApplyAllWritesAllOrNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		u, h := applicant(t, db, "张三", "11010519491231002X", "13900000001")
+		a, b := draft(t, db, u, h), draft(t, db, u, h)
+		tr := func(x store.Application, version int) store.Transition {
+			return store.Transition{ID: x.ID, ActorID: u, Version: version, From: []string{"draft"}, To: "withdrawn", Action: "withdraw", SMS: "已撤回", SMSTopic: "withdrawn"}
+		}
+		if _, err := db.ApplyAll(ctx, []store.Transition{tr(a, a.Version), tr(b, b.Version+1)}); !errors.Is(err, store.ErrStale) {
+			t.Fatalf("stale second: %v", err)
+		}
+		if got, _ := db.ApplicationOf(ctx, a.ID, u); got.Status != "draft" || got.Version != a.Version {
+			t.Fatalf("the first was written: %+v", got)
+		}
+		if ev, _ := db.Events(ctx, a.ID); len(ev) != 1 {
+			t.Fatalf("history of the first: %+v", ev)
+		}
+		if msgs, _ := db.RecentOutbox(ctx, "13900000001", 5); len(msgs) != 0 {
+			t.Fatalf("SMS queued: %+v", msgs)
+		}
+		outs, err := db.ApplyAll(ctx, []store.Transition{tr(a, a.Version), tr(b, b.Version)})
+		if err != nil || len(outs) != 2 || outs[0].Status != "withdrawn" || outs[1].Status != "withdrawn" || outs[1].ID != b.ID {
+			t.Fatalf("both: %+v %v", outs, err)
+		}
+	})
+}

@@ -161,6 +161,9 @@ func TestEmployerAgreementKept(t *testing.T) {
 	step(t, b, app, "basic", fields, "", "", nil)
 	_, basic = b.get(app + "/edit/basic")
 	mustContain(t, basic, `id="share_with_unit" checked`)
+	if _, review := b.get(app + "/edit/review"); !strings.Contains(review, "已同意该单位通过单位账号查看本人的持证项目和有效期") {
+		t.Error("核对信息 does not say the applicant agreed")
+	}
 	fields.Del("share_with_unit")
 	step(t, b, app, "basic", fields, "", "", nil)
 	if _, basic = b.get(app + "/edit/basic"); strings.Contains(basic, `id="share_with_unit" checked`) {

@@ -70,7 +70,7 @@ func TestUnitRegistersAndLogsIn(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "单位名称与企业登记信息不一致") {
 		t.Fatalf("name not the registered one: %d", resp.StatusCode)
 	}
-	resp, _ = other.post("/login/password", url.Values{"login": {code}, "password": {"Unit2026x"}})
+	resp, _ = other.post("/login/password", url.Values{"login": {strings.ToLower(code)}, "password": {"Unit2026x"}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/unit" {
 		t.Fatalf("login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}

@@ -41,6 +41,14 @@ func TestRegisterUnitOneAccountPerCreditCode(t *testing.T) {
 		if _, err := db.UnitOf(ctx, u.ID+1000); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("no such unit: %v", err)
 		}
+		if db.Dialect() == store.SQLite {
+			// The migration edited the stored schema: the file must still
+			// be sound.
+			var verdict string
+			if err := storetest.InTx(t, db, func(tx *sql.Tx) error { return tx.QueryRow(`PRAGMA integrity_check`).Scan(&verdict) }); err != nil || verdict != "ok" {
+				t.Fatalf("integrity_check: %q %v", verdict, err)
+			}
+		}
 		// The role check still refuses what is not a role.
 		if _, err := db.CreateUser(ctx, auth.User{Login: "x", Name: "x", Role: "unit", PasswordHash: "h"}); err != nil {
 			t.Fatalf("a unit through CreateUser: %v", err)

@@ -14,6 +14,7 @@ import (
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/config"
+	"opcert/internal/enterprise"
 	"opcert/internal/importer"
 	"opcert/internal/store"
 )
@@ -84,14 +85,17 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	var login, name, roleName, authority, institution *string
+	var login, name, roleName, authority, institution, address, contact, phone *string
 	var passwordStdin *bool
 	cfg, _, err := parseFlags("user", args, stderr, func(fs *flag.FlagSet) {
 		login = fs.String("login", "", "login name")
 		name = fs.String("name", "", "the person's name (姓名)")
-		roleName = fs.String("role", "", "officer, examiner or admin")
+		roleName = fs.String("role", "", "officer, examiner, admin or unit (单位: login is the 统一社会信用代码, name the 单位名称)")
 		authority = fs.String("authority", "", "district code of the 受理机关, for officers (e.g. 310104)")
 		institution = fs.String("institution", "", "name of the 考试机构, for examiners")
+		address = fs.String("address", "", "单位地址, for a unit")
+		contact = fs.String("contact", "", "联系人, for a unit")
+		phone = fs.String("phone", "", "联系电话, for a unit")
 		passwordStdin = fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of OPCERT_USER_PASSWORD")
 	})
 	if err != nil {
@@ -103,6 +107,18 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	if role == auth.RoleApplicant {
 		return errors.New("申请人账号须由本人在网上实名注册，不能在命令行创建")
+	}
+	var unit enterprise.Unit
+	if role == auth.RoleUnit {
+		var ps []enterprise.Problem
+		unit, ps = enterprise.CheckUnit(enterprise.Unit{CreditCode: *login, Name: *name, Address: *address, Contact: *contact, Phone: *phone})
+		if len(ps) > 0 {
+			var msgs []string
+			for _, p := range ps {
+				msgs = append(msgs, p.Label+"："+p.Message)
+			}
+			return errors.New(strings.Join(msgs, "；"))
+		}
 	}
 	// The password never goes on the command line, where ps and shell
 	// history would keep it.
@@ -158,6 +174,14 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if institutionID == 0 {
 			return fmt.Errorf("考试机构 %q 不存在（现有：%s）", *institution, strings.Join(names, "、"))
 		}
+	}
+	if role == auth.RoleUnit {
+		u, err := db.RegisterUnit(ctx, unit, hash)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已创建账号 %s（%s，%s）\n", u.Login, u.Name, u.Role.Label())
+		return nil
 	}
 	u, err := db.CreateUser(ctx, auth.User{Login: strings.TrimSpace(*login), Name: strings.TrimSpace(*name), Role: role, PasswordHash: hash, AuthorityCode: *authority,
 		InstitutionID: institutionID})

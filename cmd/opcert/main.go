@@ -3,7 +3,7 @@
 //	opcert serve [--demo] [--addr localhost:8080] [--data ./data]
 //	opcert migrate
 //	opcert import [--skip-bad] FILE.csv|FILE.xlsx
-//	opcert user --login L --name N --role officer|examiner|admin [--authority 310104] [--institution 考试机构]
+//	opcert user --login L --name N --role officer|examiner|admin|unit [--authority 310104] [--institution 考试机构] [--address A --contact C --phone P]
 //	opcert audit verify [--head HASH]
 //
 // Every setting also reads from an OPCERT_* environment variable; see -h of
@@ -38,7 +38,7 @@ const usage = `opcert — 特种设备安全管理和作业人员资格认定
   opcert serve [--demo]       运行网上办事服务 (run the web service)
   opcert migrate              升级数据库结构后退出 (apply schema migrations)
   opcert import FILE          批量导入持证人 (bulk-load holders from CSV or XLSX)
-  opcert user ...             创建工作人员账号 (create an officer, exam-staff or admin account)
+  opcert user ...             创建工作人员或单位账号 (create an officer, exam-staff, admin or 单位 account)
   opcert audit verify         校验审计日志的哈希链 (verify the audit log's hash chain)
   opcert backup DIR           备份内嵌数据库和全部上传文件到新文件夹 (while it runs)
   opcert restore DIR          从备份文件夹恢复到空的数据文件夹，逐一校验文件

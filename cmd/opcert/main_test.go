@@ -108,6 +108,17 @@ func TestUserCommand(t *testing.T) {
 	if _, err := runCmd(t, "user", "--data", dir, "--login", "o2", "--name", "x", "--role", "officer", "--authority", "999999"); err == nil || !strings.Contains(err.Error(), "不存在") {
 		t.Fatalf("unknown authority: err = %v", err)
 	}
+	// A 单位 account: its login is the credit code, checked (GB 32100).
+	unit := []string{"user", "--data", dir, "--role", "unit", "--name", "上海金山石化焊接工程有限公司", "--address", "上海市金山区卫零路55号", "--contact", "周安全", "--phone", "021-57940000"}
+	if out, err := runCmd(t, append(unit, "--login", "913101166074444444")...); err != nil || !strings.Contains(out, "已创建账号 913101166074444444") || !strings.Contains(out, "单位") {
+		t.Fatalf("unit: err = %v\n%s", err, out)
+	}
+	if _, err := runCmd(t, append(unit, "--login", "913101166074444444")...); err == nil || !strings.Contains(err.Error(), "已注册单位账号") {
+		t.Fatalf("unit again: err = %v", err)
+	}
+	if _, err := runCmd(t, append(unit, "--login", "913101166074444445")...); err == nil || !strings.Contains(err.Error(), "校验码") {
+		t.Fatalf("unit with a wrong check character: err = %v", err)
+	}
 	t.Setenv("OPCERT_USER_PASSWORD", "short")
 	if _, err := runCmd(t, "user", "--data", dir, "--login", "a2", "--name", "x", "--role", "admin"); err == nil || !strings.Contains(err.Error(), "至少8位") {
 		t.Fatalf("weak password: err = %v", err)

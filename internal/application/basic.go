@@ -63,6 +63,8 @@ func (f *Form) ReadBasic(v Values, correcting bool) {
 		if _, present := v("employer_name"); present {
 			outside, _ := v("employer_outside")
 			e.OutsideShanghai = outside != ""
+			share, _ := v("share_with_unit")
+			e.ShareWithUnit = share != ""
 		}
 	}
 	if e.OutsideShanghai {

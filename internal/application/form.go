@@ -133,6 +133,20 @@ type Employer struct {
 	// hold, typed in by the applicant (name, credit code, Address) instead
 	// of synchronised.
 	OutsideShanghai bool `json:"outside_shanghai,omitempty"`
+	// ShareWithUnit: the applicant agrees that this 单位, once it has a 单位
+	// account under the same 统一社会信用代码, sees their certificate items
+	// and 有效期至 (a 使用单位 must make sure its operators hold valid
+	// certificates). Asked, never assumed: without it the 单位 sees nothing.
+	ShareWithUnit bool `json:"share_with_unit,omitempty"`
+}
+
+// SharedUnit is the credit code of the 单位 the applicant named as employer
+// and agreed may follow their items, "" when they did not agree.
+func (e Employer) SharedUnit() string {
+	if !e.ShareWithUnit {
+		return ""
+	}
+	return e.CreditCode
 }
 
 // Choice is how the 受理机构 was settled.

@@ -1,6 +1,7 @@
 // Package auth holds accounts and roles. Applicants apply only through their
 // own account (seed 001 第二部分: 单位或其他人无法代办); officers belong to one
-// 受理机关; exam staff to the 考试机构; admins see everything.
+// 受理机关; exam staff to the 考试机构; a 单位 (employer or training body)
+// sees the workers who named it and agreed; admins see everything.
 package auth
 
 import (
@@ -26,6 +27,7 @@ const (
 	RoleOfficer   Role = "officer"   // 受理机关工作人员
 	RoleExaminer  Role = "examiner"  // 考试机构工作人员
 	RoleAdmin     Role = "admin"     // 系统管理员
+	RoleUnit      Role = "unit"      // 单位: an employer or training body
 )
 
 // Label is the Chinese name of the role.
@@ -39,6 +41,8 @@ func (r Role) Label() string {
 		return "考试机构工作人员"
 	case RoleAdmin:
 		return "系统管理员"
+	case RoleUnit:
+		return "单位"
 	}
 	return string(r)
 }
@@ -46,10 +50,10 @@ func (r Role) Label() string {
 // ParseRole reads a role name as typed on the command line.
 func ParseRole(s string) (Role, error) {
 	switch r := Role(strings.ToLower(strings.TrimSpace(s))); r {
-	case RoleApplicant, RoleOfficer, RoleExaminer, RoleAdmin:
+	case RoleApplicant, RoleOfficer, RoleExaminer, RoleAdmin, RoleUnit:
 		return r, nil
 	}
-	return "", fmt.Errorf("角色应为 officer、examiner、admin 或 applicant 之一，而不是 %q", s)
+	return "", fmt.Errorf("角色应为 officer、examiner、admin、unit 或 applicant 之一，而不是 %q", s)
 }
 
 // User is an account.

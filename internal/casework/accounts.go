@@ -47,6 +47,10 @@ func (s *Service) LoginPassword(ctx context.Context, a PasswordLogin) (auth.User
 		return auth.User{}, Errors(refused)
 	}
 	u, err := s.store.UserByLogin(ctx, a.Login)
+	if up := strings.ToUpper(a.Login); errors.Is(err, store.ErrNotFound) && up != a.Login {
+		// A 单位 logs in with its 统一社会信用代码, stored upper case.
+		u, err = s.store.UserByLogin(ctx, up)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		u, err = s.store.UserByMobile(ctx, a.Login)
 	}

@@ -286,6 +286,20 @@ func refusal(err error) error {
 
 // apply writes a decided change.
 func (s *Service) apply(ctx context.Context, who Actor, c Loaded, version int, ch application.Change) (store.Application, error) {
+	t, err := s.transition(ctx, who, c, version, ch)
+	if err != nil {
+		return store.Application{}, err
+	}
+	out, err := s.store.Apply(ctx, t)
+	if err := s.applyRefusal(who, err); err != nil {
+		return out, err
+	}
+	s.log.Info("application changed", "application_id", c.ID, "action", ch.Action, "from", ch.From, "to", ch.To, "actor_id", who.UserID)
+	return out, nil
+}
+
+// transition is the store's form of a decided change.
+func (s *Service) transition(ctx context.Context, who Actor, c Loaded, version int, ch application.Change) (store.Transition, error) {
 	t := store.Transition{ID: c.ID, ActorID: who.UserID, Version: version, From: []string{string(ch.From)}, To: string(ch.To),
 		Action: string(ch.Action), Note: ch.Note, AssignNumber: ch.AssignNumber, SetAuthority: ch.AuthorityCode,
 		Due: ch.Due, CorrectionDue: ch.CorrectionDue, AcceptedOn: ch.AcceptedOn, DecidedOn: ch.DecidedOn,
@@ -299,7 +313,7 @@ func (s *Service) apply(ctx context.Context, who Actor, c Loaded, version int, c
 	if ch.Form != nil {
 		data, err := json.Marshal(ch.Form)
 		if err != nil {
-			return store.Application{}, err
+			return store.Transition{}, err
 		}
 		t.Data = data
 	}
@@ -313,6 +327,14 @@ func (s *Service) apply(ctx context.Context, who Actor, c Loaded, version int, c
 		t.Grant = &store.Grant{Items: ch.Grant.Items, Supersede: ch.Grant.Supersede}
 	}
 	t.UseExamResults, t.ReleaseExamResults, t.RequireMaterials = ch.UseExamResults, ch.ReleaseExamResults, ch.RequireMaterials
+	if ch.Action == application.ActionSubmit || ch.Action == application.ActionResubmit {
+		// Each submission says anew which 单位 may follow the items.
+		form := c.Form
+		if ch.Form != nil {
+			form = *ch.Form
+		}
+		t.UnitWorker = &store.UnitWorker{CreditCode: form.Employer.SharedUnit()}
+	}
 	if ch.LeaveExam {
 		t.LeaveExamAfter = s.today()
 	}
@@ -323,30 +345,32 @@ func (s *Service) apply(ctx context.Context, who Actor, c Loaded, version int, c
 	t.SMSFor = s.message(ctx, ch.SMS)
 	notices, err := s.noticesFor(ctx, c, ch)
 	if err != nil {
-		return store.Application{}, err
+		return store.Transition{}, err
 	}
 	t.Notices = notices
-	out, err := s.store.Apply(ctx, t)
+	return t, nil
+}
+
+// applyRefusal is the service's refusal for what the store met writing a
+// change, nil for none.
+func (s *Service) applyRefusal(who Actor, err error) error {
 	var other *store.ActiveConflict
 	switch {
 	case errors.As(err, &other):
-		return out, &Error{Code: Conflict, Field: "items", Label: "作业项目", Message: other.Error(), Related: other.ApplicationID}
+		return &Error{Code: Conflict, Field: "items", Label: "作业项目", Message: other.Error(), Related: other.ApplicationID}
 	case errors.Is(err, store.ErrMaterialsChanged):
-		return out, &Error{Code: Conflict, Field: "materials", Label: "申请材料", Message: err.Error()}
+		return &Error{Code: Conflict, Field: "materials", Label: "申请材料", Message: err.Error()}
 	case errors.Is(err, store.ErrExamResultTaken):
-		return out, &Error{Code: Conflict, Field: "items", Label: "作业项目", Message: store.ErrExamResultTaken.Error()}
+		return &Error{Code: Conflict, Field: "items", Label: "作业项目", Message: store.ErrExamResultTaken.Error()}
 	case errors.Is(err, store.ErrStale):
 		if who.staff() {
-			return out, Errorf(Conflict, "该申请已被其他工作人员办理或已更新，本次操作未执行。请查看最新状态后再操作。")
+			return Errorf(Conflict, "该申请已被其他工作人员办理或已更新，本次操作未执行。请查看最新状态后再操作。")
 		}
-		return out, Errorf(Conflict, "%s", store.ErrStale.Error())
+		return Errorf(Conflict, "%s", store.ErrStale.Error())
 	case errors.Is(err, store.ErrNotFound):
-		return out, Errorf(NotFound, "申请不存在")
-	case err != nil:
-		return out, err
+		return Errorf(NotFound, "申请不存在")
 	}
-	s.log.Info("application changed", "application_id", c.ID, "action", ch.Action, "from", ch.From, "to", ch.To, "actor_id", who.UserID)
-	return out, nil
+	return err
 }
 
 // message renders m with the topic's template once the 申请号 is known. The

@@ -641,13 +641,21 @@ func (s *Service) RecordScores(ctx context.Context, who Actor, appID int64, vers
 	if len(ps) > 0 {
 		return store.Application{}, refusal(ps)
 	}
-	l := d.loaded[appID]
-	input := application.Input{Theory: strconv.Itoa(scores.Theory), Practical: strconv.Itoa(scores.Practical)}
-	ch, err := s.decideSat(ctx, who, l, application.ActionRecordExam, input, application.ExamSitting{Institution: d.institution.Name, Date: scores.Sat})
+	l, ch, err := s.scoreChange(ctx, who, d, c, scores)
 	if err != nil {
 		return store.Application{}, err
 	}
 	return s.apply(ctx, who, l, version, ch)
+}
+
+// scoreChange decides the recording of scores exam.CheckScores accepted for
+// a candidate of the desk, as the officer's 录入考试成绩 does
+// (application.Decide): by hand or from a score sheet, the same change.
+func (s *Service) scoreChange(ctx context.Context, who Actor, d *examDesk, c exam.Candidate, scores exam.Scores) (Loaded, application.Change, error) {
+	l := d.loaded[c.ApplicationID]
+	input := application.Input{Theory: strconv.Itoa(scores.Theory), Practical: strconv.Itoa(scores.Practical)}
+	ch, err := s.decideSat(ctx, who, l, application.ActionRecordExam, input, application.ExamSitting{Institution: d.institution.Name, Date: scores.Sat})
+	return l, ch, err
 }
 
 // ApplicantExam is the 考试安排 of an application as its applicant sees it.

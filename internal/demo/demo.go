@@ -285,6 +285,18 @@ func Load(ctx context.Context, db *store.DB, cat *catalog.Catalog, today civil.D
 	if err != nil {
 		return nil, false, err
 	}
+	if _, err := db.RegisterUnit(ctx, d.Unit(), hash); err != nil {
+		return nil, false, fmt.Errorf("demo: 单位 account: %w", err)
+	}
+	for _, w := range d.unitWorkers() {
+		h, err := db.HoldingByIDNumber(ctx, w.idNumber)
+		if err != nil {
+			return nil, false, fmt.Errorf("demo: worker of %s: %w", w.creditCode, err)
+		}
+		if err := db.ShareWithUnit(ctx, h.Holder.ID, w.creditCode); err != nil {
+			return nil, false, err
+		}
+	}
 	for _, u := range d.users(hash) {
 		if u.Role == auth.RoleApplicant {
 			h, err := db.HoldingByIDNumber(ctx, u.Login)
@@ -324,6 +336,45 @@ func (d Data) users(hash string) []auth.User {
 	return out
 }
 
+// UnitEnterprise is the demo's 单位 account: the 金山 welding contractor
+// that employs the demo welders 陈静 and 何平.
+const UnitEnterprise = "上海金山石化焊接工程有限公司"
+
+// Unit is the profile of the demo's 单位 account, as the enterprise
+// directory has the company; its login is the credit code.
+func (d Data) Unit() enterprise.Unit {
+	for _, e := range d.Enterprises {
+		if e.Name == UnitEnterprise {
+			return enterprise.Unit{CreditCode: e.CreditCode, Name: e.Name, Address: e.Address, Contact: "周安全", Phone: "021-57940000"}
+		}
+	}
+	panic("demo: no enterprise " + UnitEnterprise)
+}
+
+type unitWorker struct{ idNumber, creditCode string }
+
+// unitWorkers are the demo holders who named their employer and agreed that
+// it may follow their items, as their submitted applications would have
+// recorded it: the two welders of the demo 单位 (陈静's weld item due in two
+// months, 何平's in one), and 张伟 of the 徐汇 crane company, which has no
+// 单位 account and whom the demo 单位 must not see.
+func (d Data) unitWorkers() []unitWorker {
+	codes := map[string]string{}
+	for _, e := range d.Enterprises {
+		codes[e.Name] = e.CreditCode
+	}
+	var out []unitWorker
+	for _, h := range d.Holdings {
+		switch h.Holder.Name {
+		case "陈静", "何平":
+			out = append(out, unitWorker{h.Holder.IDNumber, codes[UnitEnterprise]})
+		case "张伟":
+			out = append(out, unitWorker{h.Holder.IDNumber, codes["上海徐汇起重设备安装有限公司"]})
+		}
+	}
+	return out
+}
+
 // Accounts lists the demo logins for the start-up banner and the README.
 func (d Data) Accounts() []Account {
 	var out []Account
@@ -337,6 +388,7 @@ func (d Data) Accounts() []Account {
 	out = append(out,
 		Account{Login: strings.Join([]string{officers[0], "…", officers[len(officers)-1]}, " "), Name: "各区受理员", Role: auth.RoleOfficer.Label(), Shows: "每个区一名，登录名为 officer-区划代码（如 officer-310104 徐汇区）"},
 		Account{Login: "exam", Name: "考试机构工作人员", Role: auth.RoleExaminer.Label(), Shows: CityInstitution + "：考试场次、排考、准考证、成绩录入"},
+		Account{Login: d.Unit().CreditCode, Name: UnitEnterprise, Role: auth.RoleUnit.Label(), Shows: "单位工作台：本单位作业人员的持证项目、有效期和待复审项目，可导出 Excel"},
 		Account{Login: "admin", Name: "系统管理员", Role: auth.RoleAdmin.Label(), Shows: "可查看全部受理机关"})
 	return out
 }

@@ -117,6 +117,14 @@ func TestLoadOnceThenLeavesDataAlone(t *testing.T) {
 		if _, err := db.UserByLogin(ctx, "admin"); err != nil {
 			t.Fatal(err)
 		}
+		// The README lists the 单位 account by its credit code.
+		unit, err := db.UserByLogin(ctx, "913101166074444444")
+		if err != nil || unit.Role != auth.RoleUnit || !auth.CheckPassword(unit.PasswordHash, demo.Password) {
+			t.Fatalf("demo 单位 = %+v, %v", unit, err)
+		}
+		if p, err := db.UnitOf(ctx, unit.ID); err != nil || p.Name != demo.UnitEnterprise {
+			t.Fatalf("demo 单位 profile = %+v, %v", p, err)
+		}
 	})
 }
 
@@ -153,5 +161,58 @@ func TestOldItemsApprovedUnderTheOldCatalogue(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no old lines in the demo")
+	}
+}
+
+// The demo's 考试机构 (seed 000 2.1 注1–3): every 2019 item is examined by
+// exactly one of them; R3 by 中国人民解放军海军特色医学中心 (注2), 安全阀校验 (F)
+// and 客运索道 (S1, S2) each by an institution of their own, which the
+// applicant contacts (注3), and all the others, welding included, by the
+// city's institution (注1, www.tzsbks.sh.cn).
+func TestDemoExamInstitutions(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	cat := catalog.Default()
+	if _, _, err := demo.Load(ctx, db, cat, today); err != nil {
+		t.Fatal(err)
+	}
+	list, err := db.ExamInstitutions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	examinedBy := map[string][]string{}
+	for _, e := range list {
+		for _, code := range e.Items {
+			examinedBy[code] = append(examinedBy[code], e.Name)
+		}
+	}
+	for _, it := range cat.Items() {
+		code := string(it.Code)
+		by := examinedBy[code]
+		if len(by) != 1 {
+			t.Errorf("%s %s examined by %v, want exactly one institution", code, it.Name, by)
+			continue
+		}
+		want := demo.CityInstitution
+		switch code {
+		case "R3":
+			want = "中国人民解放军海军特色医学中心"
+		case "F":
+			want = examinedBy["F"][0]
+			if want == demo.CityInstitution || strings.Contains(want, "索道") {
+				t.Errorf("安全阀校验 examined by %s", want)
+			}
+		case "S1", "S2":
+			want = examinedBy["S1"][0]
+			if want == demo.CityInstitution || want == examinedBy["F"][0] {
+				t.Errorf("客运索道 examined by %s", want)
+			}
+		}
+		if by[0] != want {
+			t.Errorf("%s %s examined by %s, want %s", code, it.Name, by[0], want)
+		}
+	}
+	if len(list) != 4 {
+		t.Errorf("institutions: %d", len(list))
 	}
 }

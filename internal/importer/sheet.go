@@ -19,6 +19,9 @@ import (
 type Layout struct {
 	Columns  []string
 	Optional []string
+	// MaxUnzipped, when set, bounds what an xlsx may expand to: a small
+	// upload must not unpack into gigabytes (a zip bomb).
+	MaxUnzipped int64
 }
 
 // Row is one data row of a file whose header matched its Layout. Blank rows
@@ -71,7 +74,7 @@ func ReadSheet(name string, r io.Reader, layout Layout) ([]Row, []RowError, erro
 	case ".csv":
 		raw, err = readCSV(r)
 	case ".xlsx":
-		raw, err = readXLSX(r)
+		raw, err = readXLSX(r, layout.MaxUnzipped)
 	default:
 		return nil, nil, fmt.Errorf("不支持的文件类型 %q：请使用 .csv 或 .xlsx 文件", filepath.Ext(name))
 	}
@@ -183,8 +186,12 @@ func readCSV(r io.Reader) ([]rawRow, error) {
 	}
 }
 
-func readXLSX(r io.Reader) ([]rawRow, error) {
-	f, err := excelize.OpenReader(r)
+func readXLSX(r io.Reader, maxUnzipped int64) ([]rawRow, error) {
+	var opts []excelize.Options
+	if maxUnzipped > 0 {
+		opts = append(opts, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: min(maxUnzipped, 16<<20)})
+	}
+	f, err := excelize.OpenReader(r, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("无法读取 Excel 文件：%v", err)
 	}

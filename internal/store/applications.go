@@ -247,6 +247,10 @@ type Transition struct {
 	// Audit, when set, is appended to the audit log in the same
 	// transaction, with Before and After filled in from the statuses.
 	Audit *audit.Entry
+	// UnitWorker, when set (on 提交), replaces the 单位 that may follow the
+	// applicant's certificate items: the credit code they named and agreed
+	// to share with, or none ("").
+	UnitWorker *UnitWorker
 }
 
 // Grant is what 准予许可 writes into the registry: new lines on the
@@ -262,175 +266,204 @@ type Grant struct {
 // ErrActiveElsewhere (wrapped, naming the other application) when an item is
 // already under way in another application.
 func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
-	var out Application
+	outs, err := db.ApplyAll(ctx, []Transition{t})
+	if err != nil {
+		return Application{}, err
+	}
+	return outs[0], nil
+}
+
+// ApplyAll performs the Transitions in one transaction, each as Apply
+// would: all are written, or, at the first refusal, none.
+func (db *DB) ApplyAll(ctx context.Context, ts []Transition) ([]Application, error) {
 	now := db.now().UTC()
+	var outs []Application
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		q := `SELECT ` + appColumns + ` FROM applications WHERE id = $1`
-		args := []any{t.ID}
-		if t.ApplicantID != 0 {
-			q += ` AND applicant_id = $2`
-			args = append(args, t.ApplicantID)
-		}
-		// The row is locked for the transaction (SQLite: its one writer), so
-		// a material added or deleted meanwhile waits for this change and
-		// then sees its outcome.
-		a, err := scanApplication(tx.QueryRowContext(ctx, q+db.forUpdate(), args...))
-		if err != nil {
-			return err
-		}
-		if t.AuthorityCode != "" && a.AuthorityCode != t.AuthorityCode {
-			return ErrNotFound
-		}
-		if a.Version != t.Version || !contains(t.From, string(a.Status)) {
-			return ErrStale
-		}
-		assign := t.AssignNumber && a.Number == ""
-		if t.Data != nil {
-			a.Data = t.Data
-		}
-		if t.SetAuthority != "" {
-			a.AuthorityCode = t.SetAuthority
-			if _, err := tx.ExecContext(ctx, `UPDATE applications SET authority_code = $1 WHERE id = $2`, t.SetAuthority, a.ID); err != nil {
+		outs = outs[:0]
+		for _, t := range ts {
+			var out Application
+			if err := db.applyTx(ctx, tx, now, t, &out); err != nil {
 				return err
 			}
+			outs = append(outs, out)
 		}
-		submitted := sql.NullTime{Time: a.SubmittedAt, Valid: !a.SubmittedAt.IsZero()}
-		if t.To == "submitted" && !submitted.Valid {
-			submitted = sql.NullTime{Time: now, Valid: true}
+		return nil
+	})
+	return outs, err
+}
+
+// applyTx writes one Transition inside tx, leaving the application after
+// it in out.
+func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, now time.Time, t Transition, out *Application) error {
+	q := `SELECT ` + appColumns + ` FROM applications WHERE id = $1`
+	args := []any{t.ID}
+	if t.ApplicantID != 0 {
+		q += ` AND applicant_id = $2`
+		args = append(args, t.ApplicantID)
+	}
+	// The row is locked for the transaction (SQLite: its one writer), so
+	// a material added or deleted meanwhile waits for this change and
+	// then sees its outcome.
+	a, err := scanApplication(tx.QueryRowContext(ctx, q+db.forUpdate(), args...))
+	if err != nil {
+		return err
+	}
+	if t.AuthorityCode != "" && a.AuthorityCode != t.AuthorityCode {
+		return ErrNotFound
+	}
+	if a.Version != t.Version || !contains(t.From, string(a.Status)) {
+		return ErrStale
+	}
+	assign := t.AssignNumber && a.Number == ""
+	if t.Data != nil {
+		a.Data = t.Data
+	}
+	if t.SetAuthority != "" {
+		a.AuthorityCode = t.SetAuthority
+		if _, err := tx.ExecContext(ctx, `UPDATE applications SET authority_code = $1 WHERE id = $2`, t.SetAuthority, a.ID); err != nil {
+			return err
 		}
-		vals := append([]any{t.To, nullString(a.Number), string(a.Data), now, submitted, a.ID}, deadlineArgs(t.Due)...)
-		if _, err := tx.ExecContext(ctx, `
+	}
+	submitted := sql.NullTime{Time: a.SubmittedAt, Valid: !a.SubmittedAt.IsZero()}
+	if t.To == "submitted" && !submitted.Valid {
+		submitted = sql.NullTime{Time: now, Valid: true}
+	}
+	vals := append([]any{t.To, nullString(a.Number), string(a.Data), now, submitted, a.ID}, deadlineArgs(t.Due)...)
+	if _, err := tx.ExecContext(ctx, `
 			UPDATE applications SET status = $1, number = $2, data = $3, version = version + 1, updated_at = $4, submitted_at = $5,
 				draft_expires_on = NULL, due_on = $7, due_from = $8, due_workdays = $9, due_assumed = $10,
 				correction_deadline = $11, correction_from = $12, correction_workdays = $13, correction_assumed = $14
 			WHERE id = $6`, append(vals, deadlineArgs(t.CorrectionDue)...)...); err != nil {
+		return err
+	}
+	if t.To == "submitted" && a.SubmittedAt.IsZero() {
+		// The day of arrival in China, from which the dashboard counts
+		// the working days to 受理.
+		if _, err := tx.ExecContext(ctx, `UPDATE applications SET submitted_on = $1 WHERE id = $2`, civil.Of(now), a.ID); err != nil {
 			return err
 		}
-		if t.To == "submitted" && a.SubmittedAt.IsZero() {
-			// The day of arrival in China, from which the dashboard counts
-			// the working days to 受理.
-			if _, err := tx.ExecContext(ctx, `UPDATE applications SET submitted_on = $1 WHERE id = $2`, civil.Of(now), a.ID); err != nil {
-				return err
-			}
-		}
-		if !t.AcceptedOn.IsZero() {
-			if _, err := tx.ExecContext(ctx, `UPDATE applications SET accepted_on = $1 WHERE id = $2`, t.AcceptedOn, a.ID); err != nil {
-				return err
-			}
-		}
-		if !t.DecidedOn.IsZero() {
-			if _, err := tx.ExecContext(ctx, `UPDATE applications SET decided_on = $1 WHERE id = $2`, t.DecidedOn, a.ID); err != nil {
-				return err
-			}
-		}
-		if t.DecisionOpinion != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE applications SET decision_opinion = $1 WHERE id = $2`, t.DecisionOpinion, a.ID); err != nil {
-				return err
-			}
-		}
-		if t.Grant != nil {
-			if err := db.grant(ctx, tx, now, a.HolderID, *t.Grant); err != nil {
-				return err
-			}
-		}
-		if err := examResultsOfChange(ctx, tx, a, t); err != nil {
+	}
+	if !t.AcceptedOn.IsZero() {
+		if _, err := tx.ExecContext(ctx, `UPDATE applications SET accepted_on = $1 WHERE id = $2`, t.AcceptedOn, a.ID); err != nil {
 			return err
 		}
-		if !t.LeaveExamAfter.IsZero() {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM exam_seats WHERE application_id = $1
+	}
+	if !t.DecidedOn.IsZero() {
+		if _, err := tx.ExecContext(ctx, `UPDATE applications SET decided_on = $1 WHERE id = $2`, t.DecidedOn, a.ID); err != nil {
+			return err
+		}
+	}
+	if t.DecisionOpinion != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE applications SET decision_opinion = $1 WHERE id = $2`, t.DecisionOpinion, a.ID); err != nil {
+			return err
+		}
+	}
+	if t.Grant != nil {
+		if err := db.grant(ctx, tx, now, a.HolderID, *t.Grant); err != nil {
+			return err
+		}
+	}
+	if err := examResultsOfChange(ctx, tx, a, t); err != nil {
+		return err
+	}
+	if !t.LeaveExamAfter.IsZero() {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM exam_seats WHERE application_id = $1
 				AND session_id IN (SELECT id FROM exam_sessions WHERE exam_date > $2)`, a.ID, t.LeaveExamAfter); err != nil {
-				return err
-			}
-		}
-		for _, key := range t.RequireMaterials {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM materials WHERE application_id = $1 AND material = $2`, a.ID, key).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return ErrMaterialsChanged
-			}
-		}
-		if t.Items != nil {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM application_items WHERE application_id = $1`, a.ID); err != nil {
-				return err
-			}
-			for _, it := range t.Items {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO application_items (application_id, holder_id, qualification, weld_code, active) VALUES ($1, $2, $3, $4, $5)`,
-					a.ID, a.HolderID, it.Qualification, it.WeldCode, false); err != nil {
-					return err
-				}
-			}
-		}
-		if t.ItemsActive != nil {
-			if *t.ItemsActive {
-				if err := activeElsewhere(ctx, tx, a); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE application_items SET active = $1 WHERE application_id = $2`, *t.ItemsActive, a.ID); err != nil {
-				if isUniqueViolation(err) {
-					return ErrActiveElsewhere
-				}
-				return err
-			}
-		}
-		eventID, err := addEventID(ctx, tx, now, a.ID, t.ActorID, t.Action, string(a.Status), t.To, t.Note)
-		if err != nil {
 			return err
+		}
+	}
+	for _, key := range t.RequireMaterials {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM materials WHERE application_id = $1 AND material = $2`, a.ID, key).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrMaterialsChanged
+		}
+	}
+	if t.Items != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM application_items WHERE application_id = $1`, a.ID); err != nil {
+			return err
+		}
+		for _, it := range t.Items {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO application_items (application_id, holder_id, qualification, weld_code, active) VALUES ($1, $2, $3, $4, $5)`,
+				a.ID, a.HolderID, it.Qualification, it.WeldCode, false); err != nil {
+				return err
+			}
+		}
+	}
+	if t.ItemsActive != nil {
+		if *t.ItemsActive {
+			if err := activeElsewhere(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE application_items SET active = $1 WHERE application_id = $2`, *t.ItemsActive, a.ID); err != nil {
+			if isUniqueViolation(err) {
+				return ErrActiveElsewhere
+			}
+			return err
+		}
+	}
+	eventID, err := addEventID(ctx, tx, now, a.ID, t.ActorID, t.Action, string(a.Status), t.To, t.Note)
+	if err != nil {
+		return err
+	}
+	if t.Opinion != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE application_events SET opinion = $1 WHERE id = $2`, t.Opinion, eventID); err != nil {
+			return err
+		}
+	}
+	if err := addNotices(ctx, tx, now, a.ID, eventID, t.Notices); err != nil {
+		return err
+	}
+	if t.UnitWorker != nil {
+		if err := putUnitWorker(ctx, tx, now, a, *t.UnitWorker); err != nil {
+			return err
+		}
+	}
+	if t.Audit != nil {
+		e := *t.Audit
+		e.Subject = fmt.Sprintf("application:%d", a.ID)
+		e.Before, e.After = "status="+string(a.Status), "status="+t.To
+		if t.Note != "" {
+			e.After += "; " + t.Note
 		}
 		if t.Opinion != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE application_events SET opinion = $1 WHERE id = $2`, t.Opinion, eventID); err != nil {
-				return err
-			}
+			e.After += "; 意见：" + t.Opinion
 		}
-		if err := addNotices(ctx, tx, now, a.ID, eventID, t.Notices); err != nil {
+		if _, err := db.AppendAuditTx(ctx, tx, e); err != nil {
 			return err
 		}
-		if t.Audit != nil {
-			e := *t.Audit
-			e.Subject = fmt.Sprintf("application:%d", a.ID)
-			e.Before, e.After = "status="+string(a.Status), "status="+t.To
-			if t.Note != "" {
-				e.After += "; " + t.Note
-			}
-			if t.Opinion != "" {
-				e.After += "; 意见：" + t.Opinion
-			}
-			if _, err := db.AppendAuditTx(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		if assign {
-			// The 申请号 comes last: the day's counter row stays locked from
-			// here to the commit, and every submission of the day waits for
-			// it (on PostgreSQL; SQLite has one writer anyway). Taken first,
-			// it was held through every statement above and submissions ran
-			// one at a time. A transaction that fails earlier takes no
-			// number, so the numbers of a day stay dense.
-			number, err := nextNumber(ctx, tx, now)
-			if err != nil {
-				return err
-			}
-			out, err = scanApplication(tx.QueryRowContext(ctx, `UPDATE applications SET number = $1, public_token = $2 WHERE id = $3 RETURNING `+appColumns,
-				number, newPublicToken(), a.ID))
-		} else {
-			out, err = scanApplication(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1`, a.ID))
-		}
+	}
+	if assign {
+		// The 申请号 comes last: the day's counter row stays locked from
+		// here to the commit, and every submission of the day waits for
+		// it (on PostgreSQL; SQLite has one writer anyway). Taken first,
+		// it was held through every statement above and submissions ran
+		// one at a time. A transaction that fails earlier takes no
+		// number, so the numbers of a day stay dense.
+		number, err := nextNumber(ctx, tx, now)
 		if err != nil {
 			return err
 		}
-		// The SMS names the 申请号, known only now on the first 提交.
-		sms := t.SMS
-		if t.SMSFor != nil {
-			sms = t.SMSFor(out.Number)
-		}
-		if sms == "" {
-			return nil
-		}
-		return enqueueToApplicant(ctx, tx, now, a.ApplicantID, t.SMSTopic, sms)
-	})
-	return out, err
+		*out, err = scanApplication(tx.QueryRowContext(ctx, `UPDATE applications SET number = $1, public_token = $2 WHERE id = $3 RETURNING `+appColumns,
+			number, newPublicToken(), a.ID))
+	} else {
+		*out, err = scanApplication(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1`, a.ID))
+	}
+	if err != nil {
+		return err
+	}
+	// The SMS names the 申请号, known only now on the first 提交.
+	sms := t.SMS
+	if t.SMSFor != nil {
+		sms = t.SMSFor(out.Number)
+	}
+	if sms == "" {
+		return nil
+	}
+	return enqueueToApplicant(ctx, tx, now, a.ApplicantID, t.SMSTopic, sms)
 }
 
 func examResultsOfChange(ctx context.Context, tx *sql.Tx, a Application, t Transition) error {

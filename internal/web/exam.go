@@ -24,6 +24,7 @@ func (s *Server) examRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /exam/candidates/{id}", examiner(s.examCandidate))
 	mux.HandleFunc("POST /exam/candidates/{id}/move", examiner(s.examMove))
 	mux.HandleFunc("POST /exam/candidates/{id}/scores", examiner(s.examScores))
+	s.scoreSheetRoutes(mux, examiner)
 	mux.HandleFunc("GET /exam/candidates/{id}/notices/{kind}", examiner(func(w http.ResponseWriter, r *http.Request) {
 		// Of an application's documents, exam staff see the 准考证 only.
 		if r.PathValue("kind") != casework.NoticeAdmission {

@@ -125,6 +125,8 @@ func (s *Server) landing(u auth.User, next string) string {
 		return "/officer"
 	case auth.RoleExaminer:
 		return "/exam"
+	case auth.RoleUnit:
+		return "/unit"
 	}
 	return "/applications"
 }

@@ -126,6 +126,7 @@ func (s *Server) routes() {
 	s.verifyRoutes(mux)
 	s.adminCertificateRoutes(mux)
 	s.officeRoutes(mux)
+	s.unitRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.

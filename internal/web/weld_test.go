@@ -28,7 +28,7 @@ func welderValues() url.Values {
 }
 
 var (
-	hiddenRE    = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	weldHiddenRE    = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
 	photoKeyRE  = regexp.MustCompile(`name="photo_key" value="([^"]+)"`)
 	captchaRE   = regexp.MustCompile(`name="captcha_id" value="([^"]+)"`)
 	itemValueRE = regexp.MustCompile(`name="item" value="([^"]*)"`)
@@ -36,7 +36,7 @@ var (
 
 func hidden(body string) url.Values {
 	v := url.Values{}
-	for _, m := range hiddenRE.FindAllStringSubmatch(body, -1) {
+	for _, m := range weldHiddenRE.FindAllStringSubmatch(body, -1) {
 		v.Add(m[1], html.UnescapeString(m[2]))
 	}
 	return v

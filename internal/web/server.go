@@ -120,10 +120,11 @@ func (s *Server) routes() {
 	s.captchaRoutes(mux)
 	s.verifyRoutes(mux)
 	s.adminCertificateRoutes(mux)
+	s.accountRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.
-	var h http.Handler = s.withViewer(s.limitBodies(mux, s.readPlainForms(mux)))
+	var h http.Handler = s.withViewer(s.requirePasswordChange(s.limitBodies(mux, s.readPlainForms(mux))))
 	h = securityHeaders(h)
 	h = crossOrigin(h, s)
 	h = s.recoverer(h)

@@ -128,7 +128,7 @@ func (s *Server) newWizardPage(r *http.Request, a store.Application, f *applicat
 		p.Steps = append(p.Steps, stepLink{Key: x.Key, Label: x.Label, Current: x.Key == step, Done: i < reached || p.Correcting})
 	}
 	if st == application.StatusDraft {
-		p.Countdown = application.DraftCountdown(civil.Of(a.UpdatedAt), s.today(), s.policy)
+		p.Countdown = application.DraftCountdown(civil.Of(a.UpdatedAt), s.today(), s.cases.PolicyNow(r.Context()))
 	}
 	for _, it := range f.Items {
 		line := itemLine{Target: it.Target, WeldCode: it.WeldCode, Extras: strings.Join(it.Extras, "、")}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -63,12 +62,7 @@ func Values(rows []PolicyRow) []application.PolicyValue {
 // PolicyRevision is raised by every change of a policy value; a cached
 // policy read at another revision is out of date.
 func (db *DB) PolicyRevision(ctx context.Context) (int64, error) {
-	var n int64
-	err := db.queryRow(ctx, `SELECT value FROM counters WHERE name = $1`, policyRevision).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return n, err
+	return db.counter(ctx, policyRevision)
 }
 
 // PutPolicyValue stores a policy value (replacing one of its key and day),
@@ -80,8 +74,7 @@ func (db *DB) PolicyRevision(ctx context.Context) (int64, error) {
 func (db *DB) PutPolicyValue(ctx context.Context, userID int64, decide func(rows []application.PolicyValue) (application.PolicyValue, error), e audit.Entry) (application.PolicyValue, error) {
 	var v application.PolicyValue
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, 1)
-			ON CONFLICT (name) DO UPDATE SET value = counters.value + 1`, policyRevision); err != nil {
+		if err := raise(ctx, tx, policyRevision); err != nil {
 			return err
 		}
 		rows, err := queryPolicyRows(ctx, tx)

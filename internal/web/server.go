@@ -119,6 +119,7 @@ func (s *Server) routes() {
 	s.adminCertificateRoutes(mux)
 	s.accountRoutes(mux)
 	s.policyRoutes(mux)
+	s.orgRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.

@@ -26,6 +26,7 @@ type Service struct {
 	catalog  *catalog.Catalog
 	defaults application.Policy // values for keys without a stored row
 	policies policyCache
+	catalogs catalogCache // the catalogue with the admins' mapping decisions
 	today    func() civil.Date
 	log      *slog.Logger
 	embedded *workday.Calendar

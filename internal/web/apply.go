@@ -279,5 +279,6 @@ type mappingPage struct {
 
 // mappingPage is 《特种设备作业人员证书换发对应表》 as the 基本信息 step links it.
 func (s *Server) mappingPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, "mapping", &mappingPage{Mappings: s.catalog.Mappings(), Catalog: s.catalog})
+	cat := s.cases.Catalog(r.Context())
+	s.render(w, r, "mapping", &mappingPage{Mappings: cat.Mappings(), Catalog: cat})
 }

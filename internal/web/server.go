@@ -120,6 +120,7 @@ func (s *Server) routes() {
 	s.accountRoutes(mux)
 	s.policyRoutes(mux)
 	s.orgRoutes(mux)
+	s.mappingRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.

@@ -140,7 +140,7 @@ func (s *Server) newWizardPage(r *http.Request, a store.Application, f *applicat
 				code, name, category, _ := s.catalog.Describe(ref)
 				line.From, line.FromName, line.FromCategory = code, name, category
 				if old, ok := ref.Old(); ok && f.Matter == application.MatterRenew {
-					if m, ok := s.catalog.Mapping(old); ok && m.Uncertain() {
+					if m, ok := s.cases.Catalog(r.Context()).Mapping(old); ok && m.Uncertain() {
 						line.Unconfirmed = m.Reason() + "：此对应关系尚未经权威来源确认，办理前请核实"
 					}
 				}

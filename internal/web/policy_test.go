@@ -59,6 +59,7 @@ func TestPolicyChangeSeenBySecondServer(t *testing.T) {
 		for _, v := range []url.Values{
 			{"key": {"renewal_lead_months"}, "value": {"2"}, "effective_from": {"2026-11-21"}, "retroactive": {"1"}, "note": {"沪市监特〔2026〕10号"}},
 			{"key": {"reopen_expired_since"}, "value": {"2020-01-01"}, "effective_from": {"2026-11-22"}, "note": {"沪市监特〔2026〕10号"}},
+			{"key": {"decide_workdays"}, "value": {"10"}, "effective_from": {"2026-11-22"}, "note": {"承诺时限"}},
 		} {
 			if resp, page := admin.post("/admin/policy", v); resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("set %v: %d\n%s", v, resp.StatusCode, text(page))
@@ -66,6 +67,8 @@ func TestPolicyChangeSeenBySecondServer(t *testing.T) {
 		}
 		_, page = applicant.get("/apply?authority=310104&matter=renew")
 		mustContain(t, page, "可办理有效期届满前2个月内的复审业务（有效期至2020年01月01日以后过期的项目仍可复审）")
+		_, page = newBrowser(t, two).get("/guide/new")
+		mustContain(t, page, "受理之日起10个工作日内作出准予许可或者不予许可的决定")
 		_, page = newAdminOn(t, two).get("/admin/policy")
 		mustContain(t, page, "2020年01月01日", "沪市监特〔2026〕10号", "2 个月")
 

@@ -77,14 +77,24 @@ var (
 	ErrLastAdmin       = errors.New("这是最后一个启用中的系统管理员账号，停用后将无人能管理系统。请先创建或启用另一个系统管理员账号")
 	ErrAlreadyDisabled = errors.New("该账号已停用")
 	ErrAlreadyEnabled  = errors.New("该账号已是启用状态")
+	ErrActorDisabled   = errors.New("您的管理员账号已被停用，不能再管理账号")
 )
 
 // CheckStatusChange decides whether the admin actorID may disable (or
-// enable) target, given how many active admins there are besides target.
-// An admin never locks themself out, nor the system out of its last
-// admin; a change to the state the account is already in is out of turn
-// (another admin did it meanwhile, or the page was stale).
-func CheckStatusChange(actorID int64, target User, disable bool, otherActiveAdmins int) error {
+// enable) target, given the ids of the active admins as they stand. An
+// admin never locks themself out, nor the system out of its last admin; an
+// admin disabled meanwhile acts no more; a change to the state the account
+// is already in is out of turn (another admin did it meanwhile, or the page
+// was stale).
+func CheckStatusChange(actorID int64, target User, disable bool, activeAdmins []int64) error {
+	otherActiveAdmins := 0
+	actorActive := false
+	for _, id := range activeAdmins {
+		if id != target.ID {
+			otherActiveAdmins++
+		}
+		actorActive = actorActive || id == actorID
+	}
 	switch {
 	case disable && target.Disabled:
 		return ErrAlreadyDisabled
@@ -94,6 +104,8 @@ func CheckStatusChange(actorID int64, target User, disable bool, otherActiveAdmi
 		return ErrDisableSelf
 	case disable && target.Role == RoleAdmin && otherActiveAdmins == 0:
 		return ErrLastAdmin
+	case !actorActive:
+		return ErrActorDisabled
 	}
 	return nil
 }

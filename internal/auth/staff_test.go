@@ -54,18 +54,21 @@ func TestCheckStatusChange(t *testing.T) {
 		name    string
 		target  User
 		disable bool
-		others  int
+		active  []int64
 		want    error
 	}{
-		{"an officer is disabled", officer, true, 0, nil},
-		{"another admin while one more remains", other, true, 1, nil},
-		{"oneself", admin, true, 3, ErrDisableSelf},
-		{"the last active admin", other, true, 0, ErrLastAdmin},
-		{"already disabled", User{ID: 3, Role: RoleOfficer, Disabled: true}, true, 0, ErrAlreadyDisabled},
-		{"enable an enabled one", officer, false, 0, ErrAlreadyEnabled},
-		{"enable a disabled admin", User{ID: 2, Role: RoleAdmin, Disabled: true}, false, 0, nil},
+		{"an officer is disabled", officer, true, []int64{1}, nil},
+		{"another admin while one more remains", other, true, []int64{1, 2}, nil},
+		{"oneself", admin, true, []int64{1, 2, 4}, ErrDisableSelf},
+		// Only reachable when the actor was disabled meanwhile: two admins
+		// disabling each other at once.
+		{"the last active admin", other, true, []int64{2}, ErrLastAdmin},
+		{"already disabled", User{ID: 3, Role: RoleOfficer, Disabled: true}, true, []int64{1}, ErrAlreadyDisabled},
+		{"enable an enabled one", officer, false, []int64{1}, ErrAlreadyEnabled},
+		{"enable a disabled admin", User{ID: 2, Role: RoleAdmin, Disabled: true}, false, []int64{1}, nil},
+		{"an actor disabled meanwhile", officer, true, []int64{2}, ErrActorDisabled},
 	} {
-		if got := CheckStatusChange(admin.ID, c.target, c.disable, c.others); !errors.Is(got, c.want) {
+		if got := CheckStatusChange(admin.ID, c.target, c.disable, c.active); !errors.Is(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}

@@ -194,7 +194,7 @@ func (s *Service) CreateAccount(ctx context.Context, who Actor, f NewAccount) (I
 // statusRefusal is the refusal of auth.CheckStatusChange as the page says it.
 func statusRefusal(err error) error {
 	switch {
-	case errors.Is(err, auth.ErrDisableSelf), errors.Is(err, auth.ErrLastAdmin):
+	case errors.Is(err, auth.ErrDisableSelf), errors.Is(err, auth.ErrLastAdmin), errors.Is(err, auth.ErrActorDisabled):
 		return &Error{Code: Forbidden, Message: err.Error()}
 	case errors.Is(err, auth.ErrAlreadyDisabled), errors.Is(err, auth.ErrAlreadyEnabled):
 		return &Error{Code: Conflict, Message: err.Error() + "（可能已由其他管理员处理），请刷新页面查看。"}
@@ -215,8 +215,8 @@ func (s *Service) SetAccountDisabled(ctx context.Context, who Actor, id int64, d
 	if disable {
 		action = "disable_account"
 	}
-	u, err := s.store.SetUserDisabled(ctx, id, disable, func(target auth.User, others int) error {
-		return auth.CheckStatusChange(who.UserID, target, disable, others)
+	u, err := s.store.SetUserDisabled(ctx, id, disable, func(target auth.User, active []int64) error {
+		return auth.CheckStatusChange(who.UserID, target, disable, active)
 	}, who.entry(action))
 	if err != nil {
 		return u, statusRefusal(err)

@@ -3,6 +3,7 @@ package casework_test
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"opcert/internal/auth"
@@ -103,6 +104,8 @@ func TestStaffAccounts(t *testing.T) {
 		must(s.SetAccountDisabled(ctx, w.adm, second.User.ID, true))
 		_, err = s.SetAccountDisabled(ctx, adm2, w.adm.UserID, true)
 		refusedAt(t, err, casework.Forbidden, "", "最后一个启用中的系统管理员")
+		_, err = s.SetAccountDisabled(ctx, adm2, w.officer.UserID, true)
+		refusedAt(t, err, casework.Forbidden, "", "您的管理员账号已被停用")
 
 		// A reset gives a new one-time password and ends the sessions.
 		_, hash = auth.NewToken()
@@ -163,6 +166,49 @@ func TestStaffAccounts(t *testing.T) {
 			if !strings.Contains(got, a) {
 				t.Errorf("audit lacks %s: %s", a, got)
 			}
+		}
+	})
+}
+
+// Two admins disabling each other at the same moment: one wins, the other
+// is refused, and an active admin remains, on both engines.
+func TestAdminsDisablingEachOtherAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, "2026-11-23")
+		second := must(w.s.CreateAccount(ctx, w.adm, casework.NewAccount{Login: "adm2", Name: "管理员二", Role: "admin"}))
+		adm2 := casework.Actor{UserID: second.User.ID, Role: auth.RoleAdmin}
+		errs := make(chan error, 2)
+		var start sync.WaitGroup
+		start.Add(1)
+		for _, pair := range [][2]casework.Actor{{w.adm, adm2}, {adm2, w.adm}} {
+			go func() {
+				start.Wait()
+				_, err := w.s.SetAccountDisabled(ctx, pair[0], pair[1].UserID, true)
+				errs <- err
+			}()
+		}
+		start.Done()
+		var refused, done int
+		for range 2 {
+			if err := <-errs; err == nil {
+				done++
+			} else if casework.ErrorCode(err) == casework.Forbidden {
+				refused++
+			} else {
+				t.Fatal(err)
+			}
+		}
+		if done != 1 || refused != 1 {
+			t.Fatalf("%d done, %d refused", done, refused)
+		}
+		active := 0
+		for _, u := range must(db.Users(ctx, store.UserFilter{Role: auth.RoleAdmin})) {
+			if !u.Disabled {
+				active++
+			}
+		}
+		if active != 1 {
+			t.Fatalf("%d active admins", active)
 		}
 	})
 }

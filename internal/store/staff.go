@@ -117,28 +117,26 @@ func (db *DB) lockUser(ctx context.Context, tx *sql.Tx, id int64) (auth.User, er
 }
 
 // SetUserDisabled disables or enables an account. check decides, from the
-// account and the number of active admins besides it as they stand inside
-// the transaction (the admins' rows locked on PostgreSQL, so that two admins
+// account and the ids of the active admins as they stand inside the
+// transaction (the admins' rows locked on PostgreSQL, so that two admins
 // disabling each other at once cannot leave none), whether the change may
 // be made. Disabling ends the account's sessions at once; the audit line
 // (e: the actor and action) is written in the same transaction.
-func (db *DB) SetUserDisabled(ctx context.Context, id int64, disable bool, check func(target auth.User, otherActiveAdmins int) error, e audit.Entry) (auth.User, error) {
+func (db *DB) SetUserDisabled(ctx context.Context, id int64, disable bool, check func(target auth.User, activeAdmins []int64) error, e audit.Entry) (auth.User, error) {
 	var u auth.User
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE role = 'admin' AND disabled = $1 ORDER BY id`+db.forUpdate(), false)
 		if err != nil {
 			return err
 		}
-		others := 0
+		var active []int64
 		for rows.Next() {
 			var aid int64
 			if err := rows.Scan(&aid); err != nil {
 				rows.Close()
 				return err
 			}
-			if aid != id {
-				others++
-			}
+			active = append(active, aid)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -147,7 +145,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, id int64, disable bool, check
 		if u, err = db.lockUser(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := check(u, others); err != nil {
+		if err := check(u, active); err != nil {
 			return err
 		}
 		before := accountState(u)

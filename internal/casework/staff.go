@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"opcert/internal/audit"
@@ -313,4 +314,68 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, who Actor, c PasswordCh
 	e := audit.Entry{ActorID: u.ID, ActorRole: string(u.Role), Action: "change_password", IP: who.IP}
 	_, err = s.store.SetUserPassword(ctx, u.ID, hash, false, c.Session, nil, e)
 	return err
+}
+
+// AccountChange is one audited change of an account, with who made it.
+type AccountChange struct {
+	At     time.Time
+	Action string // create_account, disable_account, …
+	Label  string // 创建账号, 停用, …
+	Actor  string // the admin's name and login, or the holder's own
+	IP     string
+}
+
+// AccountHistory is an account with its audited changes, newest first.
+type AccountHistory struct {
+	AccountRow
+	Changes []AccountChange
+}
+
+var accountActions = map[string]string{
+	"create_account": "创建账号", "disable_account": "停用", "enable_account": "启用",
+	"reset_password": "重置密码", "change_password": "本人修改密码", "account_reclaimed": "因持证人本人重新注册而停用",
+}
+
+// AccountHistory shows an admin who did what to an account.
+func (s *Service) AccountHistory(ctx context.Context, who Actor, id int64) (AccountHistory, error) {
+	if err := onlyAdmin(who, "查看账号记录"); err != nil {
+		return AccountHistory{}, err
+	}
+	u, err := s.store.UserByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return AccountHistory{}, &Error{Code: NotFound, Message: "账号不存在"}
+	}
+	if err != nil {
+		return AccountHistory{}, err
+	}
+	out := AccountHistory{AccountRow: AccountRow{User: u}}
+	if u.AuthorityCode != "" {
+		out.Unit = s.authorityName(u.AuthorityCode)
+	} else if u.InstitutionID != 0 {
+		if inst, err := s.store.ExamInstitutionByID(ctx, u.InstitutionID); err == nil {
+			out.Unit = inst.Name
+		}
+	}
+	entries, err := s.store.AuditEntries(ctx, "user:"+strconv.FormatInt(id, 10), 200)
+	if err != nil {
+		return out, err
+	}
+	names := map[int64]string{}
+	for _, e := range entries {
+		c := AccountChange{At: e.At, Action: e.Action, Label: accountActions[e.Action], IP: e.IP}
+		if c.Label == "" {
+			c.Label = e.Action
+		}
+		if _, ok := names[e.ActorID]; !ok && e.ActorID != 0 {
+			if a, err := s.store.UserByID(ctx, e.ActorID); err == nil {
+				names[e.ActorID] = a.Name + "（" + a.Login + "）"
+			}
+		}
+		c.Actor = names[e.ActorID]
+		if c.Actor == "" {
+			c.Actor = "系统"
+		}
+		out.Changes = append(out.Changes, c)
+	}
+	return out, nil
 }

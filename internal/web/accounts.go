@@ -14,6 +14,7 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	admin := func(h http.HandlerFunc) http.HandlerFunc { return s.requireRole(auth.RoleAdmin, h) }
 	mux.HandleFunc("GET /admin/accounts", admin(s.accountsPage))
 	mux.HandleFunc("POST /admin/accounts", admin(s.createAccount))
+	mux.HandleFunc("GET /admin/accounts/{id}", admin(s.accountHistory))
 	mux.HandleFunc("POST /admin/accounts/{id}/disable", admin(s.accountStatus(true)))
 	mux.HandleFunc("POST /admin/accounts/{id}/enable", admin(s.accountStatus(false)))
 	mux.HandleFunc("POST /admin/accounts/{id}/reset-password", admin(s.resetAccountPassword))
@@ -235,4 +236,25 @@ func (s *Server) requirePasswordChange(next http.Handler) http.Handler {
 		}
 		http.Redirect(w, r, "/account/password?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 	})
+}
+
+type accountHistoryData struct {
+	chrome
+	casework.AccountHistory
+}
+
+// accountHistory shows who created, disabled, enabled or reset an account,
+// and when.
+func (s *Server) accountHistory(w http.ResponseWriter, r *http.Request) {
+	id, ok := accountID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	h, err := s.cases.AccountHistory(r.Context(), s.actor(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "admin_account", &accountHistoryData{AccountHistory: h})
 }

@@ -75,7 +75,7 @@ func TestAdminAccounts(t *testing.T) {
 	}
 
 	_, page = admin.get("/admin/accounts?role=officer&authority=310104")
-	row := regexp.MustCompile(`<tr id="account-(\d+)">\s*<td data-label="登录名">xh-wang</td>`).FindStringSubmatch(page)
+	row := regexp.MustCompile(`<tr id="account-(\d+)">\s*<td data-label="登录名"><a href="/admin/accounts/\d+">xh-wang</a></td>`).FindStringSubmatch(page)
 	if row == nil {
 		t.Fatalf("xh-wang not listed\n%s", text(page))
 	}
@@ -97,7 +97,7 @@ func TestAdminAccounts(t *testing.T) {
 
 	// The admin cannot disable themself.
 	_, page = admin.get("/admin/accounts?role=admin")
-	self := regexp.MustCompile(`<tr id="account-(\d+)">\s*<td data-label="登录名">admin</td>`).FindStringSubmatch(page)
+	self := regexp.MustCompile(`<tr id="account-(\d+)">\s*<td data-label="登录名"><a href="/admin/accounts/\d+">admin</a></td>`).FindStringSubmatch(page)
 	resp, page = admin.post("/admin/accounts/"+self[1]+"/disable", nil)
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("disabling oneself: %d", resp.StatusCode)
@@ -119,5 +119,17 @@ func TestAdminAccounts(t *testing.T) {
 	}
 	if resp, _ := officer.post("/login/password", url.Values{"login": {"xh-wang"}, "password": {m[1]}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the new one-time password: %d", resp.StatusCode)
+	}
+
+	// Who did what, on the account's page.
+	_, page = admin.get("/admin/accounts/" + row[1])
+	mustContain(t, text(page), "账号 xh-wang", "徐汇区市场监督管理局", "待修改临时密码", "创建账号", "停用", "启用", "重置密码", "本人修改密码", "系统管理员（admin）", "王芳（xh-wang）")
+	if resp, _ := admin.get("/admin/accounts/987654"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("an unknown account: %d", resp.StatusCode)
+	}
+	other := newBrowser(t, srv)
+	login(t, other, "officer-310104")
+	if resp, _ := other.get("/admin/accounts/" + row[1]); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("an officer on an account's page: %d", resp.StatusCode)
 	}
 }

@@ -68,7 +68,11 @@ type User struct {
 	HolderID      int64  // applicants: the registry person they are
 	Mobile        string
 	Disabled      bool
-	CreatedAt     time.Time
+	// MustChangePassword: the password is one an admin set (at creation
+	// or a reset) and was shown to them; the holder chooses their own at
+	// the next login before anything else.
+	MustChangePassword bool
+	CreatedAt          time.Time
 }
 
 // Validate checks the invariants of an account before it is stored.

@@ -10,6 +10,7 @@ type Authority struct {
 	Code     string // administrative division code of its district, e.g. 310104
 	Name     string // 徐汇区市场监督管理局
 	District string // 徐汇区
+	Contact         // set by an admin; empty until then
 }
 
 // R3Code is the district that handles every R3 氧舱维护保养 application

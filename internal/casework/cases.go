@@ -171,7 +171,7 @@ func (s *Service) env(ctx context.Context) (application.Env, error) {
 	if err != nil {
 		return application.Env{}, err
 	}
-	return application.Env{Today: s.today(), Calendar: cal, Policy: s.policy, Catalog: s.catalog}, nil
+	return application.Env{Today: s.today(), Calendar: cal, Policy: s.currentPolicy(ctx), Catalog: s.Catalog(ctx)}, nil
 }
 
 // decide loads what the action needs around the case and asks the domain.

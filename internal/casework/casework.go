@@ -25,7 +25,9 @@ import (
 type Service struct {
 	store    *store.DB
 	catalog  *catalog.Catalog
-	policy   application.Policy
+	defaults application.Policy // values for keys without a stored row
+	policies policyCache
+	catalogs catalogCache // the catalogue with the admins' mapping decisions
 	today    func() civil.Date
 	log      *slog.Logger
 	embedded *workday.Calendar
@@ -41,9 +43,11 @@ type Service struct {
 type Options struct {
 	Store   *store.DB
 	Catalog *catalog.Catalog
-	Policy  application.Policy
-	Today   func() civil.Date // defaults to civil.Today
-	Log     *slog.Logger
+	// Policy gives the values of keys the store has no row for; the
+	// stored values (PolicyValues, set by an admin) take precedence.
+	Policy application.Policy
+	Today  func() civil.Date // defaults to civil.Today
+	Log    *slog.Logger
 	// Calendar is the built-in calendar the imported years are added to;
 	// defaults to workday.Default().
 	Calendar *workday.Calendar
@@ -61,7 +65,7 @@ type Options struct {
 
 // New builds a Service.
 func New(o Options) *Service {
-	s := &Service{store: o.Store, catalog: o.Catalog, policy: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar, files: o.Files, eLicence: o.ELicence,
+	s := &Service{store: o.Store, catalog: o.Catalog, defaults: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar, files: o.Files, eLicence: o.ELicence,
 		queries: auth.NewLimiter(auth.QueriesPerClient), realName: o.RealName, signing: o.Signing}
 	if s.signing == "" {
 		s.signing = verify.Ed25519
@@ -69,8 +73,8 @@ func New(o Options) *Service {
 	if s.catalog == nil {
 		s.catalog = catalog.Default()
 	}
-	if s.policy == (application.Policy{}) {
-		s.policy = application.ShanghaiPolicy()
+	if s.defaults == (application.Policy{}) {
+		s.defaults = application.ShanghaiPolicy()
 	}
 	if s.today == nil {
 		s.today = civil.Today
@@ -93,6 +97,3 @@ func New(o Options) *Service {
 // Today is the service's day in China (a fixed day in a demo run with
 // --today).
 func (s *Service) Today() civil.Date { return s.today() }
-
-// Policy is the policy values in force.
-func (s *Service) Policy() application.Policy { return s.policy }

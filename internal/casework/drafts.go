@@ -122,7 +122,7 @@ func (s *Service) SaveStep(ctx context.Context, who Actor, id int64, in StepInpu
 			if err != nil {
 				return StepResult{}, err
 			}
-			problems(application.CheckBasic(f, s.today(), s.policy, s.catalog, institutions))
+			problems(application.CheckBasic(f, s.today(), s.currentPolicy(ctx), s.catalog, institutions))
 		}
 	case "materials":
 		if err := s.materialsAction(ctx, c, f, correcting, in, &res, fail); err != nil {
@@ -151,7 +151,7 @@ func (s *Service) SaveStep(ctx context.Context, who Actor, id int64, in StepInpu
 		// The 受理机构 is matched as the draft is filled in; from 提交 on it is
 		// fixed, and only a transfer moves it.
 		a.AuthorityCode = f.Route(s.catalog).Code
-		a.DraftExpiresOn = application.DraftExpiry(s.today(), s.policy)
+		a.DraftExpiresOn = application.DraftExpiry(s.today(), s.currentPolicy(ctx))
 	}
 	saved, err := s.store.SaveDraft(ctx, a, []string{string(application.StatusDraft), string(application.StatusCorrection)})
 	if errors.Is(err, store.ErrStale) {
@@ -164,7 +164,8 @@ func (s *Service) SaveStep(ctx context.Context, who Actor, id int64, in StepInpu
 	}
 	res.App = saved
 	if in.Action == "save" && len(res.Problems) == 0 {
-		res.Notice = fmt.Sprintf("已暂存。暂存的申请保留15天（至 %s），请及时提交。", application.DraftExpiry(s.today(), s.policy).Chinese())
+		policy := s.currentPolicy(ctx)
+		res.Notice = fmt.Sprintf("已暂存。暂存的申请保留%d天（至 %s），请及时提交。", policy.DraftKeepDays, application.DraftExpiry(s.today(), policy).Chinese())
 		if correcting {
 			res.Notice = "已保存。请在补正期限前提交。"
 		}

@@ -32,6 +32,7 @@ type examDesk struct {
 	board       *exam.Board
 	candidates  []exam.Candidate
 	loaded      map[int64]Loaded // the candidates' applications
+	policy      application.Policy
 }
 
 func (d *examDesk) candidate(appID int64) (exam.Candidate, bool) {
@@ -76,7 +77,7 @@ func (s *Service) desk(ctx context.Context, who Actor) (*examDesk, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &examDesk{institution: inst, board: &exam.Board{}, loaded: map[int64]Loaded{}}
+	d := &examDesk{institution: inst, board: &exam.Board{}, loaded: map[int64]Loaded{}, policy: s.currentPolicy(ctx)}
 	for _, code := range inst.Items {
 		d.examined = append(d.examined, catalogCode(code))
 	}
@@ -167,7 +168,7 @@ func (s *Service) loadForExam(ctx context.Context, who Actor, id int64) (Loaded,
 	for _, x := range sessions {
 		ours[x.ID] = true
 	}
-	d := &examDesk{institution: inst, loaded: map[int64]Loaded{}}
+	d := &examDesk{institution: inst, loaded: map[int64]Loaded{}, policy: s.currentPolicy(ctx)}
 	for _, code := range inst.Items {
 		d.examined = append(d.examined, catalogCode(code))
 	}
@@ -273,8 +274,8 @@ func (s *Service) ExamDesk(ctx context.Context, who Actor) (ExamDesk, error) {
 }
 
 func (s *Service) deskCandidate(d *examDesk, c exam.Candidate) DeskCandidate {
-	out := DeskCandidate{Candidate: c, State: exam.State(c, s.policy)}
-	for _, sub := range exam.Needed(c, s.policy) {
+	out := DeskCandidate{Candidate: c, State: exam.State(c, d.policy)}
+	for _, sub := range exam.Needed(c, d.policy) {
 		p := DeskPlace{Subject: sub}
 		if seat, ok := c.Seat(sub); ok {
 			if x, ok := d.board.Session(seat.SessionID); ok {
@@ -307,7 +308,7 @@ func (s *Service) AutoAssign(ctx context.Context, who Actor) (Arranged, error) {
 	if err != nil {
 		return Arranged{}, err
 	}
-	moves := exam.AutoAssign(d.board, d.candidates, s.today(), s.policy)
+	moves := exam.AutoAssign(d.board, d.candidates, s.today(), d.policy)
 	var out Arranged
 	for _, m := range moves {
 		if m.To.Seated() {
@@ -317,7 +318,7 @@ func (s *Service) AutoAssign(ctx context.Context, who Actor) (Arranged, error) {
 		}
 	}
 	for _, c := range d.candidates {
-		for _, sub := range exam.Needed(c, s.policy) {
+		for _, sub := range exam.Needed(c, d.policy) {
 			if !slices.ContainsFunc(d.board.Seats, func(x exam.Seat) bool {
 				return x.ApplicationID == c.ApplicationID && x.Subject == sub && x.Attempt == c.Attempt()
 			}) {
@@ -344,7 +345,7 @@ func (s *Service) MoveCandidate(ctx context.Context, who Actor, appID, sessionID
 	if !ok {
 		return Errorf(NotFound, "该考生不在本机构的待考名单中")
 	}
-	moves, pr := exam.MoveTo(d.board, c, sessionID, s.today(), s.policy)
+	moves, pr := exam.MoveTo(d.board, c, sessionID, s.today(), d.policy)
 	if pr != nil {
 		return refusal(*pr)
 	}
@@ -463,7 +464,7 @@ func (s *Service) ticket(d *examDesk, c exam.Candidate, l Loaded, places []exam.
 		Items: strings.Join(items, "、"), Application: l.Number, Institution: d.institution.Name, IssuedOn: s.today().Chinese(),
 		Notes: []string{
 			"请携带本准考证和本人有效身份证件原件，于考试开始前30分钟到达考场，凭证入场。",
-			fmt.Sprintf("理论知识考试和实际操作技能考试均为百分制，%d分合格；特种设备安全管理（A）只考理论知识。", s.policy.ExamPassMark),
+			fmt.Sprintf("理论知识考试和实际操作技能考试均为百分制，%d分合格；特种设备安全管理（A）只考理论知识。", d.policy.ExamPassMark),
 			"考试安排如有调整，将以短信通知，请以网上办事系统中最新打印的准考证为准。",
 		}}
 	if c.Retake() {
@@ -524,12 +525,12 @@ func (s *Service) ExamCandidate(ctx context.Context, who Actor, appID int64) (Ex
 		if c.Attempts, err = s.attempts(ctx, l.ID); err != nil {
 			return ExamCandidate{}, err
 		}
-		out.DeskCandidate = DeskCandidate{Candidate: c, State: exam.State(c, s.policy)}
+		out.DeskCandidate = DeskCandidate{Candidate: c, State: exam.State(c, d.policy)}
 		return out, nil
 	}
-	out.Waiting, out.DeskCandidate, out.Needed = true, s.deskCandidate(d, c), exam.Needed(c, s.policy)
+	out.Waiting, out.DeskCandidate, out.Needed = true, s.deskCandidate(d, c), exam.Needed(c, d.policy)
 	for _, sub := range out.Needed {
-		for _, x := range exam.Choices(d.board, c, sub, s.today(), s.policy) {
+		for _, x := range exam.Choices(d.board, c, sub, s.today(), d.policy) {
 			out.Choices[sub] = append(out.Choices[sub], DeskSession{Session: x, Seated: d.board.Seated(x.ID), Waiting: len(d.board.Waiting(x.ID))})
 		}
 	}
@@ -637,7 +638,7 @@ func (s *Service) RecordScores(ctx context.Context, who Actor, appID int64, vers
 	if !ok {
 		return store.Application{}, Errorf(NotFound, "该考生不在本机构的待考名单中")
 	}
-	scores, ps := exam.CheckScores(c, in, d.board, s.today(), s.policy)
+	scores, ps := exam.CheckScores(c, in, d.board, s.today(), d.policy)
 	if len(ps) > 0 {
 		return store.Application{}, refusal(ps)
 	}

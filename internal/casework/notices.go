@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"opcert/internal/application"
@@ -85,7 +86,7 @@ func (s *Service) noticesFor(ctx context.Context, c Loaded, ch application.Chang
 	case application.ActionAccept:
 		return []store.Notice{letter(NoticeAcceptance, "受理通知书", "SL",
 			applied+"，申请材料齐全、符合法定形式，根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。",
-			"本机关将在 "+ch.Due.Chinese()+" 前（受理之日起20个工作日内）作出是否准予许可的决定。")}, nil
+			"本机关将在 "+ch.Due.Chinese()+" 前（受理之日起"+strconv.Itoa(ch.Due.Workdays)+"个工作日内）作出是否准予许可的决定。")}, nil
 	case application.ActionAcceptForExam:
 		return []store.Notice{letter(NoticeAcceptance, "受理通知书", "SL",
 			applied+"，申请材料齐全、符合法定形式，根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。",

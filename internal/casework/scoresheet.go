@@ -55,7 +55,7 @@ func (s *Service) ScoreSheetTemplate(ctx context.Context, who Actor, sessionID i
 	}
 	var rows []exam.ScoreRow
 	for _, c := range d.candidates {
-		if c.SeatedIn(sessionID) && len(exam.Needed(c, s.policy)) > 0 {
+		if c.SeatedIn(sessionID) && len(exam.Needed(c, d.policy)) > 0 {
 			rows = append(rows, exam.ScoreRow{Line: len(rows) + 2, Number: c.Number, Ticket: exam.TicketNumber(c.Number), Name: c.Name})
 		}
 	}
@@ -113,7 +113,7 @@ func (s *Service) checkSheet(ctx context.Context, who Actor, d *examDesk, sessio
 		return ScoreSheet{}, nil, err
 	}
 	sheet := ScoreSheet{Session: x, Items: x.ItemList(s.catalog), Rows: rows}
-	good, problems := exam.CheckScoreSheet(rows, sessionID, d.candidates, d.board, s.today(), s.policy)
+	good, problems := exam.CheckScoreSheet(rows, sessionID, d.candidates, d.board, s.today(), d.policy)
 	var pending []pendingScore
 	for _, g := range good {
 		l, ch, err := s.scoreChange(ctx, who, d, g.Candidate, g.Scores)

@@ -60,7 +60,7 @@ func (s *Service) Offer(ctx context.Context, who Actor, m application.Matter) (a
 	for _, it := range active {
 		underWay = append(underWay, application.UnderWay{Key: it.Qualification, WeldCode: it.WeldCode, ApplicationID: it.ApplicationID, Number: it.Number})
 	}
-	return application.NewOffer(m, holding, found, results, underWay, s.today(), s.policy, s.catalog), a, nil
+	return application.NewOffer(m, holding, found, results, underWay, s.today(), s.currentPolicy(ctx), s.Catalog(ctx)), a, nil
 }
 
 func (s *Service) examResults(ctx context.Context, holderID int64) ([]application.ExamResult, error) {
@@ -90,7 +90,7 @@ func (s *Service) Start(ctx context.Context, who Actor, authorityCode string, m 
 	if err != nil {
 		return store.Application{}, err
 	}
-	items, problems := offer.Choose(pk, s.today(), s.catalog)
+	items, problems := offer.Choose(pk, s.today(), s.Catalog(ctx))
 	if len(problems) > 0 {
 		return store.Application{}, itemsRefused(problems)
 	}
@@ -114,7 +114,7 @@ func (s *Service) StartManual(ctx context.Context, who Actor, authorityCode stri
 	if err != nil {
 		return store.Application{}, err
 	}
-	items, problems := application.ManualItems(man, a.Holder.IDNumber, targets, results, s.today(), s.policy, s.catalog)
+	items, problems := application.ManualItems(man, a.Holder.IDNumber, targets, results, s.today(), s.currentPolicy(ctx), s.Catalog(ctx))
 	if len(problems) > 0 {
 		return store.Application{}, refusal(problems)
 	}
@@ -139,5 +139,5 @@ func (s *Service) createDraft(ctx context.Context, a Applicant, m application.Ma
 	}
 	return s.store.CreateDraft(ctx, store.Application{ApplicantID: a.User.ID, HolderID: a.Holder.ID, Matter: m,
 		AuthorityCode: authorityCode, Status: application.StatusDraft, Step: "commitment", Data: data,
-		DraftExpiresOn: application.DraftExpiry(s.today(), s.policy)})
+		DraftExpiresOn: application.DraftExpiry(s.today(), s.currentPolicy(ctx))})
 }

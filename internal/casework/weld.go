@@ -420,7 +420,7 @@ func (s *Service) WeldCase(ctx context.Context, who Actor, id int64) (WeldCase, 
 	if err != nil {
 		return WeldCase{}, err
 	}
-	out := WeldCase{WeldLine: WeldLine{Welder: w}, NeedsTheory: weldexam.NeedsTheory(w.Form), PassMark: s.policy.ExamPassMark}
+	out := WeldCase{WeldLine: WeldLine{Welder: w}, NeedsTheory: weldexam.NeedsTheory(w.Form), PassMark: s.currentPolicy(ctx).ExamPassMark}
 	if out.Seats, err = s.store.WeldSeatsOf(ctx, id); err != nil {
 		return WeldCase{}, err
 	}
@@ -501,7 +501,7 @@ func (s *Service) ScoreWeld(ctx context.Context, who Actor, id int64, in WeldSco
 	if err != nil {
 		return nil, err
 	}
-	results, ps := weldexam.Score(w.Form, in.Theory, in.Practical, s.policy.ExamPassMark)
+	results, ps := weldexam.Score(w.Form, in.Theory, in.Practical, s.currentPolicy(ctx).ExamPassMark)
 	if len(ps) > 0 {
 		return nil, refusal(ps)
 	}

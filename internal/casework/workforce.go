@@ -53,6 +53,7 @@ func (s *Service) Workforce(ctx context.Context, who Actor) (Workforce, error) {
 		return Workforce{}, err
 	}
 	today := s.today()
+	policy := s.currentPolicy(ctx)
 	out := Workforce{Unit: un, Day: today}
 	for _, h := range holdings {
 		worker := WorkforceWorker{Name: h.Holder.Name, IDNumber: idcheck.MaskNumber(h.Holder.IDNumber)}
@@ -65,7 +66,7 @@ func (s *Service) Workforce(ctx context.Context, who Actor) (Workforce, error) {
 			if it.WeldCode != "" {
 				code = it.WeldCode
 			}
-			w := application.RenewalWindow(it, today, s.policy)
+			w := application.RenewalWindow(it, today, policy)
 			row := WorkforceRow{WorkforceWorker: worker, Code: code, Item: name, ValidUntil: it.ValidUntil, Standing: it.StandingOn(today), Due: w.Open}
 			switch {
 			case w.Open && w.Reason == "":

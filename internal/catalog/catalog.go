@@ -43,6 +43,9 @@ var verificationLabels = []struct{ level, label string }{
 // VerificationLabel is the Chinese wording of a verification level for
 // officers and admins; unknown levels are returned unchanged.
 func VerificationLabel(level string) string {
+	if level == VerificationConfirmed {
+		return "管理员已确认"
+	}
 	for _, v := range verificationLabels {
 		if v.level == level {
 			return v.label

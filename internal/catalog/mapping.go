@@ -62,6 +62,10 @@ type Mapping struct {
 	// Display names of Targets and OptionalExtra, filled by Load so that
 	// Reason needs no catalogue.
 	targetNames, extraNames []string
+
+	// decision is the administrator's, when the rule was decided
+	// (WithDecisions).
+	decision *MappingDecision
 }
 
 func (m Mapping) clone() Mapping {

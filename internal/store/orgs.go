@@ -26,12 +26,18 @@ func (db *DB) PutAuthorities(ctx context.Context, as []authority.Authority) erro
 	})
 }
 
-// Authorities lists the 受理机关 by code. They are read once and kept: every
-// instance writes the same list from its catalogue when it starts
-// (PutAuthorities), and nothing changes it while the service runs, so the
-// home page, the guides and the wizard need not ask the database each time.
+// Authorities lists the 受理机关 by code. They are read once and kept until
+// the authorities' revision moves: every instance writes the same names
+// from its catalogue when it starts (PutAuthorities), and an admin's change
+// of a window's contact (PutAuthorityContact) raises the revision, so every
+// instance reads the list again at its next look and the pages ask the
+// database only for one counter.
 func (db *DB) Authorities(ctx context.Context) ([]authority.Authority, error) {
-	if as := db.authorities.Load(); as != nil {
+	rev, err := db.counter(ctx, authoritiesRevision)
+	if err != nil {
+		return nil, err
+	}
+	if as := db.authorities.Load(); as != nil && db.authoritiesRev.Load() == rev {
 		return slices.Clone(*as), nil
 	}
 	as, err := db.readAuthorities(ctx)
@@ -39,11 +45,12 @@ func (db *DB) Authorities(ctx context.Context) ([]authority.Authority, error) {
 		return nil, err
 	}
 	db.authorities.Store(&as)
+	db.authoritiesRev.Store(rev)
 	return slices.Clone(as), nil
 }
 
 func (db *DB) readAuthorities(ctx context.Context) ([]authority.Authority, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT code, name, district FROM authorities ORDER BY code`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT code, name, district, address, phone, hours FROM authorities ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +58,7 @@ func (db *DB) readAuthorities(ctx context.Context) ([]authority.Authority, error
 	var out []authority.Authority
 	for rows.Next() {
 		var a authority.Authority
-		if err := rows.Scan(&a.Code, &a.Name, &a.District); err != nil {
+		if err := rows.Scan(&a.Code, &a.Name, &a.District, &a.Address, &a.Phone, &a.Hours); err != nil {
 			return nil, err
 		}
 		out = append(out, a)

@@ -60,7 +60,8 @@ type DB struct {
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
 
-	authorities atomic.Pointer[[]authority.Authority] // Authorities, once read
+	authorities    atomic.Pointer[[]authority.Authority] // Authorities, once read
+	authoritiesRev atomic.Int64                          // the revision they were read at
 
 	keysMu sync.Mutex
 	secret []byte            // SetSecretKey; nil: keys kept in server_keys

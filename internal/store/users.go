@@ -19,10 +19,10 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User) (auth.User, error) {
 	}
 	u.CreatedAt = db.now().UTC()
 	err := db.w.QueryRowContext(ctx, `
-		INSERT INTO users (login, name, role, password_hash, authority_code, holder_id, mobile, disabled, created_at, exam_institution_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		INSERT INTO users (login, name, role, password_hash, authority_code, holder_id, mobile, disabled, created_at, exam_institution_id, must_change_password)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 		u.Login, u.Name, string(u.Role), u.PasswordHash, nullString(u.AuthorityCode), nullInt(u.HolderID),
-		u.Mobile, u.Disabled, u.CreatedAt, nullInt(u.InstitutionID)).Scan(&u.ID)
+		u.Mobile, u.Disabled, u.CreatedAt, nullInt(u.InstitutionID), u.MustChangePassword).Scan(&u.ID)
 	if isUniqueViolation(err) {
 		return u, ErrDuplicate
 	}
@@ -36,9 +36,9 @@ func (db *DB) UserByLogin(ctx context.Context, login string) (auth.User, error) 
 	var authority sql.NullString
 	var holder, institution sql.NullInt64
 	err := db.queryRow(ctx, `
-		SELECT id, login, name, role, password_hash, authority_code, holder_id, mobile, disabled, created_at, exam_institution_id
+		SELECT id, login, name, role, password_hash, authority_code, holder_id, mobile, disabled, created_at, exam_institution_id, must_change_password
 		FROM users WHERE login = $1`, login).
-		Scan(&u.ID, &u.Login, &u.Name, &role, &u.PasswordHash, &authority, &holder, &u.Mobile, &u.Disabled, &u.CreatedAt, &institution)
+		Scan(&u.ID, &u.Login, &u.Name, &role, &u.PasswordHash, &authority, &holder, &u.Mobile, &u.Disabled, &u.CreatedAt, &institution, &u.MustChangePassword)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}

@@ -49,6 +49,7 @@ func (s *Server) applicationList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &listPage{Filter: filter, Statuses: application.Statuses}
+	policy := s.cases.PolicyNow(r.Context())
 	for _, a := range apps {
 		st := application.Status(a.Status)
 		row := listRow{App: a, Status: st, Matter: application.Matter(a.Matter), Draft: st == application.StatusDraft,
@@ -56,7 +57,7 @@ func (s *Server) applicationList(w http.ResponseWriter, r *http.Request) {
 		_, err := application.Transition(st, application.ActionWithdraw, application.Actor{Role: application.RoleApplicant})
 		row.CanWithdraw = err == nil
 		if row.Draft {
-			row.Countdown = application.DraftCountdown(civil.Of(a.UpdatedAt), s.today(), s.policy)
+			row.Countdown = application.DraftCountdown(civil.Of(a.UpdatedAt), s.today(), policy)
 		} else if row.Notices, err = s.noticesOf(r, a.ID); err != nil {
 			s.serverError(w, r, err)
 			return

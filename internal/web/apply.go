@@ -87,6 +87,8 @@ type startPage struct {
 	// ReopenSince is the policy date from which expired items may still be
 	// renewed (seed 000 复审项目选择 1, 疫情期间), when the policy sets one.
 	ReopenSince string
+	// LeadMonths opens the 复审 window before 有效期至 (Policy.RenewalLeadMonths).
+	LeadMonths int
 }
 
 type itemGroup struct {
@@ -131,7 +133,8 @@ func (s *Server) startData(r *http.Request, e entry, posted map[string][]string)
 	if err != nil {
 		return nil, err
 	}
-	p := &startPage{Entry: e, ReopenSince: s.policy.ReopenExpiredSince.Chinese()}
+	policy := s.cases.PolicyNow(r.Context())
+	p := &startPage{Entry: e, ReopenSince: policy.ReopenExpiredSince.Chinese(), LeadMonths: policy.RenewalLeadMonths}
 	pick := picked{posted: posted, results: offer.Results, matter: e.Matter}
 	switch e.Matter {
 	case application.MatterRenew:
@@ -276,5 +279,6 @@ type mappingPage struct {
 
 // mappingPage is 《特种设备作业人员证书换发对应表》 as the 基本信息 step links it.
 func (s *Server) mappingPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, "mapping", &mappingPage{Mappings: s.catalog.Mappings(), Catalog: s.catalog})
+	cat := s.cases.Catalog(r.Context())
+	s.render(w, r, "mapping", &mappingPage{Mappings: cat.Mappings(), Catalog: cat})
 }

@@ -151,7 +151,7 @@ func (s *Server) examCandidatePage(r *http.Request, id int64, scores *form) (*ex
 	if err != nil {
 		return nil, err
 	}
-	p := &examCandidatePage{C: c, Scores: scores, Errors: scores.Errors, PassMark: s.cases.Policy().ExamPassMark}
+	p := &examCandidatePage{C: c, Scores: scores, Errors: scores.Errors, PassMark: s.cases.PolicyNow(r.Context()).ExamPassMark}
 	for i, q := range c.Candidate.Items {
 		if i > 0 {
 			p.Items += "、"

@@ -18,7 +18,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"opcert/internal/application"
 	"opcert/internal/blob"
 	"opcert/internal/casework"
 	"opcert/internal/catalog"
@@ -40,7 +39,6 @@ type Server struct {
 	pages    map[string]*template.Template
 	handler  http.Handler // the routes inside the protections of ServeHTTP
 	demo     bool
-	policy   application.Policy
 	cases    *casework.Service
 	files    blob.Store
 	elicence elicence.Provider
@@ -85,7 +83,6 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.pages = pages
-	s.policy = application.ShanghaiPolicy()
 	s.files, s.elicence = o.Files, o.ELicence
 	if s.elicence == nil {
 		s.elicence = elicence.Embedded{}
@@ -95,7 +92,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.cases = o.Cases
 	if s.cases == nil {
-		s.cases = casework.New(casework.Options{Store: s.store, Catalog: s.catalog, Policy: s.policy, Today: s.today, Log: s.log, Files: o.Files, ELicence: s.elicence})
+		s.cases = casework.New(casework.Options{Store: s.store, Catalog: s.catalog, Today: s.today, Log: s.log, Files: o.Files, ELicence: s.elicence})
 	}
 	s.routes()
 	return s, nil
@@ -127,10 +124,14 @@ func (s *Server) routes() {
 	s.adminCertificateRoutes(mux)
 	s.officeRoutes(mux)
 	s.unitRoutes(mux)
+	s.accountRoutes(mux)
+	s.policyRoutes(mux)
+	s.orgRoutes(mux)
+	s.mappingRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.
-	var h http.Handler = s.withViewer(s.limitBodies(mux, s.readPlainForms(recordRoute(mux))))
+	var h http.Handler = s.withViewer(s.requirePasswordChange(s.limitBodies(mux, s.readPlainForms(recordRoute(mux)))))
 	h = securityHeaders(h)
 	h = crossOrigin(h, s)
 	h = s.recoverer(h)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"opcert/internal/application"
 	"opcert/internal/auth"
 )
 
@@ -37,6 +38,9 @@ type chrome struct {
 	// AwaitedYears, shown to officers and admins, are the years whose
 	// holiday notice the calendar still lacks (workday.AwaitedYears).
 	AwaitedYears []int
+	// Policy is the policy in force today, for the pages that state its
+	// periods and marks (暂存 days, 受理 and decision periods, pass marks).
+	Policy application.Policy
 }
 
 // AwaitedNote names the awaited years for the banner: "2027年".
@@ -51,7 +55,8 @@ func (c chrome) AwaitedNote() string {
 func (c *chrome) setChrome(x chrome) { *c = x }
 
 func (s *Server) chromeFor(r *http.Request) chrome {
-	c := chrome{Viewer: viewerFrom(r.Context()), Demo: s.demo, Path: r.URL.RequestURI(), WarnBefore: auth.WarnBefore.Milliseconds()}
+	c := chrome{Viewer: viewerFrom(r.Context()), Demo: s.demo, Path: r.URL.RequestURI(), WarnBefore: auth.WarnBefore.Milliseconds(),
+		Policy: s.cases.PolicyNow(r.Context())}
 	if c.Viewer != nil {
 		c.SessionEnds = c.Viewer.Session.EndsAt().UnixMilli()
 		if role := c.Viewer.User.Role; role == auth.RoleOfficer || role == auth.RoleAdmin {

@@ -28,10 +28,10 @@ func welderValues() url.Values {
 }
 
 var (
-	weldHiddenRE    = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-	photoKeyRE  = regexp.MustCompile(`name="photo_key" value="([^"]+)"`)
-	captchaRE   = regexp.MustCompile(`name="captcha_id" value="([^"]+)"`)
-	itemValueRE = regexp.MustCompile(`name="item" value="([^"]*)"`)
+	weldHiddenRE = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	photoKeyRE   = regexp.MustCompile(`name="photo_key" value="([^"]+)"`)
+	captchaRE    = regexp.MustCompile(`name="captcha_id" value="([^"]+)"`)
+	itemValueRE  = regexp.MustCompile(`name="item" value="([^"]*)"`)
 )
 
 func hidden(body string) url.Values {

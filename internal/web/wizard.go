@@ -128,7 +128,7 @@ func (s *Server) newWizardPage(r *http.Request, a store.Application, f *applicat
 		p.Steps = append(p.Steps, stepLink{Key: x.Key, Label: x.Label, Current: x.Key == step, Done: i < reached || p.Correcting})
 	}
 	if st == application.StatusDraft {
-		p.Countdown = application.DraftCountdown(civil.Of(a.UpdatedAt), s.today(), s.policy)
+		p.Countdown = application.DraftCountdown(civil.Of(a.UpdatedAt), s.today(), s.cases.PolicyNow(r.Context()))
 	}
 	for _, it := range f.Items {
 		line := itemLine{Target: it.Target, WeldCode: it.WeldCode, Extras: strings.Join(it.Extras, "、")}
@@ -140,7 +140,7 @@ func (s *Server) newWizardPage(r *http.Request, a store.Application, f *applicat
 				code, name, category, _ := s.catalog.Describe(ref)
 				line.From, line.FromName, line.FromCategory = code, name, category
 				if old, ok := ref.Old(); ok && f.Matter == application.MatterRenew {
-					if m, ok := s.catalog.Mapping(old); ok && m.Uncertain() {
+					if m, ok := s.cases.Catalog(r.Context()).Mapping(old); ok && m.Uncertain() {
 						line.Unconfirmed = m.Reason() + "：此对应关系尚未经权威来源确认，办理前请核实"
 					}
 				}

@@ -120,6 +120,7 @@ func (s *Server) routes() {
 	s.captchaRoutes(mux)
 	s.verifyRoutes(mux)
 	s.adminCertificateRoutes(mux)
+	s.apiRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.

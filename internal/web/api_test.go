@@ -3,16 +3,22 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
@@ -357,3 +363,167 @@ func TestAPIApplicationStatus(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+var secretRE = regexp.MustCompile(`<code id="secret">(opk_[A-Za-z0-9_-]+)</code>`)
+
+// issueKey issues a key on the admin page and returns its secret.
+func issueKey(t *testing.T, admin *browser, name string, perMinute int) string {
+	t.Helper()
+	resp, body := admin.post("/admin/api-keys", url.Values{"name": {name}, "per_minute": {strconv.Itoa(perMinute)}})
+	m := secretRE.FindStringSubmatch(body)
+	if resp.StatusCode != 200 || m == nil {
+		t.Fatalf("issue: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	return m[1]
+}
+
+// An admin issues a key (its secret shown once, only its hash stored),
+// sees its usage and revokes it; each issue and revocation is audited; a
+// revoked key is refused at once. Bad input is refused at its field; an
+// officer may not manage keys.
+func TestAdminManagesAPIKeys(t *testing.T) {
+	srv := newAPIServer(t)
+	admin := newBrowser(t, srv.Server)
+	login(t, admin, "admin")
+	_, page := admin.get("/admin/api-keys")
+	mustContain(t, page, "开放接口（API）密钥", "尚未签发密钥", `action="/admin/api-keys"`)
+
+	resp, page := admin.post("/admin/api-keys", url.Values{"name": {""}, "per_minute": {"0"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad input: %d", resp.StatusCode)
+	}
+	mustContain(t, page, "使用单位：请填写使用单位或用途", "每分钟调用上限：请填写1至6000之间的整数")
+	resp, page = admin.post("/admin/api-keys", url.Values{"name": {"上海𠀀检验所"}, "per_minute": {"六十"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `value="上海𠀀检验所"`) {
+		t.Fatalf("what was typed is lost: %d", resp.StatusCode)
+	}
+
+	secret := issueKey(t, admin, "上海𠀀检验所", 60)
+	if resp, page := admin.get("/admin/api-keys"); strings.Contains(page, secret) || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatal("the secret is shown again, or the page may be cached")
+	}
+	zhang := demoData().Applicants[0]
+	if a := apiCall(t, srv.URL, "POST", "/api/v1/certificates/query", secret, map[string]string{"name": zhang.Name, "id_number": zhang.IDNumber}); a.resp.StatusCode != 200 {
+		t.Fatalf("with the key: %d %s", a.resp.StatusCode, a.raw)
+	}
+	_, page = admin.get("/admin/api-keys")
+	mustContain(t, page, "上海𠀀检验所", secret[:10]+"…", `<td data-label="累计调用">1</td>`, `<td data-label="本分钟调用">1</td>`, "有效")
+
+	// Only the hash is in the database.
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	if err := srv.db.BackupTo(context.Background(), backup); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(backup)
+	sum := sha256.Sum256([]byte(secret))
+	if bytes.Contains(raw, []byte(secret)) || bytes.Contains(raw, []byte(secret[len("opk_"):])) || !bytes.Contains(raw, []byte(hex.EncodeToString(sum[:]))) {
+		t.Fatal("the secret is stored in clear, or its hash is not stored")
+	}
+
+	officer := newBrowser(t, srv.Server)
+	login(t, officer, "officer-310104")
+	if resp, _ := officer.post("/admin/api-keys", url.Values{"name": {"x"}, "per_minute": {"5"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("officer issues: %d", resp.StatusCode)
+	}
+	if resp, _ := officer.post("/admin/api-keys/1/revoke", nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("officer revokes: %d", resp.StatusCode)
+	}
+
+	resp, _ = admin.post("/admin/api-keys/1/revoke", nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	_, page = admin.get(resp.Header.Get("Location"))
+	mustContain(t, page, "已撤销该API密钥", "已撤销（")
+	if resp, _ := admin.post("/admin/api-keys/1/revoke", nil); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("revoking twice: %d", resp.StatusCode)
+	}
+	for _, key := range []string{secret, "opk_" + strings.Repeat("A", 43), "nonsense"} {
+		a := apiCall(t, srv.URL, "POST", "/api/v1/certificates/query", key, map[string]string{"name": zhang.Name, "id_number": zhang.IDNumber})
+		if a.resp.StatusCode != http.StatusUnauthorized || a.code() != "invalid_api_key" || strings.Contains(string(a.raw), "起重机") {
+			t.Errorf("key %q: %d %s", key, a.resp.StatusCode, a.raw)
+		}
+	}
+	entries, err := srv.db.AuditEntries(context.Background(), "api_key:1", 5)
+	if err != nil || len(entries) != 2 || entries[0].Action != "revoke_api_key" || entries[1].Action != "issue_api_key" ||
+		!strings.Contains(entries[1].After, "上海𠀀检验所") || strings.Contains(entries[1].After, secret) {
+		t.Fatalf("audit %+v %v", entries, err)
+	}
+}
+
+// A key's limit is counted in the database per minute: the call after
+// the limit is refused with 429 and Retry-After, and a second instance
+// with its own handle on the same database counts the same key (on both
+// engines). The clocks are fixed, so the minute does not turn during the
+// test.
+func TestAPIKeyRateLimitAcrossInstances(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			one, two := storetest.Pair(t, engine)
+			if _, _, err := demo.Load(context.Background(), one, catalog.Default(), today); err != nil {
+				t.Fatal(err)
+			}
+			setClocks := func(at time.Time) {
+				for _, db := range []*store.DB{one, two} {
+					db.SetClock(func() time.Time { return at })
+				}
+			}
+			setClocks(time.Date(2026, 11, 22, 2, 0, 15, 0, time.UTC))
+			srv, second := newAPIServerOn(t, one), newAPIServerOn(t, two)
+			admin := newBrowser(t, srv.Server)
+			login(t, admin, "admin")
+			secret := issueKey(t, admin, "检验所", 3)
+			zhang := demoData().Applicants[0]
+			q := map[string]string{"name": zhang.Name, "id_number": zhang.IDNumber}
+			for i, base := range []string{srv.URL, second.URL, srv.URL} {
+				if a := apiCall(t, base, "POST", "/api/v1/certificates/query", secret, q); a.resp.StatusCode != 200 {
+					t.Fatalf("call %d: %d %s", i+1, a.resp.StatusCode, a.raw)
+				}
+			}
+			for _, base := range []string{second.URL, srv.URL} {
+				a := apiCall(t, base, "POST", "/api/v1/applications/status", secret, map[string]string{"number": "1", "token": "x"})
+				if a.resp.StatusCode != http.StatusTooManyRequests || a.code() != "rate_limited" || a.resp.Header.Get("Retry-After") != "45" {
+					t.Fatalf("over the limit: %d %s (Retry-After %q)", a.resp.StatusCode, a.raw, a.resp.Header.Get("Retry-After"))
+				}
+			}
+			_, page := admin.get("/admin/api-keys")
+			mustContain(t, page, `<td data-label="累计调用">3</td>`, `<td data-label="超限被拒">2</td>`, `<td data-label="本分钟调用">5</td>`)
+
+			// The next minute the key works again.
+			setClocks(time.Date(2026, 11, 22, 2, 1, 0, 0, time.UTC))
+			if a := apiCall(t, second.URL, "POST", "/api/v1/certificates/query", secret, q); a.resp.StatusCode != 200 {
+				t.Fatalf("next minute: %d %s", a.resp.StatusCode, a.raw)
+			}
+		})
+	}
+}
+
+// Anonymous calls share the public per-client limit of the query page; a
+// key lifts its holder to the key's own limit and spares the captcha.
+func TestAPIKeyLiftsThePublicLimit(t *testing.T) {
+	srv := newAPIServer(t)
+	srv.db.SetClock(func() time.Time { return time.Date(2026, 11, 22, 2, 0, 15, 0, time.UTC) })
+	admin := newBrowser(t, srv.Server)
+	login(t, admin, "admin")
+	secret := issueKey(t, admin, "检验所", 100)
+	zhang := demoData().Applicants[0]
+	q := map[string]string{"name": zhang.Name, "id_number": zhang.IDNumber}
+	var anonymous apiAnswer
+	for range 31 {
+		anonymous = apiCall(t, srv.URL, "POST", "/api/v1/certificates/query", "", q)
+	}
+	if anonymous.resp.StatusCode != http.StatusTooManyRequests || anonymous.code() != "rate_limited" || anonymous.resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("31st anonymous call: %d %s", anonymous.resp.StatusCode, anonymous.raw)
+	}
+	for i := range 40 {
+		if a := apiCall(t, srv.URL, "POST", "/api/v1/certificates/query", secret, q); a.resp.StatusCode != 200 {
+			t.Fatalf("keyed call %d: %d %s", i+1, a.resp.StatusCode, a.raw)
+		}
+	}
+	for range 6 {
+		a := apiCall(t, srv.URL, "POST", "/api/v1/certificates/query", secret, map[string]string{"name": "李四", "id_number": zhang.IDNumber})
+		if a.resp.StatusCode != http.StatusNotFound || a.code() != "not_found" || a.body["challenge"] != nil {
+			t.Fatalf("keyed miss: %d %s", a.resp.StatusCode, a.raw)
+		}
+	}
+}

@@ -121,6 +121,7 @@ func (s *Server) routes() {
 	s.verifyRoutes(mux)
 	s.adminCertificateRoutes(mux)
 	s.apiRoutes(mux)
+	s.adminAPIKeyRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.

@@ -86,14 +86,17 @@ func (a apiAnswer) code() string { s, _ := a.body["code"].(string); return s }
 // as its bearer secret if not empty.
 func apiCall(t *testing.T, base, method, path, key string, body any) apiAnswer {
 	t.Helper()
-	var rd io.Reader
+	var reqBody []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		reqBody = []byte(b)
 	default:
-		raw, _ := json.Marshal(b)
-		rd = bytes.NewReader(raw)
+		reqBody, _ = json.Marshal(b)
+	}
+	var rd io.Reader
+	if reqBody != nil {
+		rd = bytes.NewReader(reqBody)
 	}
 	req, _ := http.NewRequest(method, base+path, rd)
 	if rd != nil {
@@ -114,6 +117,7 @@ func apiCall(t *testing.T, base, method, path, key string, body any) apiAnswer {
 			t.Fatalf("%s %s: not JSON: %s", method, path, raw)
 		}
 	}
+	checkAgainstDocument(t, method, path, reqBody, key, out)
 	return out
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"opcert/internal/audit"
+	"opcert/internal/registry"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
 )
@@ -85,4 +86,28 @@ func TestAPIKeyCallsCountedOnceAcrossInstances(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The public query by certificate number finds the holder by the number
+// printed on a certificate (which may not be their present 证件号码) or by
+// its 档案编号, on both engines; an empty archive number matches nothing.
+func TestHoldingByCertificateNumber(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := holding("李娜", "110105198001010016", item(oldQ8, "2027-01-31"))
+		h.Certificates = append(h.Certificates, registry.Certificate{Number: "SH1999000123", ArchiveNo: "TS3100000000777", Items: []registry.Item{item(oldQ2, "2026-12-31")}})
+		if _, err := db.PutHolding(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+		for _, number := range []string{"SH1999000123", "TS3100000000777", "110105198001010016"} {
+			got, err := db.HoldingByCertificateNumber(ctx, number)
+			if err != nil || got.Holder.Name != "李娜" || len(got.Certificates) != 2 {
+				t.Fatalf("%s: %+v %v", number, got, err)
+			}
+		}
+		for _, number := range []string{"", "SH1999000124"} {
+			if _, err := db.HoldingByCertificateNumber(ctx, number); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%q: %v", number, err)
+			}
+		}
+	})
 }

@@ -134,7 +134,16 @@ func (s *Server) apiJSON(w http.ResponseWriter, status int, v any) {
 	}
 }
 
+// apiPostOnly are the operations that take a POST: the personal data they
+// are asked about goes in the body, never in an address that logs keep.
+var apiPostOnly = map[string]bool{"/api/v1/certificates/query": true, "/api/v1/certificates/verify": true, "/api/v1/applications/status": true}
+
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
+	if apiPostOnly[r.URL.Path] {
+		w.Header().Set("Allow", "POST")
+		s.apiJSON(w, http.StatusMethodNotAllowed, apiError{Code: "method_not_allowed", Message: "该接口只接受POST请求，查询内容放在JSON请求体中"})
+		return
+	}
 	s.apiJSON(w, http.StatusNotFound, apiError{Code: "not_found", Message: "接口不存在，请查看 /api/v1/openapi.json"})
 }
 

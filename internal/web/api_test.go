@@ -531,3 +531,28 @@ func TestAPIKeyLiftsThePublicLimit(t *testing.T) {
 		}
 	}
 }
+
+// A GET of a POST operation is told so, with the query never read from
+// the address; an unknown operation is a JSON 404.
+func TestAPIWrongMethodAndUnknownPath(t *testing.T) {
+	srv := newAPIServer(t)
+	zhang := demoData().Applicants[0]
+	resp, err := http.Get(srv.URL + "/api/v1/certificates/query?" + url.Values{"name": {zhang.Name}, "id_number": {zhang.IDNumber}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" || !strings.Contains(string(body), `"code":"method_not_allowed"`) || strings.Contains(string(body), "起重机") {
+		t.Fatalf("GET: %d %s", resp.StatusCode, body)
+	}
+	resp, err = http.Get(srv.URL + "/api/v1/holders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), `"code":"not_found"`) {
+		t.Fatalf("unknown: %d %s", resp.StatusCode, body)
+	}
+}

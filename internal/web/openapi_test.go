@@ -160,6 +160,11 @@ func TestAPIAnswersMatchDocument(t *testing.T) {
 	call("POST", st, "", map[string]string{"number": app.Number, "token": "wrong"})
 	call("POST", st, "opk_unknown", map[string]string{"number": app.Number, "token": app.PublicToken})
 
+	big := `{"name": "` + strings.Repeat("张", 100<<10) + `"}`
+	for _, p := range []string{q, v, st} {
+		call("POST", p, "", big)
+	}
+
 	// Over the key's limit of 2 a minute, on each operation: the count is
 	// per key, so only the first two calls of the whole run pass.
 	srvClock(t, srv)

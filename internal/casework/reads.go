@@ -143,6 +143,8 @@ func (s *Service) CertificateQuery(ctx context.Context, q CertificateQuestion) (
 	case byCertificate && len([]rune(certificate)) > 64:
 		refused = append(refused, &Error{Code: Invalid, Field: "certificate", Label: "证书编号", Message: "证书编号不能超过64个字符"})
 	case byCertificate:
+		// Certificate and archive numbers have no checksum: looked up as
+		// typed, in capitals.
 	case number == "":
 		refused = append(refused, &Error{Code: Invalid, Field: "id", Label: "证件号码", Message: "请输入证件号码"})
 	case looksLikeResidentID(number):

@@ -3,6 +3,7 @@ package casework
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code says what kind of refusal an Error is; the web maps each to an HTTP
@@ -26,6 +27,9 @@ const (
 	Unavailable Code = "unavailable"
 	// Gone: what the request names has expired or was used.
 	Gone Code = "gone"
+	// Unauthorized: the credential presented (an API key) is unknown or
+	// revoked.
+	Unauthorized Code = "unauthorized"
 )
 
 // Error is a refusal a user can understand: the code, the field it is
@@ -41,6 +45,9 @@ type Error struct {
 	// Challenge is a captcha the next try must answer (after failed
 	// logins or public queries); the page shows its picture.
 	Challenge string
+	// RetryAfter is how long a refusal over a rate limit asks the caller
+	// to wait (zero: not said).
+	RetryAfter time.Duration
 	// Details are the refusals of several fields at once (a form with more
 	// than one mistake); Code is then Invalid.
 	Details []*Error
@@ -122,6 +129,16 @@ func RelatedOf(err error) int64 {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Related
+	}
+	return 0
+}
+
+// RetryAfterOf is how long a refusal over a limit asks the caller to wait,
+// zero if it does not say.
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
 	}
 	return 0
 }

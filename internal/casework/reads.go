@@ -109,42 +109,66 @@ func (s *Service) Progress(ctx context.Context, token string) (Loaded, []store.E
 	return out, events, err
 }
 
-// CertificateQuestion is a public 证书查询.
+// CertificateQuestion is a public 证书查询: by 姓名 and 证件号码, or by 姓名 and
+// 证书编号 (档案编号), never by name alone.
 type CertificateQuestion struct {
 	Name, IDNumber string
-	Client         string // the asker's address (behind trusted proxies, the real one)
+	// CertificateNumber is the 证件编号 or 档案编号 of a certificate, asked
+	// instead of the 证件号码 when ByCertificate (the number printed on an
+	// old certificate may not be the holder's present 证件号码).
+	CertificateNumber string
+	ByCertificate     bool
+	Client            string // the asker's address (behind trusted proxies, the real one)
 	// CaptchaID and CaptchaAnswer answer the captcha asked after misses.
 	CaptchaID, CaptchaAnswer string
+	// API is the open API's caller, nil for the web page: its limit was
+	// applied when the call was admitted (AdmitAPICall), and a key's
+	// holder, known and limited by the key, answers no captcha.
+	API *APICaller
 }
 
 // CertificateAnswer is what the query found.
 type CertificateAnswer struct {
 	Holding registry.Holding
 	Number  string // the 证件号码 as checked (a resident ID in its 18-digit form)
-	Found   bool   // false when nothing matches both name and number
+	// Certificate is the certificate number as looked up.
+	Certificate string
+	Found       bool // false when nothing matches both name and number
 	// Challenge is the captcha the next query must answer, once misses
 	// have made one necessary.
 	Challenge string
 }
 
-// CertificateQuery is the public 证书查询: the name and the 证件号码 must both
-// match, so the page cannot list strangers' qualifications; a resident ID
-// is checked (GB 11643) and written in its 18-digit form. Queries are
-// limited per client, and after a few misses from the client or about the
-// name a captcha must be answered first (auth.CaptchaAfterClientMiss): a
-// script guessing the number from a name and a birth date is stopped,
-// whoever and from wherever it asks. The log names the asker, never the
-// number in clear.
+// CertificateQuery is the public 证书查询: the name and the 证件号码 (or the
+// certificate's number) must both match, so neither the page nor the API
+// can list strangers' qualifications; a resident ID is checked (GB 11643)
+// and written in its 18-digit form. Queries are limited per client, and
+// after a few misses from the client or about the name a captcha must be
+// answered first (auth.CaptchaAfterClientMiss): a script guessing the
+// number from a name and a birth date is stopped, whoever and from
+// wherever it asks. The log names the asker, never a number in clear.
 func (s *Service) CertificateQuery(ctx context.Context, q CertificateQuestion) (CertificateAnswer, error) {
 	name, number := strings.TrimSpace(q.Name), strings.ToUpper(strings.TrimSpace(q.IDNumber))
-	out := CertificateAnswer{Number: number}
+	certificate := strings.ToUpper(strings.TrimSpace(q.CertificateNumber))
+	byCertificate := q.ByCertificate || (certificate != "" && number == "")
+	out := CertificateAnswer{Number: number, Certificate: certificate}
 	var refused []*Error
 	if name == "" {
 		refused = append(refused, &Error{Code: Invalid, Field: "name", Label: "姓名", Message: "请输入姓名"})
 	}
-	if number == "" {
+	switch {
+	case number != "" && certificate != "":
+		refused = append(refused, &Error{Code: Invalid, Field: "certificate", Label: "证书编号", Message: "证件号码和证书编号请只填写其中一项"})
+	case byCertificate && certificate == "":
+		refused = append(refused, &Error{Code: Invalid, Field: "certificate", Label: "证书编号", Message: "请输入证书编号或档案编号"})
+	case byCertificate && len([]rune(certificate)) > 64:
+		refused = append(refused, &Error{Code: Invalid, Field: "certificate", Label: "证书编号", Message: "证书编号不能超过64个字符"})
+	case byCertificate:
+		// Certificate and archive numbers have no checksum: looked up as
+		// typed, in capitals.
+	case number == "":
 		refused = append(refused, &Error{Code: Invalid, Field: "id", Label: "证件号码", Message: "请输入证件号码"})
-	} else if looksLikeResidentID(number) {
+	case looksLikeResidentID(number):
 		id, err := idcheck.ParseResidentID(number, s.today())
 		if err != nil {
 			refused = append(refused, &Error{Code: Invalid, Field: "id", Label: "证件号码", Message: err.Error()})
@@ -155,19 +179,25 @@ func (s *Service) CertificateQuery(ctx context.Context, q CertificateQuestion) (
 	if len(refused) > 0 {
 		return out, Errors(refused)
 	}
-	if !s.queries.Allow(q.Client, s.store.Now()) {
-		return out, &Error{Code: TooMany, Message: "查询过于频繁，请1分钟后再试"}
+	if q.API == nil && !s.queries.Allow(q.Client, s.store.Now()) {
+		return out, &Error{Code: TooMany, Message: "查询过于频繁，请1分钟后再试", RetryAfter: auth.QueriesPerClient.Window}
 	}
 	byClient, byName, err := s.store.QueryMisses(ctx, q.Client, name)
 	if err != nil {
 		return out, err
 	}
-	if byClient >= auth.CaptchaAfterClientMiss || byName >= auth.CaptchaAfterNameMiss {
+	keyed := q.API != nil && q.API.KeyID != 0
+	if !keyed && (byClient >= auth.CaptchaAfterClientMiss || byName >= auth.CaptchaAfterNameMiss) {
 		if err := s.checkCaptcha(ctx, q.CaptchaID, q.CaptchaAnswer); err != nil {
 			return out, err
 		}
 	}
-	h, err := s.store.HoldingByIDNumber(ctx, out.Number)
+	var h registry.Holding
+	if byCertificate {
+		h, err = s.store.HoldingByCertificateNumber(ctx, certificate)
+	} else {
+		h, err = s.store.HoldingByIDNumber(ctx, out.Number)
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
@@ -175,14 +205,24 @@ func (s *Service) CertificateQuery(ctx context.Context, q CertificateQuestion) (
 	case h.Holder.Name == name:
 		out.Holding, out.Found = h, true
 	}
-	s.log.Info("certificate query", "client", q.Client, "name", idcheck.MaskName(name), "id", idcheck.MaskNumber(out.Number), "found", out.Found)
+	attrs := []any{"client", q.Client, "name", idcheck.MaskName(name)}
+	if byCertificate {
+		attrs = append(attrs, "certificate", idcheck.MaskNumber(certificate))
+	} else {
+		attrs = append(attrs, "id", idcheck.MaskNumber(out.Number))
+	}
+	attrs = append(attrs, "found", out.Found)
+	if q.API != nil {
+		attrs = append(attrs, "via", "api", "key", q.API.KeyID)
+	}
+	s.log.Info("certificate query", attrs...)
 	if out.Found {
 		return out, nil
 	}
 	if err := s.store.RecordQueryMiss(ctx, q.Client, name); err != nil {
 		return out, err
 	}
-	if byClient+1 >= auth.CaptchaAfterClientMiss || byName+1 >= auth.CaptchaAfterNameMiss {
+	if !keyed && (byClient+1 >= auth.CaptchaAfterClientMiss || byName+1 >= auth.CaptchaAfterNameMiss) {
 		// The next query will need a captcha: the page shows it already.
 		if out.Challenge, err = s.NewCaptcha(ctx); err != nil {
 			return out, err

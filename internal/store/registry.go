@@ -229,3 +229,20 @@ func (db *DB) EndItem(ctx context.Context, itemID int64, e registry.Ending, by i
 		return err
 	})
 }
+
+// HoldingByCertificateNumber is the record of the person holding the
+// certificate numbered number (证件编号) or filed under it (档案编号): the
+// public query by certificate number, for a certificate whose number is
+// not the holder's present 证件号码.
+func (db *DB) HoldingByCertificateNumber(ctx context.Context, number string) (registry.Holding, error) {
+	var idNumber string
+	err := db.sql.QueryRowContext(ctx, `SELECT h.id_number FROM certificates c JOIN holders h ON h.id = c.holder_id
+		WHERE c.number = $1 OR (c.archive_no = $1 AND c.archive_no <> '') ORDER BY c.id LIMIT 1`, number).Scan(&idNumber)
+	if errors.Is(err, sql.ErrNoRows) {
+		return registry.Holding{}, ErrNotFound
+	}
+	if err != nil {
+		return registry.Holding{}, err
+	}
+	return db.HoldingByIDNumber(ctx, idNumber)
+}

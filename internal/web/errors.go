@@ -25,6 +25,8 @@ func statusOf(err error) int {
 		return http.StatusServiceUnavailable
 	case casework.Gone:
 		return http.StatusGone
+	case casework.Unauthorized:
+		return http.StatusUnauthorized
 	}
 	return http.StatusInternalServerError
 }

@@ -111,6 +111,10 @@ func isTakesFile(h http.Handler) bool { _, ok := h.(takesFile); return ok }
 
 func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Connection", "close")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.apiJSON(w, http.StatusRequestEntityTooLarge, apiError{Code: "too_large", Message: "请求内容过大，不能超过256KB"})
+		return
+	}
 	s.renderStatus(w, r, http.StatusRequestEntityTooLarge, "error", &errorPage{Title: "提交的内容过大",
 		Message: "提交的内容超过了允许的大小，未被处理。请返回上一页检查后重新提交；申请材料请在“申请材料”一步上传，每个文件不超过10MB。"})
 }

@@ -174,17 +174,30 @@ func (s *Server) certificateQuery(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/certificates/query", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, "query", &queryPage{Form: &form{Values: map[string]string{}}})
+	s.render(w, r, "query", &queryPage{Form: &form{Values: map[string]string{"by": "id"}}})
 }
 
-// askCertificates answers the query: name and 证件号码 must both match, so
-// the page cannot be used to list strangers' qualifications.
+// askCertificates answers the query: the name and the 证件号码, or the name
+// and the certificate's number (证书编号 or 档案编号), must both match, so the
+// page cannot be used to list strangers' qualifications.
 func (s *Server) askCertificates(w http.ResponseWriter, r *http.Request) {
-	f := newForm(r, "name", "id", "captcha_id", "captcha")
+	f := newForm(r, "by", "name", "id", "certificate", "captcha_id", "captcha")
+	if f.Get("by") != "certificate" {
+		f.Values["by"] = "id"
+	}
 	p := &queryPage{Form: f}
-	a, err := s.cases.CertificateQuery(r.Context(), casework.CertificateQuestion{Name: f.Get("name"), IDNumber: f.Get("id"),
-		Client: s.clientIP(r), CaptchaID: f.Get("captcha_id"), CaptchaAnswer: f.Get("captcha")})
-	f.Values["id"] = a.Number
+	q := casework.CertificateQuestion{Name: f.Get("name"), Client: s.clientIP(r), CaptchaID: f.Get("captcha_id"), CaptchaAnswer: f.Get("captcha")}
+	if f.Get("by") == "certificate" {
+		q.CertificateNumber, q.ByCertificate = f.Get("certificate"), true
+	} else {
+		q.IDNumber = f.Get("id")
+	}
+	a, err := s.cases.CertificateQuery(r.Context(), q)
+	if q.ByCertificate {
+		f.Values["certificate"] = a.Certificate
+	} else {
+		f.Values["id"] = a.Number
+	}
 	if err != nil {
 		s.failForm(w, r, f, err, "query", p)
 		return

@@ -128,6 +128,8 @@ func (s *Server) routes() {
 	s.policyRoutes(mux)
 	s.orgRoutes(mux)
 	s.mappingRoutes(mux)
+	s.apiRoutes(mux)
+	s.adminAPIKeyRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	// Built once: the chain (and its CrossOriginProtection) used to be
 	// built again for every request.

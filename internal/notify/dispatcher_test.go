@@ -480,3 +480,40 @@ func TestSentCodesAreNotKept(t *testing.T) {
 		}
 	})
 }
+
+// A sender stopping mid-batch (shutdown) gives back the messages it had not
+// tried: another instance sends them at once, their attempts uncounted;
+// the one it sent is not sent again.
+func TestShutdownReleasesUntriedClaims(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newClock()
+		db.SetClock(c.now)
+		queue(t, db, 3)
+		ctx, stop := context.WithCancel(context.Background())
+		var sent []string
+		first := &notify.Dispatcher{Store: db, Sender: senderFunc(func(_ context.Context, to, _ string) (string, error) {
+			sent = append(sent, to)
+			stop() // the shutdown arrives while the first message goes out
+			return "p-" + to, nil
+		})}
+		if n, _, err := first.RunOnce(ctx); n != 1 || !errors.Is(err, context.Canceled) {
+			t.Fatalf("first sender: %d sent, %v", n, err)
+		}
+		var other []string
+		second := &notify.Dispatcher{Store: db, Sender: senderFunc(func(_ context.Context, to, _ string) (string, error) {
+			other = append(other, to)
+			return "q-" + to, nil
+		})}
+		if n, _, err := second.RunOnce(context.Background()); n != 2 || err != nil {
+			t.Fatalf("the second sender, before any lease ran out: %d sent, %v", n, err)
+		}
+		if len(sent) != 1 || len(other) != 2 || other[0] == sent[0] || other[1] == sent[0] {
+			t.Fatalf("first sent %v, second %v", sent, other)
+		}
+		for _, to := range other {
+			if r := record(t, db, to); r.Status != "sent" || r.Attempts != 1 {
+				t.Errorf("%s: %s after %d attempts", to, r.Status, r.Attempts)
+			}
+		}
+	})
+}

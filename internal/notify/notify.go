@@ -105,7 +105,11 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 	record := context.WithoutCancel(ctx)
 	for i := range claims {
 		if err := ctx.Err(); err != nil {
-			// The rest are retried once their lease runs out.
+			// Shutdown: the rest were not tried; another instance (or this
+			// one, restarted) sends them at once instead of after the lease.
+			if rerr := d.Store.ReleaseClaims(record, claims[i:]); rerr != nil {
+				d.log().Error("sms: release claims at shutdown", "err", rerr)
+			}
 			return sent, failed, err
 		}
 		c := &claims[i]

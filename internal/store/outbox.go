@@ -109,6 +109,23 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxClaim, error)
 	return out, nil
 }
 
+// ReleaseClaims gives back claims no try was made for (a sender shutting
+// down mid-batch), so another instance sends them now rather than after
+// their lease; the claim's attempt is not counted. A claim that is no
+// longer the caller's (its lease ran out and another sender took it) is
+// left alone.
+func (db *DB) ReleaseClaims(ctx context.Context, claims []OutboxClaim) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, c := range claims {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_until = NULL, attempts = attempts - 1
+				WHERE id = $1 AND status = 'pending' AND claimed_until = $2`, c.ID, c.Lease); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // RenewClaim extends c's lease from now and reports whether the message is
 // still c's: false when another sender claimed it after c's lease ran out
 // (then c must not be sent), or when it is no longer pending.

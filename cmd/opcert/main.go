@@ -42,6 +42,7 @@ const usage = `opcert — 特种设备安全管理和作业人员资格认定
   opcert audit verify         校验审计日志的哈希链 (verify the audit log's hash chain)
   opcert backup DIR           备份内嵌数据库和全部上传文件到新文件夹 (while it runs)
   opcert restore DIR          从备份文件夹恢复到空的数据文件夹，逐一校验文件
+  opcert health               检查运行中的服务是否正常（容器健康检查用）
   opcert holidays import F    导入新一年的法定节假日安排 (add a year to the working-day calendar)
   opcert keys rotate          更换证书二维码签名密钥 (rotate the certificate signing key)
   opcert load                 负载测试：生成持证人数据，逐项测量各页面 (measure the service under load)
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, rest, stdout, stderr)
+	case "health":
+		return cmdHealth(ctx, rest, stdout, stderr)
 	case "holidays":
 		return cmdHolidays(ctx, rest, stdout, stderr)
 	case "keys":

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -407,5 +410,36 @@ func TestKeysRotate(t *testing.T) {
 	if err != nil || len(keys) != 2 || keys[0].RetiredAt.IsZero() || !keys[1].RetiredAt.IsZero() ||
 		keys[0].Public.Algorithm != verify.Ed25519 || keys[1].Public.Algorithm != verify.SM2 {
 		t.Fatalf("keys %+v %v", keys, err)
+	}
+}
+
+// opcert health answers 0 for a healthy service (asked on loopback when it
+// listens on every address) and fails for an unhealthy or absent one.
+func TestHealth(t *testing.T) {
+	healthy := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+			return
+		}
+		if !healthy {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"status":"error","database":"unreachable"}`)
+			return
+		}
+		io.WriteString(w, `{"status":"ok"}`)
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	if out, err := runCmd(t, "health", "--addr", "0.0.0.0:"+port); err != nil || !strings.Contains(out, `"ok"`) {
+		t.Fatalf("healthy: %v %s", err, out)
+	}
+	healthy = false
+	if out, err := runCmd(t, "health", "--addr", "127.0.0.1:"+port); err == nil || !strings.Contains(err.Error(), "unreachable") {
+		t.Fatalf("unhealthy: %v %s", err, out)
+	}
+	srv.Close()
+	if _, err := runCmd(t, "health", "--addr", "127.0.0.1:"+port); err == nil {
+		t.Fatal("no service answered, yet healthy")
 	}
 }

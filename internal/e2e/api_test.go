@@ -36,6 +36,7 @@ func TestQueryByArchiveNumberAndAPIKey(t *testing.T) {
 	admin.Desktop()
 	admin.Open(srv.URL + "/login")
 	logIn(t, admin, "admin")
+	wantStatus(t, "系统管理", admin.ClickLink("系统管理"), 200)
 	wantStatus(t, "接口密钥", admin.ClickLink("接口密钥"), 200)
 	admin.Fill("使用单位", "上海市特种设备监督检验技术研究院")
 	admin.Fill("每分钟调用上限", "120")

@@ -90,7 +90,7 @@ func TestAcceptAcrossTheYearThenImport(t *testing.T) {
 	admin := newBrowser(t, srv)
 	login(t, admin, "admin")
 	_, page := admin.get("/admin/calendar")
-	mustContain(t, page, "工作日历（法定节假日安排）", `id="year-2026"`, "国办发明电〔2025〕7号", "目前有 1 件办理中的申请，其期限为暂定", `href="/admin/calendar"`)
+	mustContain(t, page, "工作日历（法定节假日安排）", `id="year-2026"`, "国办发明电〔2025〕7号", "目前有 1 件办理中的申请，其期限为暂定", `href="/admin"`)
 	resp, preview := admin.postMultipart("/admin/calendar/preview", url.Values{}, "file", "2027.json", testfixture.Fictional2027)
 	if resp.StatusCode != 200 {
 		t.Fatalf("preview: %d\n%s", resp.StatusCode, text(preview))

@@ -18,7 +18,7 @@ func TestAdminConfirmsMapping(t *testing.T) {
 	login(t, admin, "admin")
 	_, page = admin.get("/admin/mappings")
 	mustContain(t, page, "待确认的换发对应关系", `id="mapping-Q9"`, `id="mapping-N1"`, `id="mapping-R1"`, `id="mapping-S4"`, `id="mapping-F2"`,
-		`value="Q2(限升降机)"`, "存疑，待确认", "无依据，待确认", `href="/admin/mappings"`)
+		`value="Q2(限升降机)"`, "存疑，待确认", "无依据，待确认", `href="/admin"`)
 
 	resp, page := admin.post("/admin/mappings/Q9", url.Values{"kind": {"direct"}, "targets": {"Q2(限升降机)、S1"}, "source": {""}})
 	if resp.StatusCode != http.StatusUnprocessableEntity {

@@ -43,7 +43,7 @@ func TestPolicyChangeSeenBySecondServer(t *testing.T) {
 		admin := newBrowser(t, one)
 		login(t, admin, "admin")
 		_, page = admin.get("/admin/policy")
-		mustContain(t, page, "政策参数", `id="in-force-accept_workdays"`, "5 个工作日", "TSG Z6001-2019", `value="2026-11-23"`, `href="/admin/policy"`)
+		mustContain(t, page, "政策参数", `id="in-force-accept_workdays"`, "5 个工作日", "TSG Z6001-2019", `value="2026-11-23"`, `href="/admin"`)
 
 		// Mistakes at their fields, what was typed kept.
 		resp, page := admin.post("/admin/policy", url.Values{"key": {"accept_workdays"}, "value": {"7"}, "effective_from": {"2026-11-01"}, "note": {"沪市监特〔2026〕9号"}})

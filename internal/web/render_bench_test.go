@@ -5,9 +5,12 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"opcert/internal/casework"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/registry"
+	"opcert/internal/store"
+	"opcert/internal/store/storetest"
 )
 
 // BenchmarkRenderQuery is the template of the public query with a result,
@@ -17,7 +20,11 @@ func BenchmarkRenderQuery(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &Server{pages: pages, catalog: catalog.Default(), today: func() civil.Date { return civil.MustParse("2026-12-01") }}
+	// The page's chrome states the policy in force, read through the
+	// service (cached between requests).
+	db := storetest.Open(b, store.SQLite)
+	today := func() civil.Date { return civil.MustParse("2026-12-01") }
+	s := &Server{pages: pages, catalog: catalog.Default(), today: today, cases: casework.New(casework.Options{Store: db, Today: today})}
 	ref, _ := catalog.ParseItemRef("2019:Q2(限流动式起重机)")
 	h := registry.Holding{Holder: registry.Holder{Name: "张喆堃", IDNumber: "310104198203140012"},
 		Certificates: []registry.Certificate{{Number: "310104198203140012", Items: []registry.Item{

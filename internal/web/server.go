@@ -122,6 +122,7 @@ func (s *Server) routes() {
 	s.captchaRoutes(mux)
 	s.verifyRoutes(mux)
 	s.adminCertificateRoutes(mux)
+	s.adminHomeRoutes(mux)
 	s.officeRoutes(mux)
 	s.unitRoutes(mux)
 	s.accountRoutes(mux)

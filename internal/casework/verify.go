@@ -102,6 +102,9 @@ func (s *Service) CheckCertificate(ctx context.Context, token string) (Certifica
 // recorded, application decided or withdrawn) the ticket admits no one.
 func (s *Service) checkAdmission(ctx context.Context, out CertificateCheck) (CertificateCheck, error) {
 	number, ok := strings.CutPrefix(out.Payload.Number, admissionPrefix)
+	if weld, isWeld := strings.CutPrefix(number, "HK"); ok && isWeld {
+		return s.checkWeldAdmission(ctx, out, weld)
+	}
 	var apps []store.Application
 	if ok {
 		var err error
@@ -127,6 +130,44 @@ func (s *Service) checkAdmission(ctx context.Context, out CertificateCheck) (Cer
 				if p.Seat > 0 && p.Subject == printed.Subject && p.When == printed.When && p.Venue == printed.Venue && strconv.Itoa(p.Seat) == printed.Seat {
 					line.Current, line.Label = true, "有效"
 				}
+			}
+		}
+		out.Sittings = append(out.Sittings, line)
+	}
+	return out, nil
+}
+
+// checkWeldAdmission compares a welder's 准考证 with the registration's
+// seats now; once its scores are recorded the ticket admits no one.
+func (s *Service) checkWeldAdmission(ctx context.Context, out CertificateCheck, number string) (CertificateCheck, error) {
+	id, err := strconv.ParseInt(number, 10, 64)
+	var now []WeldPlace
+	over := err != nil
+	if !over {
+		r, err := s.store.WeldRegistration(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			over = true
+		case err != nil:
+			return out, err
+		case r.Scored():
+			over = true
+		default:
+			seats, err := s.store.WeldSeatsOf(ctx, id)
+			if err != nil {
+				return out, err
+			}
+			now = weldPlaces(ctx, s, seats)
+		}
+	}
+	for _, printed := range out.Payload.Sittings {
+		line := CheckedSitting{Sitting: printed, Label: "已调整（请以考生最新打印的准考证为准）"}
+		if over {
+			line.Label = "已失效（本次考试已结束或申请已办结）"
+		}
+		for _, p := range now {
+			if p.Subject == printed.Subject && p.When == printed.When && p.Venue == printed.Venue && strconv.Itoa(p.Seat) == printed.Seat {
+				line.Current, line.Label = true, "有效"
 			}
 		}
 		out.Sittings = append(out.Sittings, line)

@@ -8,7 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"opcert/internal/exam"
+	"opcert/internal/notify"
+	"opcert/internal/verify"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -470,10 +474,16 @@ func (s *Service) SeatWeld(ctx context.Context, who Actor, id, sessionID int64) 
 	if err != nil {
 		return store.WeldSeat{}, err
 	}
-	if !slices.ContainsFunc(c.Sessions, func(x store.ExamSession) bool { return x.ID == sessionID }) {
+	i := slices.IndexFunc(c.Sessions, func(x store.ExamSession) bool { return x.ID == sessionID })
+	if i < 0 {
 		return store.WeldSeat{}, &Error{Code: Invalid, Field: "session", Label: "考试场次", Message: "请选择本报名项目的考试场次"}
 	}
-	seat, err := s.store.SeatWelder(ctx, id, sessionID, *who.audit("weld_seat"))
+	x := sessionOf(c.Sessions[i])
+	render := notify.Renderer(ctx, s.store, notify.TopicWeldScheduled)
+	message := func(seat store.WeldSeat) string {
+		return render(map[string]string{"报名序号": WeldNumber(id), "考试安排": fmt.Sprintf("%s %s %s 座位号%d", x.Subject.Label(), x.When(), x.Venue, seat.Seat)})
+	}
+	seat, err := s.store.SeatWelder(ctx, id, sessionID, *who.audit("weld_seat"), notify.TopicWeldScheduled, message)
 	for _, known := range []error{store.ErrWeldNotLocked, store.ErrWeldScored, store.ErrSessionFull, store.ErrSeatTaken} {
 		if errors.Is(err, known) {
 			return seat, &Error{Code: Conflict, Field: "session", Label: "考试场次", Message: known.Error()}
@@ -576,6 +586,89 @@ func (s *Service) WeldFormPDF(ctx context.Context, w Welder) ([]byte, error) {
 	return document.WeldForm(data)
 }
 
+// WeldTicketPDF is the 准考证 of a registration as its seats now stand.
+func (s *Service) WeldTicketPDF(ctx context.Context, w Welder, absolute func(string) string) ([]byte, error) {
+	t, err := s.WeldTicket(ctx, w, absolute)
+	if err != nil {
+		return nil, err
+	}
+	return document.AdmissionTicket(t)
+}
+
+// WeldTicket is what a registration's 准考证 prints, its QR code the
+// signed ticket (checked at /v/…: a seat moved since it was printed shows
+// 已调整). absolute makes the QR code's address.
+func (s *Service) WeldTicket(ctx context.Context, w Welder, absolute func(string) string) (document.AdmissionTicketData, error) {
+	seats, err := s.store.WeldSeatsOf(ctx, w.ID)
+	if err != nil {
+		return document.AdmissionTicketData{}, err
+	}
+	if len(seats) == 0 {
+		return document.AdmissionTicketData{}, Errorf(NotFound, "尚未安排考试，暂无准考证")
+	}
+	inst, err := s.store.ExamInstitutionByID(ctx, w.InstitutionID)
+	if err != nil {
+		return document.AdmissionTicketData{}, err
+	}
+	f := w.Form
+	t := document.AdmissionTicketData{Number: admissionPrefix + WeldNumber(w.ID), Name: f.Name, IDNumber: idcheck.MaskNumber(f.IDNumber),
+		Items: strings.Join(f.Items, "、"), Application: WeldNumber(w.ID), Institution: inst.Name, IssuedOn: s.today().Chinese(),
+		Photo: s.photo(ctx, f.PhotoKey), Notes: []string{
+			"请携带本准考证和本人有效身份证件原件，于考试开始前30分钟到达考场，凭证入场。",
+			"考试安排如有调整，将以短信通知，请以最新打印的准考证为准。",
+		}}
+	signed := verify.Payload{Kind: verify.KindAdmission, Number: t.Number, Name: idcheck.MaskName(f.Name), Issuer: inst.Name, Issued: s.today().String()}
+	for _, code := range f.Items {
+		signed.Items = append(signed.Items, verify.Item{Code: code, Name: "焊接操作技能考试项目"})
+	}
+	for _, place := range weldPlaces(ctx, s, seats) {
+		t.Sittings = append(t.Sittings, document.Sitting{Subject: place.Subject, When: place.When, Venue: place.Venue, Seat: strconv.Itoa(place.Seat)})
+		signed.Sittings = append(signed.Sittings, verify.Sitting{Subject: place.Subject, When: place.When, Venue: place.Venue, Seat: strconv.Itoa(place.Seat)})
+	}
+	key, err := s.store.SigningKey(ctx, s.signing)
+	if err != nil {
+		return document.AdmissionTicketData{}, err
+	}
+	token, err := verify.Sign(key, signed)
+	if err != nil {
+		return document.AdmissionTicketData{}, err
+	}
+	t.QRURL = absolute("/v/" + token)
+	return t, nil
+}
+
+// StaffWeldTicketPDF is the 准考证 of a registration of the staff member's
+// institution.
+func (s *Service) StaffWeldTicketPDF(ctx context.Context, who Actor, id int64, absolute func(string) string) ([]byte, error) {
+	_, r, err := s.staffWeld(ctx, who, id)
+	if err != nil {
+		return nil, err
+	}
+	w, err := welderOf(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.WeldTicketPDF(ctx, w, absolute)
+}
+
+// weldPlaces are a registration's seats with their sessions, theory first.
+func weldPlaces(ctx context.Context, s *Service, seats []store.WeldSeat) []WeldPlace {
+	seats = slices.Clone(seats)
+	slices.SortStableFunc(seats, func(a, b store.WeldSeat) int {
+		return slices.Index(exam.Subjects, exam.Subject(a.Subject)) - slices.Index(exam.Subjects, exam.Subject(b.Subject))
+	})
+	var out []WeldPlace
+	for _, x := range seats {
+		sessions, err := s.store.ExamSessionsIn(ctx, []int64{x.SessionID})
+		if err != nil || len(sessions) == 0 {
+			continue
+		}
+		sess := sessionOf(sessions[0])
+		out = append(out, WeldPlace{Subject: sess.Subject.Label(), When: sess.When(), Venue: sess.Venue, Seat: x.Seat})
+	}
+	return out
+}
+
 // StaffWeldFormPDF is the form of a registration of the staff member's
 // institution.
 func (s *Service) StaffWeldFormPDF(ctx context.Context, who Actor, id int64) ([]byte, error) {
@@ -626,14 +719,7 @@ func (s *Service) WeldProgressOf(ctx context.Context, w Welder) (WeldProgress, e
 	if err != nil {
 		return out, err
 	}
-	for _, x := range seats {
-		sessions, err := s.store.ExamSessionsIn(ctx, []int64{x.SessionID})
-		if err != nil || len(sessions) == 0 {
-			return out, err
-		}
-		sess := sessionOf(sessions[0])
-		out.Places = append(out.Places, WeldPlace{Subject: sess.Subject.Label(), When: sess.When(), Venue: sess.Venue, Seat: x.Seat})
-	}
+	out.Places = weldPlaces(ctx, s, seats)
 	out.Results, err = s.store.WeldResults(ctx, w.ID)
 	return out, err
 }

@@ -160,6 +160,30 @@ func TestWelderRegistrationToExamResult(t *testing.T) {
 		if len(c.Seats) != 2 || c.State() != "已安排考试" || !c.NeedsTheory {
 			t.Fatalf("case %+v", c)
 		}
+		// The 准考证's QR code is the signed ticket: both seats hold; after
+		// the theory seat moves, the printed one says so.
+		ticket := must(w.s.WeldTicket(ctx, c.Welder, func(p string) string { return p }))
+		ticketToken := strings.TrimPrefix(ticket.QRURL, "/v/")
+		sittings := func() []string {
+			t.Helper()
+			check := must(w.s.CheckCertificate(ctx, ticketToken))
+			if check.Refused != nil || !check.Admission() {
+				t.Fatalf("ticket check: %+v", check)
+			}
+			var out []string
+			for _, x := range check.Sittings {
+				out = append(out, x.Subject+":"+x.Label)
+			}
+			return out
+		}
+		if got := strings.Join(sittings(), " "); got != "理论知识考试:有效 实际操作技能考试:有效" || len(ticket.Sittings) != 2 || ticket.Number != "ZK"+casework.WeldNumber(reg.ID) {
+			t.Fatalf("fresh ticket: %s %+v", got, ticket)
+		}
+		later := must(w.s.AddExamSession(ctx, staff, session("theory", "2026-12-12", "09:00", "11:00", "5", "金属焊接操作")))
+		must(w.s.SeatWeld(ctx, staff, reg.ID, later.ID))
+		if got := strings.Join(sittings(), " "); got != "理论知识考试:已调整（请以考生最新打印的准考证为准） 实际操作技能考试:有效" {
+			t.Fatalf("after the move: %s", got)
+		}
 		if _, err := w.s.ScoreWeld(ctx, staff, reg.ID, casework.WeldScores{Theory: "80", Practical: []string{"80"}}); len(casework.FieldErrors(err)) != 1 {
 			t.Fatalf("a missing practical mark: %v", err)
 		}
@@ -169,6 +193,9 @@ func TestWelderRegistrationToExamResult(t *testing.T) {
 		}
 		if _, err := w.s.ScoreWeld(ctx, staff, reg.ID, casework.WeldScores{Theory: "90", Practical: []string{"90", "90"}}); casework.ErrorCode(err) != casework.Conflict {
 			t.Fatalf("scored twice: %v", err)
+		}
+		if got := sittings(); !strings.HasPrefix(got[0], "理论知识考试:已失效") {
+			t.Fatalf("after the exam: %v", got)
 		}
 		// The welder is new to the registry: a holder is created by 证件号码,
 		// with the passed item offered, the failed one not.

@@ -14,7 +14,7 @@ import (
 )
 
 // Placeholders a template may use.
-var Placeholders = []string{"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}", "{理由}", "{期限类别}", "{考试安排}", "{项目}", "{有效期至}"}
+var Placeholders = []string{"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}", "{理由}", "{期限类别}", "{考试安排}", "{项目}", "{有效期至}", "{报名序号}"}
 
 // MaxTemplateLength keeps a message within a few SMS segments.
 const MaxTemplateLength = 300
@@ -25,7 +25,7 @@ const MaxTemplateLength = 300
 var Topics = []string{
 	"submitted", "withdrawn", "correction", "resubmitted", "accepted", "examining", "exam_scheduled", "exam_waitlisted", "exam_recorded", "exam_failed", "not_accepted",
 	"reviewed", "approved", "denied", "awaiting_collection", "completed", "abandoned", "transferred", "draft_expired",
-	TopicDeadlineChanged, TopicExpiryReminder, TopicDraftExpiring,
+	TopicDeadlineChanged, TopicExpiryReminder, TopicDraftExpiring, TopicWeldScheduled,
 }
 
 // Reminders: a holder's item nearing 有效期至, and a draft about to be
@@ -34,6 +34,10 @@ const (
 	TopicExpiryReminder = "expiry_reminder"
 	TopicDraftExpiring  = "draft_expiring"
 )
+
+// TopicWeldScheduled tells a welder registrant their seats: the 准考证 can
+// be printed from the registration (seed 000 四; 2.1 注1 for the ticket).
+const TopicWeldScheduled = "weld_scheduled"
 
 // TopicDeadlineChanged is the message sent when a provisional (暂定)
 // deadline moves because the year it reached has been imported.
@@ -61,6 +65,8 @@ func TopicLabel(topic string) string {
 		return "证书项目到期提醒（到期前3个月、1个月）"
 	case TopicDraftExpiring:
 		return "暂存申请即将删除提醒（删除前3天）"
+	case TopicWeldScheduled:
+		return "焊工考试安排（准考证）"
 	}
 	return application.Status(topic).Label()
 }
@@ -93,7 +99,10 @@ var Defaults = map[string]string{
 	TopicDeadlineChanged:  "【特种设备作业人员资格认定】国务院办公厅已公布节假日安排，您的申请（申请号 {申请号}）的{期限类别}调整为{期限}。",
 	TopicExpiryReminder:   "【特种设备作业人员资格认定】您的{项目}证书项目将于{有效期至}到期。需继续从事该作业的，请在到期前登录网上办事系统申请复审。",
 	TopicDraftExpiring:    "【特种设备作业人员资格认定】您暂存的{事项}申请尚未提交，将于{期限}按规定删除。如需办理，请在此之前登录网上办事系统提交。",
+	TopicWeldScheduled:    weldScheduled,
 }
+
+const weldScheduled = "【特种设备作业人员资格认定】您的焊工考试报名（报名序号 {报名序号}）已安排考试：{考试安排}。请在焊工考试报名页面点“修改”，凭短信验证码查看考试安排并打印准考证。"
 
 // TopicPlaceholders are the placeholders each state change has values for:
 // what the officer's action, the submission and the 补正 job pass, plus
@@ -122,6 +131,7 @@ var TopicPlaceholders = map[string][]string{
 	TopicDeadlineChanged:  {"{申请号}", "{事项}", "{受理机关}", "{期限}", "{期限类别}"},
 	TopicExpiryReminder:   {"{项目}", "{有效期至}"},
 	TopicDraftExpiring:    {"{事项}", "{期限}"},
+	TopicWeldScheduled:    {"{报名序号}", "{考试安排}"},
 }
 
 // segment is a piece of a parsed template: literal text, or a placeholder

@@ -201,7 +201,9 @@ func (db *DB) weldSeats(ctx context.Context, where string, args ...any) ([]WeldS
 // session for the session's subject (replacing its seat for that subject),
 // within the session's capacity counting the applications seated there
 // too, with the audit entry.
-func (db *DB) SeatWelder(ctx context.Context, regID, sessionID int64, who audit.Entry) (WeldSeat, error) {
+// message, when not nil, is the SMS to the registrant's mobile of the
+// seat given (its number is known only here), written with it.
+func (db *DB) SeatWelder(ctx context.Context, regID, sessionID int64, who audit.Entry, topic string, message func(WeldSeat) string) (WeldSeat, error) {
 	now := db.now().UTC()
 	var out WeldSeat
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -243,6 +245,11 @@ func (db *DB) SeatWelder(ctx context.Context, regID, sessionID int64, who audit.
 				return ErrSeatTaken
 			}
 			return err
+		}
+		if message != nil && r.Mobile != "" {
+			if err := enqueue(ctx, tx, now, "sms", r.Mobile, topic, message(out)); err != nil {
+				return err
+			}
 		}
 		who.Subject, who.After = fmt.Sprintf("weld_registration:%d", regID), fmt.Sprintf("%s session %d seat %d", subject, sessionID, out.Seat)
 		_, err = db.AppendAuditTx(ctx, tx, who)

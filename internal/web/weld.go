@@ -24,6 +24,7 @@ func (s *Server) weldRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /weld/mine", s.weldMine)
 	mux.HandleFunc("GET /weld/mine/edit", s.weldMineEdit)
 	mux.HandleFunc("GET /weld/mine/form.pdf", s.weldMinePDF)
+	mux.HandleFunc("GET /weld/mine/ticket.pdf", s.weldMineTicket)
 	s.weldExamRoutes(mux)
 }
 
@@ -441,6 +442,21 @@ func (s *Server) weldMinePDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sendPDF(w, "考试机构报名表.pdf", pdf)
+}
+
+// weldMineTicket is the registrant's 准考证, once seated.
+func (s *Server) weldMineTicket(w http.ResponseWriter, r *http.Request) {
+	own, err := s.cases.OwnWeld(r.Context(), weldToken(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pdf, err := s.cases.WeldTicketPDF(r.Context(), own, func(path string) string { return s.absoluteURL(r, path) })
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sendPDF(w, "准考证.pdf", pdf)
 }
 
 // sendPDF answers with a PDF to open in the browser.

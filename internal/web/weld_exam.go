@@ -18,6 +18,7 @@ func (s *Server) weldExamRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /exam/welders", examiner(s.examWelders))
 	mux.HandleFunc("GET /exam/welders/{id}", examiner(s.examWelder))
 	mux.HandleFunc("GET /exam/welders/{id}/form.pdf", examiner(s.examWelderPDF))
+	mux.HandleFunc("GET /exam/welders/{id}/ticket.pdf", examiner(s.examWelderTicket))
 	mux.HandleFunc("POST /exam/welders/{id}/lock", examiner(s.examWelderLock))
 	mux.HandleFunc("POST /exam/welders/{id}/seat", examiner(s.examWelderSeat))
 	mux.HandleFunc("POST /exam/welders/{id}/scores", examiner(s.examWelderScores))
@@ -86,6 +87,16 @@ func (s *Server) examWelderPDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sendPDF(w, "考试机构报名表.pdf", pdf)
+}
+
+func (s *Server) examWelderTicket(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	pdf, err := s.cases.StaffWeldTicketPDF(r.Context(), s.actor(r), id, func(path string) string { return s.absoluteURL(r, path) })
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sendPDF(w, "准考证.pdf", pdf)
 }
 
 func (s *Server) examWelderDone(w http.ResponseWriter, r *http.Request, done string) {

@@ -199,7 +199,24 @@ func TestWelderRegistrationPages(t *testing.T) {
 		}
 	}
 	_, page = staff.get(link)
-	mustContain(t, page, "已安排考试", "座位号 <strong>1</strong>")
+	mustContain(t, page, "已安排考试", "座位号 <strong>1</strong>", `id="welder-ticket"`)
+	// The registrant is told by SMS and prints the 准考证; its QR code is
+	// the signed ticket, checked against the seats.
+	msgs, _ := db.RecentOutbox(context.Background(), "13800000123", 5)
+	if len(msgs) == 0 || msgs[0].Topic != "weld_scheduled" || !strings.Contains(msgs[0].Body, "打印准考证") || !strings.Contains(msgs[0].Body, "焊接实训室") {
+		t.Fatalf("seating SMS %+v", msgs)
+	}
+	_, page = other.get("/weld/mine")
+	mustContain(t, page, `id="weld-ticket"`)
+	if r, pdf := other.get("/weld/mine/ticket.pdf"); r.StatusCode != http.StatusOK || !strings.HasPrefix(pdf, "%PDF") {
+		t.Fatalf("the registrant's 准考证: %d", r.StatusCode)
+	}
+	if r, pdf := staff.get(link + "/ticket.pdf"); r.StatusCode != http.StatusOK || !strings.HasPrefix(pdf, "%PDF") {
+		t.Fatalf("the staff's 准考证: %d", r.StatusCode)
+	}
+	if r, _ := newBrowser(t, srv).get("/weld/mine/ticket.pdf"); r.StatusCode == http.StatusOK {
+		t.Fatal("a visitor printed the 准考证")
+	}
 	resp, page = staff.post(link+"/scores", url.Values{"theory": {"80"}, "practical-0": {"85"}, "practical-1": {"abc"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "成绩应为0至100之间的整数") || !strings.Contains(page, `value="85"`) {
 		t.Fatalf("a wrong mark: %d", resp.StatusCode)

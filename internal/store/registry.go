@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"opcert/internal/audit"
 	"opcert/internal/catalog"
@@ -77,6 +78,7 @@ func (db *DB) putHolding(ctx context.Context, tx *sql.Tx, h registry.Holding, st
 	for ci := range h.Certificates {
 		c := &h.Certificates[ci]
 		var owner int64
+		var ended map[endedKey]endedItem
 		err := tx.QueryRowContext(ctx, `SELECT id, holder_id FROM certificates WHERE number = $1`, c.Number).Scan(&c.ID, &owner)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -94,6 +96,9 @@ func (db *DB) putHolding(ctx context.Context, tx *sql.Tx, h registry.Holding, st
 			if _, err := tx.ExecContext(ctx, `UPDATE certificates SET archive_no = $1 WHERE id = $2`, c.ArchiveNo, c.ID); err != nil {
 				return h, err
 			}
+			if ended, err = endingsOf(ctx, tx, c.ID); err != nil {
+				return h, err
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM certificate_items WHERE certificate_id = $1`, c.ID); err != nil {
 				return h, err
 			}
@@ -101,6 +106,14 @@ func (db *DB) putHolding(ctx context.Context, tx *sql.Tx, h registry.Holding, st
 		st.Certificates++
 		for ii := range c.Items {
 			it := &c.Items[ii]
+			// A 撤销 or 注销 decided here outlives a re-import of the
+			// registry (行政许可法 第六十九条、第七十条): the file, exported
+			// before the decision or from a system that does not know it,
+			// does not bring the item back into force.
+			e, wasEnded := ended[endedKey{it.Ref.String(), it.WeldCode, it.ApprovedOn}]
+			if wasEnded {
+				it.Status = registry.ItemRevoked
+			}
 			err := tx.QueryRowContext(ctx, `
 				INSERT INTO certificate_items (certificate_id, item, weld_code, scope, issued_by, approved_on, valid_until, status, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
@@ -108,10 +121,52 @@ func (db *DB) putHolding(ctx context.Context, tx *sql.Tx, h registry.Holding, st
 			if err != nil {
 				return h, err
 			}
+			if wasEnded {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO item_endings (item_id, kind, reason, basis, decided_on, decided_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+					it.ID, string(e.Kind), e.Reason, e.Basis, e.On, nullInt(e.by), e.at); err != nil {
+					return h, err
+				}
+				it.Ending = &e.Ending
+			}
 			st.Items++
 		}
 	}
 	return h, nil
+}
+
+// endedKey names an item across a re-import: its item, welding code and
+// 批准日期 (the row ids are made anew).
+type endedKey struct {
+	ref, weldCode string
+	approvedOn    civil.Date
+}
+
+type endedItem struct {
+	registry.Ending
+	by int64
+	at time.Time
+}
+
+// endingsOf are the decisions ending items of a certificate, by item.
+func endingsOf(ctx context.Context, tx *sql.Tx, certificateID int64) (map[endedKey]endedItem, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT i.item, i.weld_code, i.approved_on, e.kind, e.reason, e.basis, e.decided_on, COALESCE(e.decided_by, 0), e.created_at
+		FROM item_endings e JOIN certificate_items i ON i.id = e.item_id WHERE i.certificate_id = $1`, certificateID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[endedKey]endedItem{}
+	for rows.Next() {
+		var k endedKey
+		var e endedItem
+		var kind string
+		if err := rows.Scan(&k.ref, &k.weldCode, &k.approvedOn, &kind, &e.Reason, &e.Basis, &e.On, &e.by, &e.at); err != nil {
+			return nil, err
+		}
+		e.Kind = registry.EndingKind(kind)
+		out[k] = e
+	}
+	return out, rows.Err()
 }
 
 // HoldingByIDNumber finds a person by 证件号码 with every certificate that is

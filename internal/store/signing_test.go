@@ -93,3 +93,40 @@ func TestEndItem(t *testing.T) {
 		}
 	})
 }
+
+// A re-import of the registry (the same file again, or a later export that
+// still says 有效) does not bring an ended item back: the decision and its
+// reason stay with the item; the other items are taken as the file says.
+func TestReimportKeepsEndedItems(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		newClock(db)
+		holding := func(until string) registry.Holding {
+			return registry.Holding{Holder: person("张三", "11010519491231002X"), Certificates: []registry.Certificate{{Number: "11010519491231002X", Items: []registry.Item{
+				{Ref: catalog.OldRef("Q8"), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: civil.MustParse("2022-12-01"), ValidUntil: civil.MustParse("2026-11-30"), Status: registry.ItemValid},
+				{Ref: catalog.OldRef("N2"), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: civil.MustParse("2022-12-01"), ValidUntil: civil.MustParse(until), Status: registry.ItemValid}}}}}
+		}
+		h, err := db.PutHolding(ctx, holding("2026-11-30"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := registry.Ending{Kind: registry.Revoke, Reason: "以欺骗手段取得", Basis: registry.Revoke.DefaultBasis(), On: civil.MustParse("2026-12-01")}
+		if err := db.EndItem(ctx, h.Certificates[0].Items[0].ID, e, 0, audit.Entry{ActorRole: "admin", Action: "end_item_revoke"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.PutHolding(ctx, holding("2027-06-30")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.HoldingByIDNumber(ctx, "11010519491231002X")
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := got.Certificates[0].Items
+		if len(items) != 2 || items[0].Status != registry.ItemRevoked || items[0].Ending == nil || *items[0].Ending != e {
+			t.Fatalf("the revoked item after a re-import: %+v (ending %+v)", items[0], items[0].Ending)
+		}
+		if items[1].Status != registry.ItemValid || items[1].ValidUntil != civil.MustParse("2027-06-30") {
+			t.Fatalf("the other item was not taken from the file: %+v", items[1])
+		}
+	})
+}

@@ -3,6 +3,8 @@ package application
 import (
 	"strings"
 	"unicode"
+
+	"opcert/internal/idcheck"
 )
 
 // SearchKind is what a back-office search term is taken to be.
@@ -26,10 +28,25 @@ func ClassifySearch(term string) (SearchKind, string) {
 		return SearchNone, ""
 	case len(t) == 12 && allDigits(t):
 		return SearchNumber, t
+	case len(t) == 15 && allDigits(t):
+		return SearchIDNumber, upgradeResidentID(t)
 	case isDocumentNumber(t):
 		return SearchIDNumber, strings.ToUpper(t)
 	}
 	return SearchName, t
+}
+
+// upgradeResidentID writes a 15-digit resident ID (issued before GB
+// 11643-1999, every holder born in the 1900s) as the 18-digit number the
+// registry keeps: the century inserted before the birth year and the check
+// character computed. A caller reading an old card is still found.
+func upgradeResidentID(old string) string {
+	first17 := old[:6] + "19" + old[6:]
+	c, err := idcheck.ResidentIDCheckChar(first17)
+	if err != nil {
+		return old
+	}
+	return first17 + string(c)
 }
 
 func allDigits(s string) bool {

@@ -12,6 +12,8 @@ func TestClassifySearch(t *testing.T) {
 		{" 261201000003 ", SearchNumber, "261201000003"},
 		{"31010419820314001x", SearchIDNumber, "31010419820314001X"},
 		{"E12345678", SearchIDNumber, "E12345678"},
+		// A 15-digit card (GB 11643-1989) is searched as its 18-digit number.
+		{"110105491231002", SearchIDNumber, "11010519491231002X"},
 		{"张伟", SearchName, "张伟"},
 		{"𠮷祥", SearchName, "𠮷祥"},
 		{"Zhang Wei", SearchName, "Zhang Wei"},

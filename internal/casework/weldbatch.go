@@ -150,7 +150,9 @@ func (s *Service) checkBatch(ctx context.Context, un enterprise.Unit, b store.We
 	institutions := map[catalog.NewCode]int64{}
 	kept := good[:0]
 	for _, g := range good {
-		bad := func(column, msg string) { problems = append(problems, weldexam.BatchProblem{Line: g.Line, Column: column, Message: msg}) }
+		bad := func(column, msg string) {
+			problems = append(problems, weldexam.BatchProblem{Line: g.Line, Column: column, Message: msg})
+		}
 		n := len(problems)
 		if people.Registered[g.Form.IDNumber] {
 			bad(weldexam.ColIDNumber, store.ErrWeldRegistered.Error())

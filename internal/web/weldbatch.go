@@ -42,7 +42,9 @@ func (p *weldBatchPage) ErrorFor(field string) string { return fieldErrors(p.Err
 func (p *weldBatchPage) Problems() []weldexam.BatchProblem {
 	return p.Batch.Problems[:min(len(p.Batch.Problems), p.Shown)]
 }
-func (p *weldBatchPage) Good() []weldexam.BatchEntry { return p.Batch.Good[:min(len(p.Batch.Good), p.Shown)] }
+func (p *weldBatchPage) Good() []weldexam.BatchEntry {
+	return p.Batch.Good[:min(len(p.Batch.Good), p.Shown)]
+}
 
 func newWeldBatchPage(b *casework.WeldBatch) *weldBatchPage {
 	return &weldBatchPage{Batch: b, PhotoRule: weldexam.BatchPhotoRule, Shown: weldBatchShown}

@@ -9,7 +9,7 @@ import (
 
 // weldBatchLayout is the 批量报名 workbook (weldexam.BatchColumns); the
 // employer's columns may be left out (the uploading 单位's own apply).
-var weldBatchLayout = Layout{Columns: weldexam.BatchColumns, Optional: weldexam.BatchOptional, MaxUnzipped: 64 << 20}
+var weldBatchLayout = Layout{Columns: weldexam.BatchColumns, Optional: weldexam.BatchOptional, MaxUnzipped: 64 << 20, Scan: true}
 
 // ReadWeldBatch reads the rows of a 批量报名 workbook, an xlsx already
 // recognised as one (upload.CheckSheet). A header that is not the

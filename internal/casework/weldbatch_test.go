@@ -2,6 +2,7 @@ package casework_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -87,6 +88,13 @@ func TestWeldBatchUploadReportAndConfirm(t *testing.T) {
 		if reg.Name != "焊工1" || reg.InstitutionID == 0 {
 			t.Fatalf("registration: %+v", reg)
 		}
+		// The upload and each registration are audited as the 单位's.
+		up := must(db.AuditEntries(ctx, fmt.Sprintf("weld_batch:%d", b.ID), 5))
+		regAudit := must(db.AuditEntries(ctx, fmt.Sprintf("weld_registration:%d", reg.ID), 5))
+		if len(up) != 1 || up[0].Action != "weld_batch_upload" || up[0].ActorID != unit.UserID ||
+			len(regAudit) != 1 || regAudit[0].Action != "weld_batch_register" || regAudit[0].ActorRole != "unit" {
+			t.Fatalf("audit: %+v %+v", up, regAudit)
+		}
 		// Confirmed once only.
 		if _, err := w.s.ConfirmWeldBatch(ctx, unit, b.ID, 47); casework.ErrorCode(err) != casework.Conflict || !strings.Contains(err.Error(), "不能重复确认") {
 			t.Fatalf("second confirmation: %v", err)
@@ -146,6 +154,43 @@ func TestWeldBatchRefusedFiles(t *testing.T) {
 		// A 个人 account has no 批量报名.
 		if _, err := w.s.ReadWeldBatch(ctx, w.applicant, "a.xlsx", good); err == nil {
 			t.Fatal("an applicant uploaded a batch")
+		}
+	})
+}
+
+// A welder the 单位 registered brings the photo themselves (BatchPhotoRule):
+// by the SMS code to the mobile of their row they open the registration,
+// and their 修改 without a photo is refused at the photo, with one it is
+// kept.
+func TestWeldBatchRegistrantAddsThePhoto(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, "2026-12-02")
+		examStaff(t, db, "weld-exam", "上海市特种设备作业人员考试中心", "金属焊接操作", "非金属焊接操作")
+		unit := unitAccount(t, w, "91310000MA00003490", "上海焊接工程有限公司")
+		rows := testfixture.WeldBatchRows(2)
+		b := must(w.s.ReadWeldBatch(ctx, unit, "报名.xlsx", must(importer.WeldBatchWorkbook(rows, catalog.Default()))))
+		must(w.s.ConfirmWeldBatch(ctx, unit, b.ID, 2))
+		id, mobile := rows[1][weldexam.ColIDNumber], rows[1][weldexam.ColMobile]
+		must(w.s.SendWeldCode(ctx, "new", id, "192.0.2.1"))
+		msgs := must(db.RecentOutbox(ctx, mobile, 1))
+		token := must(w.s.OpenWeld(ctx, "new", id, weldCodeRE.FindStringSubmatch(msgs[0].Body)[1], "192.0.2.1"))
+		own := must(w.s.OwnWeld(ctx, token))
+		if own.Form.PhotoKey != "" || own.Form.Name != "焊工2" {
+			t.Fatalf("registration: %+v", own.Form)
+		}
+		_, err := w.s.ModifyWelder(ctx, token, own.Version, own.Form, "192.0.2.1")
+		if fe := casework.FieldErrors(err); len(fe) != 1 || fe[0].Field != "photo" || fe[0].Message != "请上传2寸正面近期免冠照片!" {
+			t.Fatalf("修改 without a photo: %v", err)
+		}
+		photo := testfixture.Photo()
+		form := own.Form
+		form.PhotoKey = must(w.s.SaveWeldPhoto(ctx, casework.Upload{Name: "photo.png", Size: int64(len(photo)), Body: bytes.NewReader(photo)}))
+		mod := must(w.s.ModifyWelder(ctx, token, own.Version, form, "192.0.2.1"))
+		if mod.Form.PhotoKey == "" {
+			t.Fatal("photo not kept")
+		}
+		if wf := must(w.s.Workforce(ctx, unit)); wf.Welders[0].Name != "焊工2" || wf.Welders[0].NeedsPhoto || !wf.Welders[1].NeedsPhoto {
+			t.Fatalf("the 单位's view: %+v", wf.Welders)
 		}
 	})
 }

@@ -138,7 +138,7 @@ func relTarget(rels []byte, id, typeSuffix string) string {
 
 // xmlTag is one tag met by the scanner.
 type xmlTag struct {
-	name            string // local name, without a namespace prefix
+	name            []byte // local name, without a namespace prefix
 	closing, single bool   // </name>, <name/>
 	attrs           []byte
 	end             int // just after '>'
@@ -184,7 +184,7 @@ func nextTag(d []byte, from int) (xmlTag, bool) {
 		if k := bytes.IndexByte(name, ':'); k >= 0 {
 			name = name[k+1:]
 		}
-		t.name = string(name)
+		t.name = name
 		return t, true
 	}
 }
@@ -256,7 +256,7 @@ func scanSharedStrings(d []byte) []string {
 			return out
 		}
 		pos = t.end
-		switch t.name {
+		switch string(t.name) {
 		case "si":
 			switch {
 			case t.single:
@@ -311,7 +311,7 @@ func scanSheet(d []byte, shared []string) ([]rawRow, error) {
 			return rows, nil
 		}
 		pos = t.end
-		switch t.name {
+		switch string(t.name) {
 		case "row":
 			if t.closing {
 				rows = append(rows, rawRow{line, cells})

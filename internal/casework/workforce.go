@@ -20,6 +20,9 @@ type Workforce struct {
 	// Waiting are workers who agreed but hold no item yet (a first
 	// application under way).
 	Waiting []WorkforceWorker
+	// Welders are the welders the 单位 registered in 批量报名, with where
+	// each registration stands.
+	Welders []UnitWelder
 }
 
 // WorkforceWorker is a worker as a 单位 sees them: name and masked 证件号码.
@@ -55,6 +58,9 @@ func (s *Service) Workforce(ctx context.Context, who Actor) (Workforce, error) {
 	today := s.today()
 	policy := s.currentPolicy(ctx)
 	out := Workforce{Unit: un, Day: today}
+	if out.Welders, err = s.UnitWelders(ctx, who); err != nil {
+		return Workforce{}, err
+	}
 	for _, h := range holdings {
 		worker := WorkforceWorker{Name: h.Holder.Name, IDNumber: idcheck.MaskNumber(h.Holder.IDNumber)}
 		n := len(out.Rows)

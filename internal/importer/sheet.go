@@ -22,6 +22,8 @@ type Layout struct {
 	// MaxUnzipped, when set, bounds what an xlsx may expand to: a small
 	// upload must not unpack into gigabytes (a zip bomb).
 	MaxUnzipped int64
+	// Scan reads an xlsx with scanFirstSheet, for files of many rows.
+	Scan bool
 }
 
 // Row is one data row of a file whose header matched its Layout. Blank rows
@@ -74,7 +76,11 @@ func ReadSheet(name string, r io.Reader, layout Layout) ([]Row, []RowError, erro
 	case ".csv":
 		raw, err = readCSV(r)
 	case ".xlsx":
-		raw, err = readXLSX(r, layout.MaxUnzipped)
+		if layout.Scan {
+			raw, err = scanXLSX(r, layout.MaxUnzipped)
+		} else {
+			raw, err = readXLSX(r, layout.MaxUnzipped)
+		}
 	default:
 		return nil, nil, fmt.Errorf("不支持的文件类型 %q：请使用 .csv 或 .xlsx 文件", filepath.Ext(name))
 	}

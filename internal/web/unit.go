@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/xuri/excelize/v2"
 
@@ -20,6 +21,7 @@ func (s *Server) unitRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /unit/register", s.unitRegister)
 	mux.HandleFunc("GET /unit", unit(s.unitDesk))
 	mux.HandleFunc("GET /unit/workers.xlsx", unit(s.unitWorkersExport))
+	s.weldBatchRoutes(mux, unit)
 }
 
 // unitFields are the 单位注册 inputs besides the passwords.
@@ -57,6 +59,8 @@ type unitDeskPage struct {
 	chrome
 	casework.Workforce
 	Registered bool
+	// BatchRegistered is how many welders a 批量报名 just registered.
+	BatchRegistered int
 }
 
 // unitDesk is the 单位工作台: its profile and its workers' items, those due
@@ -67,7 +71,8 @@ func (s *Server) unitDesk(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "unit_desk", &unitDeskPage{Workforce: wf, Registered: r.URL.Query().Has("registered")})
+	n, _ := strconv.Atoi(r.URL.Query().Get("batch_registered"))
+	s.render(w, r, "unit_desk", &unitDeskPage{Workforce: wf, Registered: r.URL.Query().Has("registered"), BatchRegistered: n})
 }
 
 // unitWorkersExport downloads the 单位工作台's list as a spreadsheet, in the

@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"opcert/internal/audit"
+	"opcert/internal/registry"
+)
+
+// WeldBatch is a 单位's uploaded 批量报名 workbook as read, waiting for the
+// 单位 to confirm its report.
+type WeldBatch struct {
+	ID          int64
+	CreditCode  string // the uploading 单位
+	UploadedBy  int64
+	Filename    string
+	Rows        []byte // []weldexam.BatchRow as JSON
+	RowCount    int
+	CreatedAt   time.Time
+	ConfirmedAt sql.NullTime
+	Registered  int
+}
+
+// ErrBatchConfirmed refuses a second confirmation of one upload.
+var ErrBatchConfirmed = errors.New("该批量报名已确认，不能重复确认；如需再报名其他考生，请重新上传表格")
+
+// AddWeldBatch keeps an uploaded workbook's rows with the audit entry of
+// the upload, in one transaction.
+func (db *DB) AddWeldBatch(ctx context.Context, b WeldBatch, who audit.Entry) (WeldBatch, error) {
+	b.CreatedAt = db.now().UTC()
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO weld_batches (credit_code, uploaded_by, filename, rows_json, row_count, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, b.CreditCode, b.UploadedBy, b.Filename, string(b.Rows), b.RowCount, b.CreatedAt).Scan(&b.ID); err != nil {
+			return err
+		}
+		who.Subject, who.After = fmt.Sprintf("weld_batch:%d", b.ID), fmt.Sprintf("%d rows", b.RowCount)
+		_, err := db.AppendAuditTx(ctx, tx, who)
+		return err
+	})
+	return b, err
+}
+
+// WeldBatchOf loads an upload of the 单位 of this credit code; another
+// 单位's is ErrNotFound, as if it did not exist.
+func (db *DB) WeldBatchOf(ctx context.Context, id int64, creditCode string) (WeldBatch, error) {
+	var b WeldBatch
+	var rows string
+	err := db.queryRow(ctx, `SELECT id, credit_code, uploaded_by, filename, rows_json, row_count, created_at, confirmed_at, registered
+		FROM weld_batches WHERE id = $1 AND credit_code = $2`, id, creditCode).
+		Scan(&b.ID, &b.CreditCode, &b.UploadedBy, &b.Filename, &rows, &b.RowCount, &b.CreatedAt, &b.ConfirmedAt, &b.Registered)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, ErrNotFound
+	}
+	b.Rows = []byte(rows)
+	return b, err
+}
+
+// WeldPeople is what the store knows of some people by 身份证号: who has a
+// registration of a kind not yet scored (AddWeldRegistration refuses a
+// second), and the registry's name of those it holds.
+type WeldPeople struct {
+	Registered map[string]bool
+	Names      map[string]string
+}
+
+// batchChunk bounds the numbers of one IN list.
+const batchChunk = 500
+
+// WeldPeopleOf looks the numbers up, a chunk at a time.
+func (db *DB) WeldPeopleOf(ctx context.Context, kind string, idNumbers []string) (WeldPeople, error) {
+	out := WeldPeople{Registered: map[string]bool{}, Names: map[string]string{}}
+	for start := 0; start < len(idNumbers); start += batchChunk {
+		chunk := idNumbers[start:min(start+batchChunk, len(idNumbers))]
+		args := make([]any, 0, len(chunk)+1)
+		marks := make([]string, len(chunk))
+		for i, id := range chunk {
+			args = append(args, id)
+			marks[i] = fmt.Sprintf("$%d", i+1)
+		}
+		in := strings.Join(marks, ", ")
+		if err := db.scanPairs(ctx, `SELECT DISTINCT id_number, '' FROM weld_registrations WHERE id_number IN (`+in+`) AND kind = $`+fmt.Sprint(len(chunk)+1)+` AND scored_at IS NULL`,
+			append(args, kind), func(id, _ string) { out.Registered[id] = true }); err != nil {
+			return out, err
+		}
+		if err := db.scanPairs(ctx, `SELECT id_number, name FROM holders WHERE id_number IN (`+in+`) AND id_type = $`+fmt.Sprint(len(chunk)+1),
+			append(args[:len(chunk):len(chunk)], string(registry.IDResident)), func(id, name string) { out.Names[id] = name }); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) scanPairs(ctx context.Context, query string, args []any, each func(a, b string)) error {
+	rows, err := db.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
+			return err
+		}
+		each(a, b)
+	}
+	return rows.Err()
+}
+
+// BatchWelder is one registration of a confirmed batch, with its holder.
+type BatchWelder struct {
+	Registration WeldRegistration
+	Holder       registry.Holder
+}
+
+// ConfirmWeldBatch registers the welders of a batch of the 单位 of this
+// credit code, all in one transaction or none: the batch marked confirmed
+// (a second confirmation is ErrBatchConfirmed, another 单位's batch
+// ErrNotFound), each registration stored bound to the 单位 and the batch
+// with its audit entry (refused as AddWeldRegistration refuses: one not
+// yet scored of the same person and kind, ErrWeldRegistered), and each
+// welder made the 单位's worker.
+//
+// The 单位 registers these candidates as their employer (the 组织机构代码
+// of every row is its own): that is the agreement unit_workers records,
+// so the 单位工作台 shows their progress and, once certified, their items'
+// 有效期至. A later application of the worker naming another 单位, or not
+// agreeing, replaces it.
+func (db *DB) ConfirmWeldBatch(ctx context.Context, batchID int64, creditCode string, welders []BatchWelder, who audit.Entry) error {
+	now := db.now().UTC()
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE weld_batches SET confirmed_at = $1, registered = $2 WHERE id = $3 AND credit_code = $4 AND confirmed_at IS NULL`,
+			now, len(welders), batchID, creditCode)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			var confirmed sql.NullTime
+			err := tx.QueryRowContext(ctx, `SELECT confirmed_at FROM weld_batches WHERE id = $1 AND credit_code = $2`, batchID, creditCode).Scan(&confirmed)
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			return ErrBatchConfirmed
+		}
+		ids := make([]int64, 0, len(welders))
+		for _, w := range welders {
+			r, h := w.Registration, w.Holder
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM weld_registrations WHERE id_number = $1 AND kind = $2 AND scored_at IS NULL`,
+				r.IDNumber, r.Kind).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return ErrWeldRegistered
+			}
+			var regID int64
+			if err := tx.QueryRowContext(ctx, `INSERT INTO weld_registrations (kind, id_number, name, mobile, institution_id, data, version, created_at, updated_at, unit_credit_code, batch_id)
+				VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9) RETURNING id`, r.Kind, r.IDNumber, r.Name, r.Mobile, r.InstitutionID, string(r.Data), now, creditCode, batchID).Scan(&regID); err != nil {
+				return err
+			}
+			holderID, err := holderFor(ctx, tx, now, h)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO unit_workers (holder_id, credit_code, agreed_at) VALUES ($1, $2, $3)
+				ON CONFLICT (holder_id) DO UPDATE SET credit_code = excluded.credit_code, application_id = NULL, agreed_at = excluded.agreed_at`,
+				holderID, creditCode, now); err != nil {
+				return err
+			}
+			ids = append(ids, regID)
+		}
+		// The audit entries last: AppendAuditTx holds the log's lock to the end.
+		for _, id := range ids {
+			e := who
+			e.Subject, e.After = fmt.Sprintf("weld_registration:%d", id), fmt.Sprintf("new weld_batch:%d", batchID)
+			if _, err := db.AppendAuditTx(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// holderFor is the holder of this ID, created when the registry does not
+// know them yet; a different name is ErrNameMismatch.
+func holderFor(ctx context.Context, tx *sql.Tx, now time.Time, h registry.Holder) (int64, error) {
+	var id int64
+	var name string
+	err := tx.QueryRowContext(ctx, `SELECT id, name FROM holders WHERE id_number = $1 AND id_type = $2`, h.IDNumber, string(h.IDType)).Scan(&id, &name)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		err = tx.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, name, sex, birth_date, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			string(h.IDType), h.IDNumber, h.Name, h.Sex, h.BirthDate, now).Scan(&id)
+		return id, err
+	case err != nil:
+		return 0, err
+	case name != h.Name:
+		return 0, ErrNameMismatch
+	}
+	return id, nil
+}
+
+// UnitWeldRegistrations are the registrations a 单位 made in its batches,
+// newest first.
+func (db *DB) UnitWeldRegistrations(ctx context.Context, creditCode string) ([]WeldRegistration, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE unit_credit_code = $1 ORDER BY id DESC`, creditCode)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []WeldRegistration
+	for rows.Next() {
+		r, err := scanWeld(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -27,7 +27,7 @@ func TestLeaksIn(t *testing.T) {
 	}{
 		{`level=INFO msg=login id=` + zhang.IDNumber, true},
 		{`{"msg":"sms","to":"` + zhang.Mobile + `"}`, true},
-		{`msg=typed id_number=110105198001010016`, true}, // not a demo holder, but a valid number
+		{`msg=typed id_number=110105198001010016`, true},  // not a demo holder, but a valid number
 		{`msg=typed id_number=110105198001010017`, false}, // wrong check character
 		{`msg=masked id=` + idcheck.MaskNumber(zhang.IDNumber) + ` to=` + idcheck.MaskMobile(zhang.Mobile), false},
 		{`request_id=a1101051980010100161b`, false}, // inside a token

@@ -16,13 +16,14 @@ import (
 	"strings"
 	"testing"
 
+	"opcert/internal/auth"
 	"opcert/internal/catalog"
 	"opcert/internal/demo"
 	"opcert/internal/store"
 )
 
 // The roles of the authorization matrix, in the order of each row's want.
-var matrixRoles = []string{"anonymous", "applicant A", "applicant B", "officer X", "officer Y", "exam staff", "单位", "admin"}
+var matrixRoles = []string{"anonymous", "applicant A", "applicant B", "officer X", "officer Y", "exam staff", "exam staff elsewhere", "单位", "admin"}
 
 // Outcomes, one letter each in a row's want:
 //
@@ -39,7 +40,7 @@ const outcomeLetters = "olfng"
 type routeCase struct {
 	pattern string
 	path    string
-	want    string // eight letters, matrixRoles order; spaces ignored
+	want    string // one letter a role, matrixRoles order; spaces ignored
 	// form is posted instead of an empty form where the handler needs a
 	// field to tell what is asked before it checks anything.
 	form url.Values
@@ -133,7 +134,22 @@ func (f matrixFixture) expand(path string) string {
 func TestAuthorizationMatrix(t *testing.T) {
 	srv, db := newDemoServer(t, true)
 	ctx := context.Background()
-	logins := []string{"", "13800000001", "13800000002", "officer-310104", "officer-310110", "exam", demo.Build(catalog.Default(), today).Unit().CreditCode, "admin"}
+	// Exam staff of an institution other than the city's, where A's exam
+	// and the welder's registration are.
+	institutions, err := db.ExamInstitutions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := auth.HashPassword(demo.Password)
+	for _, e := range institutions {
+		if e.Name != demo.CityInstitution {
+			if _, err := db.CreateUser(ctx, auth.User{Login: "exam-elsewhere", Name: e.Name + "工作人员", Role: auth.RoleExaminer, PasswordHash: hash, InstitutionID: e.ID}); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	logins := []string{"", "13800000001", "13800000002", "officer-310104", "officer-310110", "exam", "exam-elsewhere", demo.Build(catalog.Default(), today).Unit().CreditCode, "admin"}
 	browsers := make([]*browser, len(logins))
 	for i, l := range logins {
 		browsers[i] = newBrowser(t, srv)
@@ -141,7 +157,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			login(t, browsers[i], l)
 		}
 	}
-	a, offX, staff, admin := browsers[1], browsers[3], browsers[5], browsers[7]
+	a, offX, staff, admin := browsers[1], browsers[3], browsers[5], browsers[8]
 
 	// Applicant A: a 复审 approved (files, notices, a certificate's QR) and
 	// a 新办 accepted for its exam, seated by the exam staff.
@@ -258,7 +274,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		p := c.pattern
 		want := strings.ReplaceAll(c.want, " ", "")
 		if len(want) != len(matrixRoles) || strings.Trim(want, outcomeLetters) != "" {
-			t.Errorf("%s: want %q is not eight of %q", p, c.want, outcomeLetters)
+			t.Errorf("%s: want %q is not %d of %q", p, c.want, len(matrixRoles), outcomeLetters)
 			continue
 		}
 		method, _, found := strings.Cut(p, " ")
@@ -347,159 +363,159 @@ func registerWelder(t *testing.T, b *browser, db *store.DB) {
 	}
 }
 
-// authorizationTable is what each role gets at each route. Columns:
-// anonymous, applicant A, applicant B, officer X, officer Y, exam staff,
-// 单位, admin. Paths name applicant A's approved 复审 ({A}, in officer X's
+// authorizationTable is what each role gets at each route. Columns, in
+// groups: anonymous | applicant A, B | officer X, Y | exam staff of the
+// city's institution, of another | 单位 | admin. Paths name applicant A's approved 复审 ({A}, in officer X's
 // district) unless they say otherwise.
 var authorizationTable = []routeCase{
 	// Public pages.
-	{pattern: "GET /{$}", path: "/", want: "oooo oooo"},
-	{pattern: "/", path: "/no-such-page", want: "nnnn nnnn"},
-	{pattern: "GET /static/", path: "/static/site.css", want: "oooo oooo"},
-	{pattern: "GET /healthz", path: "/healthz", want: "oooo oooo"},
-	{pattern: "GET /guide", path: "/guide?matter=renew&authority=310104", want: "oooo oooo"},
-	{pattern: "GET /guide/{matter}", path: "/guide/renew", want: "oooo oooo"},
-	{pattern: "GET /certificates/query", path: "/certificates/query", want: "oooo oooo"},
-	{pattern: "POST /certificates/query", path: "/certificates/query", want: "oooo oooo"},
-	{pattern: "GET /catalog/mapping", path: "/catalog/mapping", want: "oooo oooo"},
-	{pattern: "GET /p/{token}", path: "/p/{progress}", want: "oooo oooo"},
-	{pattern: "GET /v/{token}", path: "/v/{verify}", want: "oooo oooo"},
-	{pattern: "GET /.well-known/opcert-keys.json", path: "/.well-known/opcert-keys.json", want: "oooo oooo"},
-	{pattern: "GET /captcha/{id}", path: "/captcha/{captcha}", want: "oooo oooo"},
-	{pattern: "GET /captcha/{id}/audio", path: "/captcha/{captcha}/audio", want: "oooo oooo"},
+	{pattern: "GET /{$}", path: "/", want: "o oo oo oo o o"},
+	{pattern: "/", path: "/no-such-page", want: "n nn nn nn n n"},
+	{pattern: "GET /static/", path: "/static/site.css", want: "o oo oo oo o o"},
+	{pattern: "GET /healthz", path: "/healthz", want: "o oo oo oo o o"},
+	{pattern: "GET /guide", path: "/guide?matter=renew&authority=310104", want: "o oo oo oo o o"},
+	{pattern: "GET /guide/{matter}", path: "/guide/renew", want: "o oo oo oo o o"},
+	{pattern: "GET /certificates/query", path: "/certificates/query", want: "o oo oo oo o o"},
+	{pattern: "POST /certificates/query", path: "/certificates/query", want: "o oo oo oo o o"},
+	{pattern: "GET /catalog/mapping", path: "/catalog/mapping", want: "o oo oo oo o o"},
+	{pattern: "GET /p/{token}", path: "/p/{progress}", want: "o oo oo oo o o"},
+	{pattern: "GET /v/{token}", path: "/v/{verify}", want: "o oo oo oo o o"},
+	{pattern: "GET /.well-known/opcert-keys.json", path: "/.well-known/opcert-keys.json", want: "o oo oo oo o o"},
+	{pattern: "GET /captcha/{id}", path: "/captcha/{captcha}", want: "o oo oo oo o o"},
+	{pattern: "GET /captcha/{id}/audio", path: "/captcha/{captcha}/audio", want: "o oo oo oo o o"},
 
 	// The API: keys, not sessions.
-	{pattern: "GET /api/v1/catalog", path: "/api/v1/catalog", want: "oooo oooo"},
-	{pattern: "GET /api/v1/openapi.json", path: "/api/v1/openapi.json", want: "oooo oooo"},
-	{pattern: "POST /api/v1/certificates/query", path: "/api/v1/certificates/query", want: "oooo oooo"},
-	{pattern: "POST /api/v1/certificates/verify", path: "/api/v1/certificates/verify", want: "oooo oooo"},
-	{pattern: "POST /api/v1/applications/status", path: "/api/v1/applications/status", want: "oooo oooo"},
-	{pattern: "/api/v1/", path: "/api/v1/no-such-thing", want: "nnnn nnnn"},
+	{pattern: "GET /api/v1/catalog", path: "/api/v1/catalog", want: "o oo oo oo o o"},
+	{pattern: "GET /api/v1/openapi.json", path: "/api/v1/openapi.json", want: "o oo oo oo o o"},
+	{pattern: "POST /api/v1/certificates/query", path: "/api/v1/certificates/query", want: "o oo oo oo o o"},
+	{pattern: "POST /api/v1/certificates/verify", path: "/api/v1/certificates/verify", want: "o oo oo oo o o"},
+	{pattern: "POST /api/v1/applications/status", path: "/api/v1/applications/status", want: "o oo oo oo o o"},
+	{pattern: "/api/v1/", path: "/api/v1/no-such-thing", want: "n nn nn nn n n"},
 
 	// Logging in and out.
-	{pattern: "GET /login", path: "/login", want: "oooo oooo"},
-	{pattern: "POST /login/password", path: "/login/password", want: "oooo oooo"},
-	{pattern: "POST /login/sms", path: "/login/sms", want: "oooo oooo"},
-	{pattern: "GET /login/qr", path: "/login/qr", want: "oooo oooo"},
-	{pattern: "GET /login/qr/check", path: "/login/qr/check", want: "oooo oooo"},
-	{pattern: "GET /login/qr/confirm", path: "/login/qr/confirm", want: "looo oooo"},
-	{pattern: "POST /login/qr/confirm", path: "/login/qr/confirm", want: "lggg gggg"},
-	{pattern: "GET /register", path: "/register", want: "oooo oooo"},
-	{pattern: "POST /register", path: "/register", want: "oooo oooo"},
-	{pattern: "POST /logout", path: "/logout", want: "oooo oooo", endsSession: true},
-	{pattern: "POST /session/extend", path: "/session/extend", want: "oooo oooo"},
-	{pattern: "GET /dev/sms", path: "/dev/sms", want: "oooo oooo"},
-	{pattern: "GET /account/password", path: "/account/password", want: "looo oooo"},
-	{pattern: "POST /account/password", path: "/account/password", want: "looo oooo"},
+	{pattern: "GET /login", path: "/login", want: "o oo oo oo o o"},
+	{pattern: "POST /login/password", path: "/login/password", want: "o oo oo oo o o"},
+	{pattern: "POST /login/sms", path: "/login/sms", want: "o oo oo oo o o"},
+	{pattern: "GET /login/qr", path: "/login/qr", want: "o oo oo oo o o"},
+	{pattern: "GET /login/qr/check", path: "/login/qr/check", want: "o oo oo oo o o"},
+	{pattern: "GET /login/qr/confirm", path: "/login/qr/confirm", want: "l oo oo oo o o"},
+	{pattern: "POST /login/qr/confirm", path: "/login/qr/confirm", want: "l gg gg gg g g"},
+	{pattern: "GET /register", path: "/register", want: "o oo oo oo o o"},
+	{pattern: "POST /register", path: "/register", want: "o oo oo oo o o"},
+	{pattern: "POST /logout", path: "/logout", want: "o oo oo oo o o", endsSession: true},
+	{pattern: "POST /session/extend", path: "/session/extend", want: "o oo oo oo o o"},
+	{pattern: "GET /dev/sms", path: "/dev/sms", want: "o oo oo oo o o"},
+	{pattern: "GET /account/password", path: "/account/password", want: "l oo oo oo o o"},
+	{pattern: "POST /account/password", path: "/account/password", want: "l oo oo oo o o"},
 
 	// The applicant's own applications.
-	{pattern: "GET /apply", path: "/apply", want: "looffff f"},
-	{pattern: "POST /apply", path: "/apply", want: "looffff f"},
-	{pattern: "GET /apply/manual", path: "/apply/manual", want: "looffff f"},
-	{pattern: "POST /apply/manual", path: "/apply/manual", want: "looffff f"},
-	{pattern: "GET /applications", path: "/applications", want: "looffff f"},
-	{pattern: "GET /applications/{id}", path: "/applications/{A}", want: "lonffff f"},
-	{pattern: "POST /applications/{id}/withdraw", path: "/applications/{B}/withdraw", want: "lnoffff f"},
-	{pattern: "GET /applications/{id}/submitted", path: "/applications/{A}/submitted", want: "lonffff f"},
-	{pattern: "GET /applications/{id}/edit/{step}", path: "/applications/{B}/edit/basic", want: "lnoffff f"},
-	{pattern: "POST /applications/{id}/edit/{step}", path: "/applications/{B}/edit/basic", want: "lnoffff f"},
-	{pattern: "POST /applications/{id}/submit", path: "/applications/{B}/submit", want: "lnoffff f"},
-	{pattern: "GET /applications/{id}/files/{file}", path: "/applications/{A}/files/{fileA}", want: "lonffff f"},
-	{pattern: "GET /applications/{id}/photo", path: "/applications/{A}/photo", want: "lonffff f"},
-	{pattern: "GET /applications/{id}/form.pdf", path: "/applications/{A}/form.pdf", want: "lonffff f"},
-	{pattern: "GET /applications/{id}/notices/{kind}", path: "/applications/{A}/notices/certificate.pdf", want: "lonffff f"},
+	{pattern: "GET /apply", path: "/apply", want: "l oo ff ff f f"},
+	{pattern: "POST /apply", path: "/apply", want: "l oo ff ff f f"},
+	{pattern: "GET /apply/manual", path: "/apply/manual", want: "l oo ff ff f f"},
+	{pattern: "POST /apply/manual", path: "/apply/manual", want: "l oo ff ff f f"},
+	{pattern: "GET /applications", path: "/applications", want: "l oo ff ff f f"},
+	{pattern: "GET /applications/{id}", path: "/applications/{A}", want: "l on ff ff f f"},
+	{pattern: "POST /applications/{id}/withdraw", path: "/applications/{B}/withdraw", want: "l no ff ff f f"},
+	{pattern: "GET /applications/{id}/submitted", path: "/applications/{A}/submitted", want: "l on ff ff f f"},
+	{pattern: "GET /applications/{id}/edit/{step}", path: "/applications/{B}/edit/basic", want: "l no ff ff f f"},
+	{pattern: "POST /applications/{id}/edit/{step}", path: "/applications/{B}/edit/basic", want: "l no ff ff f f"},
+	{pattern: "POST /applications/{id}/submit", path: "/applications/{B}/submit", want: "l no ff ff f f"},
+	{pattern: "GET /applications/{id}/files/{file}", path: "/applications/{A}/files/{fileA}", want: "l on ff ff f f"},
+	{pattern: "GET /applications/{id}/photo", path: "/applications/{A}/photo", want: "l on ff ff f f"},
+	{pattern: "GET /applications/{id}/form.pdf", path: "/applications/{A}/form.pdf", want: "l on ff ff f f"},
+	{pattern: "GET /applications/{id}/notices/{kind}", path: "/applications/{A}/notices/certificate.pdf", want: "l on ff ff f f"},
 
 	// The 受理机关's back office: officers of the case's district and admins.
-	{pattern: "GET /officer", path: "/officer", want: "lffo offo"},
-	{pattern: "GET /officer/export.xlsx", path: "/officer/export.xlsx", want: "lffo offo"},
-	{pattern: "GET /officer/dashboard", path: "/officer/dashboard", want: "lffo offo"},
-	{pattern: "GET /officer/dashboard.xlsx", path: "/officer/dashboard.xlsx", want: "lffo offo"},
-	{pattern: "GET /officer/applications/{id}", path: "/officer/applications/{A}", want: "lffo nffo"},
-	{pattern: "GET /officer/applications/{id}/files/{file}", path: "/officer/applications/{A}/files/{fileA}", want: "lffo nffo"},
-	{pattern: "GET /officer/applications/{id}/photo", path: "/officer/applications/{A}/photo", want: "lffo nffo"},
-	{pattern: "GET /officer/applications/{id}/form.pdf", path: "/officer/applications/{A}/form.pdf", want: "lffo nffo"},
-	{pattern: "GET /officer/applications/{id}/print", path: "/officer/applications/{A}/print", want: "lffo nffo"},
-	{pattern: "GET /officer/applications/{id}/notices/{kind}", path: "/officer/applications/{A}/notices/certificate.pdf", want: "lffo nffo"},
-	{pattern: "POST /officer/applications/{id}/act", path: "/officer/applications/{A}/act", want: "lffo nffo"},
-	{pattern: "POST /officer/applications/{id}/transfer", path: "/officer/applications/{A}/transfer", want: "lfff nffo"},
+	{pattern: "GET /officer", path: "/officer", want: "l ff oo ff f o"},
+	{pattern: "GET /officer/export.xlsx", path: "/officer/export.xlsx", want: "l ff oo ff f o"},
+	{pattern: "GET /officer/dashboard", path: "/officer/dashboard", want: "l ff oo ff f o"},
+	{pattern: "GET /officer/dashboard.xlsx", path: "/officer/dashboard.xlsx", want: "l ff oo ff f o"},
+	{pattern: "GET /officer/applications/{id}", path: "/officer/applications/{A}", want: "l ff on ff f o"},
+	{pattern: "GET /officer/applications/{id}/files/{file}", path: "/officer/applications/{A}/files/{fileA}", want: "l ff on ff f o"},
+	{pattern: "GET /officer/applications/{id}/photo", path: "/officer/applications/{A}/photo", want: "l ff on ff f o"},
+	{pattern: "GET /officer/applications/{id}/form.pdf", path: "/officer/applications/{A}/form.pdf", want: "l ff on ff f o"},
+	{pattern: "GET /officer/applications/{id}/print", path: "/officer/applications/{A}/print", want: "l ff on ff f o"},
+	{pattern: "GET /officer/applications/{id}/notices/{kind}", path: "/officer/applications/{A}/notices/certificate.pdf", want: "l ff on ff f o"},
+	{pattern: "POST /officer/applications/{id}/act", path: "/officer/applications/{A}/act", want: "l ff on ff f o"},
+	{pattern: "POST /officer/applications/{id}/transfer", path: "/officer/applications/{A}/transfer", want: "l ff fn ff f o"},
 
 	// The exam institution's staff.
-	{pattern: "GET /exam", path: "/exam", want: "lfff foff"},
-	{pattern: "POST /exam/sessions", path: "/exam/sessions", want: "lfff foff"},
-	{pattern: "POST /exam/assign", path: "/exam/assign", want: "lfff foff"},
-	{pattern: "GET /exam/sessions/{id}", path: "/exam/sessions/{session}", want: "lfff foff"},
-	{pattern: "GET /exam/candidates/{id}", path: "/exam/candidates/{candidate}", want: "lfff foff"},
-	{pattern: "POST /exam/candidates/{id}/move", path: "/exam/candidates/{candidate}/move", form: url.Values{"subject": {"theory"}}, want: "lfff foff"},
-	{pattern: "POST /exam/candidates/{id}/scores", path: "/exam/candidates/{candidate}/scores", want: "lfff foff"},
-	{pattern: "GET /exam/candidates/{id}/notices/{kind}", path: "/exam/candidates/{candidate}/notices/admission.pdf", want: "lfff foff"},
-	{pattern: "GET /exam/scores", path: "/exam/scores?session={session}", want: "lfff foff"},
-	{pattern: "GET /exam/sessions/{id}/scores", path: "/exam/sessions/{session}/scores", want: "lfff foff"},
-	{pattern: "GET /exam/sessions/{id}/scores/template.xlsx", path: "/exam/sessions/{session}/scores/template.xlsx", want: "lfff foff"},
-	{pattern: "POST /exam/sessions/{id}/scores", path: "/exam/sessions/{session}/scores", want: "lfff foff"},
+	{pattern: "GET /exam", path: "/exam", want: "l ff ff oo f f"},
+	{pattern: "POST /exam/sessions", path: "/exam/sessions", want: "l ff ff oo f f"},
+	{pattern: "POST /exam/assign", path: "/exam/assign", want: "l ff ff oo f f"},
+	{pattern: "GET /exam/sessions/{id}", path: "/exam/sessions/{session}", want: "l ff ff on f f"},
+	{pattern: "GET /exam/candidates/{id}", path: "/exam/candidates/{candidate}", want: "l ff ff on f f"},
+	{pattern: "POST /exam/candidates/{id}/move", path: "/exam/candidates/{candidate}/move", form: url.Values{"subject": {"theory"}}, want: "l ff ff on f f"},
+	{pattern: "POST /exam/candidates/{id}/scores", path: "/exam/candidates/{candidate}/scores", want: "l ff ff on f f"},
+	{pattern: "GET /exam/candidates/{id}/notices/{kind}", path: "/exam/candidates/{candidate}/notices/admission.pdf", want: "l ff ff on f f"},
+	{pattern: "GET /exam/scores", path: "/exam/scores?session={session}", want: "l ff ff oo f f"},
+	{pattern: "GET /exam/sessions/{id}/scores", path: "/exam/sessions/{session}/scores", want: "l ff ff on f f"},
+	{pattern: "GET /exam/sessions/{id}/scores/template.xlsx", path: "/exam/sessions/{session}/scores/template.xlsx", want: "l ff ff on f f"},
+	{pattern: "POST /exam/sessions/{id}/scores", path: "/exam/sessions/{session}/scores", want: "l ff ff on f f"},
 	{pattern: "POST /exam/sessions/{id}/scores/confirm", path: "/exam/sessions/{session}/scores/confirm",
-		form: url.Values{"line": {"2"}, "number": {"x"}, "ticket": {"x"}, "name": {"x"}, "theory": {"x"}, "practical": {"x"}, "expect": {"1"}}, want: "lfff foff"},
-	{pattern: "POST /exam/sessions/{id}/scores/report.xlsx", path: "/exam/sessions/{session}/scores/report.xlsx", want: "lfff foff"},
-	{pattern: "GET /exam/welders", path: "/exam/welders", want: "lfff foff"},
-	{pattern: "GET /exam/welders/{id}", path: "/exam/welders/{welder}", want: "lfff foff"},
-	{pattern: "GET /exam/welders/{id}/form.pdf", path: "/exam/welders/{welder}/form.pdf", want: "lfff foff"},
-	{pattern: "POST /exam/welders/{id}/lock", path: "/exam/welders/{welder}/lock", want: "lfff foff"},
-	{pattern: "POST /exam/welders/{id}/seat", path: "/exam/welders/{welder}/seat", want: "lfff foff"},
-	{pattern: "POST /exam/welders/{id}/scores", path: "/exam/welders/{welder}/scores", want: "lfff foff"},
+		form: url.Values{"line": {"2"}, "number": {"x"}, "ticket": {"x"}, "name": {"x"}, "theory": {"x"}, "practical": {"x"}, "expect": {"1"}}, want: "l ff ff on f f"},
+	{pattern: "POST /exam/sessions/{id}/scores/report.xlsx", path: "/exam/sessions/{session}/scores/report.xlsx", want: "l ff ff on f f"},
+	{pattern: "GET /exam/welders", path: "/exam/welders", want: "l ff ff oo f f"},
+	{pattern: "GET /exam/welders/{id}", path: "/exam/welders/{welder}", want: "l ff ff on f f"},
+	{pattern: "GET /exam/welders/{id}/form.pdf", path: "/exam/welders/{welder}/form.pdf", want: "l ff ff on f f"},
+	{pattern: "POST /exam/welders/{id}/lock", path: "/exam/welders/{welder}/lock", want: "l ff ff on f f"},
+	{pattern: "POST /exam/welders/{id}/seat", path: "/exam/welders/{welder}/seat", want: "l ff ff on f f"},
+	{pattern: "POST /exam/welders/{id}/scores", path: "/exam/welders/{welder}/scores", want: "l ff ff on f f"},
 
 	// 焊工考试报名: no account; the registrant's own only to the browser it
 	// was opened to.
-	{pattern: "GET /weld", path: "/weld", want: "oooo oooo"},
-	{pattern: "POST /weld", path: "/weld", want: "oooo oooo"},
-	{pattern: "POST /weld/code", path: "/weld/code", want: "oooo oooo"},
-	{pattern: "POST /weld/form", path: "/weld/form", want: "oooo oooo"},
-	{pattern: "GET /weld/photo", path: "/weld/photo?k=nothing", want: "nnnn nnnn"},
-	{pattern: "GET /weld/mine", path: "/weld/mine", want: "gggg gggg"},
-	{pattern: "GET /weld/mine/edit", path: "/weld/mine/edit", want: "gggg gggg"},
-	{pattern: "GET /weld/mine/form.pdf", path: "/weld/mine/form.pdf", want: "gggg gggg"},
+	{pattern: "GET /weld", path: "/weld", want: "o oo oo oo o o"},
+	{pattern: "POST /weld", path: "/weld", want: "o oo oo oo o o"},
+	{pattern: "POST /weld/code", path: "/weld/code", want: "o oo oo oo o o"},
+	{pattern: "POST /weld/form", path: "/weld/form", want: "o oo oo oo o o"},
+	{pattern: "GET /weld/photo", path: "/weld/photo?k=nothing", want: "n nn nn nn n n"},
+	{pattern: "GET /weld/mine", path: "/weld/mine", want: "g gg gg gg g g"},
+	{pattern: "GET /weld/mine/edit", path: "/weld/mine/edit", want: "g gg gg gg g g"},
+	{pattern: "GET /weld/mine/form.pdf", path: "/weld/mine/form.pdf", want: "g gg gg gg g g"},
 
 	// 单位.
-	{pattern: "GET /unit/register", path: "/unit/register", want: "oooo oooo"},
-	{pattern: "POST /unit/register", path: "/unit/register", want: "oooo oooo"},
-	{pattern: "GET /unit", path: "/unit", want: "lfff ffof"},
-	{pattern: "GET /unit/workers.xlsx", path: "/unit/workers.xlsx", want: "lfff ffof"},
+	{pattern: "GET /unit/register", path: "/unit/register", want: "o oo oo oo o o"},
+	{pattern: "POST /unit/register", path: "/unit/register", want: "o oo oo oo o o"},
+	{pattern: "GET /unit", path: "/unit", want: "l ff ff ff o f"},
+	{pattern: "GET /unit/workers.xlsx", path: "/unit/workers.xlsx", want: "l ff ff ff o f"},
 
 	// The system administrator.
-	{pattern: "GET /admin/accounts", path: "/admin/accounts", want: "lfff fffo"},
-	{pattern: "POST /admin/accounts", path: "/admin/accounts", want: "lfff fffo"},
-	{pattern: "GET /admin/accounts/{id}", path: "/admin/accounts/{account}", want: "lfff fffo"},
-	{pattern: "POST /admin/accounts/{id}/disable", path: "/admin/accounts/{account}/disable", want: "lfff fffo"},
-	{pattern: "POST /admin/accounts/{id}/enable", path: "/admin/accounts/{account}/enable", want: "lfff fffo"},
-	{pattern: "POST /admin/accounts/{id}/reset-password", path: "/admin/accounts/{account}/reset-password", want: "lfff fffo"},
-	{pattern: "GET /admin/api-keys", path: "/admin/api-keys", want: "lfff fffo"},
-	{pattern: "POST /admin/api-keys", path: "/admin/api-keys", want: "lfff fffo"},
-	{pattern: "POST /admin/api-keys/{key}/revoke", path: "/admin/api-keys/{apikey}/revoke", want: "lfff fffo"},
-	{pattern: "GET /admin/certificates", path: "/admin/certificates", want: "lfff fffo"},
-	{pattern: "POST /admin/certificates/items/{item}/end", path: "/admin/certificates/items/{item}/end", want: "lfff fffo"},
-	{pattern: "GET /admin/calendar", path: "/admin/calendar", want: "lfff fffo"},
-	{pattern: "POST /admin/calendar/preview", path: "/admin/calendar/preview", want: "lfff fffo"},
-	{pattern: "POST /admin/calendar/import", path: "/admin/calendar/import", want: "lfff fffo"},
-	{pattern: "GET /admin/duties", path: "/admin/duties", want: "lfff fffo"},
-	{pattern: "POST /admin/duties", path: "/admin/duties", want: "lfff fffo"},
-	{pattern: "GET /admin/mappings", path: "/admin/mappings", want: "lfff fffo"},
-	{pattern: "POST /admin/mappings/{old}", path: "/admin/mappings/Q9", want: "lfff fffo"},
-	{pattern: "GET /admin/policy", path: "/admin/policy", want: "lfff fffo"},
-	{pattern: "POST /admin/policy", path: "/admin/policy", want: "lfff fffo"},
-	{pattern: "GET /admin/sms-templates", path: "/admin/sms-templates", want: "lfff fffo"},
-	{pattern: "POST /admin/sms-templates", path: "/admin/sms-templates", want: "lfff fffo"},
-	{pattern: "GET /admin/organisations", path: "/admin/organisations", want: "lfff fffo"},
-	{pattern: "GET /admin/authorities/{code}", path: "/admin/authorities/310104", want: "lfff fffo"},
-	{pattern: "POST /admin/authorities/{code}", path: "/admin/authorities/310104", want: "lfff fffo"},
-	{pattern: "GET /admin/institutions/new", path: "/admin/institutions/new", want: "lfff fffo"},
-	{pattern: "GET /admin/institutions/{id}", path: "/admin/institutions/{institution}", want: "lfff fffo"},
-	{pattern: "POST /admin/institutions", path: "/admin/institutions", want: "lfff fffo"},
-	{pattern: "POST /admin/institutions/{id}", path: "/admin/institutions/{institution}", want: "lfff fffo"},
+	{pattern: "GET /admin/accounts", path: "/admin/accounts", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/accounts", path: "/admin/accounts", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/accounts/{id}", path: "/admin/accounts/{account}", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/accounts/{id}/disable", path: "/admin/accounts/{account}/disable", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/accounts/{id}/enable", path: "/admin/accounts/{account}/enable", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/accounts/{id}/reset-password", path: "/admin/accounts/{account}/reset-password", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/api-keys", path: "/admin/api-keys", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/api-keys", path: "/admin/api-keys", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/api-keys/{key}/revoke", path: "/admin/api-keys/{apikey}/revoke", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/certificates", path: "/admin/certificates", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/certificates/items/{item}/end", path: "/admin/certificates/items/{item}/end", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/calendar", path: "/admin/calendar", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/calendar/preview", path: "/admin/calendar/preview", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/calendar/import", path: "/admin/calendar/import", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/duties", path: "/admin/duties", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/duties", path: "/admin/duties", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/mappings", path: "/admin/mappings", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/mappings/{old}", path: "/admin/mappings/Q9", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/policy", path: "/admin/policy", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/policy", path: "/admin/policy", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/sms-templates", path: "/admin/sms-templates", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/sms-templates", path: "/admin/sms-templates", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/organisations", path: "/admin/organisations", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/authorities/{code}", path: "/admin/authorities/310104", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/authorities/{code}", path: "/admin/authorities/310104", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/institutions/new", path: "/admin/institutions/new", want: "l ff ff ff f o"},
+	{pattern: "GET /admin/institutions/{id}", path: "/admin/institutions/{institution}", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/institutions", path: "/admin/institutions", want: "l ff ff ff f o"},
+	{pattern: "POST /admin/institutions/{id}", path: "/admin/institutions/{institution}", want: "l ff ff ff f o"},
 
 	// The same routes at someone else's things.
-	{pattern: "GET /applications/{id}", path: "/applications/{B}", want: "lnoffff f"},
-	{pattern: "GET /applications/{id}/files/{file}", path: "/applications/{candidate}/files/{fileA}", want: "lnnffff f"},
-	{pattern: "GET /officer/applications/{id}", path: "/officer/applications/{B}", want: "lffn nffn"},
-	{pattern: "GET /officer/applications/{id}/files/{file}", path: "/officer/applications/{candidate}/files/{fileA}", want: "lffn nffn"},
-	{pattern: "GET /exam/candidates/{id}", path: "/exam/candidates/{A}", want: "lfff fnff"},
-	{pattern: "GET /exam/candidates/{id}/notices/{kind}", path: "/exam/candidates/{candidate}/notices/acceptance.pdf", want: "lfff fnff"},
-	{pattern: "GET /p/{token}", path: "/p/0123456789abcdef0123456789abcdef", want: "nnnn nnnn"},
+	{pattern: "GET /applications/{id}", path: "/applications/{B}", want: "l no ff ff f f"},
+	{pattern: "GET /applications/{id}/files/{file}", path: "/applications/{candidate}/files/{fileA}", want: "l nn ff ff f f"},
+	{pattern: "GET /officer/applications/{id}", path: "/officer/applications/{B}", want: "l ff nn ff f n"},
+	{pattern: "GET /officer/applications/{id}/files/{file}", path: "/officer/applications/{candidate}/files/{fileA}", want: "l ff nn ff f n"},
+	{pattern: "GET /exam/candidates/{id}", path: "/exam/candidates/{A}", want: "l ff ff nn f f"},
+	{pattern: "GET /exam/candidates/{id}/notices/{kind}", path: "/exam/candidates/{candidate}/notices/acceptance.pdf", want: "l ff ff nn f f"},
+	{pattern: "GET /p/{token}", path: "/p/0123456789abcdef0123456789abcdef", want: "n nn nn nn n n"},
 }

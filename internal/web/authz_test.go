@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"opcert/internal/auth"
 	"opcert/internal/catalog"
 	"opcert/internal/demo"
@@ -233,6 +235,52 @@ func TestAuthorizationMatrix(t *testing.T) {
 		f.captcha = m[1]
 	} else {
 		t.Fatal("no captcha")
+	}
+
+	// The lists show each account its own: A's applications and the city's
+	// candidates and welders are on the lists of those they belong to, and
+	// on no one else's.
+	numbers := []string{}
+	for _, id := range []int64{f.appA, f.candidate} {
+		app, err := appByID(db, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, app.Number)
+	}
+	for _, l := range []struct {
+		role  int
+		path  string
+		shows bool
+		what  []string
+	}{
+		{1, "/applications", true, numbers},
+		{2, "/applications", false, numbers},
+		{3, "/officer?status=all", true, numbers[1:]},
+		{4, "/officer?status=all", false, numbers},
+		{4, "/officer/export.xlsx?status=all", false, numbers},
+		{4, "/officer/dashboard", false, numbers},
+		{5, "/exam", true, []string{"张伟"}},
+		{6, "/exam", false, []string{"张伟", numbers[1]}},
+		{5, "/exam/welders", true, []string{"王焊工"}},
+		{6, "/exam/welders", false, []string{"王焊工"}},
+		{7, "/unit", true, []string{"陈静", "何平"}},
+		{7, "/unit", false, []string{"张伟"}},
+		{7, "/unit/workers.xlsx", true, []string{"陈静"}},
+		{7, "/unit/workers.xlsx", false, []string{"张伟"}},
+		{8, "/officer?status=all", true, numbers[1:]},
+	} {
+		resp, body := browsers[l.role].get(l.path)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s as %s: %d", l.path, matrixRoles[l.role], resp.StatusCode)
+			continue
+		}
+		text := textOf(t, body)
+		for _, w := range l.what {
+			if strings.Contains(text, w) != l.shows {
+				t.Errorf("%s as %s: shows %s = %v, want %v", l.path, matrixRoles[l.role], w, !l.shows, l.shows)
+			}
+		}
 	}
 
 	code := registeredRoutes(t)
@@ -518,4 +566,24 @@ var authorizationTable = []routeCase{
 	{pattern: "GET /exam/candidates/{id}", path: "/exam/candidates/{A}", want: "l ff ff nn f f"},
 	{pattern: "GET /exam/candidates/{id}/notices/{kind}", path: "/exam/candidates/{candidate}/notices/acceptance.pdf", want: "l ff ff nn f f"},
 	{pattern: "GET /p/{token}", path: "/p/0123456789abcdef0123456789abcdef", want: "n nn nn nn n n"},
+}
+
+// textOf is a page, or the cells of every sheet of a workbook.
+func textOf(t *testing.T, body string) string {
+	t.Helper()
+	if !strings.HasPrefix(body, "PK") {
+		return body
+	}
+	x, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, sheet := range x.GetSheetList() {
+		rows, _ := x.GetRows(sheet)
+		for _, r := range rows {
+			b.WriteString(strings.Join(r, "\t") + "\n")
+		}
+	}
+	return b.String()
 }

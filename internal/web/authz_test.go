@@ -110,7 +110,6 @@ type matrixFixture struct {
 
 var (
 	fileLinkRE        = regexp.MustCompile(`/officer/applications/\d+/files/(\d+)`)
-	accountLinkRE     = regexp.MustCompile(`/admin/accounts/(\d+)`)
 	institutionLinkRE = regexp.MustCompile(`/admin/institutions/(\d+)`)
 	apiKeyLinkRE      = regexp.MustCompile(`/admin/api-keys/(\d+)/revoke`)
 	welderLinkRE      = regexp.MustCompile(`/exam/welders/(\d+)`)

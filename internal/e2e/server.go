@@ -13,6 +13,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"opcert/internal/catalog"
+	"opcert/internal/civil"
+	"opcert/internal/demo"
 )
 
 // StartTimeout bounds how long StartServer waits for the 已启动 line.
@@ -171,6 +175,7 @@ func (s *Server) stop(t testing.TB) {
 		t.Errorf("e2e: opcert serve did not exit within %s of SIGTERM\nstderr:\n%s", StopTimeout, s.stderr.String())
 		return
 	}
+	s.checkNoPersonalData(t)
 	code := s.cmd.ProcessState.ExitCode()
 	switch {
 	case code != 0:
@@ -179,6 +184,22 @@ func (s *Server) stop(t testing.TB) {
 		t.Errorf("e2e: opcert serve did not shut down gracefully: %v (exit code %d)\nstderr:\n%s", s.err, code, s.stderr.String())
 	case t.Failed():
 		t.Logf("e2e: opcert serve log:\n%s", s.stderr.String())
+	}
+}
+
+// typedMobiles are the mobiles the browser tests type that are not the
+// demo's.
+var typedMobiles = []string{"13800000123"}
+
+// checkNoPersonalData fails the test for each line of the server's log
+// that holds a demo 证件号码 or mobile, one the tests typed, or any valid
+// resident ID number (DESIGN.md: personal data never goes into the logs).
+// Every server of the suite is checked when it stops, so the test whose
+// traffic wrote the line is the one that fails.
+func (s *Server) checkNoPersonalData(t testing.TB) {
+	t.Helper()
+	for _, leak := range demo.Build(catalog.Default(), civil.Today()).LeaksIn(s.stderr.String(), typedMobiles...) {
+		t.Errorf("e2e: personal data in the server log: %s", leak)
 	}
 }
 

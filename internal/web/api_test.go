@@ -63,7 +63,12 @@ func newAPIServer(t *testing.T) *apiServer {
 func newAPIServerOn(t *testing.T, db *store.DB) *apiServer {
 	t.Helper()
 	logs := &lockedBuffer{}
-	s, err := web.New(web.Options{Store: db, Catalog: catalog.Default(), Logger: slog.New(slog.NewTextHandler(logs, nil)),
+	t.Cleanup(func() {
+		for _, leak := range demo.Build(catalog.Default(), today).LeaksIn(logs.String(), typedNumbers...) {
+			t.Errorf("personal data in the server log: %s", leak)
+		}
+	})
+	s, err := web.New(web.Options{Store: db, Catalog: catalog.Default(), Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Today: func() civil.Date { return today }, Demo: true, Files: testFiles(t)})
 	if err != nil {
 		t.Fatal(err)

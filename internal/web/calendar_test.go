@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"html"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -39,7 +38,7 @@ func newDemoServerOn(t *testing.T, c *clock) (*httptest.Server, *store.DB) {
 	if _, _, err := demo.Load(context.Background(), db, cat, c.today()); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Today: c.today, Demo: true, Files: testFiles(t)})
+	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: c.today, Demo: true, Files: testFiles(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

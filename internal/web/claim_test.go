@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,8 +30,8 @@ func newClaimServer(t *testing.T) (*httptest.Server, *store.DB, demo.Data) {
 	d := demo.Build(cat, today)
 	days := func() civil.Date { return today }
 	files := testFiles(t)
-	cases := casework.New(casework.Options{Store: db, Catalog: cat, Today: days, Log: slog.New(slog.DiscardHandler), Files: files, RealName: d.RealName()})
-	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Today: days, Demo: true, Files: files, Cases: cases})
+	cases := casework.New(casework.Options{Store: db, Catalog: cat, Today: days, Log: scannedLogger(t), Files: files, RealName: d.RealName()})
+	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: days, Demo: true, Files: files, Cases: cases})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
@@ -36,7 +35,7 @@ func TestUploadsWhileTheFileStoreIsAway(t *testing.T) {
 	if _, _, err := demo.Load(ctx, db, cat, today); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Today: func() civil.Date { return today }, Files: files})
+	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: func() civil.Date { return today }, Files: files})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -66,7 +65,7 @@ func newDemoServer(t *testing.T, demoMode bool) (*httptest.Server, *store.DB) {
 	if _, _, err := demo.Load(context.Background(), db, cat, today); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Today: func() civil.Date { return today }, Demo: demoMode, Files: testFiles(t)})
+	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: func() civil.Date { return today }, Demo: demoMode, Files: testFiles(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,7 +25,7 @@ func TestPolicyChangeSeenBySecondServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := func() *httptest.Server {
-			s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Today: func() civil.Date { return today }, Files: testFiles(t)})
+			s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: func() civil.Date { return today }, Files: testFiles(t)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -86,7 +85,7 @@ func probeServer(t *testing.T, d store.Dialect) (*httptest.Server, *store.DB, *a
 	if _, _, err := demo.Load(context.Background(), db, cat, today); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Today: func() civil.Date { return today }, Demo: true, Files: testFiles(t)})
+	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: func() civil.Date { return today }, Demo: true, Files: testFiles(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

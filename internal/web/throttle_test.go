@@ -46,7 +46,7 @@ func newProxiedServer(t *testing.T, trust bool, log ...io.Writer) (*httptest.Ser
 	}
 	c := &storeClock{t: time.Date(2026, 12, 1, 10, 0, 0, 0, civil.ChinaTime)}
 	db.SetClock(c.now)
-	logger := slog.New(slog.DiscardHandler)
+	logger := scannedLogger(t)
 	if len(log) > 0 {
 		logger = slog.New(slog.NewTextHandler(log[0], nil))
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -29,7 +28,7 @@ func newServer(t *testing.T) (*httptest.Server, demo.Data) {
 	if _, _, err := demo.Load(context.Background(), db, cat, today); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Today: func() civil.Date { return today }, Files: testFiles(t)})
+	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: func() civil.Date { return today }, Files: testFiles(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"opcert/internal/audit"
 	"opcert/internal/sealed"
 )
 
@@ -46,7 +47,7 @@ func (db *DB) personal(ctx context.Context) (*personalKeys, error) {
 	}
 	pk, err := db.loadPersonalKeys(ctx)
 	if errors.Is(err, errNoDataKey) {
-		if err = db.addDataKey(ctx, 1); err == nil {
+		if err = db.addDataKey(ctx, 1, db.dataCipher); err == nil {
 			pk, err = db.loadPersonalKeys(ctx)
 		}
 	}
@@ -155,8 +156,7 @@ func (db *DB) dataKeySecret(ctx context.Context, id int64, source string) ([]byt
 // addDataKey makes data key id with the configured cipher. Two instances
 // making the first key together make the same one: the stored secret and
 // the row are both inserted only if absent.
-func (db *DB) addDataKey(ctx context.Context, id int64) error {
-	c := db.dataCipher
+func (db *DB) addDataKey(ctx context.Context, id int64, c sealed.Cipher) error {
 	if c == "" {
 		c = sealed.AES256GCM
 	}
@@ -181,9 +181,9 @@ func (db *DB) addDataKey(ctx context.Context, id int64) error {
 }
 
 // RotateDataKey makes a new data key, current from now on (other instances
-// take it within a minute), and returns its id. ResealPersonalData then
-// re-seals what older keys sealed.
-func (db *DB) RotateDataKey(ctx context.Context) (string, error) {
+// take it within a minute), audits it as e, and returns its id.
+// ResealPersonalData then re-seals what older keys sealed.
+func (db *DB) RotateDataKey(ctx context.Context, e audit.Entry) (string, error) {
 	if _, err := db.personal(ctx); err != nil {
 		return "", err
 	}
@@ -191,7 +191,7 @@ func (db *DB) RotateDataKey(ctx context.Context) (string, error) {
 	if err := db.sql.QueryRowContext(ctx, `SELECT MAX(id) FROM data_keys`).Scan(&last); err != nil {
 		return "", err
 	}
-	if err := db.addDataKey(ctx, last+1); err != nil {
+	if err := db.addDataKey(ctx, last+1, db.cipherOf()); err != nil {
 		return "", err
 	}
 	db.forgetPersonalKeys()
@@ -199,7 +199,21 @@ func (db *DB) RotateDataKey(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	e.Action, e.Subject = "rotate_data_key", "data_keys"
+	e.After = fmt.Sprintf(`{"id":%q,"cipher":%q}`, pk.ring.Current(), db.cipherOf())
+	if _, err := db.AppendAudit(ctx, e); err != nil {
+		return "", err
+	}
 	return pk.ring.Current(), nil
+}
+
+func (db *DB) cipherOf() sealed.Cipher {
+	db.dataMu.Lock()
+	defer db.dataMu.Unlock()
+	if db.dataCipher == "" {
+		return sealed.AES256GCM
+	}
+	return db.dataCipher
 }
 
 // sealedColumn is a column of personal data kept sealed, with the HMAC

@@ -36,13 +36,21 @@ func (db *DB) SetDataCipher(c sealed.Cipher) {
 	db.dataCipher = c
 }
 
-// personal returns the data keys, making the first one when there is none.
-// It is called before a write transaction starts, never inside one: making
-// a key writes, and SQLite's one write connection would be held.
+// personal returns the data keys, making the first one when there is none
+// (Migrate does, before anything else needs them: making a key writes, and
+// inside a transaction SQLite's one write connection would be held). Keys
+// read over a minute ago are returned as they are while a fresh read runs
+// aside: callers are often inside a transaction, and on PostgreSQL a
+// transaction waiting for a second connection of a full pool, while the
+// others wait for it, would never end.
 func (db *DB) personal(ctx context.Context) (*personalKeys, error) {
 	db.dataMu.Lock()
 	defer db.dataMu.Unlock()
-	if db.data != nil && time.Since(db.dataAt) < keysFresh {
+	if db.data != nil {
+		if time.Since(db.dataAt) >= keysFresh && !db.dataReading {
+			db.dataReading = true
+			go db.refreshPersonalKeys()
+		}
 		return db.data, nil
 	}
 	pk, err := db.loadPersonalKeys(ctx)
@@ -56,6 +64,18 @@ func (db *DB) personal(ctx context.Context) (*personalKeys, error) {
 	}
 	db.data, db.dataAt = pk, time.Now()
 	return pk, nil
+}
+
+func (db *DB) refreshPersonalKeys() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pk, err := db.loadPersonalKeys(ctx)
+	db.dataMu.Lock()
+	defer db.dataMu.Unlock()
+	db.dataReading = false
+	if err == nil {
+		db.data, db.dataAt = pk, time.Now()
+	}
 }
 
 // forgetPersonalKeys makes the next personal read the keys again.

@@ -68,10 +68,11 @@ type DB struct {
 	secret []byte            // SetSecretKey; nil: keys kept in server_keys
 	keys   map[string][]byte // by use, once read
 
-	dataMu     sync.Mutex
-	dataCipher sealed.Cipher // of data keys made from now on
-	data       *personalKeys // once read, at dataAt
-	dataAt     time.Time
+	dataMu      sync.Mutex
+	dataCipher  sealed.Cipher // of data keys made from now on
+	data        *personalKeys // once read, at dataAt
+	dataAt      time.Time
+	dataReading bool // a fresh read runs (personal)
 }
 
 // ErrNotFound is returned when a looked-up record does not exist.

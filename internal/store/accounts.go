@@ -139,10 +139,14 @@ func (db *DB) IssueSMSCode(ctx context.Context, mobile string, purpose auth.SMSP
 	if err != nil {
 		return err
 	}
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return err
+	}
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sms_codes (mobile, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-			mobile, string(purpose), auth.SMSCodeHash(key, mobile, code), now, now.Add(auth.SMSCodeTTL)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sms_codes (mobile_hmac, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+			pk.mobileHMAC(mobile), string(purpose), auth.SMSCodeHash(key, mobile, code), now, now.Add(auth.SMSCodeTTL)); err != nil {
 			return err
 		}
 		return enqueue(ctx, tx, now, "sms", mobile, "sms_code", auth.SMSCodeMessage(purpose, code))
@@ -152,7 +156,11 @@ func (db *DB) IssueSMSCode(ctx context.Context, mobile string, purpose auth.SMSP
 // LastSMSCodeAt is when a code was last issued to the number (resend wait).
 func (db *DB) LastSMSCodeAt(ctx context.Context, mobile string) (time.Time, bool, error) {
 	var t time.Time
-	err := db.sql.QueryRowContext(ctx, `SELECT created_at FROM sms_codes WHERE mobile = $1 ORDER BY created_at DESC LIMIT 1`, mobile).Scan(&t)
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return t, false, err
+	}
+	err = db.sql.QueryRowContext(ctx, `SELECT created_at FROM sms_codes WHERE mobile_hmac = $1 ORDER BY created_at DESC LIMIT 1`, pk.mobileHMAC(mobile)).Scan(&t)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, false, nil
 	}
@@ -172,6 +180,10 @@ func (db *DB) UseSMSCode(ctx context.Context, mobile string, purpose auth.SMSPur
 	if err != nil {
 		return err
 	}
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return err
+	}
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var id int64
@@ -179,8 +191,8 @@ func (db *DB) UseSMSCode(ctx context.Context, mobile string, purpose auth.SMSPur
 		var attempts int
 		err := tx.QueryRowContext(ctx, `
 			SELECT id, code_hash, attempts FROM sms_codes
-			WHERE mobile = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
-			ORDER BY created_at DESC LIMIT 1`, mobile, string(purpose), now).Scan(&id, &hash, &attempts)
+			WHERE mobile_hmac = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
+			ORDER BY created_at DESC LIMIT 1`, pk.mobileHMAC(mobile), string(purpose), now).Scan(&id, &hash, &attempts)
 		if errors.Is(err, sql.ErrNoRows) || attempts >= auth.SMSCodeMaxAttempts {
 			return ErrCodeExpired
 		}

@@ -360,6 +360,10 @@ func (pk *personalKeys) idHMAC(idNumber string) string {
 	return pk.index.Of(sealed.IDNumber(idNumber))
 }
 
+func (pk *personalKeys) mobileHMAC(mobile string) string {
+	return pk.index.Of(sealed.Mobile(mobile))
+}
+
 func (pk *personalKeys) numberHMAC(number string) string { return pk.index.Of(number) }
 
 // open returns the plaintext of a sealed column; a key this instance has

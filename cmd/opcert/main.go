@@ -45,6 +45,7 @@ const usage = `opcert — 特种设备安全管理和作业人员资格认定
   opcert health               检查运行中的服务是否正常（容器健康检查用）
   opcert holidays import F    导入新一年的法定节假日安排 (add a year to the working-day calendar)
   opcert keys rotate          更换证书二维码签名密钥 (rotate the certificate signing key)
+  opcert keys rotate-data     更换个人数据加密密钥并重新加密 (rotate the personal-data key, re-encrypting while serving)
   opcert load                 负载测试：生成持证人数据，逐项测量各页面 (measure the service under load)
 
 每个子命令用 -h 查看参数；参数也可用 OPCERT_* 环境变量设置。

@@ -23,6 +23,7 @@ import (
 	"opcert/internal/civil"
 	"opcert/internal/demo"
 	"opcert/internal/store"
+	"opcert/internal/store/storetest"
 	"opcert/internal/verify"
 	"opcert/internal/workday"
 )
@@ -441,5 +442,45 @@ func TestHealth(t *testing.T) {
 	srv.Close()
 	if _, err := runCmd(t, "health", "--addr", "127.0.0.1:"+port); err == nil {
 		t.Fatal("no service answered, yet healthy")
+	}
+}
+
+// opcert keys rotate-data: the imported registry is re-sealed under the
+// new key (SM4-GCM when configured), the file never holds a 证件号码 in
+// clear, and the holder is still found; an unknown cipher is refused.
+func TestKeysRotateData(t *testing.T) {
+	t.Setenv("OPCERT_DATABASE_URL", "")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "holders.csv")
+	os.WriteFile(file, []byte(csvOneBadRow), 0o600)
+	if out, err := runCmd(t, "import", "--data", dir, "--skip-bad", file); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	out, err := runCmd(t, "keys", "--data", dir, "rotate-data")
+	if err != nil || !strings.Contains(out, "新密钥 k2（AES-256-GCM）") || !strings.Contains(out, "重新加密 2 项") {
+		t.Fatalf("rotate-data: %v\n%s", err, out)
+	}
+	if out, err := runCmd(t, "keys", "--data", dir, "--data-cipher", "DES", "rotate-data"); err == nil || !strings.Contains(out+err.Error(), "SM4") {
+		t.Fatalf("DES: %v %s", err, out)
+	}
+	t.Setenv("OPCERT_DATA_CIPHER", "sm4")
+	if out, err := runCmd(t, "keys", "--data", dir, "rotate-data"); err != nil || !strings.Contains(out, "新密钥 k3（SM4-GCM）") {
+		t.Fatalf("rotate-data to SM4: %v\n%s", err, out)
+	}
+	db, err := store.Open(context.Background(), "", filepath.Join(dir, "opcert.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h, err := db.HoldingByIDNumber(context.Background(), "11010519491231002X")
+	if err != nil || h.Holder.Name != "张三" {
+		t.Fatalf("after rotating: %+v %v", h, err)
+	}
+	db.Close()
+	if found := storetest.FileInClear(t, filepath.Join(dir, "opcert.db"), []string{"11010519491231002X"}); len(found) > 0 {
+		t.Errorf("in clear: %v", found)
 	}
 }

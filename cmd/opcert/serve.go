@@ -40,6 +40,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	if cfg.SecretKey != "" {
 		db.SetSecretKey([]byte(cfg.SecretKey))
 	}
+	db.SetDataCipher(cfg.DataCipher)
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		db.Close()

@@ -22,7 +22,8 @@ var layers = []struct {
 }{
 	{"foundation", []string{"civil", "testfixture"}}, // testfixture: sample uploads for tests and the load command
 	{"domain", []string{"catalog", "idcheck", "workday", "weldcode", "registry", "authority", "enterprise",
-		"application", "exam", "weldexam", "audit", "auth", "document", "upload", "importer", "elicence", "realname", "verify"}},
+		"application", "exam", "weldexam", "audit", "auth", "document", "upload", "importer", "elicence", "realname", "verify",
+		"sealed"}},
 	{"adapter", []string{"store", "blob", "notify", "metrics"}},
 	{"use case", []string{"casework", "jobs", "demo"}},
 	{"web", []string{"web"}},

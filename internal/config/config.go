@@ -18,6 +18,7 @@ import (
 
 	"opcert/internal/civil"
 	"opcert/internal/document"
+	"opcert/internal/sealed"
 	"opcert/internal/verify"
 )
 
@@ -64,6 +65,11 @@ type Config struct {
 	// Keys already made keep theirs, so certificates signed before a change
 	// still verify.
 	SigningAlgorithm verify.Algorithm
+	// DataCipher is the cipher of new personal-data keys: AES-256-GCM, or
+	// SM4-GCM where China's commercial cryptography is required. Like the
+	// signing scheme it applies from the next key (opcert keys rotate-data);
+	// values keep the cipher they were sealed with until re-sealed.
+	DataCipher sealed.Cipher
 	// FallbackFonts are the TrueType faces a character the embedded font
 	// lacks (a rare name character) is printed from, in order; none when
 	// empty. Default document.DefaultFallbackFonts (Debian's
@@ -114,6 +120,7 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 	fallback := fs.String("fallback-fonts", env("OPCERT_FALLBACK_FONTS", strings.Join(document.DefaultFallbackFonts, string(filepath.ListSeparator))),
 		"fonts for characters the embedded one lacks (CJK Extension A, B…), separated by "+string(filepath.ListSeparator)+"; empty for none (OPCERT_FALLBACK_FONTS)")
 	signing := fs.String("signing-algorithm", env("OPCERT_SIGNING_ALGORITHM", "Ed25519"), "scheme of new certificate QR signing keys: Ed25519 or SM2 (OPCERT_SIGNING_ALGORITHM)")
+	dataCipher := fs.String("data-cipher", env("OPCERT_DATA_CIPHER", "AES"), "cipher of new personal-data keys: AES (AES-256-GCM) or SM4 (SM4-GCM) (OPCERT_DATA_CIPHER)")
 	today := fs.String("today", env("OPCERT_TODAY", ""), "demo only: run as if today were this day, YYYY-MM-DD (OPCERT_TODAY)")
 	return func() (Config, error) {
 		if *today != "" {
@@ -147,6 +154,9 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 		c.FallbackFonts = filepath.SplitList(*fallback)
 		if c.SigningAlgorithm, err = verify.ParseAlgorithm(*signing); err != nil {
 			return c, fmt.Errorf("--signing-algorithm：%w", err)
+		}
+		if c.DataCipher, err = sealed.ParseCipher(*dataCipher); err != nil {
+			return c, fmt.Errorf("--data-cipher：%w", err)
 		}
 		if c.SecretKey != "" && len(c.SecretKey) < minSecretKey {
 			return c, fmt.Errorf("OPCERT_SECRET_KEY 太短：至少 %d 个字符（如 openssl rand -hex 32 的输出）；不设置则使用数据库中自动生成的密钥", minSecretKey)

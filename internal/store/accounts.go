@@ -139,10 +139,14 @@ func (db *DB) IssueSMSCode(ctx context.Context, mobile string, purpose auth.SMSP
 	if err != nil {
 		return err
 	}
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return err
+	}
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sms_codes (mobile, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-			mobile, string(purpose), auth.SMSCodeHash(key, mobile, code), now, now.Add(auth.SMSCodeTTL)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sms_codes (mobile_hmac, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+			pk.mobileHMAC(mobile), string(purpose), auth.SMSCodeHash(key, mobile, code), now, now.Add(auth.SMSCodeTTL)); err != nil {
 			return err
 		}
 		return enqueue(ctx, tx, now, "sms", mobile, "sms_code", auth.SMSCodeMessage(purpose, code))
@@ -152,7 +156,11 @@ func (db *DB) IssueSMSCode(ctx context.Context, mobile string, purpose auth.SMSP
 // LastSMSCodeAt is when a code was last issued to the number (resend wait).
 func (db *DB) LastSMSCodeAt(ctx context.Context, mobile string) (time.Time, bool, error) {
 	var t time.Time
-	err := db.sql.QueryRowContext(ctx, `SELECT created_at FROM sms_codes WHERE mobile = $1 ORDER BY created_at DESC LIMIT 1`, mobile).Scan(&t)
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return t, false, err
+	}
+	err = db.sql.QueryRowContext(ctx, `SELECT created_at FROM sms_codes WHERE mobile_hmac = $1 ORDER BY created_at DESC LIMIT 1`, pk.mobileHMAC(mobile)).Scan(&t)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, false, nil
 	}
@@ -172,6 +180,10 @@ func (db *DB) UseSMSCode(ctx context.Context, mobile string, purpose auth.SMSPur
 	if err != nil {
 		return err
 	}
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return err
+	}
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var id int64
@@ -179,8 +191,8 @@ func (db *DB) UseSMSCode(ctx context.Context, mobile string, purpose auth.SMSPur
 		var attempts int
 		err := tx.QueryRowContext(ctx, `
 			SELECT id, code_hash, attempts FROM sms_codes
-			WHERE mobile = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
-			ORDER BY created_at DESC LIMIT 1`, mobile, string(purpose), now).Scan(&id, &hash, &attempts)
+			WHERE mobile_hmac = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
+			ORDER BY created_at DESC LIMIT 1`, pk.mobileHMAC(mobile), string(purpose), now).Scan(&id, &hash, &attempts)
 		if errors.Is(err, sql.ErrNoRows) || attempts >= auth.SMSCodeMaxAttempts {
 			return ErrCodeExpired
 		}
@@ -390,14 +402,22 @@ func (db *DB) ReclaimApplicant(ctx context.Context, h registry.Holder, mobile, p
 func (db *DB) registerApplicant(ctx context.Context, h registry.Holder, mobile, passwordHash string, reclaim *Reclaim) (auth.User, error) {
 	var u auth.User
 	now := db.now().UTC()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return u, err
+	}
+	sealedID, err := pk.seal(h.IDNumber)
+	if err != nil {
+		return u, err
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var id int64
 		var name string
-		err := tx.QueryRowContext(ctx, `SELECT id, name FROM holders WHERE id_number = $1 AND id_type = $2`, h.IDNumber, string(h.IDType)).Scan(&id, &name)
+		err := tx.QueryRowContext(ctx, `SELECT id, name FROM holders WHERE id_number_hmac = $1 AND id_type = $2`, pk.idHMAC(h.IDNumber), string(h.IDType)).Scan(&id, &name)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			err = tx.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, name, sex, birth_date, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-				string(h.IDType), h.IDNumber, h.Name, h.Sex, h.BirthDate, now).Scan(&id)
+			err = tx.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, id_number_hmac, name, sex, birth_date, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+				string(h.IDType), sealedID, pk.idHMAC(h.IDNumber), h.Name, h.Sex, h.BirthDate, now).Scan(&id)
 			if err != nil {
 				return err
 			}
@@ -475,12 +495,19 @@ type HolderClaim struct {
 func (db *DB) HolderClaim(ctx context.Context, idType registry.IDType, idNumber string) (HolderClaim, error) {
 	var c HolderClaim
 	var holderID int64
-	err := db.sql.QueryRowContext(ctx, `SELECT id, name, mobile FROM holders WHERE id_number = $1 AND id_type = $2`, idNumber, string(idType)).
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return c, err
+	}
+	err = db.sql.QueryRowContext(ctx, `SELECT id, name, mobile FROM holders WHERE id_number_hmac = $1 AND id_type = $2`, pk.idHMAC(idNumber), string(idType)).
 		Scan(&holderID, &c.Name, &c.Mobile)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil
 	}
 	if err != nil {
+		return c, err
+	}
+	if c.Mobile, err = db.open(ctx, c.Mobile); err != nil {
 		return c, err
 	}
 	c.Known = true
@@ -499,7 +526,11 @@ func (db *DB) HolderByID(ctx context.Context, id int64) (registry.Holder, error)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, ErrHolderMissing
 	}
+	if err != nil {
+		return h, err
+	}
 	h.IDType = registry.IDType(idType)
+	h.IDNumber, err = db.open(ctx, h.IDNumber)
 	return h, err
 }
 

@@ -873,15 +873,29 @@ func (db *DB) grant(ctx context.Context, tx *sql.Tx, now time.Time, holderID int
 			return fmt.Errorf("store: registry item %d is not a valid item of holder %d", id, holderID)
 		}
 	}
-	var number string
-	if err := tx.QueryRowContext(ctx, `SELECT id_number FROM holders WHERE id = $1`, holderID).Scan(&number); err != nil {
+	var sealedNumber string
+	if err := tx.QueryRowContext(ctx, `SELECT id_number FROM holders WHERE id = $1`, holderID).Scan(&sealedNumber); err != nil {
+		return err
+	}
+	// The holder's 证件号码 is the number of the certificate (read while the
+	// transaction holds the write lock, so the keys are only read).
+	number, err := db.open(ctx, sealedNumber)
+	if err != nil {
+		return err
+	}
+	pk, err := db.personal(ctx)
+	if err != nil {
 		return err
 	}
 	var certID int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM certificates WHERE number = $1 AND holder_id = $2`, number, holderID).Scan(&certID)
+	err = tx.QueryRowContext(ctx, `SELECT id FROM certificates WHERE number_hmac = $1 AND holder_id = $2`, pk.numberHMAC(number), holderID).Scan(&certID)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.QueryRowContext(ctx, `INSERT INTO certificates (holder_id, number, archive_no, created_at) VALUES ($1, $2, '', $3) RETURNING id`,
-			holderID, number, now).Scan(&certID)
+		var sealed string
+		if sealed, err = pk.seal(number); err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO certificates (holder_id, number, number_hmac, archive_no, created_at) VALUES ($1, $2, $3, '', $4) RETURNING id`,
+			holderID, sealed, pk.numberHMAC(number), now).Scan(&certID)
 	}
 	if err != nil {
 		return err
@@ -944,7 +958,11 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter) ([]Application, int, err
 		where = append(where, "number = "+arg(f.Number))
 	}
 	if f.HolderIDNumber != "" {
-		where = append(where, "holder_id IN (SELECT id FROM holders WHERE id_number = "+arg(f.HolderIDNumber)+")")
+		pk, err := db.personal(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		where = append(where, "holder_id IN (SELECT id FROM holders WHERE id_number_hmac = "+arg(pk.idHMAC(f.HolderIDNumber))+")")
 	}
 	if f.HolderName != "" {
 		where = append(where, "holder_id IN (SELECT id FROM holders WHERE name = "+arg(f.HolderName)+")")

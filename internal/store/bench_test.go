@@ -409,6 +409,10 @@ func benchPickIDs(ctx context.Context, db *DB, n int) ([]string, error) {
 				rows.Close()
 				return nil, err
 			}
+			if num, err = db.open(ctx, num); err != nil {
+				rows.Close()
+				return nil, err
+			}
 			byID[id] = num
 		}
 		rows.Close()
@@ -432,7 +436,11 @@ func benchPickIDs(ctx context.Context, db *DB, n int) ([]string, error) {
 // instead of seeking in an index.
 func benchPlans(ctx context.Context, db *DB, idNumber string) (string, []string, error) {
 	var holderID int64
-	if err := db.sql.QueryRowContext(ctx, `SELECT id FROM holders WHERE id_number = $1`, idNumber).Scan(&holderID); err != nil {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := db.sql.QueryRowContext(ctx, `SELECT id FROM holders WHERE id_number_hmac = $1`, pk.idHMAC(idNumber)).Scan(&holderID); err != nil {
 		return "", nil, err
 	}
 	var out strings.Builder
@@ -444,8 +452,8 @@ func benchPlans(ctx context.Context, db *DB, idNumber string) (string, []string,
 		literal   string // the arguments as SQL literals, for EXECUTE
 	}
 	stmts := []stmt{
-		{"holder by id_number", benchHolderQuery, []any{idNumber}, "text", fmt.Sprintf("'%s'", idNumber)},
-		{"certificates and items", benchCertQuery, []any{holderID, idNumber}, "bigint, text", fmt.Sprintf("%d, '%s'", holderID, idNumber)},
+		{"holder by id_number", benchHolderQuery, []any{pk.idHMAC(idNumber)}, "text", fmt.Sprintf("'%s'", pk.idHMAC(idNumber))},
+		{"certificates and items", benchCertQuery, []any{holderID, pk.numberHMAC(idNumber)}, "bigint, text", fmt.Sprintf("%d, '%s'", holderID, pk.numberHMAC(idNumber))},
 	}
 	switch db.dialect {
 	case SQLite:

@@ -89,6 +89,10 @@ func (db *DB) GenerateRegistry(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
+	// SQL cannot seal: the generated 证件号码 are sealed here, as at a start.
+	if _, err := db.sealPlainPersonalData(ctx); err != nil {
+		return err
+	}
 	q := `ANALYZE`
 	if db.dialect == Postgres {
 		// VACUUM too: the visibility map lets index-only scans skip the heap.

@@ -57,7 +57,23 @@ func (db *DB) migrations() ([]Migration, error) {
 // Migrate applies the migrations not yet applied, each in its own
 // transaction, and returns the names it applied. On PostgreSQL an advisory
 // lock makes instances starting together take turns.
+//
+// It then seals the personal data still in clear (see sealedColumns), on
+// the write pool once the migrations' connection is back: SQLite's is its
+// only write connection. Instances starting together may both try a row;
+// each update changes the row only if it is still as read.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	done, err := db.migrate(ctx)
+	if err != nil {
+		return done, err
+	}
+	if _, err := db.sealPlainPersonalData(ctx); err != nil {
+		return done, fmt.Errorf("store: seal personal data: %w", err)
+	}
+	return done, nil
+}
+
+func (db *DB) migrate(ctx context.Context) ([]string, error) {
 	all, err := db.migrations()
 	if err != nil {
 		return nil, err

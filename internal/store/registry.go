@@ -63,13 +63,27 @@ func (db *DB) PutHolding(ctx context.Context, h registry.Holding) (registry.Hold
 func (db *DB) putHolding(ctx context.Context, tx *sql.Tx, h registry.Holding, st *ImportStats) (registry.Holding, error) {
 	now := db.now().UTC()
 	hd := h.Holder
-	err := tx.QueryRowContext(ctx, `
-		INSERT INTO holders (id_type, id_number, name, sex, birth_date, mobile, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (id_number, id_type) DO UPDATE SET name = excluded.name, sex = excluded.sex, birth_date = excluded.birth_date,
+	// Read before the transaction began (Migrate made the first key), so
+	// this only reads.
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return h, err
+	}
+	sealedID, err := pk.seal(hd.IDNumber)
+	if err != nil {
+		return h, err
+	}
+	sealedMobile, err := pk.seal(hd.Mobile)
+	if err != nil {
+		return h, err
+	}
+	err = tx.QueryRowContext(ctx, `
+		INSERT INTO holders (id_type, id_number, id_number_hmac, name, sex, birth_date, mobile, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (id_number_hmac, id_type) DO UPDATE SET name = excluded.name, sex = excluded.sex, birth_date = excluded.birth_date,
 			mobile = CASE WHEN excluded.mobile <> '' THEN excluded.mobile ELSE holders.mobile END
 		RETURNING id`,
-		string(hd.IDType), hd.IDNumber, hd.Name, hd.Sex, hd.BirthDate, hd.Mobile, now).Scan(&hd.ID)
+		string(hd.IDType), sealedID, pk.idHMAC(hd.IDNumber), hd.Name, hd.Sex, hd.BirthDate, sealedMobile, now).Scan(&hd.ID)
 	if err != nil {
 		return h, err
 	}
@@ -79,12 +93,16 @@ func (db *DB) putHolding(ctx context.Context, tx *sql.Tx, h registry.Holding, st
 		c := &h.Certificates[ci]
 		var owner int64
 		var ended map[endedKey]endedItem
-		err := tx.QueryRowContext(ctx, `SELECT id, holder_id FROM certificates WHERE number = $1`, c.Number).Scan(&c.ID, &owner)
+		err := tx.QueryRowContext(ctx, `SELECT id, holder_id FROM certificates WHERE number_hmac = $1`, pk.numberHMAC(c.Number)).Scan(&c.ID, &owner)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
+			var sealedNumber string
+			if sealedNumber, err = pk.seal(c.Number); err != nil {
+				return h, err
+			}
 			err = tx.QueryRowContext(ctx, `
-				INSERT INTO certificates (holder_id, number, archive_no, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-				hd.ID, c.Number, c.ArchiveNo, now).Scan(&c.ID)
+				INSERT INTO certificates (holder_id, number, number_hmac, archive_no, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+				hd.ID, sealedNumber, pk.numberHMAC(c.Number), c.ArchiveNo, now).Scan(&c.ID)
 			if err != nil {
 				return h, err
 			}
@@ -176,15 +194,23 @@ func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.
 	var h registry.Holding
 	var birth civil.Date
 	var idType string
-	err := db.queryRow(ctx, holderByIDNumberSQL, idNumber).Scan(&h.Holder.ID, &idType, &h.Holder.IDNumber, &h.Holder.Name, &h.Holder.Sex, &birth)
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return h, err
+	}
+	err = db.queryRow(ctx, holderByIDNumberSQL, pk.idHMAC(idNumber)).Scan(&h.Holder.ID, &idType, &h.Holder.IDNumber, &h.Holder.Name, &h.Holder.Sex, &birth)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return h, err
+	default:
+		if h.Holder.IDNumber, err = db.open(ctx, h.Holder.IDNumber); err != nil {
+			return h, err
+		}
 	}
 	h.Holder.IDType = registry.IDType(idType)
 	h.Holder.BirthDate = birth
-	rows, err := db.query(ctx, certificatesOfSQL, h.Holder.ID, idNumber)
+	rows, err := db.query(ctx, certificatesOfSQL, h.Holder.ID, pk.numberHMAC(idNumber))
 	if err != nil {
 		return h, err
 	}
@@ -202,6 +228,9 @@ func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.
 			return h, err
 		}
 		if n := len(h.Certificates); n == 0 || h.Certificates[n-1].ID != c.ID {
+			if c.Number, err = db.open(ctx, c.Number); err != nil {
+				return h, err
+			}
 			h.Certificates = append(h.Certificates, c)
 		}
 		if !itemID.Valid {
@@ -240,14 +269,14 @@ func (db *DB) CountHolders(ctx context.Context) (int, error) {
 // The two statements of HoldingByIDNumber, the look-up every applicant page
 // and the public query make (prepared once, see DB.stmts).
 const (
-	holderByIDNumberSQL = `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id_number = $1 ORDER BY id LIMIT 1`
+	holderByIDNumberSQL = `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id_number_hmac = $1 ORDER BY id LIMIT 1`
 	certificatesOfSQL   = `SELECT c.id, c.number, c.archive_no, c.holder_id,
 		       i.id, i.item, i.weld_code, i.scope, i.issued_by, i.approved_on, i.valid_until, i.status,
 		       e.kind, e.reason, e.basis, e.decided_on
 		FROM certificates c
 		LEFT JOIN certificate_items i ON i.certificate_id = c.id
 		LEFT JOIN item_endings e ON e.item_id = i.id
-		WHERE c.holder_id = $1 OR c.number = $2
+		WHERE c.holder_id = $1 OR c.number_hmac = $2
 		ORDER BY c.id, i.id`
 )
 
@@ -291,12 +320,19 @@ func (db *DB) EndItem(ctx context.Context, itemID int64, e registry.Ending, by i
 // not the holder's present 证件号码.
 func (db *DB) HoldingByCertificateNumber(ctx context.Context, number string) (registry.Holding, error) {
 	var idNumber string
-	err := db.sql.QueryRowContext(ctx, `SELECT h.id_number FROM certificates c JOIN holders h ON h.id = c.holder_id
-		WHERE c.number = $1 OR (c.archive_no = $1 AND c.archive_no <> '') ORDER BY c.id LIMIT 1`, number).Scan(&idNumber)
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return registry.Holding{}, err
+	}
+	err = db.sql.QueryRowContext(ctx, `SELECT h.id_number FROM certificates c JOIN holders h ON h.id = c.holder_id
+		WHERE c.number_hmac = $1 OR (c.archive_no = $2 AND c.archive_no <> '') ORDER BY c.id LIMIT 1`, pk.numberHMAC(number), number).Scan(&idNumber)
 	if errors.Is(err, sql.ErrNoRows) {
 		return registry.Holding{}, ErrNotFound
 	}
 	if err != nil {
+		return registry.Holding{}, err
+	}
+	if idNumber, err = db.open(ctx, idNumber); err != nil {
 		return registry.Holding{}, err
 	}
 	return db.HoldingByIDNumber(ctx, idNumber)

@@ -7,6 +7,7 @@ import (
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/registry"
+	"opcert/internal/sealed"
 )
 
 // ExpiringItem is an item nearing 有效期至 with whom to tell.
@@ -44,6 +45,12 @@ func (db *DB) ExpiringItems(ctx context.Context, day civil.Date, limit int) ([]E
 		var item string
 		if err := rows.Scan(&e.HolderID, &item, &e.Item.WeldCode, &e.Item.ValidUntil, &e.Mobile); err != nil {
 			return nil, err
+		}
+		// The account's mobile is kept in clear, the registry's sealed.
+		if sealed.IsSealed(e.Mobile) {
+			if e.Mobile, err = db.open(ctx, e.Mobile); err != nil {
+				return nil, err
+			}
 		}
 		ref, err := catalog.ParseItemRef(item)
 		if err != nil {

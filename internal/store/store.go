@@ -21,6 +21,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"opcert/internal/authority"
+	"opcert/internal/sealed"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -66,6 +67,12 @@ type DB struct {
 	keysMu sync.Mutex
 	secret []byte            // SetSecretKey; nil: keys kept in server_keys
 	keys   map[string][]byte // by use, once read
+
+	dataMu      sync.Mutex
+	dataCipher  sealed.Cipher // of data keys made from now on
+	data        *personalKeys // once read, at dataAt
+	dataAt      time.Time
+	dataReading bool // a fresh read runs (personal)
 }
 
 // ErrNotFound is returned when a looked-up record does not exist.

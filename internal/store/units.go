@@ -106,6 +106,11 @@ func (db *DB) UnitWorkers(ctx context.Context, creditCode string) ([]registry.Ho
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	for i := range ids {
+		if ids[i], err = db.open(ctx, ids[i]); err != nil {
+			return nil, err
+		}
+	}
 	var out []registry.Holding
 	for _, id := range ids {
 		h, err := db.HoldingByIDNumber(ctx, id)

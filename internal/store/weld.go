@@ -283,11 +283,19 @@ func (db *DB) ScoreWelder(ctx context.Context, regID, by int64, h registry.Holde
 		}
 		var holderID int64
 		var name string
-		err = tx.QueryRowContext(ctx, `SELECT id, name FROM holders WHERE id_number = $1 AND id_type = $2`, h.IDNumber, string(h.IDType)).Scan(&holderID, &name)
+		pk, err := db.personal(ctx)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `SELECT id, name FROM holders WHERE id_number_hmac = $1 AND id_type = $2`, pk.idHMAC(h.IDNumber), string(h.IDType)).Scan(&holderID, &name)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			if err := tx.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, name, sex, birth_date, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-				string(h.IDType), h.IDNumber, h.Name, h.Sex, h.BirthDate, now).Scan(&holderID); err != nil {
+			sealedID, err := pk.seal(h.IDNumber)
+			if err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, id_number_hmac, name, sex, birth_date, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+				string(h.IDType), sealedID, pk.idHMAC(h.IDNumber), h.Name, h.Sex, h.BirthDate, now).Scan(&holderID); err != nil {
 				return err
 			}
 		case err != nil:

@@ -87,8 +87,20 @@ func (db *DB) WeldPeopleOf(ctx context.Context, kind string, idNumbers []string)
 			append(args, kind), func(id, _ string) { out.Registered[id] = true }); err != nil {
 			return out, err
 		}
-		if err := db.scanPairs(ctx, `SELECT id_number, name FROM holders WHERE id_number IN (`+in+`) AND id_type = $`+fmt.Sprint(len(chunk)+1),
-			append(args[:len(chunk):len(chunk)], string(registry.IDResident)), func(id, name string) { out.Names[id] = name }); err != nil {
+		// Holders are found by the keyed hash of their sealed 证件号码.
+		pk, err := db.personal(ctx)
+		if err != nil {
+			return out, err
+		}
+		byHMAC := make(map[string]string, len(chunk))
+		hargs := make([]any, 0, len(chunk)+1)
+		for _, id := range chunk {
+			h := pk.idHMAC(id)
+			byHMAC[h] = id
+			hargs = append(hargs, h)
+		}
+		if err := db.scanPairs(ctx, `SELECT id_number_hmac, name FROM holders WHERE id_number_hmac IN (`+in+`) AND id_type = $`+fmt.Sprint(len(chunk)+1),
+			append(hargs, string(registry.IDResident)), func(h, name string) { out.Names[byHMAC[h]] = name }); err != nil {
 			return out, err
 		}
 	}
@@ -165,7 +177,7 @@ func (db *DB) ConfirmWeldBatch(ctx context.Context, batchID int64, creditCode st
 				VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9) RETURNING id`, r.Kind, r.IDNumber, r.Name, r.Mobile, r.InstitutionID, string(r.Data), now, creditCode, batchID).Scan(&regID); err != nil {
 				return err
 			}
-			holderID, err := holderFor(ctx, tx, now, h)
+			holderID, err := db.holderFor(ctx, tx, now, h)
 			if err != nil {
 				return err
 			}
@@ -190,14 +202,22 @@ func (db *DB) ConfirmWeldBatch(ctx context.Context, batchID int64, creditCode st
 
 // holderFor is the holder of this ID, created when the registry does not
 // know them yet; a different name is ErrNameMismatch.
-func holderFor(ctx context.Context, tx *sql.Tx, now time.Time, h registry.Holder) (int64, error) {
+func (db *DB) holderFor(ctx context.Context, tx *sql.Tx, now time.Time, h registry.Holder) (int64, error) {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return 0, err
+	}
 	var id int64
 	var name string
-	err := tx.QueryRowContext(ctx, `SELECT id, name FROM holders WHERE id_number = $1 AND id_type = $2`, h.IDNumber, string(h.IDType)).Scan(&id, &name)
+	err = tx.QueryRowContext(ctx, `SELECT id, name FROM holders WHERE id_number_hmac = $1 AND id_type = $2`, pk.idHMAC(h.IDNumber), string(h.IDType)).Scan(&id, &name)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		err = tx.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, name, sex, birth_date, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			string(h.IDType), h.IDNumber, h.Name, h.Sex, h.BirthDate, now).Scan(&id)
+		sealedID, err := pk.seal(h.IDNumber)
+		if err != nil {
+			return 0, err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, id_number_hmac, name, sex, birth_date, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			string(h.IDType), sealedID, pk.idHMAC(h.IDNumber), h.Name, h.Sex, h.BirthDate, now).Scan(&id)
 		return id, err
 	case err != nil:
 		return 0, err

@@ -28,20 +28,21 @@ type Service struct {
 	catalog  *catalog.Catalog
 	defaults application.Policy // values for keys without a stored row
 	policies policyCache
+	catalogs catalogCache // the catalogue with the admins' mapping decisions
+	today    func() civil.Date
+	log      *slog.Logger
+	embedded *workday.Calendar
+	calendar calendarCache
+	files    blob.Store
+	eLicence elicence.Provider
+	queries  *auth.Limiter // public 证书查询 per client
+	realName realname.Verifier
+	signing  verify.Algorithm // of the first signing key, when none exists yet
+
+	keys publicKeyCache // the published QR signing keys
 	// revisionCheckEvery spaces the reads of the policy revision
 	// (Options.RevisionCheckEvery).
 	revisionCheckEvery time.Duration
-	catalogs           catalogCache // the catalogue with the admins' mapping decisions
-	today              func() civil.Date
-	log                *slog.Logger
-	embedded           *workday.Calendar
-	calendar           calendarCache
-	keys               publicKeyCache // the published QR signing keys
-	files              blob.Store
-	eLicence           elicence.Provider
-	queries            *auth.Limiter // public 证书查询 per client
-	realName           realname.Verifier
-	signing            verify.Algorithm // of the first signing key, when none exists yet
 }
 
 // Options configures a Service.

@@ -406,9 +406,9 @@ func (db *DB) HoldersWithItemDue(ctx context.Context, from, to civil.Date, limit
 // (registry.Item.ReminderDue: three months and one month before 有效期至)
 // as sent, without queueing their SMS: a registry in service sent them on
 // the days they fell due, so its daily job finds only the day's new ones.
-// A freshly generated registry would otherwise have the whole quarter's
-// backlog sent by the first run of the job, which is not what a load
-// measurement of the pages is about.
+// A freshly generated registry would otherwise have every due reminder of
+// the holders with a mobile sent by the first run of the job, which is not
+// what a load measurement of the pages is about.
 func (db *DB) MarkGeneratedRemindersSent(ctx context.Context, day civil.Date) (int64, error) {
 	sentAt := "$3"
 	if db.dialect == Postgres {

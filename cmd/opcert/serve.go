@@ -144,7 +144,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		log.Warn("no 实名核验 adapter: holders without a mobile on record cannot register online")
 	}
-	cases := casework.New(casework.Options{Store: db, Catalog: cat, Today: today, Log: log, Files: files, RealName: realName, Signing: cfg.SigningAlgorithm})
+	cases := casework.New(casework.Options{Store: db, Catalog: cat, Today: today, Log: log, Files: files, RealName: realName, Signing: cfg.SigningAlgorithm,
+		RevisionCheckEvery: time.Second})
 	cal, err := cases.Calendar(ctx)
 	if err != nil {
 		return err

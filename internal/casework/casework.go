@@ -8,6 +8,7 @@ package casework
 import (
 	"log/slog"
 	"opcert/internal/auth"
+	"time"
 
 	"opcert/internal/application"
 	"opcert/internal/blob"
@@ -37,6 +38,11 @@ type Service struct {
 	queries  *auth.Limiter // public 证书查询 per client
 	realName realname.Verifier
 	signing  verify.Algorithm // of the first signing key, when none exists yet
+
+	keys publicKeyCache // the published QR signing keys
+	// revisionCheckEvery spaces the reads of the policy revision
+	// (Options.RevisionCheckEvery).
+	revisionCheckEvery time.Duration
 }
 
 // Options configures a Service.
@@ -61,12 +67,18 @@ type Options struct {
 	// Signing is the scheme of the certificate QR signing key made when
 	// there is none; defaults to Ed25519. Rotation chooses the next one.
 	Signing verify.Algorithm
+	// RevisionCheckEvery is how long the policy values read are used
+	// before the policy revision is read again: a change on another
+	// instance is applied here that much later at most. Zero reads it on
+	// every use; serve uses a second, which spares every page a read.
+	RevisionCheckEvery time.Duration
 }
 
 // New builds a Service.
 func New(o Options) *Service {
 	s := &Service{store: o.Store, catalog: o.Catalog, defaults: o.Policy, today: o.Today, log: o.Log, embedded: o.Calendar, files: o.Files, eLicence: o.ELicence,
-		queries: auth.NewLimiter(auth.QueriesPerClient), realName: o.RealName, signing: o.Signing}
+		queries: auth.NewLimiter(auth.QueriesPerClient), realName: o.RealName, signing: o.Signing,
+		revisionCheckEvery: o.RevisionCheckEvery}
 	if s.signing == "" {
 		s.signing = verify.Ed25519
 	}

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"sync"
+	"time"
 
 	"opcert/internal/application"
 	"opcert/internal/civil"
@@ -11,32 +12,51 @@ import (
 
 // policyCache holds the stored policy values until the database's policy
 // revision moves: a change made on any instance is seen by every other at
-// its next look, without a restart. The look is one read of a counter.
+// its next look, without a restart. The look is one read of a counter,
+// made at most once per Options.RevisionCheckEvery (every page shows a
+// policy value); a change made on this instance is seen at once.
 type policyCache struct {
-	mu     sync.Mutex
-	rev    int64
-	loaded bool
-	rows   []application.PolicyValue
+	mu      sync.Mutex
+	rev     int64
+	loaded  bool
+	checked time.Time // of the last revision read
+	rows    []application.PolicyValue
 }
 
 // policyRows are the stored policy values as they stand now.
 func (s *Service) policyRows(ctx context.Context) ([]application.PolicyValue, error) {
+	c := &s.policies
+	c.mu.Lock()
+	if c.loaded && s.revisionCheckEvery > 0 && time.Since(c.checked) < s.revisionCheckEvery {
+		rows := c.rows
+		c.mu.Unlock()
+		return rows, nil
+	}
+	c.mu.Unlock()
+	checked := time.Now()
 	rev, err := s.store.PolicyRevision(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := &s.policies
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.loaded && c.rev == rev {
+		c.checked = checked
 		return c.rows, nil
 	}
 	rows, err := s.store.PolicyRows(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c.rows, c.rev, c.loaded = store.Values(rows), rev, true
+	c.rows, c.rev, c.loaded, c.checked = store.Values(rows), rev, true, checked
 	return c.rows, nil
+}
+
+// forgetPolicy makes the next look read the revision: after a change here.
+func (s *Service) forgetPolicy() {
+	s.policies.mu.Lock()
+	s.policies.loaded = false
+	s.policies.mu.Unlock()
 }
 
 // Policy is the policy in force today (application.PolicyOn over the
@@ -140,6 +160,7 @@ func (s *Service) SetPolicyValue(ctx context.Context, who Actor, c application.P
 		v, ps := application.CheckPolicyChange(rows, c, today, s.defaults)
 		return v, refusal(ps.Err())
 	}, who.entry("set_policy_value"))
+	s.forgetPolicy()
 	if err != nil {
 		return v, err
 	}

@@ -1,11 +1,14 @@
 package casework_test
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"opcert/internal/application"
 	"opcert/internal/casework"
+	"opcert/internal/civil"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
 )
@@ -81,6 +84,31 @@ func TestPolicyChangeSeenByAnotherInstance(t *testing.T) {
 		if len(entries) != 1 || entries[0].ActorID != w.adm.UserID || entries[0].Action != "set_policy_value" ||
 			!strings.Contains(entries[0].After, `"value":"3"`) {
 			t.Fatalf("audit: %+v", entries)
+		}
+	})
+}
+
+// With RevisionCheckEvery, an instance uses the values it read for that
+// long without asking the database (every page shows a policy value), and
+// applies its own admins' changes at once.
+func TestPolicyReadOncePerRevisionCheck(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, "2026-11-23")
+		today := func() civil.Date { return day("2026-11-23") }
+		spaced := casework.New(casework.Options{Store: db, Today: today, Log: slog.New(slog.DiscardHandler), RevisionCheckEvery: time.Hour})
+		if p := must(spaced.Policy(ctx)); p.AcceptWorkdays != 5 {
+			t.Fatalf("before: %+v", p)
+		}
+		must(w.s.SetPolicyValue(ctx, w.adm, application.PolicyChange{Key: "accept_workdays", Value: "3", EffectiveFrom: "2026-11-23", Note: "承诺时限 沪市监〔2026〕1号"}))
+		if p := must(w.s.Policy(ctx)); p.AcceptWorkdays != 3 {
+			t.Fatalf("the instance that checks on every use: %+v", p)
+		}
+		if p := must(spaced.Policy(ctx)); p.AcceptWorkdays != 5 {
+			t.Fatalf("read again before its hour: %+v", p)
+		}
+		must(spaced.SetPolicyValue(ctx, w.adm, application.PolicyChange{Key: "exam_pass_mark", Value: "60", EffectiveFrom: "2026-11-23", Note: "试行"}))
+		if p := must(spaced.Policy(ctx)); p.AcceptWorkdays != 3 || p.ExamPassMark != 60 {
+			t.Fatalf("after its own change: %+v", p)
 		}
 	})
 }

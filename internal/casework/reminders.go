@@ -22,10 +22,14 @@ func (s *Service) SendReminders(ctx context.Context) (Reminded, error) {
 	var out Reminded
 	today := s.today()
 	render := notify.Renderer(ctx, s.store, notify.TopicExpiryReminder)
+	var after registry.Item
 	for {
-		items, err := s.store.ExpiringItems(ctx, today, reminderBatch)
+		items, err := s.store.ExpiringItems(ctx, today, after, reminderBatch)
 		if err != nil {
 			return out, err
+		}
+		if len(items) > 0 {
+			after = items[len(items)-1].Item
 		}
 		for _, e := range items {
 			kind := e.Item.ReminderDue(today)

@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -84,5 +85,33 @@ func TestRemindersSentExactlyOnce(t *testing.T) {
 			t.Fatalf("draft reminder message %+v", msgs)
 		}
 		_ = draft.ID
+	})
+}
+
+// A run sends every due reminder however many there are: the job reads
+// them in batches, each going on from the last item of the one before, and
+// skips none at a batch's edge (items due the same day included).
+func TestRemindersOverSeveralBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, "2026-12-01")
+		const due = 450 // more than two batches
+		var holdings []registry.Holding
+		for i := range due {
+			first17 := fmt.Sprintf("11010519800101%03d", i)
+			h := registry.Holder{Name: "批量", IDType: registry.IDResident, IDNumber: first17 + checkChar(first17), Mobile: fmt.Sprintf("139%08d", i)}
+			until := day("2027-01-15").AddDays(i % 7) // several items on each day
+			holdings = append(holdings, registry.Holding{Holder: h, Certificates: []registry.Certificate{{Number: h.IDNumber,
+				Items: []registry.Item{{Ref: catalog.OldRef("Q8"), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: day("2023-01-01"), ValidUntil: until, Status: registry.ItemValid}}}}})
+		}
+		for _, h := range holdings {
+			must(db.PutHolding(ctx, h))
+		}
+		n := must(w.s.SendReminders(ctx))
+		if n.Items != due {
+			t.Fatalf("sent %d expiry reminders, want %d", n.Items, due)
+		}
+		if again := must(w.s.SendReminders(ctx)); again.Items != 0 {
+			t.Fatalf("second run sent %d", again.Items)
+		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 
 	"opcert/internal/audit"
 	"opcert/internal/auth"
@@ -61,11 +62,7 @@ type CheckedLine struct {
 // CheckCertificate verifies a certificate's QR token against every key the
 // service has published, then looks up each printed line's standing today.
 func (s *Service) CheckCertificate(ctx context.Context, token string) (CertificateCheck, error) {
-	keys, err := s.publicKeys(ctx)
-	if err != nil {
-		return CertificateCheck{}, err
-	}
-	p, err := verify.Open(token, keys)
+	p, err := s.openToken(ctx, token)
 	if err != nil {
 		return CertificateCheck{Refused: err}, nil
 	}
@@ -199,6 +196,37 @@ func (s *Service) PublishedKeys(ctx context.Context) (verify.KeySet, error) {
 		set.Keys = append(set.Keys, published)
 	}
 	return set, nil
+}
+
+// publicKeyCache keeps the published keys between checks. A key, once
+// published, keeps its public half for good (retiring it only stops it
+// signing), so the cache is never stale for a key it has; a token of a key
+// it lacks (one published since, on any instance) reloads it.
+type publicKeyCache struct {
+	mu   sync.Mutex
+	keys map[string]verify.PublicKey
+}
+
+// openToken opens token with the published keys (verify.Open).
+func (s *Service) openToken(ctx context.Context, token string) (verify.Payload, error) {
+	c := &s.keys
+	c.mu.Lock()
+	keys := c.keys
+	c.mu.Unlock()
+	if keys != nil {
+		p, err := verify.Open(token, keys)
+		if !errors.Is(err, verify.ErrUnknownKey) {
+			return p, err
+		}
+	}
+	keys, err := s.publicKeys(ctx)
+	if err != nil {
+		return verify.Payload{}, err
+	}
+	c.mu.Lock()
+	c.keys = keys
+	c.mu.Unlock()
+	return verify.Open(token, keys)
 }
 
 func (s *Service) publicKeys(ctx context.Context) (map[string]verify.PublicKey, error) {

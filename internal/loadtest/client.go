@@ -77,6 +77,16 @@ func (c *Client) PostForm(ctx context.Context, path, session string, form url.Va
 	return c.do(req, session)
 }
 
+// PostJSON sends body as a JSON request, as an API client does.
+func (c *Client) PostJSON(ctx context.Context, path string, body []byte) (Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return Response{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return c.do(req, "")
+}
+
 // File is one file of a multipart form.
 type File struct {
 	Field, Name, ContentType string

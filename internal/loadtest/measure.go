@@ -1,8 +1,10 @@
 package loadtest
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -178,6 +180,26 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 			r, err := c.PostForm(ctx, "/certificates/query", "", url.Values{"name": {q.Name}, "id": {q.IDNumber}})
 			if err == nil {
 				err = r.Expect(http.StatusOK, "流动式起重机司机")
+			}
+			return err
+		}, nil},
+		{"public certificate query (JSON API)", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
+			q := fx.Queries[pick(len(fx.Queries))]
+			body, _ := json.Marshal(map[string]string{"name": q.Name, "id_number": q.IDNumber})
+			r, err := c.PostJSON(ctx, "/api/v1/certificates/query", body)
+			if err == nil {
+				err = r.Expect(http.StatusOK, `"items":[{"certificate_number"`)
+			}
+			return err
+		}, nil},
+		{"certificate QR verification (JSON API)", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
+			body, _ := json.Marshal(map[string]string{"token": fx.Checks[pick(len(fx.Checks))]})
+			r, err := c.PostJSON(ctx, "/api/v1/certificates/verify", body)
+			if err == nil {
+				err = r.Expect(http.StatusOK, `"items":[{"code"`)
+			}
+			if err == nil && bytes.Contains(r.Body, []byte(`"status":"unknown"`)) {
+				err = fmt.Errorf("a signed line is not in the registry: %s", r.Body)
 			}
 			return err
 		}, nil},

@@ -21,8 +21,10 @@ import (
 	"opcert/internal/civil"
 	"opcert/internal/enterprise"
 	"opcert/internal/idcheck"
+	"opcert/internal/registry"
 	"opcert/internal/store"
 	"opcert/internal/testfixture"
+	"opcert/internal/verify"
 )
 
 // Password is the password of every account the load command creates.
@@ -137,6 +139,7 @@ func PostgresEngine(ctx context.Context, logf func(string, ...any), base, runDir
 // Fixtures are the people and records the measured paths use.
 type Fixtures struct {
 	Queries    []Query  // existing holders for the public query
+	Checks     []string // signed QR contents of their certificates, for the verification
 	Tokens     []string // public progress tokens of submitted applications
 	Officer    string   // session of an officer of Authority
 	Logins     []string // fresh applicants (mobile numbers) for the path with login
@@ -286,6 +289,14 @@ func Prepare(ctx context.Context, logf func(string, ...any), e Engine, n Counts,
 		}
 		fx.Queries = append(fx.Queries, Query{Name: h.Name, IDNumber: h.IDNumber})
 	}
+	if fx.Checks, err = certificateTokens(ctx, db, cat, fx.Queries[:min(len(fx.Queries), 1000)], today); err != nil {
+		return fx, err
+	}
+	reminded, err := db.MarkGeneratedRemindersSent(ctx, today)
+	if err != nil {
+		return fx, err
+	}
+	logf("%s: %d expiry reminders due today recorded as sent on earlier days", e.Dialect, reminded)
 	if err := db.Analyze(ctx); err != nil {
 		return fx, err
 	}
@@ -293,6 +304,47 @@ func Prepare(ctx context.Context, logf func(string, ...any), e Engine, n Counts,
 		Photo:  File{Name: "照片.png", ContentType: "image/png", Data: testfixture.Photo()},
 		IDScan: File{Name: "身份证.pdf", ContentType: "application/pdf", Data: PaddedPDF(1 << 20)}}
 	return fx, nil
+}
+
+// certificateTokens are the QR contents of the holders' certificates as
+// the service prints them (every valid line, signed with the service's
+// key), for the verification path.
+func certificateTokens(ctx context.Context, db *store.DB, cat *catalog.Catalog, holders []Query, today civil.Date) ([]string, error) {
+	key, err := db.SigningKey(ctx, verify.Ed25519)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, q := range holders {
+		h, err := db.HoldingByIDNumber(ctx, q.IDNumber)
+		if err != nil {
+			return nil, err
+		}
+		p := verify.Payload{Number: h.Holder.IDNumber, Name: idcheck.MaskName(h.Holder.Name), Issuer: "上海市市场监督管理局", Issued: today.String()}
+		for _, c := range h.Certificates {
+			if c.Number != h.Holder.IDNumber {
+				continue
+			}
+			for _, it := range c.Items {
+				if it.Status == registry.ItemValid {
+					l := application.LineOnCertificate(it, cat)
+					p.Items = append(p.Items, verify.Item{Code: l.Code, Name: l.Name, Until: it.ValidUntil.String()})
+				}
+			}
+		}
+		if len(p.Items) == 0 {
+			continue
+		}
+		token, err := verify.Sign(key, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, token)
+	}
+	if len(out) == 0 && len(holders) > 0 {
+		return nil, errors.New("no queried holder has a valid certificate line to verify")
+	}
+	return out, nil
 }
 
 func newSession(ctx context.Context, db *store.DB, userID int64) (string, error) {

@@ -89,7 +89,8 @@ func pairBucket(account, client string) string { return "login-pair:" + account 
 // QueryMisses counts the recent public queries that matched nothing, from
 // client and about name (auth.QueryMissWindow), in one read.
 func (db *DB) QueryMisses(ctx context.Context, client, name string) (byClient, byName int, err error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT bucket, COUNT(*) FROM rate_events WHERE bucket IN ($1, $2) AND at > $3 GROUP BY bucket`,
+	// Prepared once: every public query asks it before the look-up.
+	rows, err := db.query(ctx, `SELECT bucket, COUNT(*) FROM rate_events WHERE bucket IN ($1, $2) AND at > $3 GROUP BY bucket`,
 		"query-miss-ip:"+client, "query-miss-name:"+name, db.now().UTC().Add(-auth.QueryMissWindow))
 	if err != nil {
 		return 0, 0, err

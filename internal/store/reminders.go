@@ -21,20 +21,28 @@ type ExpiringItem struct {
 // before day+3 months and whose due reminder (registry.Item.ReminderDue) has
 // not been sent, nearest first. Holders with no mobile are left out: there
 // is no one to tell.
-func (db *DB) ExpiringItems(ctx context.Context, day civil.Date, limit int) ([]ExpiringItem, error) {
+//
+// after is the last item of the batch before (zero for the first): a batch
+// reads on from it rather than from the window's start, so a run over n
+// due items reads each once, not n/limit times.
+func (db *DB) ExpiringItems(ctx context.Context, day civil.Date, after registry.Item, limit int) ([]ExpiringItem, error) {
+	if after.ID == 0 {
+		after.ValidUntil = day
+	}
 	rows, err := db.sql.QueryContext(ctx, `
-		SELECT h.id, i.item, i.weld_code, i.valid_until, COALESCE(NULLIF(u.mobile, ''), h.mobile)
+		SELECT h.id, i.id, i.item, i.weld_code, i.valid_until, COALESCE(NULLIF(u.mobile, ''), h.mobile)
 		FROM certificate_items i
 		JOIN certificates c ON c.id = i.certificate_id
 		JOIN holders h ON h.id = c.holder_id
 		LEFT JOIN users u ON u.holder_id = h.id AND u.role = 'applicant' AND NOT u.disabled
 		WHERE i.status = 'valid' AND i.valid_until >= $1 AND i.valid_until < $2
+		  AND (i.valid_until > $5 OR i.valid_until = $5 AND i.id > $6)
 		  AND COALESCE(NULLIF(u.mobile, ''), h.mobile) <> ''
 		  AND NOT EXISTS (SELECT 1 FROM expiry_reminders r WHERE r.holder_id = h.id AND r.item = i.item AND r.weld_code = i.weld_code
 		                  AND r.valid_until = i.valid_until AND r.kind = '1m')
 		  AND (i.valid_until < $3 OR NOT EXISTS (SELECT 1 FROM expiry_reminders r WHERE r.holder_id = h.id AND r.item = i.item
 		                  AND r.weld_code = i.weld_code AND r.valid_until = i.valid_until AND r.kind = '3m'))
-		ORDER BY i.valid_until, i.id LIMIT $4`, day, day.AddMonths(3), day.AddMonths(1), limit)
+		ORDER BY i.valid_until, i.id LIMIT $4`, day, day.AddMonths(3), day.AddMonths(1), limit, after.ValidUntil, after.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +51,7 @@ func (db *DB) ExpiringItems(ctx context.Context, day civil.Date, limit int) ([]E
 	for rows.Next() {
 		var e ExpiringItem
 		var item string
-		if err := rows.Scan(&e.HolderID, &item, &e.Item.WeldCode, &e.Item.ValidUntil, &e.Mobile); err != nil {
+		if err := rows.Scan(&e.HolderID, &e.Item.ID, &item, &e.Item.WeldCode, &e.Item.ValidUntil, &e.Mobile); err != nil {
 			return nil, err
 		}
 		// The account's mobile is kept in clear, the registry's sealed.

@@ -13,6 +13,7 @@ import (
 	"opcert/internal/civil"
 	"opcert/internal/exam"
 	"opcert/internal/idcheck"
+	"strconv"
 	"strings"
 )
 
@@ -122,9 +123,13 @@ func (s *Server) renderTo(buf *bytes.Buffer, r *http.Request, page string, data 
 	return t.ExecuteTemplate(buf, "layout.html", data)
 }
 
+// writePage sends a rendered page. Its length is known: declared, the page
+// goes out in one write instead of chunks copied through net/http's
+// buffer (tens of KB each).
 func writePage(w http.ResponseWriter, status int, page []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
 	w.WriteHeader(status)
 	w.Write(page)
 }

@@ -56,32 +56,11 @@ func TestKilledWhileApplicantsSubmit(t *testing.T) {
 	// The fixtures' own applications (the queue's filler, without files)
 	// are not this test's.
 	fixturesUpTo := lastApplication(t, e)
-	exe := filepath.Join(t.TempDir(), "opcert")
-	if out, err := exec.Command("go", "build", "-o", exe, "../../cmd/opcert").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	serveLog, err := os.Create(filepath.Join(runDir, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer serveLog.Close()
-	start := func() *Process {
-		t.Helper()
-		p, err := Start(ctx, serveLog, append(e.Env(), "OPCERT_FALLBACK_FONTS="), exe, "serve", "--addr", addr, "--base-url", "http://127.0.0.1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	svc := newTestService(t, e, runDir)
+	start := svc.start
 	srv := start()
 
-	c := NewClient("http://"+addr, 8)
+	c := NewClient("http://"+svc.addr, 8)
 	defer c.Close()
 	flow := fx.Flow
 	flow.C = c
@@ -283,6 +262,43 @@ func checkSubmitted(t *testing.T, db *store.DB, files blob.Store, after int64, a
 		}
 	}
 	return submitted
+}
+
+// testService is opcert serve on an engine, built from this checkout, on
+// a fixed loopback address so that it can be started again after a kill.
+type testService struct {
+	t         *testing.T
+	e         Engine
+	exe, addr string
+	log       *os.File
+}
+
+func newTestService(t *testing.T, e Engine, runDir string) *testService {
+	t.Helper()
+	svc := &testService{t: t, e: e, exe: filepath.Join(t.TempDir(), "opcert")}
+	if out, err := exec.Command("go", "build", "-o", svc.exe, "../../cmd/opcert").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.addr = ln.Addr().String()
+	ln.Close()
+	if svc.log, err = os.Create(filepath.Join(runDir, "serve.log")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.log.Close() })
+	return svc
+}
+
+func (svc *testService) start() *Process {
+	svc.t.Helper()
+	p, err := Start(context.Background(), svc.log, append(svc.e.Env(), "OPCERT_FALLBACK_FONTS="), svc.exe, "serve", "--addr", svc.addr, "--base-url", "http://127.0.0.1")
+	if err != nil {
+		svc.t.Fatal(err)
+	}
+	return p
 }
 
 func lastApplication(t *testing.T, e Engine) int64 {

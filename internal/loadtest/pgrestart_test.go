@@ -2,10 +2,8 @@ package loadtest
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,27 +40,10 @@ func TestPostgresRestartedUnderLoad(t *testing.T) {
 		t.Fatalf("only %d applicants prepared", len(fx.Sessions))
 	}
 	fixturesUpTo := lastApplication(t, e)
-	exe := filepath.Join(t.TempDir(), "opcert")
-	if out, err := exec.Command("go", "build", "-o", exe, "../../cmd/opcert").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	serveLog, err := os.Create(filepath.Join(runDir, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer serveLog.Close()
-	srv, err := Start(ctx, serveLog, append(e.Env(), "OPCERT_FALLBACK_FONTS="), exe, "serve", "--addr", addr, "--base-url", "http://127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, e, runDir)
+	srv := svc.start()
 	defer srv.Stop()
-	c := NewClient("http://"+addr, 8)
+	c := NewClient("http://"+svc.addr, 8)
 	defer c.Close()
 	flow := fx.Flow
 	flow.C = c
@@ -83,7 +64,7 @@ func TestPostgresRestartedUnderLoad(t *testing.T) {
 		if time.Now().After(deadline) {
 			_, failures := load.finish()
 			t.Logf("%d failures, %d applicants left; last: %v", len(failures), sessions.Left(), failures[len(failures)-1])
-			log, _ := os.ReadFile(serveLog.Name())
+			log, _ := os.ReadFile(svc.log.Name())
 			lines := strings.Split(strings.TrimSpace(string(log)), "\n")
 			t.Fatalf("no submission acknowledged within 30 s of the database's return (%d before); the service's last log lines:\n%s\nPostgreSQL's log:\n%s",
 				before, strings.Join(lines[max(0, len(lines)-4):], "\n"), pg.Log())

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"opcert/internal/application"
 	"strings"
 	"time"
 
@@ -215,7 +216,13 @@ func (s *Service) ApplicationStatus(ctx context.Context, caller APICaller, numbe
 	}
 	c, events, err := s.Progress(ctx, token)
 	found := err == nil && subtle.ConstantTimeCompare([]byte(c.Number), []byte(number)) == 1
-	s.log.Info("application status query", "client", caller.Client, "key", caller.KeyID, "number", number, "found", found)
+	// A caller may type anything into 申请号, an ID number too: only the
+	// shape of a 申请号 is logged as typed.
+	logged := number
+	if kind, _ := application.ClassifySearch(number); kind != application.SearchNumber {
+		logged = idcheck.MaskNumber(number)
+	}
+	s.log.Info("application status query", "client", caller.Client, "key", caller.KeyID, "number", logged, "found", found)
 	if ErrorCode(err) == NotFound || (err == nil && !found) {
 		return Loaded{}, nil, errNoSuchApplication
 	}

@@ -87,11 +87,7 @@ var PolicySince = civil.Date{Year: 2019, Month: 6, Day: 1}
 
 // Values are p as the rows in force from day on, one per key.
 func (p Policy) Values(from civil.Date) []PolicyValue {
-	ints := map[PolicyKey]int{
-		KeyRenewalLeadMonths: p.RenewalLeadMonths, KeyNewMinAge: p.NewMinAge, KeyNewMaxAge: p.NewMaxAge, KeyRenewMaxAge: p.RenewMaxAge,
-		KeyDraftKeepDays: p.DraftKeepDays, KeyAcceptWorkdays: p.AcceptWorkdays, KeyDecideWorkdays: p.DecideWorkdays,
-		KeyCorrectionWorkdays: p.CorrectionWorkdays, KeyExamPassMark: p.ExamPassMark,
-	}
+	ints := p.intFields()
 	var out []PolicyValue
 	for _, f := range PolicyFields {
 		v := PolicyValue{Key: f.Key, EffectiveFrom: from}
@@ -99,7 +95,7 @@ func (p Policy) Values(from civil.Date) []PolicyValue {
 		case f.Date && !p.ReopenExpiredSince.IsZero():
 			v.Value = p.ReopenExpiredSince.String()
 		case !f.Date:
-			v.Value = strconv.Itoa(ints[f.Key])
+			v.Value = strconv.Itoa(*ints[f.Key])
 		}
 		out = append(out, v)
 	}
@@ -117,28 +113,18 @@ func (p *Policy) set(v PolicyValue) {
 		return
 	}
 	n, err := strconv.Atoi(v.Value)
-	if err != nil {
-		return
+	if field, ok := p.intFields()[v.Key]; ok && err == nil {
+		*field = n
 	}
-	switch v.Key {
-	case KeyRenewalLeadMonths:
-		p.RenewalLeadMonths = n
-	case KeyNewMinAge:
-		p.NewMinAge = n
-	case KeyNewMaxAge:
-		p.NewMaxAge = n
-	case KeyRenewMaxAge:
-		p.RenewMaxAge = n
-	case KeyDraftKeepDays:
-		p.DraftKeepDays = n
-	case KeyAcceptWorkdays:
-		p.AcceptWorkdays = n
-	case KeyDecideWorkdays:
-		p.DecideWorkdays = n
-	case KeyCorrectionWorkdays:
-		p.CorrectionWorkdays = n
-	case KeyExamPassMark:
-		p.ExamPassMark = n
+}
+
+// intFields are p's whole-number values by key, as pointers into p, so that
+// reading and setting a value by its key name the same field.
+func (p *Policy) intFields() map[PolicyKey]*int {
+	return map[PolicyKey]*int{
+		KeyRenewalLeadMonths: &p.RenewalLeadMonths, KeyNewMinAge: &p.NewMinAge, KeyNewMaxAge: &p.NewMaxAge, KeyRenewMaxAge: &p.RenewMaxAge,
+		KeyDraftKeepDays: &p.DraftKeepDays, KeyAcceptWorkdays: &p.AcceptWorkdays, KeyDecideWorkdays: &p.DecideWorkdays,
+		KeyCorrectionWorkdays: &p.CorrectionWorkdays, KeyExamPassMark: &p.ExamPassMark,
 	}
 }
 
@@ -147,16 +133,7 @@ func (p *Policy) set(v PolicyValue) {
 // base's. The order of rows does not matter.
 func PolicyOn(rows []PolicyValue, day civil.Date, base Policy) Policy {
 	p := base
-	latest := map[PolicyKey]PolicyValue{}
-	for _, r := range rows {
-		if r.EffectiveFrom.After(day) {
-			continue
-		}
-		if cur, ok := latest[r.Key]; !ok || r.EffectiveFrom.After(cur.EffectiveFrom) {
-			latest[r.Key] = r
-		}
-	}
-	for _, r := range latest {
+	for _, r := range InForce(rows, day) {
 		p.set(r)
 	}
 	return p

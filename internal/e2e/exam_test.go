@@ -12,31 +12,8 @@ import (
 // the 准考证; after the exam the staff enter his passing scores, and the
 // application is back with the officer for the decision.
 func TestNewPExamToDecision(t *testing.T) {
-	r := newApplyRun(t)
+	r, officer, number, appURL := pAcceptedForExam(t)
 	b := r.b
-	r.enter("徐汇区市场监督管理局", "新办", "13800000001")
-	b.Choose("气瓶充装（P）")
-	r.status("确定", b.ClickButton("确定"), 200)
-	r.commitment("新办")
-	r.basic(basicInfo{name: "张伟", employer: "上海徐汇起重设备安装有限公司", address: "上海市徐汇区漕溪北路88号",
-		mobile: "13800000001", routing: "徐汇区市场监督管理局" + byEmployer, items: [][]string{{"1", "P", "气瓶充装"}}})
-	r.upload("id_card", r.pdf("身份证"))
-	r.upload("education", r.pdf("学历证明"))
-	for _, name := range r.materialNames() {
-		if name == "* 体检报告" {
-			r.upload("health", r.pdf("体检报告"))
-		}
-	}
-	r.review([]string{"P 气瓶充装"}, "徐汇区市场监督管理局")
-	number := r.submit("徐汇区市场监督管理局")
-
-	officer := NewBrowser(t)
-	officer.Desktop()
-	officer.Open(r.srv.URL + "/login")
-	logIn(t, officer, "officer-310104")
-	wantStatus(t, "办理", officer.clickAndWait(`//table[@id="queue"]//tr[td[1]=`+xpathString(number)+`]//a[normalize-space(.)="办理"]`, "办理 "+number), 200)
-	appURL := officer.Location()
-	wantStatus(t, "受理（待考试）", officer.clickID("do-accept_for_exam"), 200)
 	mustSee(t, officer, "待考试")
 
 	staff := NewBrowser(t)
@@ -99,4 +76,37 @@ func TestNewPExamToDecision(t *testing.T) {
 	officer.Screenshot("exam-decision-step")
 	wantNoConsoleErrors(t, b)
 	wantNoConsoleErrors(t, staff)
+}
+
+// pAcceptedForExam is 张伟's 新办 of 气瓶充装（P） submitted through the
+// portal and accepted for its exam (受理（待考试）) by the 徐汇 officer, who
+// stays on the case page.
+func pAcceptedForExam(t *testing.T) (r *applyRun, officer *Browser, number, appURL string) {
+	t.Helper()
+	r = newApplyRun(t)
+	b := r.b
+	r.enter("徐汇区市场监督管理局", "新办", "13800000001")
+	b.Choose("气瓶充装（P）")
+	r.status("确定", b.ClickButton("确定"), 200)
+	r.commitment("新办")
+	r.basic(basicInfo{name: "张伟", employer: "上海徐汇起重设备安装有限公司", address: "上海市徐汇区漕溪北路88号",
+		mobile: "13800000001", routing: "徐汇区市场监督管理局" + byEmployer, items: [][]string{{"1", "P", "气瓶充装"}}})
+	r.upload("id_card", r.pdf("身份证"))
+	r.upload("education", r.pdf("学历证明"))
+	for _, name := range r.materialNames() {
+		if name == "* 体检报告" {
+			r.upload("health", r.pdf("体检报告"))
+		}
+	}
+	r.review([]string{"P 气瓶充装"}, "徐汇区市场监督管理局")
+	number = r.submit("徐汇区市场监督管理局")
+
+	officer = NewBrowser(t)
+	officer.Desktop()
+	officer.Open(r.srv.URL + "/login")
+	logIn(t, officer, "officer-310104")
+	wantStatus(t, "办理", officer.clickAndWait(`//table[@id="queue"]//tr[td[1]=`+xpathString(number)+`]//a[normalize-space(.)="办理"]`, "办理 "+number), 200)
+	appURL = officer.Location()
+	wantStatus(t, "受理（待考试）", officer.clickID("do-accept_for_exam"), 200)
+	return r, officer, number, appURL
 }

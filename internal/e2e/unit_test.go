@@ -125,31 +125,7 @@ func TestUnitRegistersAndFollowsItsWorkers(t *testing.T) {
 // (on the page and as Excel) and records nothing; confirmed, the good row
 // is recorded and the application goes back to the officer.
 func TestExamScoresFromExcel(t *testing.T) {
-	r := newApplyRun(t)
-	b := r.b
-	r.enter("徐汇区市场监督管理局", "新办", "13800000001")
-	b.Choose("气瓶充装（P）")
-	r.status("确定", b.ClickButton("确定"), 200)
-	r.commitment("新办")
-	r.basic(basicInfo{name: "张伟", employer: "上海徐汇起重设备安装有限公司", address: "上海市徐汇区漕溪北路88号",
-		mobile: "13800000001", routing: "徐汇区市场监督管理局" + byEmployer, items: [][]string{{"1", "P", "气瓶充装"}}})
-	r.upload("id_card", r.pdf("身份证"))
-	r.upload("education", r.pdf("学历证明"))
-	for _, name := range r.materialNames() {
-		if name == "* 体检报告" {
-			r.upload("health", r.pdf("体检报告"))
-		}
-	}
-	r.review([]string{"P 气瓶充装"}, "徐汇区市场监督管理局")
-	number := r.submit("徐汇区市场监督管理局")
-
-	officer := NewBrowser(t)
-	officer.Desktop()
-	officer.Open(r.srv.URL + "/login")
-	logIn(t, officer, "officer-310104")
-	wantStatus(t, "办理", officer.clickAndWait(`//table[@id="queue"]//tr[td[1]=`+xpathString(number)+`]//a[normalize-space(.)="办理"]`, "办理 "+number), 200)
-	appURL := officer.Location()
-	wantStatus(t, "受理（待考试）", officer.clickID("do-accept_for_exam"), 200)
+	r, officer, number, appURL := pAcceptedForExam(t)
 
 	staff := NewBrowser(t)
 	staff.Desktop()

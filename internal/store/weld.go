@@ -127,7 +127,11 @@ func (db *DB) LatestWeldRegistration(ctx context.Context, idNumber, kind string)
 
 // WeldRegistrations lists an institution's registrations, newest first.
 func (db *DB) WeldRegistrations(ctx context.Context, institutionID int64) ([]WeldRegistration, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE institution_id = $1 ORDER BY id DESC`, institutionID)
+	return db.weldRegistrations(ctx, `WHERE institution_id = $1 ORDER BY id DESC`, institutionID)
+}
+
+func (db *DB) weldRegistrations(ctx context.Context, where string, args ...any) ([]WeldRegistration, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -281,27 +285,9 @@ func (db *DB) ScoreWelder(ctx context.Context, regID, by int64, h registry.Holde
 			}
 			return ErrWeldScored
 		}
-		var holderID int64
-		var name string
-		pk, err := db.personal(ctx)
+		holderID, err := db.holderFor(ctx, tx, now, h)
 		if err != nil {
 			return err
-		}
-		err = tx.QueryRowContext(ctx, `SELECT id, name FROM holders WHERE id_number_hmac = $1 AND id_type = $2`, pk.idHMAC(h.IDNumber), string(h.IDType)).Scan(&holderID, &name)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			sealedID, err := pk.seal(h.IDNumber)
-			if err != nil {
-				return err
-			}
-			if err := tx.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, id_number_hmac, name, sex, birth_date, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-				string(h.IDType), sealedID, pk.idHMAC(h.IDNumber), h.Name, h.Sex, h.BirthDate, now).Scan(&holderID); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		case name != h.Name:
-			return ErrNameMismatch
 		}
 		for _, r := range results {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO exam_results (holder_id, qualification, weld_code, exam_date, theory, practical, passed, institution, weld_registration_id)

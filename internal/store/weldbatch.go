@@ -230,18 +230,5 @@ func (db *DB) holderFor(ctx context.Context, tx *sql.Tx, now time.Time, h regist
 // UnitWeldRegistrations are the registrations a 单位 made in its batches,
 // newest first.
 func (db *DB) UnitWeldRegistrations(ctx context.Context, creditCode string) ([]WeldRegistration, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE unit_credit_code = $1 ORDER BY id DESC`, creditCode)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []WeldRegistration
-	for rows.Next() {
-		r, err := scanWeld(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.weldRegistrations(ctx, `WHERE unit_credit_code = $1 ORDER BY id DESC`, creditCode)
 }

@@ -45,6 +45,17 @@ func fieldErrorsOf(err error, labels map[string]string) []fieldError {
 	return out
 }
 
+// refusesThePage reports an error no form can answer: a failure of the
+// service, a case not found, an actor not allowed. The page gives way to
+// the error page; any other refusal is shown on the form, as typed.
+func refusesThePage(err error) bool {
+	switch statusOf(err) {
+	case http.StatusInternalServerError, http.StatusNotFound, http.StatusForbidden:
+		return true
+	}
+	return false
+}
+
 // fail answers a request the service refused with its status and message
 // on the error page; a failure of the service itself is a 500.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

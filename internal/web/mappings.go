@@ -84,7 +84,7 @@ func (s *Server) decideMapping(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/mappings?done="+old+"#mapping-"+old, http.StatusSeeOther)
 		return
 	}
-	if st := statusOf(err); st == http.StatusInternalServerError || st == http.StatusNotFound || st == http.StatusForbidden {
+	if refusesThePage(err) {
 		s.fail(w, r, err)
 		return
 	}

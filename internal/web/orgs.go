@@ -90,7 +90,7 @@ func (s *Server) authoritySave(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/organisations?done=authority", http.StatusSeeOther)
 		return
 	}
-	if st := statusOf(err); st == http.StatusInternalServerError || st == http.StatusNotFound || st == http.StatusForbidden {
+	if refusesThePage(err) {
 		s.fail(w, r, err)
 		return
 	}
@@ -152,7 +152,7 @@ func (s *Server) institutionSave(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/organisations?done=institution", http.StatusSeeOther)
 		return
 	}
-	if st := statusOf(err); st == http.StatusInternalServerError || st == http.StatusNotFound || st == http.StatusForbidden {
+	if refusesThePage(err) {
 		s.fail(w, r, err)
 		return
 	}

@@ -141,15 +141,25 @@ func batchID(r *http.Request) (int64, bool) {
 	return id, err == nil
 }
 
-func (s *Server) weldBatchReportPage(w http.ResponseWriter, r *http.Request) {
+// ownBatch is the upload the path names, of the 单位 asking; anything else
+// has been answered.
+func (s *Server) ownBatch(w http.ResponseWriter, r *http.Request) (casework.WeldBatch, bool) {
 	id, ok := batchID(r)
 	if !ok {
 		s.notFound(w, r)
-		return
+		return casework.WeldBatch{}, false
 	}
 	b, err := s.cases.WeldBatchOf(r.Context(), s.actor(r), id)
 	if err != nil {
 		s.fail(w, r, err)
+		return casework.WeldBatch{}, false
+	}
+	return b, true
+}
+
+func (s *Server) weldBatchReportPage(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.ownBatch(w, r)
+	if !ok {
 		return
 	}
 	s.showBatch(w, r, &b, nil)
@@ -158,14 +168,8 @@ func (s *Server) weldBatchReportPage(w http.ResponseWriter, r *http.Request) {
 // weldBatchReport downloads the report as the batch stands now: 行号, 列
 // and 原因 of each problem.
 func (s *Server) weldBatchReport(w http.ResponseWriter, r *http.Request) {
-	id, ok := batchID(r)
+	b, ok := s.ownBatch(w, r)
 	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	b, err := s.cases.WeldBatchOf(r.Context(), s.actor(r), id)
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	cells := [][]any{{"行号", "列", "原因"}}

@@ -8,7 +8,6 @@ package store
 //	go test ./internal/store -run '^$' -bench BenchmarkDashboard
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"opcert/internal/civil"
@@ -32,29 +31,9 @@ func dashboardSetup(b *testing.B, db *DB) {
 }
 
 func BenchmarkDashboard(b *testing.B) {
-	engines := map[Dialect]func(b *testing.B) *DB{
-		SQLite: func(b *testing.B) *DB {
-			db, err := Open(context.Background(), "", filepath.Join(b.TempDir(), "d.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			return db
-		},
-		Postgres: func(b *testing.B) *DB {
-			db, err := Open(context.Background(), benchPostgresSchema(b, "dashboard"), "")
-			if err != nil {
-				b.Fatal(err)
-			}
-			return db
-		},
-	}
 	for _, d := range []Dialect{SQLite, Postgres} {
 		b.Run(string(d), func(b *testing.B) {
-			db := engines[d](b)
-			defer db.Close()
-			if _, err := db.Migrate(context.Background()); err != nil {
-				b.Fatal(err)
-			}
+			db := benchEngine(b, d, "dashboard")
 			dashboardSetup(b, db)
 			today := civil.MustParse("2026-11-23")
 			q := DashboardQuery{Today: today, WeekEnd: today.AddDays(6), Since: today.AddMonths(-12)}

@@ -80,29 +80,9 @@ func queueSetup(b *testing.B, db *DB) {
 }
 
 func BenchmarkQueue(b *testing.B) {
-	engines := map[Dialect]func(b *testing.B) *DB{
-		SQLite: func(b *testing.B) *DB {
-			db, err := Open(context.Background(), "", filepath.Join(b.TempDir(), "q.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			return db
-		},
-		Postgres: func(b *testing.B) *DB {
-			db, err := Open(context.Background(), benchPostgresSchema(b, "queue"), "")
-			if err != nil {
-				b.Fatal(err)
-			}
-			return db
-		},
-	}
 	for _, d := range []Dialect{SQLite, Postgres} {
 		b.Run(string(d), func(b *testing.B) {
-			db := engines[d](b)
-			defer db.Close()
-			if _, err := db.Migrate(context.Background()); err != nil {
-				b.Fatal(err)
-			}
+			db := benchEngine(b, d, "queue")
 			queueSetup(b, db)
 			today := civil.MustParse("2026-11-22")
 			for name, f := range map[string]QueueFilter{
@@ -155,4 +135,23 @@ func benchPostgresSchema(b *testing.B, name string) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// benchEngine is a migrated, empty database of the engine for a benchmark
+// (a schema named after it on PostgreSQL), closed at its end.
+func benchEngine(b *testing.B, d Dialect, name string) *DB {
+	b.Helper()
+	dsn, path := "", filepath.Join(b.TempDir(), name+".db")
+	if d == Postgres {
+		dsn, path = benchPostgresSchema(b, name), ""
+	}
+	db, err := Open(context.Background(), dsn, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return db
 }

@@ -1,19 +1,13 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"testing"
 
-	"opcert/internal/catalog"
-	"opcert/internal/civil"
-	"opcert/internal/demo"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
-	"opcert/internal/web"
 )
 
 // An admin on one server sets 徐汇区's window and changes an exam
@@ -21,20 +15,7 @@ import (
 // same database show them at once, on both engines.
 func TestOrganisationsSeenBySecondServer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		cat := catalog.Default()
-		if _, _, err := demo.Load(context.Background(), db, cat, today); err != nil {
-			t.Fatal(err)
-		}
-		start := func() *httptest.Server {
-			s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: func() civil.Date { return today }, Files: testFiles(t)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(s)
-			t.Cleanup(srv.Close)
-			return srv
-		}
-		one, two := start(), start()
+		one, two := twoDemoServers(t, db)
 		visitor := newBrowser(t, two)
 		if _, page := visitor.get("/guide/renew?authority=310104"); regexp.MustCompile(`id="authority-phone"`).MatchString(page) {
 			t.Fatal("a phone before any was set")

@@ -20,20 +20,7 @@ import (
 // next page, without a restart, on both engines.
 func TestPolicyChangeSeenBySecondServer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		cat := catalog.Default()
-		if _, _, err := demo.Load(context.Background(), db, cat, today); err != nil {
-			t.Fatal(err)
-		}
-		start := func() *httptest.Server {
-			s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: func() civil.Date { return today }, Files: testFiles(t)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(s)
-			t.Cleanup(srv.Close)
-			return srv
-		}
-		one, two := start(), start()
+		one, two := twoDemoServers(t, db)
 		applicant := newBrowser(t, two)
 		login(t, applicant, "13800000001")
 		_, page := applicant.get("/apply?authority=310104&matter=renew")
@@ -84,4 +71,24 @@ func newAdminOn(t *testing.T, srv *httptest.Server) *browser {
 	b := newBrowser(t, srv)
 	login(t, b, "admin")
 	return b
+}
+
+// twoDemoServers are two instances of the service over one database with
+// the demo data, as behind a load balancer.
+func twoDemoServers(t *testing.T, db *store.DB) (*httptest.Server, *httptest.Server) {
+	t.Helper()
+	cat := catalog.Default()
+	if _, _, err := demo.Load(context.Background(), db, cat, today); err != nil {
+		t.Fatal(err)
+	}
+	start := func() *httptest.Server {
+		s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: func() civil.Date { return today }, Files: testFiles(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(s)
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	return start(), start()
 }

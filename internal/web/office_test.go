@@ -30,17 +30,7 @@ func historyOf(t *testing.T, page string) string {
 // the back office; the applicant sees the 受理机关 only and not the
 // officer's note for the record (the 再次补正说明).
 func TestHistoryNamesWhoActed(t *testing.T) {
-	srv, _ := newDemoServer(t, true)
-	applicantB := newBrowser(t, srv)
-	app, id := submitQ8(t, applicantB)
-	o := newBrowser(t, srv)
-	login(t, o, "officer-310104")
-	if resp, _ := officerAct(t, o, id, url.Values{"action": {"request_correction"}, "ask-material:id_card": {"1"}, "reason-material:id_card": {"不清晰"}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("first round: %d", resp.StatusCode)
-	}
-	uploadMaterial(t, applicantB, app, "id_card", "新.pdf", minimalPDF)
-	_, review := applicantB.get(app + "/edit/review")
-	applicantB.post(app+"/submit", url.Values{"version": {version(t, review)}})
+	applicantB, o, app, id := correctedOnce(t)
 	if resp, body := officerAct(t, o, id, url.Values{"action": {"request_correction"}, "ask-field:education": {"1"}, "reason-field:education": {"学历不符"},
 		"justification": {"需核实学历"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("second round: %d %s", resp.StatusCode, errorsOf(body))

@@ -335,17 +335,7 @@ func TestAdminTransfer(t *testing.T) {
 // 一次性告知: a second 补正 round about something the first did not ask
 // needs a written justification.
 func TestSecondCorrectionRoundNeedsJustification(t *testing.T) {
-	srv, _ := newDemoServer(t, true)
-	applicantB := newBrowser(t, srv)
-	app, id := submitQ8(t, applicantB)
-	o := newBrowser(t, srv)
-	login(t, o, "officer-310104")
-	if resp, _ := officerAct(t, o, id, url.Values{"action": {"request_correction"}, "ask-material:id_card": {"1"}, "reason-material:id_card": {"不清晰"}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("first round: %d", resp.StatusCode)
-	}
-	uploadMaterial(t, applicantB, app, "id_card", "新.pdf", minimalPDF)
-	_, review := applicantB.get(app + "/edit/review")
-	applicantB.post(app+"/submit", url.Values{"version": {version(t, review)}})
+	_, o, _, id := correctedOnce(t)
 	// The same material again needs no justification; a new one does.
 	resp, body := officerAct(t, o, id, url.Values{"action": {"request_correction"}, "ask-field:education": {"1"}, "reason-field:education": {"学历不符"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "再次补正说明") {
@@ -508,4 +498,22 @@ func TestQueueSearchAndExport(t *testing.T) {
 	if resp, _ := applicant.get("/officer/export.xlsx"); resp.StatusCode == http.StatusOK {
 		t.Error("an applicant exported the queue")
 	}
+}
+
+// correctedOnce is 张伟's Q8 复审 after one 补正 round about the ID scan,
+// re-submitted with a new scan: the officer of 徐汇区 has it again.
+func correctedOnce(t *testing.T) (applicant, officer *browser, app string, id int64) {
+	t.Helper()
+	srv, _ := newDemoServer(t, true)
+	applicant = newBrowser(t, srv)
+	app, id = submitQ8(t, applicant)
+	officer = newBrowser(t, srv)
+	login(t, officer, "officer-310104")
+	if resp, _ := officerAct(t, officer, id, url.Values{"action": {"request_correction"}, "ask-material:id_card": {"1"}, "reason-material:id_card": {"不清晰"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first round: %d", resp.StatusCode)
+	}
+	uploadMaterial(t, applicant, app, "id_card", "新.pdf", minimalPDF)
+	_, review := applicant.get(app + "/edit/review")
+	applicant.post(app+"/submit", url.Values{"version": {version(t, review)}})
+	return applicant, officer, app, id
 }

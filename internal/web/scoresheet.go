@@ -1,16 +1,13 @@
 package web
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"opcert/internal/casework"
 	"opcert/internal/exam"
-	"opcert/internal/upload"
 )
 
 // The score sheet of a 考试场次: a template to download, an upload checked
@@ -32,10 +29,6 @@ func (s *Server) scoreSheetRoutes(mux *http.ServeMux, examiner func(http.Handler
 	mux.HandleFunc("POST /exam/sessions/{id}/scores/confirm", examiner(s.scoreSheetConfirm))
 	mux.HandleFunc("POST /exam/sessions/{id}/scores/report.xlsx", examiner(s.scoreSheetReport))
 }
-
-// maxScoreRequest bounds the request that carries a score sheet: the
-// largest sheet accepted and the form around it.
-const maxScoreRequest = upload.MaxSheetSize + 64<<10
 
 type scoreSheetPage struct {
 	chrome
@@ -96,7 +89,7 @@ func (s *Server) scoreSheetUpload(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	name, data, err := readScoreFile(r)
+	name, data, err := scoreSheetUpload.read(r)
 	var sheet casework.ScoreSheet
 	if err == nil {
 		sheet, err = s.cases.ReadScoreSheet(r.Context(), s.actor(r), id, name, data)
@@ -104,36 +97,11 @@ func (s *Server) scoreSheetUpload(w http.ResponseWriter, r *http.Request) {
 	s.showSheet(w, r, id, sheet, err)
 }
 
-// errScoreFileTooLarge is a request far larger than a score sheet, cut off
-// unread (413).
-var errScoreFileTooLarge = &casework.Error{Code: casework.Invalid, Field: "file", Label: "成绩表",
-	Message: "「成绩表」文件大小超过2MB：请只保留本场次考生的行后重新上传"}
-
-// readScoreFile reads the uploaded file, refusing a declared or actual
-// oversize without reading on.
-func readScoreFile(r *http.Request) (string, []byte, error) {
-	if r.ContentLength > maxScoreRequest {
-		return "", nil, errScoreFileTooLarge
-	}
-	r.Body = http.MaxBytesReader(nil, r.Body, maxScoreRequest)
-	if err := r.ParseMultipartForm(maxScoreRequest); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return "", nil, errScoreFileTooLarge
-		}
-		return "", nil, casework.FieldError("file", "请选择要上传的成绩表（xlsx 文件）")
-	}
-	defer r.MultipartForm.RemoveAll()
-	file, header, err := r.FormFile("file")
-	if err != nil {
-		return "", nil, &casework.Error{Code: casework.Invalid, Field: "file", Label: "成绩表", Message: "请选择要上传的成绩表（xlsx 文件）"}
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, upload.MaxSheetSize+1))
-	if err != nil {
-		return "", nil, err
-	}
-	return header.Filename, data, nil
+// scoreSheetUpload is the 成绩表 upload; a request far larger than a score
+// sheet is cut off unread (413).
+var scoreSheetUpload = sheetUpload{
+	tooLarge: &casework.Error{Code: casework.Invalid, Field: "file", Label: "成绩表", Message: "「成绩表」文件大小超过2MB：请只保留本场次考生的行后重新上传"},
+	missing:  &casework.Error{Code: casework.Invalid, Field: "file", Label: "成绩表", Message: "请选择要上传的成绩表（xlsx 文件）"},
 }
 
 // showSheet renders the report, or the refusal of the file at its field.
@@ -141,16 +109,10 @@ func (s *Server) showSheet(w http.ResponseWriter, r *http.Request, id int64, she
 	p := &scoreSheetPage{SessionID: id, Sheet: &sheet, Checked: true}
 	status := http.StatusOK
 	if err != nil {
-		status = statusOf(err)
-		if status != http.StatusUnprocessableEntity && status != http.StatusConflict {
+		var shown bool
+		if status, p.Errors, shown = scoreSheetUpload.refusal(err); !shown {
 			s.fail(w, r, err)
 			return
-		}
-		if errors.Is(err, errScoreFileTooLarge) {
-			status = http.StatusRequestEntityTooLarge
-		}
-		for _, e := range casework.FieldErrors(err) {
-			p.Errors = append(p.Errors, fieldError{Field: "file", Label: "成绩表", Message: e.Message})
 		}
 		if sheet.Session.ID == 0 {
 			x, _, terr := s.cases.ScoreSheetTemplate(r.Context(), s.actor(r), id)

@@ -1,14 +1,11 @@
 package web
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 
 	"opcert/internal/casework"
-	"opcert/internal/upload"
 	"opcert/internal/weldexam"
 )
 
@@ -66,16 +63,16 @@ func (s *Server) weldBatchTemplate(w http.ResponseWriter, r *http.Request) {
 	w.Write(data)
 }
 
-// maxBatchRequest bounds the request that carries a 批量报名表.
-const maxBatchRequest = upload.MaxSheetSize + 64<<10
-
-var errBatchFileTooLarge = &casework.Error{Code: casework.Invalid, Field: "file", Label: "批量报名表",
-	Message: "「批量报名表」文件大小超过2MB：请分成几个表格上传"}
+// batchUpload is the 批量报名表 upload.
+var batchUpload = sheetUpload{
+	tooLarge: &casework.Error{Code: casework.Invalid, Field: "file", Label: "批量报名表", Message: "「批量报名表」文件大小超过2MB：请分成几个表格上传"},
+	missing:  &casework.Error{Code: casework.Invalid, Field: "file", Label: "批量报名表", Message: "请选择要上传的批量报名表（xlsx 文件）"},
+}
 
 // weldBatchUpload checks the uploaded workbook; the report is shown at the
 // upload's own address, so that a reload does not upload it again.
 func (s *Server) weldBatchUpload(w http.ResponseWriter, r *http.Request) {
-	name, data, err := readBatchFile(r)
+	name, data, err := batchUpload.read(r)
 	var b casework.WeldBatch
 	if err == nil {
 		b, err = s.cases.ReadWeldBatch(r.Context(), s.actor(r), name, data)
@@ -87,50 +84,16 @@ func (s *Server) weldBatchUpload(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fmt.Sprintf("/unit/weld-batch/%d", b.ID), http.StatusSeeOther)
 }
 
-// readBatchFile reads the uploaded file, refusing a declared or actual
-// oversize without reading on.
-func readBatchFile(r *http.Request) (string, []byte, error) {
-	missing := &casework.Error{Code: casework.Invalid, Field: "file", Label: "批量报名表", Message: "请选择要上传的批量报名表（xlsx 文件）"}
-	if r.ContentLength > maxBatchRequest {
-		return "", nil, errBatchFileTooLarge
-	}
-	r.Body = http.MaxBytesReader(nil, r.Body, maxBatchRequest)
-	if err := r.ParseMultipartForm(maxBatchRequest); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return "", nil, errBatchFileTooLarge
-		}
-		return "", nil, missing
-	}
-	defer r.MultipartForm.RemoveAll()
-	file, header, err := r.FormFile("file")
-	if err != nil {
-		return "", nil, missing
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, upload.MaxSheetSize+1))
-	if err != nil {
-		return "", nil, err
-	}
-	return header.Filename, data, nil
-}
-
 // showBatch renders the page with the batch's report, or the refusal at
 // the upload field.
 func (s *Server) showBatch(w http.ResponseWriter, r *http.Request, b *casework.WeldBatch, err error) {
 	p := newWeldBatchPage(b)
 	status := http.StatusOK
 	if err != nil {
-		status = statusOf(err)
-		if status != http.StatusUnprocessableEntity && status != http.StatusConflict {
+		var shown bool
+		if status, p.Errors, shown = batchUpload.refusal(err); !shown {
 			s.fail(w, r, err)
 			return
-		}
-		if errors.Is(err, errBatchFileTooLarge) {
-			status = http.StatusRequestEntityTooLarge
-		}
-		for _, e := range casework.FieldErrors(err) {
-			p.Errors = append(p.Errors, fieldError{Field: "file", Label: "批量报名表", Message: e.Message})
 		}
 	}
 	s.renderStatus(w, r, status, "unit_weld_batch", p)

@@ -15,15 +15,12 @@ import (
 )
 
 // notYetSealed are the columns that still hold personal data in clear:
-// the form (证件号码, mobile, address) and the decision notices made from
-// it, the applicant's login and mobile and the messages addressed to it.
+// the applicant's login and mobile and the messages addressed to it.
 // Every other text column of every table must hold none of it. Columns in
 // clear that this flow does not write are listed too, so that the list is
 // the whole gap: welder registrations, the login limits'
 // buckets (login:<account>) and audit entries of reclaimed accounts.
 var notYetSealed = map[string]bool{
-	"applications.data": true,
-	"notices.data":      true, "notices.number": true,
 	"users.login": true, "users.mobile": true,
 	"outbox.recipient":             true,
 	"weld_registrations.id_number": true, "weld_registrations.mobile": true, "weld_registrations.data": true,

@@ -71,7 +71,8 @@ const appColumns = `id, COALESCE(number, ''), applicant_id, holder_id, matter, C
 	created_at, updated_at, submitted_at, draft_expires_on, COALESCE(public_token, ''), accepted_on, decided_on,
 	due_on, due_from, due_workdays, due_assumed, correction_deadline, correction_from, correction_workdays, correction_assumed, decision_opinion`
 
-func scanApplication(row interface{ Scan(...any) error }) (Application, error) {
+// scanApplication reads a row of appColumns, the form opened.
+func (db *DB) scanApplication(ctx context.Context, row interface{ Scan(...any) error }) (Application, error) {
 	var a Application
 	var submitted sql.NullTime
 	var data any
@@ -83,15 +84,23 @@ func scanApplication(row interface{ Scan(...any) error }) (Application, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
+	if err != nil {
+		return a, err
+	}
+	var form string
 	switch d := data.(type) {
 	case string:
-		a.Data = []byte(d)
+		form = d
 	case []byte:
-		a.Data = append([]byte(nil), d...)
+		form = string(d)
 	}
+	if form, err = db.openText(ctx, form); err != nil {
+		return a, fmt.Errorf("store: the form of application %d: %w", a.ID, err)
+	}
+	a.Data = []byte(form)
 	a.SubmittedAt = submitted.Time
 	a.Due.Assumed, a.CorrectionDue.Assumed = parseYears(dueAssumed), parseYears(correctionAssumed)
-	return a, err
+	return a, nil
 }
 
 // formatYears and parseYears keep a deadline's assumed years as "2027,2028".
@@ -126,11 +135,15 @@ func deadlineArgs(d workday.Deadline) []any {
 func (db *DB) CreateDraft(ctx context.Context, a Application) (Application, error) {
 	now := db.now().UTC()
 	a.CreatedAt, a.UpdatedAt, a.Version = now, now, 1
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	form, err := db.sealText(ctx, string(a.Data))
+	if err != nil {
+		return a, err
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `
 			INSERT INTO applications (applicant_id, holder_id, matter, authority_code, status, step, data, version, created_at, updated_at, draft_expires_on)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9) RETURNING id`,
-			a.ApplicantID, a.HolderID, a.Matter, nullString(a.AuthorityCode), a.Status, a.Step, string(a.Data), now, a.DraftExpiresOn).Scan(&a.ID)
+			a.ApplicantID, a.HolderID, a.Matter, nullString(a.AuthorityCode), a.Status, a.Step, form, now, a.DraftExpiresOn).Scan(&a.ID)
 		if err != nil {
 			return err
 		}
@@ -143,7 +156,7 @@ func (db *DB) CreateDraft(ctx context.Context, a Application) (Application, erro
 // person's number gives ErrNotFound, the same as a number that does not
 // exist, so nothing about it leaks.
 func (db *DB) ApplicationOf(ctx context.Context, id, applicantID int64) (Application, error) {
-	return scanApplication(db.queryRow(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND applicant_id = $2`, id, applicantID))
+	return db.scanApplication(ctx, db.queryRow(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND applicant_id = $2`, id, applicantID))
 }
 
 // Applications lists an applicant's applications, newest edit first,
@@ -168,8 +181,12 @@ func (db *DB) Applications(ctx context.Context, applicantID int64, statuses []st
 // nothing is overwritten.
 func (db *DB) SaveDraft(ctx context.Context, a Application, editable []string) (Application, error) {
 	now := db.now().UTC()
+	form, err := db.sealText(ctx, string(a.Data))
+	if err != nil {
+		return a, err
+	}
 	ph := make([]string, len(editable))
-	args := []any{string(a.Data), a.Step, nullString(a.AuthorityCode), now, a.DraftExpiresOn, a.ID, a.ApplicantID, a.Version}
+	args := []any{form, a.Step, nullString(a.AuthorityCode), now, a.DraftExpiresOn, a.ID, a.ApplicantID, a.Version}
 	for i, s := range editable {
 		args = append(args, s)
 		ph[i] = fmt.Sprintf("$%d", len(args))
@@ -277,6 +294,10 @@ func (db *DB) Apply(ctx context.Context, t Transition) (Application, error) {
 // would: all are written, or, at the first refusal, none.
 func (db *DB) ApplyAll(ctx context.Context, ts []Transition) ([]Application, error) {
 	now := db.now().UTC()
+	// The forms are sealed inside the transaction with keys read before it.
+	if _, err := db.personal(ctx); err != nil {
+		return nil, err
+	}
 	var outs []Application
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		outs = outs[:0]
@@ -304,7 +325,7 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, now time.Time, t Transiti
 	// The row is locked for the transaction (SQLite: its one writer), so
 	// a material added or deleted meanwhile waits for this change and
 	// then sees its outcome.
-	a, err := scanApplication(tx.QueryRowContext(ctx, q+db.forUpdate(), args...))
+	a, err := db.scanApplication(ctx, tx.QueryRowContext(ctx, q+db.forUpdate(), args...))
 	if err != nil {
 		return err
 	}
@@ -328,7 +349,11 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, now time.Time, t Transiti
 	if t.To == "submitted" && !submitted.Valid {
 		submitted = sql.NullTime{Time: now, Valid: true}
 	}
-	vals := append([]any{t.To, nullString(a.Number), string(a.Data), now, submitted, a.ID}, deadlineArgs(t.Due)...)
+	form, err := db.sealText(ctx, string(a.Data))
+	if err != nil {
+		return err
+	}
+	vals := append([]any{t.To, nullString(a.Number), form, now, submitted, a.ID}, deadlineArgs(t.Due)...)
 	if _, err := tx.ExecContext(ctx, `
 			UPDATE applications SET status = $1, number = $2, data = $3, version = version + 1, updated_at = $4, submitted_at = $5,
 				draft_expires_on = NULL, due_on = $7, due_from = $8, due_workdays = $9, due_assumed = $10,
@@ -414,7 +439,7 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, now time.Time, t Transiti
 			return err
 		}
 	}
-	if err := addNotices(ctx, tx, now, a.ID, eventID, t.Notices); err != nil {
+	if err := db.addNotices(ctx, tx, now, a.ID, eventID, t.Notices); err != nil {
 		return err
 	}
 	if t.UnitWorker != nil {
@@ -447,10 +472,10 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, now time.Time, t Transiti
 		if err != nil {
 			return err
 		}
-		*out, err = scanApplication(tx.QueryRowContext(ctx, `UPDATE applications SET number = $1, public_token = $2 WHERE id = $3 RETURNING `+appColumns,
+		*out, err = db.scanApplication(ctx, tx.QueryRowContext(ctx, `UPDATE applications SET number = $1, public_token = $2 WHERE id = $3 RETURNING `+appColumns,
 			number, newPublicToken(), a.ID))
 	} else {
-		*out, err = scanApplication(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1`, a.ID))
+		*out, err = db.scanApplication(ctx, tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1`, a.ID))
 	}
 	if err != nil {
 		return err
@@ -856,7 +881,7 @@ func (db *DB) ApplicationByPublicToken(ctx context.Context, token string) (Appli
 	if token == "" {
 		return Application{}, ErrNotFound
 	}
-	return scanApplication(db.queryRow(ctx, `SELECT `+appColumns+` FROM applications WHERE public_token = $1`, token))
+	return db.scanApplication(ctx, db.queryRow(ctx, `SELECT `+appColumns+` FROM applications WHERE public_token = $1`, token))
 }
 
 // grant writes approved items to the holder's certificate, numbered with
@@ -1012,7 +1037,7 @@ func (db *DB) ApplicationIn(ctx context.Context, id int64, authorityCode string)
 		q += ` AND authority_code = $2`
 		args = append(args, authorityCode)
 	}
-	return scanApplication(db.sql.QueryRowContext(ctx, q, args...))
+	return db.scanApplication(ctx, db.sql.QueryRowContext(ctx, q, args...))
 }
 
 // Transfer moves an application to another 受理机关 (an admin's decision,
@@ -1021,7 +1046,7 @@ func (db *DB) ApplicationIn(ctx context.Context, id int64, authorityCode string)
 func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, actorID int64, reason string, who audit.Entry, sms string) error {
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		a, err := scanApplication(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND status <> 'draft'`, id))
+		a, err := db.scanApplication(ctx, tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1 AND status <> 'draft'`, id))
 		if err != nil {
 			return err
 		}
@@ -1049,7 +1074,7 @@ func (db *DB) Transfer(ctx context.Context, id int64, version int, to string, ac
 
 // queryApplications runs a query selecting appColumns.
 func (db *DB) queryApplications(ctx context.Context, q string, args ...any) ([]Application, error) {
-	return queryApplications(ctx, db.sql, q, args...)
+	return db.queryApplicationsOn(ctx, db.sql, q, args...)
 }
 
 // queryer is the database or a transaction.
@@ -1057,15 +1082,17 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func queryApplications(ctx context.Context, db queryer, q string, args ...any) ([]Application, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
+// queryApplicationsOn runs a query selecting appColumns on the database
+// or a transaction.
+func (db *DB) queryApplicationsOn(ctx context.Context, on queryer, q string, args ...any) ([]Application, error) {
+	rows, err := on.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Application
 	for rows.Next() {
-		a, err := scanApplication(rows)
+		a, err := db.scanApplication(ctx, rows)
 		if err != nil {
 			return nil, err
 		}

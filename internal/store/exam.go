@@ -246,7 +246,7 @@ func (db *DB) ArrangeExams(ctx context.Context, institutionID, actorID int64, ch
 				}
 			}
 			if ch.Ticket != nil {
-				if err := addNotices(ctx, tx, now, ch.ApplicationID, eventID, []Notice{*ch.Ticket}); err != nil {
+				if err := db.addNotices(ctx, tx, now, ch.ApplicationID, eventID, []Notice{*ch.Ticket}); err != nil {
 					return err
 				}
 			}

@@ -49,9 +49,12 @@ func (db *DB) FileMentions(ctx context.Context, ids []int64) (map[int64]*FileMen
 	}
 	err := db.eachRow(ctx, `SELECT id, data FROM applications WHERE id IN `+in, args, func(rows *sql.Rows) error {
 		var id int64
-		var data []byte
-		err := rows.Scan(&id, &data)
-		of(id).Form = data
+		var data string
+		if err := rows.Scan(&id, &data); err != nil {
+			return err
+		}
+		form, err := db.openText(ctx, data)
+		of(id).Form = []byte(form)
 		return err
 	})
 	if err != nil {
@@ -69,16 +72,19 @@ func (db *DB) FileMentions(ctx context.Context, ids []int64) (map[int64]*FileMen
 	}
 	err = db.eachRow(ctx, `SELECT application_id, COALESCE(pdf_key, ''), data FROM notices WHERE application_id IN `+in, args, func(rows *sql.Rows) error {
 		var id int64
-		var key string
-		var data []byte
+		var key, data string
 		if err := rows.Scan(&id, &key, &data); err != nil {
+			return err
+		}
+		content, err := db.openText(ctx, data)
+		if err != nil {
 			return err
 		}
 		m := of(id)
 		if key != "" {
 			m.Keys = append(m.Keys, key)
 		}
-		m.Notices = append(m.Notices, data)
+		m.Notices = append(m.Notices, []byte(content))
 		return nil
 	})
 	if err != nil {

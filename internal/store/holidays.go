@@ -101,7 +101,7 @@ type DeadlineChange struct {
 // ProvisionalDeadlines lists the applications under way with a deadline
 // counted over a year without its notice.
 func (db *DB) ProvisionalDeadlines(ctx context.Context) ([]Application, error) {
-	return queryApplications(ctx, db.sql, provisionalQuery)
+	return db.queryApplicationsOn(ctx, db.sql, provisionalQuery)
 }
 
 const provisionalQuery = `SELECT ` + appColumns + ` FROM applications
@@ -126,7 +126,7 @@ func (db *DB) ImportHolidayYear(ctx context.Context, y HolidayYear, who audit.En
 		if _, err := db.AppendAuditTx(ctx, tx, e); err != nil {
 			return err
 		}
-		apps, err := queryApplications(ctx, tx, provisionalQuery)
+		apps, err := db.queryApplicationsOn(ctx, tx, provisionalQuery)
 		if err != nil {
 			return err
 		}

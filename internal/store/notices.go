@@ -27,11 +27,22 @@ type Notice struct {
 }
 
 // addNotices records the documents an action issues, in its transaction.
-func addNotices(ctx context.Context, tx *sql.Tx, now time.Time, appID, eventID int64, list []Notice) error {
+// Their content and number are sealed: both name the applicant (a
+// certificate's number is most often the holder's 证件号码); the SHA-256
+// is of the content as issued.
+func (db *DB) addNotices(ctx context.Context, tx *sql.Tx, now time.Time, appID, eventID int64, list []Notice) error {
 	for _, n := range list {
 		sum := sha256.Sum256(n.Data)
+		data, err := db.sealText(ctx, string(n.Data))
+		if err != nil {
+			return err
+		}
+		number, err := db.sealText(ctx, n.Number)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notices (application_id, event_id, kind, title, number, issued_at, data, data_sha256)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, appID, nullInt(eventID), n.Kind, n.Title, n.Number, now, string(n.Data), hex.EncodeToString(sum[:])); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, appID, nullInt(eventID), n.Kind, n.Title, number, now, data, hex.EncodeToString(sum[:])); err != nil {
 			return err
 		}
 	}
@@ -43,7 +54,7 @@ func addNotices(ctx context.Context, tx *sql.Tx, now time.Time, appID, eventID i
 func (db *DB) AddNotice(ctx context.Context, n Notice) (Notice, error) {
 	now := db.now().UTC()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		return addNotices(ctx, tx, now, n.ApplicationID, n.EventID, []Notice{n})
+		return db.addNotices(ctx, tx, now, n.ApplicationID, n.EventID, []Notice{n})
 	})
 	if err != nil {
 		return n, err
@@ -53,15 +64,24 @@ func (db *DB) AddNotice(ctx context.Context, n Notice) (Notice, error) {
 
 const noticeColumns = `id, application_id, COALESCE(event_id, 0), kind, title, number, issued_at, data, data_sha256, COALESCE(pdf_key, ''), COALESCE(pdf_sha256, '')`
 
-func scanNotice(row interface{ Scan(...any) error }) (Notice, error) {
+func (db *DB) scanNotice(ctx context.Context, row interface{ Scan(...any) error }) (Notice, error) {
 	var n Notice
 	var data string
 	err := row.Scan(&n.ID, &n.ApplicationID, &n.EventID, &n.Kind, &n.Title, &n.Number, &n.IssuedAt, &data, &n.DataSHA256, &n.PDFKey, &n.PDFSHA256)
 	if errors.Is(err, sql.ErrNoRows) {
 		return n, ErrNotFound
 	}
+	if err != nil {
+		return n, err
+	}
+	if n.Number, err = db.openText(ctx, n.Number); err != nil {
+		return n, err
+	}
+	if data, err = db.openText(ctx, data); err != nil {
+		return n, err
+	}
 	n.Data = []byte(data)
-	return n, err
+	return n, nil
 }
 
 // Notices lists an application's documents in the order issued.
@@ -73,7 +93,7 @@ func (db *DB) Notices(ctx context.Context, appID int64) ([]Notice, error) {
 	defer rows.Close()
 	var out []Notice
 	for rows.Next() {
-		n, err := scanNotice(rows)
+		n, err := db.scanNotice(ctx, rows)
 		if err != nil {
 			return nil, err
 		}
@@ -84,7 +104,7 @@ func (db *DB) Notices(ctx context.Context, appID int64) ([]Notice, error) {
 
 // NoticeOf is the latest document of a kind issued for the application.
 func (db *DB) NoticeOf(ctx context.Context, appID int64, kind string) (Notice, error) {
-	return scanNotice(db.sql.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE application_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`, appID, kind))
+	return db.scanNotice(ctx, db.sql.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE application_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`, appID, kind))
 }
 
 // SetNoticePDF keeps the PDF first delivered for a notice. It reports false

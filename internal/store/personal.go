@@ -249,6 +249,9 @@ var sealedColumns = []sealedColumn{
 	{"holders", "id_number", "id_number_hmac", sealed.IDNumber},
 	{"holders", "mobile", "", nil},
 	{"certificates", "number", "number_hmac", exactly},
+	{"applications", "data", "", nil},
+	{"notices", "data", "", nil},
+	{"notices", "number", "", nil},
 }
 
 // exactly is the normalisation of certificate numbers, looked up as typed.

@@ -52,7 +52,11 @@ func (s *Service) LoginPassword(ctx context.Context, a PasswordLogin) (auth.User
 		u, err = s.store.UserByLogin(ctx, up)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		u, err = s.store.UserByMobile(ctx, a.Login)
+		// An applicant logs in with their mobile, written as the SMS forms
+		// take it (spaces, dashes, +86); anything else is no mobile.
+		if m, merr := idcheck.Mobile(a.Login); merr == nil {
+			u, err = s.store.UserByMobile(ctx, m)
+		}
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return auth.User{}, err

@@ -41,8 +41,9 @@ func (c *clock) add(d time.Duration) {
 func queue(t *testing.T, db *store.DB, n int) {
 	t.Helper()
 	for i := range n {
-		storetest.Exec(t, db, `INSERT INTO outbox (channel, recipient, body, topic, created_at, next_attempt_at) VALUES ('sms', $1, $2, 'accepted', $3, $3)`,
-			fmt.Sprintf("139%08d", i), fmt.Sprintf("消息 %d", i), db.Now())
+		if err := store.EnqueueForTest(db, fmt.Sprintf("139%08d", i), "accepted", fmt.Sprintf("消息 %d", i)); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -346,8 +347,8 @@ func TestDispatcherSkipsLostClaims(t *testing.T) {
 			calls++
 			c.add(store.ClaimLease + time.Second)
 			// Another instance claims the two left, as ClaimOutbox would.
-			storetest.Exec(t, db, `UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE recipient <> $2`,
-				c.now().Add(store.ClaimLease), to)
+			storetest.Exec(t, db, `UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id <> $2`,
+				c.now().Add(store.ClaimLease), record(t, db, to).ID)
 			return "ok", nil
 		})}
 		if sent, _, err := d.RunOnce(context.Background()); sent != 1 || err != nil || calls != 1 {

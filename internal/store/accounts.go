@@ -28,11 +28,9 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, tokenHash string)
 // expired or idle session, or a disabled account.
 func (db *DB) SessionUser(ctx context.Context, tokenHash string, touch bool) (auth.Session, auth.User, error) {
 	var s auth.Session
-	var login string
 	err := db.queryRow(ctx, `
-		SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, u.login
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, tokenHash).
-		Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &login)
+		SELECT token_hash, user_id, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1`, tokenHash).
+		Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, auth.User{}, ErrNotFound
 	}
@@ -44,7 +42,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string, touch bool) (au
 		db.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
 		return s, auth.User{}, ErrNotFound
 	}
-	u, err := db.UserByLogin(ctx, login)
+	u, err := db.UserByID(ctx, s.UserID)
 	if err != nil {
 		return s, u, err
 	}
@@ -149,7 +147,7 @@ func (db *DB) IssueSMSCode(ctx context.Context, mobile string, purpose auth.SMSP
 			pk.mobileHMAC(mobile), string(purpose), auth.SMSCodeHash(key, mobile, code), now, now.Add(auth.SMSCodeTTL)); err != nil {
 			return err
 		}
-		return enqueue(ctx, tx, now, "sms", mobile, "sms_code", auth.SMSCodeMessage(purpose, code))
+		return enqueue(ctx, tx, pk, now, "sms", mobile, "sms_code", auth.SMSCodeMessage(purpose, code))
 	})
 }
 
@@ -219,13 +217,20 @@ func (e errCommitThen) Error() string { return e.err.Error() }
 func (e errCommitThen) Unwrap() error { return e.err }
 
 // Allow records an event in a rate-limit bucket if the limit allows it.
+// Buckets are kept under their blind names (rateBucket), here and in every
+// other rate method: the caller names them in clear.
 func (db *DB) Allow(ctx context.Context, bucket string, limit auth.RateLimit) (bool, error) {
 	if err := prunedAfter(limit); err != nil {
 		return false, err
 	}
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return false, err
+	}
+	bucket = pk.rateBucket(bucket)
 	now := db.now().UTC()
 	allowed := false
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at > $2`,
 			bucket, now.Add(-limit.Window)).Scan(&n); err != nil {
@@ -247,9 +252,13 @@ func (db *DB) Exceeded(ctx context.Context, bucket string, limit auth.RateLimit)
 	if err := prunedAfter(limit); err != nil {
 		return false, err
 	}
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return false, err
+	}
 	var n int
-	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at > $2`,
-		bucket, db.now().UTC().Add(-limit.Window)).Scan(&n)
+	err = db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at > $2`,
+		pk.rateBucket(bucket), db.now().UTC().Add(-limit.Window)).Scan(&n)
 	return n >= limit.Max, err
 }
 
@@ -264,7 +273,11 @@ func prunedAfter(limit auth.RateLimit) error {
 
 // ClearRate forgets a bucket (a successful login clears its failures).
 func (db *DB) ClearRate(ctx context.Context, bucket string) error {
-	_, err := db.w.ExecContext(ctx, `DELETE FROM rate_events WHERE bucket = $1`, bucket)
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = db.w.ExecContext(ctx, `DELETE FROM rate_events WHERE bucket = $1`, pk.rateBucket(bucket))
 	return err
 }
 
@@ -342,32 +355,6 @@ func (db *DB) PollQRLogin(ctx context.Context, tokenHash, pollHash string) (QRSt
 	return state, user, err
 }
 
-// UserByID finds an account by its ID.
-func (db *DB) UserByID(ctx context.Context, id int64) (auth.User, error) {
-	var login string
-	err := db.sql.QueryRowContext(ctx, `SELECT login FROM users WHERE id = $1`, id).Scan(&login)
-	if errors.Is(err, sql.ErrNoRows) {
-		return auth.User{}, ErrNotFound
-	}
-	if err != nil {
-		return auth.User{}, err
-	}
-	return db.UserByLogin(ctx, login)
-}
-
-// UserByMobile finds an applicant account by its mobile number.
-func (db *DB) UserByMobile(ctx context.Context, mobile string) (auth.User, error) {
-	var login string
-	err := db.sql.QueryRowContext(ctx, `SELECT login FROM users WHERE mobile = $1 AND role = 'applicant'`, mobile).Scan(&login)
-	if errors.Is(err, sql.ErrNoRows) {
-		return auth.User{}, ErrNotFound
-	}
-	if err != nil {
-		return auth.User{}, err
-	}
-	return db.UserByLogin(ctx, login)
-}
-
 // Registration refusals the applicant can act on.
 var (
 	ErrMobileTaken   = errors.New("该手机号已注册，请直接登录")
@@ -426,9 +413,9 @@ func (db *DB) registerApplicant(ctx context.Context, h registry.Holder, mobile, 
 		case name != h.Name:
 			return ErrNameMismatch
 		}
-		var oldID int64
-		var oldMobile string
-		err = tx.QueryRowContext(ctx, `SELECT id, mobile FROM users WHERE role = 'applicant' AND holder_id = $1`, id).Scan(&oldID, &oldMobile)
+		var old claimedAccount
+		err = tx.QueryRowContext(ctx, `SELECT id, mobile, COALESCE(mobile_hmac, '') FROM users WHERE role = 'applicant' AND holder_id = $1`, id).
+			Scan(&old.id, &old.mobile, &old.mobileHMAC)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -436,22 +423,25 @@ func (db *DB) registerApplicant(ctx context.Context, h registry.Holder, mobile, 
 		case reclaim == nil:
 			return ErrPersonTaken
 		default:
-			if err := db.stopClaimedAccount(ctx, tx, now, oldID, oldMobile, id, *reclaim); err != nil {
+			if err := db.stopClaimedAccount(ctx, tx, pk, now, old, id, *reclaim); err != nil {
 				return err
 			}
 		}
+		// The mobile may be no one's login nor another applicant's mobile.
 		var taken int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE login = $1 OR (role = 'applicant' AND mobile = $1)`, mobile).Scan(&taken); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE login_hmac = $1 OR (role = 'applicant' AND mobile_hmac = $2)`,
+			pk.loginHMAC(mobile), pk.mobileHMAC(mobile)).Scan(&taken); err != nil {
 			return err
 		}
 		if taken > 0 {
 			return ErrMobileTaken
 		}
 		u = auth.User{Login: mobile, Name: h.Name, Role: auth.RoleApplicant, PasswordHash: passwordHash, HolderID: id, Mobile: mobile, CreatedAt: now}
-		return tx.QueryRowContext(ctx, `
-			INSERT INTO users (login, name, role, password_hash, holder_id, mobile, disabled, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			u.Login, u.Name, string(u.Role), u.PasswordHash, u.HolderID, u.Mobile, false, now).Scan(&u.ID)
+		k, err := pk.keepAccount(u)
+		if err != nil {
+			return err
+		}
+		return insertUser(ctx, tx, &u, k)
 	})
 	if isUniqueViolation(err) {
 		return u, ErrMobileTaken
@@ -459,25 +449,37 @@ func (db *DB) registerApplicant(ctx context.Context, h registry.Holder, mobile, 
 	return u, err
 }
 
+// claimedAccount is the applicant account bound to a holder, its mobile as
+// kept in users.
+type claimedAccount struct {
+	id                 int64
+	mobile, mobileHMAC string
+}
+
 // stopClaimedAccount unbinds the holder from the account that claimed them
 // and disables it. Its applications stay where they are, under the stopped
-// account, for the officers to see who made them.
-func (db *DB) stopClaimedAccount(ctx context.Context, tx *sql.Tx, now time.Time, userID int64, mobile string, holderID int64, r Reclaim) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, holder_id = NULL WHERE id = $2`, true, userID); err != nil {
+// account, for the officers to see who made them. The notice goes to the
+// account's mobile and the audit line records it, both as sealed in users.
+func (db *DB) stopClaimedAccount(ctx context.Context, tx *sql.Tx, pk *personalKeys, now time.Time, old claimedAccount, holderID int64, r Reclaim) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, holder_id = NULL WHERE id = $2`, true, old.id); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, old.id); err != nil {
+		return err
+	}
+	mobile, err := pk.kept(old.mobile)
+	if err != nil {
 		return err
 	}
 	if mobile != "" && r.Notice != "" {
-		if err := enqueue(ctx, tx, now, "sms", mobile, "account_reclaimed", r.Notice); err != nil {
+		if err := enqueueKept(ctx, tx, now, "sms", mobile, old.mobileHMAC, "account_reclaimed", r.Notice); err != nil {
 			return err
 		}
 	}
 	e := r.Audit
-	e.Subject = fmt.Sprintf("user:%d", userID)
+	e.Subject = fmt.Sprintf("user:%d", old.id)
 	e.Before = fmt.Sprintf(`{"holder_id":%d,"mobile":%q}`, holderID, mobile)
-	_, err := db.AppendAuditTx(ctx, tx, e)
+	_, err = db.AppendAuditTx(ctx, tx, e)
 	return err
 }
 
@@ -547,36 +549,65 @@ type OutboxMessage struct {
 
 // enqueue adds a message to the outbox inside the caller's transaction, so
 // a notification is queued if and only if the change it reports is saved.
-func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, channel, recipient, topic, body string) error {
+// The recipient is sealed with pk (read before the transaction), found by
+// the HMAC of its digits.
+func enqueue(ctx context.Context, tx *sql.Tx, pk *personalKeys, now time.Time, channel, recipient, topic, body string) error {
 	if strings.TrimSpace(recipient) == "" {
 		return fmt.Errorf("store: outbox message %s without recipient", topic)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (channel, recipient, body, topic, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)`,
-		channel, recipient, body, topic, now)
+	kept, err := pk.seal(recipient)
+	if err != nil {
+		return err
+	}
+	return enqueueKept(ctx, tx, now, channel, kept, pk.mobileHMAC(recipient), topic, body)
+}
+
+// enqueueKept adds a message to a recipient already sealed (copied from the
+// row that keeps it) with its HMAC.
+func enqueueKept(ctx context.Context, tx *sql.Tx, now time.Time, channel, recipient, recipientHMAC, topic, body string) error {
+	if recipient == "" {
+		return fmt.Errorf("store: outbox message %s without recipient", topic)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (channel, recipient, recipient_hmac, body, topic, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+		channel, recipient, nullString(recipientHMAC), body, topic, now)
 	return err
 }
 
-// RecentOutbox lists the newest messages, for the development page.
+// RecentOutbox lists the newest messages, to recipient when not "", for
+// the development page.
 func (db *DB) RecentOutbox(ctx context.Context, recipient string, limit int) ([]OutboxMessage, error) {
 	q := `SELECT id, channel, recipient, topic, body, status, created_at FROM outbox`
 	args := []any{}
 	if recipient != "" {
-		q += ` WHERE recipient = $1`
-		args = append(args, recipient)
+		pk, err := db.personal(ctx)
+		if err != nil {
+			return nil, err
+		}
+		q += ` WHERE recipient_hmac = $1`
+		args = append(args, pk.mobileHMAC(recipient))
 	}
 	q += fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, limit)
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []OutboxMessage
 	for rows.Next() {
 		var m OutboxMessage
 		if err := rows.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Topic, &m.Body, &m.Status, &m.CreatedAt); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Recipient, err = db.open(ctx, out[i].Recipient); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -44,17 +44,22 @@ func (db *DB) SolveCaptcha(ctx context.Context, id, answer string) (bool, error)
 // of account from client (auth.LoginFailures).
 func (db *DB) LoginFailures(ctx context.Context, account, client string) (auth.LoginFailures, error) {
 	var f auth.LoginFailures
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return f, err
+	}
 	since := db.now().UTC().Add(-auth.LoginFailureWindow)
+	pair := pk.rateBucket(pairBucket(account, client))
 	for _, c := range []struct {
 		bucket string
 		n      *int
-	}{{"login:" + account, &f.Account}, {"login-ip:" + client, &f.Client}, {pairBucket(account, client), &f.Pair}} {
+	}{{pk.rateBucket("login:" + account), &f.Account}, {pk.rateBucket("login-ip:" + client), &f.Client}, {pair, &f.Pair}} {
 		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at > $2`, c.bucket, since).Scan(c.n); err != nil {
 			return f, err
 		}
 	}
 	if f.Pair > 0 {
-		err := db.sql.QueryRowContext(ctx, `SELECT at FROM rate_events WHERE bucket = $1 ORDER BY at DESC LIMIT 1`, pairBucket(account, client)).Scan(&f.LastTry)
+		err := db.sql.QueryRowContext(ctx, `SELECT at FROM rate_events WHERE bucket = $1 ORDER BY at DESC LIMIT 1`, pair).Scan(&f.LastTry)
 		if err != nil {
 			return f, err
 		}
@@ -65,10 +70,14 @@ func (db *DB) LoginFailures(ctx context.Context, account, client string) (auth.L
 // RecordLoginFailure counts a wrong password for the account, the client
 // and the two together, in one transaction.
 func (db *DB) RecordLoginFailure(ctx context.Context, account, client string) error {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return err
+	}
 	now := db.now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		for _, b := range []string{"login:" + account, "login-ip:" + client, pairBucket(account, client)} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rate_events (bucket, at) VALUES ($1, $2)`, b, now); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rate_events (bucket, at) VALUES ($1, $2)`, pk.rateBucket(b), now); err != nil {
 				return err
 			}
 		}
@@ -80,7 +89,11 @@ func (db *DB) RecordLoginFailure(ctx context.Context, account, client string) er
 // logged in from client; other clients' waits and counts stay, so a
 // guesser gains nothing from the owner's login.
 func (db *DB) ClearLoginFailures(ctx context.Context, account, client string) error {
-	_, err := db.w.ExecContext(ctx, `DELETE FROM rate_events WHERE bucket IN ($1, $2)`, "login:"+account, pairBucket(account, client))
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = db.w.ExecContext(ctx, `DELETE FROM rate_events WHERE bucket IN ($1, $2)`, pk.rateBucket("login:"+account), pk.rateBucket(pairBucket(account, client)))
 	return err
 }
 
@@ -89,9 +102,14 @@ func pairBucket(account, client string) string { return "login-pair:" + account 
 // QueryMisses counts the recent public queries that matched nothing, from
 // client and about name (auth.QueryMissWindow), in one read.
 func (db *DB) QueryMisses(ctx context.Context, client, name string) (byClient, byName int, err error) {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	fromClient := pk.rateBucket("query-miss-ip:" + client)
 	// Prepared once: every public query asks it before the look-up.
 	rows, err := db.query(ctx, `SELECT bucket, COUNT(*) FROM rate_events WHERE bucket IN ($1, $2) AND at > $3 GROUP BY bucket`,
-		"query-miss-ip:"+client, "query-miss-name:"+name, db.now().UTC().Add(-auth.QueryMissWindow))
+		fromClient, pk.rateBucket("query-miss-name:"+name), db.now().UTC().Add(-auth.QueryMissWindow))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -102,7 +120,7 @@ func (db *DB) QueryMisses(ctx context.Context, client, name string) (byClient, b
 		if err := rows.Scan(&bucket, &n); err != nil {
 			return 0, 0, err
 		}
-		if bucket == "query-miss-ip:"+client {
+		if bucket == fromClient {
 			byClient = n
 		} else {
 			byName = n
@@ -113,7 +131,12 @@ func (db *DB) QueryMisses(ctx context.Context, client, name string) (byClient, b
 
 // RecordQueryMiss counts a public query that matched nothing.
 func (db *DB) RecordQueryMiss(ctx context.Context, client, name string) error {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return err
+	}
 	now := db.now().UTC()
-	_, err := db.w.ExecContext(ctx, `INSERT INTO rate_events (bucket, at) VALUES ($1, $3), ($2, $3)`, "query-miss-ip:"+client, "query-miss-name:"+name, now)
+	_, err = db.w.ExecContext(ctx, `INSERT INTO rate_events (bucket, at) VALUES ($1, $3), ($2, $3)`,
+		pk.rateBucket("query-miss-ip:"+client), pk.rateBucket("query-miss-name:"+name), now)
 	return err
 }

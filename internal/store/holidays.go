@@ -184,10 +184,12 @@ func describe(d workday.Deadline) string {
 	return d.Date.String()
 }
 
+// enqueueToApplicant queues a message to an applicant account's mobile,
+// copied as users keeps it (sealed, with its HMAC): no key is needed.
 func enqueueToApplicant(ctx context.Context, tx *sql.Tx, now time.Time, applicantID int64, topic, body string) error {
-	var mobile string
-	if err := tx.QueryRowContext(ctx, `SELECT mobile FROM users WHERE id = $1`, applicantID).Scan(&mobile); err != nil {
+	var mobile, mobileHMAC string
+	if err := tx.QueryRowContext(ctx, `SELECT mobile, COALESCE(mobile_hmac, '') FROM users WHERE id = $1`, applicantID).Scan(&mobile, &mobileHMAC); err != nil {
 		return err
 	}
-	return enqueue(ctx, tx, now, "sms", mobile, topic, body)
+	return enqueueKept(ctx, tx, now, "sms", mobile, mobileHMAC, topic, body)
 }

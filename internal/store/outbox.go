@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"opcert/internal/audit"
+	"opcert/internal/auth"
+	"opcert/internal/sealed"
 )
 
 // ClaimLease is how long a claimed message stays with its sender. Past it,
@@ -105,6 +107,33 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxClaim, error)
 	})
 	if err != nil {
 		return nil, err
+	}
+	return db.openRecipients(ctx, out)
+}
+
+// openRecipients opens the claims' recipients for the sender; one still in
+// clear (queued by an older version, sealed at the next start) is sent as
+// it is. A recipient that cannot be opened (altered in the database) gives
+// its message up at once rather than failing every batch it is claimed in.
+func (db *DB) openRecipients(ctx context.Context, claims []OutboxClaim) ([]OutboxClaim, error) {
+	out := claims[:0]
+	for _, c := range claims {
+		if !sealed.IsSealed(c.Recipient) {
+			out = append(out, c)
+			continue
+		}
+		to, err := db.open(ctx, c.Recipient)
+		if errors.Is(err, sealed.ErrTampered) {
+			if err := db.MarkFailed(ctx, c, fmt.Errorf("收件人号码无法解密：%w", err), time.Time{}, auth.MaskSMSCode(c.Body)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		c.Recipient = to
+		out = append(out, c)
 	}
 	return out, nil
 }
@@ -264,6 +293,10 @@ func (db *DB) OutboxMessageByID(ctx context.Context, id int64) (OutboxRecord, er
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
+	if err != nil {
+		return r, err
+	}
+	r.Recipient, err = db.open(ctx, r.Recipient)
 	return r, err
 }
 
@@ -279,8 +312,12 @@ func (db *DB) OutboxRecords(ctx context.Context, f OutboxFilter, limit int) ([]O
 	var where []string
 	var args []any
 	if f.Recipient != "" {
-		args = append(args, f.Recipient)
-		where = append(where, fmt.Sprintf("recipient = $%d", len(args)))
+		pk, err := db.personal(ctx)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, pk.mobileHMAC(f.Recipient))
+		where = append(where, fmt.Sprintf("recipient_hmac = $%d", len(args)))
 	}
 	if f.Status != "" {
 		args = append(args, f.Status)
@@ -296,16 +333,25 @@ func (db *DB) OutboxRecords(ctx context.Context, f OutboxFilter, limit int) ([]O
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []OutboxRecord
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
+			rows.Close()
 			return nil, err
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Recipient, err = db.open(ctx, out[i].Recipient); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // SMSTemplate is an admin's text of a state-change message.

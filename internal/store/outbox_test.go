@@ -24,8 +24,9 @@ func near(a, b time.Time) bool { return a.Sub(b).Abs() < time.Microsecond }
 func queueOutbox(t *testing.T, db *store.DB, n int) {
 	t.Helper()
 	for i := range n {
-		storetest.Exec(t, db, `INSERT INTO outbox (channel, recipient, body, topic, created_at, next_attempt_at) VALUES ('sms', $1, '已受理', 'accepted', $2, $2)`,
-			fmt.Sprintf("137%08d", i), db.Now())
+		if err := store.EnqueueForTest(db, fmt.Sprintf("137%08d", i), "accepted", "已受理"); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

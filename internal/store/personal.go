@@ -252,9 +252,14 @@ var sealedColumns = []sealedColumn{
 	{"applications", "data", "", nil},
 	{"notices", "data", "", nil},
 	{"notices", "number", "", nil},
+	{"users", "login", "login_hmac", exactly},
+	{"users", "mobile", "mobile_hmac", sealed.Mobile},
+	{"outbox", "recipient", "recipient_hmac", sealed.Mobile},
 }
 
-// exactly is the normalisation of certificate numbers, looked up as typed.
+// exactly is the normalisation of certificate numbers and logins, looked
+// up as typed (a 单位's credit code is tried upper-cased by the login
+// itself, casework.LoginPassword).
 func exactly(s string) string { return s }
 
 // resealBatch is how many rows one transaction re-seals, so that serving
@@ -266,7 +271,59 @@ const resealBatch = 500
 // test's generated registry). It does nothing when there is none, so
 // every start runs it.
 func (db *DB) sealPlainPersonalData(ctx context.Context) (int, error) {
-	return db.reseal(ctx, "v1:%", nil)
+	n, err := db.reseal(ctx, "v1:%", nil)
+	if err != nil {
+		return n, err
+	}
+	m, err := db.hashPlainBuckets(ctx)
+	return n + m, err
+}
+
+// hashPlainBuckets renames the rate-limit buckets written in clear (by a
+// version before rateBucket) to their blind names. Every event of a
+// bucket gets the same name, so one update per bucket keeps its count.
+// The blind index does not change with the data key, so rotation leaves
+// buckets alone.
+func (db *DB) hashPlainBuckets(ctx context.Context) (int, error) {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for {
+		rows, err := db.sql.QueryContext(ctx, `SELECT DISTINCT bucket FROM rate_events WHERE bucket NOT LIKE '#%' LIMIT `+strconv.Itoa(resealBatch))
+		if err != nil {
+			return total, err
+		}
+		var plain []string
+		for rows.Next() {
+			var b string
+			if err := rows.Scan(&b); err != nil {
+				rows.Close()
+				return total, err
+			}
+			plain = append(plain, b)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return total, err
+		}
+		if len(plain) == 0 {
+			return total, nil
+		}
+		err = db.inTx(ctx, func(tx *sql.Tx) error {
+			for _, b := range plain {
+				if _, err := tx.ExecContext(ctx, `UPDATE rate_events SET bucket = $1 WHERE bucket = $2`, pk.rateBucket(b), b); err != nil {
+					return fmt.Errorf("store: hash rate bucket: %w", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += len(plain)
+	}
 }
 
 // ResealPersonalData re-seals, in batches, every value not sealed with the
@@ -368,6 +425,51 @@ func (pk *personalKeys) mobileHMAC(mobile string) string {
 }
 
 func (pk *personalKeys) numberHMAC(number string) string { return pk.index.Of(number) }
+
+func (pk *personalKeys) loginHMAC(login string) string { return pk.index.Of(login) }
+
+// rateBucket is the name a rate-limit bucket is kept under: its kind as
+// the caller wrote it ("login", "sms", "query-miss-name" …), what it
+// counts (a login, a mobile, a name, an address) as its blind index, so
+// that the limits count as before with nothing personal in rate_events.
+// The leading '#' tells such names from the ones an older version wrote
+// in clear (hashPlainBuckets); no kind the service writes begins with it.
+func (pk *personalKeys) rateBucket(bucket string) string {
+	kind, what, _ := strings.Cut(bucket, ":")
+	return "#" + kind + ":" + pk.index.Of(what)
+}
+
+// open returns the plaintext of a sealed value with these keys. Inside a
+// transaction, where the keys cannot be read again, a value sealed with a
+// newer key fails with sealed.ErrUnknownKey: withPersonalKeys runs the
+// transaction again with them.
+func (pk *personalKeys) open(v string) (string, error) {
+	plain, err := pk.ring.Open(v)
+	if err != nil {
+		return "", fmt.Errorf("store: open personal data: %w", err)
+	}
+	return plain, nil
+}
+
+// withPersonalKeys runs f with the data keys, and once more with the keys
+// read again when f met a value sealed with a key made since they were
+// read (another instance's rotation within the minute). f is a whole
+// transaction, rolled back when it fails, so running it again is safe.
+func (db *DB) withPersonalKeys(ctx context.Context, f func(pk *personalKeys) error) error {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return err
+	}
+	err = f(pk)
+	if !errors.Is(err, sealed.ErrUnknownKey) {
+		return err
+	}
+	db.forgetPersonalKeys()
+	if pk, err = db.personal(ctx); err != nil {
+		return err
+	}
+	return f(pk)
+}
 
 // open returns the plaintext of a sealed column; a key this instance has
 // not read yet (made by another within the minute) is read first.

@@ -7,7 +7,6 @@ import (
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/registry"
-	"opcert/internal/sealed"
 )
 
 // ExpiringItem is an item nearing 有效期至 with whom to tell.
@@ -54,11 +53,9 @@ func (db *DB) ExpiringItems(ctx context.Context, day civil.Date, after registry.
 		if err := rows.Scan(&e.HolderID, &e.Item.ID, &item, &e.Item.WeldCode, &e.Item.ValidUntil, &e.Mobile); err != nil {
 			return nil, err
 		}
-		// The account's mobile is kept in clear, the registry's sealed.
-		if sealed.IsSealed(e.Mobile) {
-			if e.Mobile, err = db.open(ctx, e.Mobile); err != nil {
-				return nil, err
-			}
+		// The account's mobile and the registry's are both sealed.
+		if e.Mobile, err = db.open(ctx, e.Mobile); err != nil {
+			return nil, err
 		}
 		ref, err := catalog.ParseItemRef(item)
 		if err != nil {
@@ -75,6 +72,10 @@ func (db *DB) ExpiringItems(ctx context.Context, day civil.Date, after registry.
 // already (another instance, an earlier run), and then nothing is queued.
 func (db *DB) SendExpiryReminder(ctx context.Context, e ExpiringItem, kind, body string) (sent bool, err error) {
 	now := db.now().UTC()
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return false, err
+	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO expiry_reminders (holder_id, item, weld_code, valid_until, kind, sent_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, e.HolderID, e.Item.Ref.String(), e.Item.WeldCode, e.Item.ValidUntil, kind, now)
@@ -85,7 +86,7 @@ func (db *DB) SendExpiryReminder(ctx context.Context, e ExpiringItem, kind, body
 			return err
 		}
 		sent = true
-		return enqueue(ctx, tx, now, "sms", e.Mobile, "expiry_reminder", body)
+		return enqueue(ctx, tx, pk, now, "sms", e.Mobile, "expiry_reminder", body)
 	})
 	return sent, err
 }

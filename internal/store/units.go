@@ -22,17 +22,24 @@ func (db *DB) RegisterUnit(ctx context.Context, un enterprise.Unit, passwordHash
 	if err := u.Validate(); err != nil {
 		return u, err
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return u, err
+	}
+	k, err := pk.keepAccount(u)
+	if err != nil {
+		return u, err
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var taken int
-		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM units WHERE credit_code = $1) + (SELECT COUNT(*) FROM users WHERE login = $1)`,
-			un.CreditCode).Scan(&taken); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM units WHERE credit_code = $1) + (SELECT COUNT(*) FROM users WHERE login_hmac = $2)`,
+			un.CreditCode, k.loginHMAC).Scan(&taken); err != nil {
 			return err
 		}
 		if taken > 0 {
 			return ErrUnitTaken
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO users (login, name, role, password_hash, mobile, disabled, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, u.Login, u.Name, string(u.Role), u.PasswordHash, "", false, now).Scan(&u.ID); err != nil {
+		if err := insertUser(ctx, tx, &u, k); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO units (user_id, credit_code, name, address, contact, phone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,

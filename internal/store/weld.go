@@ -210,7 +210,11 @@ func (db *DB) weldSeats(ctx context.Context, where string, args ...any) ([]WeldS
 func (db *DB) SeatWelder(ctx context.Context, regID, sessionID int64, who audit.Entry, topic string, message func(WeldSeat) string) (WeldSeat, error) {
 	now := db.now().UTC()
 	var out WeldSeat
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return out, err
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		r, err := scanWeld(tx.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE id = $1`, regID))
 		if err != nil {
 			return err
@@ -251,7 +255,7 @@ func (db *DB) SeatWelder(ctx context.Context, regID, sessionID int64, who audit.
 			return err
 		}
 		if message != nil && r.Mobile != "" {
-			if err := enqueue(ctx, tx, now, "sms", r.Mobile, topic, message(out)); err != nil {
+			if err := enqueue(ctx, tx, pk, now, "sms", r.Mobile, topic, message(out)); err != nil {
 				return err
 			}
 		}

@@ -125,7 +125,7 @@ func TestTwoInstancesShareOneDatabaseAndOneS3Server(t *testing.T) {
 		return err == nil && s.Pending == 0 && s.Sending == 0 && s.Sent > 0
 	})
 	var reminders int
-	rows, err := store.QueryForTest(db, `SELECT recipient, body, COUNT(*) FROM outbox WHERE topic = 'expiry_reminder' GROUP BY recipient, body`)
+	rows, err := store.QueryForTest(db, `SELECT recipient_hmac, body, COUNT(*) FROM outbox WHERE topic = 'expiry_reminder' GROUP BY recipient_hmac, body`)
 	if err != nil {
 		t.Fatal(err)
 	}

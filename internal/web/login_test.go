@@ -153,6 +153,31 @@ func TestPasswordLoginWhenHashingIsBusy(t *testing.T) {
 	}
 }
 
+// Logins are kept sealed and found by their HMACs: an applicant's mobile
+// logs in written as the SMS forms take it, staff and 单位 names exactly
+// as they are (a user name in another case is someone else).
+func TestPasswordLoginByMobileAndByName(t *testing.T) {
+	srv, _ := newDemoServer(t, true)
+	for _, c := range []struct {
+		login, hello string
+	}{
+		{"13800000001", "您好，张伟"}, {"138 0000 0001", "您好，张伟"}, {"+86 138-0000-0001", "您好，张伟"},
+		{"officer-310104", "您好，徐汇区受理员"}, {"admin", "您好，系统管理员"},
+	} {
+		b := newBrowser(t, srv)
+		if resp, body := b.post("/login/password", url.Values{"login": {c.login}, "password": {demo.Password}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("login %q: %d %s", c.login, resp.StatusCode, body)
+			continue
+		}
+		_, body := b.get("/")
+		mustContain(t, body, c.hello)
+	}
+	for _, login := range []string{"Officer-310104", "x13800000001", "1380000000"} {
+		_, body := newBrowser(t, srv).post("/login/password", url.Values{"login": {login}, "password": {demo.Password}})
+		mustContain(t, body, "手机号（登录名）或密码不正确")
+	}
+}
+
 func TestPasswordLoginRefusals(t *testing.T) {
 	srv, _ := newDemoServer(t, true)
 	b := newBrowser(t, srv)

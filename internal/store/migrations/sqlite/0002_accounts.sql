@@ -53,7 +53,7 @@ CREATE INDEX outbox_pending ON outbox (status, next_attempt_at);
 CREATE INDEX outbox_recipient ON outbox (recipient, created_at);
 
 CREATE TABLE rate_events (
-    bucket TEXT NOT NULL,            -- e.g. login:13800000001, sms:ip:127.0.0.1
+    bucket TEXT NOT NULL,            -- e.g. login:<account>, sms-ip:<address>
     at     TIMESTAMP NOT NULL
 );
 CREATE INDEX rate_events_bucket ON rate_events (bucket, at);

@@ -198,3 +198,19 @@ func (c *Correction) Targets() []string {
 	}
 	return out
 }
+
+// RenewedLines are the registry lines a 复审 form asks to renew; other
+// matters renew none. While such an application is under way its holder
+// is not reminded to apply for those lines (SendReminders): they have.
+func (f Form) RenewedLines() []int64 {
+	if f.Matter != MatterRenew {
+		return nil
+	}
+	var out []int64
+	for _, it := range f.Items {
+		if it.RegistryItemID != 0 {
+			out = append(out, it.RegistryItemID)
+		}
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package application
 
 import (
+	"slices"
 	"testing"
 
 	"opcert/internal/catalog"
@@ -79,6 +80,25 @@ func TestLineOnCertificate(t *testing.T) {
 		got := LineOnCertificate(tc.it, nil)
 		if got.Code != tc.code || got.Name != tc.name || got.Original != tc.original {
 			t.Errorf("%s: %+v, want %s %s %s", tc.it.Ref, got, tc.code, tc.name, tc.original)
+		}
+	}
+}
+
+// A 复审 form renews the registry lines it names; a 手工录入 line (no
+// registry id), 新办, 增项 and 补证 renew none.
+func TestRenewedLines(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    Form
+		want []int64
+	}{
+		{"复审 of two lines", Form{Matter: MatterRenew, Items: []FormItem{{RegistryItemID: 7, Target: "Q2"}, {RegistryItemID: 9, Target: "N1"}}}, []int64{7, 9}},
+		{"复审 of a 手工录入 line", Form{Matter: MatterRenew, Items: []FormItem{{Target: "Q2", ValidUntil: "2027-01-31"}}}, nil},
+		{"补证", Form{Matter: MatterReissue, Items: []FormItem{{RegistryItemID: 7}}}, nil},
+		{"增项", Form{Matter: MatterAdd, Items: []FormItem{{Target: "N1"}}}, nil},
+	} {
+		if got := tc.f.RenewedLines(); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: RenewedLines = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

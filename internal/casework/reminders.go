@@ -2,10 +2,13 @@ package casework
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"opcert/internal/application"
 	"opcert/internal/notify"
 	"opcert/internal/registry"
+	"opcert/internal/store"
 )
 
 // reminderBatch is how many reminders one pass reads at a time.
@@ -31,9 +34,16 @@ func (s *Service) SendReminders(ctx context.Context) (Reminded, error) {
 		if len(items) > 0 {
 			after = items[len(items)-1].Item
 		}
+		applied, err := s.linesUnderRenewal(ctx, items)
+		if err != nil {
+			return out, err
+		}
 		for _, e := range items {
 			kind := e.Item.ReminderDue(today)
-			if kind == "" {
+			if kind == "" || applied[e.Item.ID] {
+				// A line whose 复审 is under way is left unreminded and
+				// unrecorded: should the application end without a
+				// decision, the next run reminds.
 				continue
 			}
 			body := render(map[string]string{"项目": s.itemLabel(e.Item), "有效期至": e.Item.ValidUntil.Chinese()})
@@ -65,6 +75,34 @@ func (s *Service) SendReminders(ctx context.Context) (Reminded, error) {
 		}
 		if sent {
 			out.Drafts++
+		}
+	}
+	return out, nil
+}
+
+// linesUnderRenewal are the registry lines among items that a 复审
+// application under way asks to renew.
+func (s *Service) linesUnderRenewal(ctx context.Context, items []store.ExpiringItem) (map[int64]bool, error) {
+	var holders []int64
+	seen := map[int64]bool{}
+	for _, e := range items {
+		if !seen[e.HolderID] {
+			seen[e.HolderID] = true
+			holders = append(holders, e.HolderID)
+		}
+	}
+	apps, err := s.store.RenewalsUnderWay(ctx, holders)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]bool{}
+	for _, a := range apps {
+		var f application.Form
+		if err := json.Unmarshal(a.Data, &f); err != nil {
+			return nil, fmt.Errorf("casework: the form of application %d: %w", a.ID, err)
+		}
+		for _, id := range f.RenewedLines() {
+			out[id] = true
 		}
 	}
 	return out, nil

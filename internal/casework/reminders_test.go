@@ -1,11 +1,13 @@
 package casework_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
+	"opcert/internal/application"
 	"opcert/internal/casework"
 	"opcert/internal/catalog"
 	"opcert/internal/registry"
@@ -112,6 +114,50 @@ func TestRemindersOverSeveralBatches(t *testing.T) {
 		}
 		if again := must(w.s.SendReminders(ctx)); again.Items != 0 {
 			t.Fatalf("second run sent %d", again.Items)
+		}
+	})
+}
+
+// A holder who has applied for 复审 of a line is not reminded to apply for
+// it while the application is under way; their other lines are. Once the
+// application ends without a decision (withdrawn), the next run reminds.
+func TestNoReminderWhileRenewalUnderWay(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, "2026-12-01")
+		item := func(code, until string) registry.Item {
+			return registry.Item{Ref: catalog.OldRef(catalog.OldCode(code)), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: day("2022-01-01"), ValidUntil: day(until), Status: registry.ItemValid}
+		}
+		holder := must(db.HolderByID(ctx, w.holderID))
+		must(db.PutHolding(ctx, registry.Holding{Holder: holder, Certificates: []registry.Certificate{{Number: holder.IDNumber,
+			Items: []registry.Item{item("Q8", "2027-02-01"), item("N2", "2026-12-22")}}}}))
+		var q8 registry.Item
+		for _, it := range must(db.HoldingByIDNumber(ctx, holder.IDNumber)).Certificates[0].Items {
+			if it.Ref == catalog.OldRef("Q8") {
+				q8 = it
+			}
+		}
+		f := application.Form{Matter: application.MatterRenew, Items: []application.FormItem{{RegistryItemID: q8.ID, From: q8.Ref.String(), Target: "Q2(限流动式起重机)"}}}
+		data := must(json.Marshal(f))
+		a := must(db.CreateDraft(ctx, store.Application{ApplicantID: w.applicant.UserID, HolderID: w.holderID, Matter: "renew", Status: "draft",
+			Step: "review", Data: data, DraftExpiresOn: day("2026-12-30")}))
+		active, inactive := true, false
+		a = must(db.Apply(ctx, store.Transition{ID: a.ID, ApplicantID: a.ApplicantID, ActorID: a.ApplicantID, Version: a.Version,
+			From: []string{"draft"}, To: "submitted", Action: "submit", AssignNumber: true,
+			Items: []store.AppItem{{Qualification: "Q2(限流动式起重机)"}}, ItemsActive: &active}))
+
+		if n := must(w.s.SendReminders(ctx)); n.Items != 1 {
+			t.Fatalf("with the 复审 of Q8 under way: %d reminders, want 1 (N2)", n.Items)
+		}
+		if m := w.lastSMS(t); !strings.Contains(m.Body, "N2") {
+			t.Fatalf("reminder %q, want the one of N2", m.Body)
+		}
+		must(db.Apply(ctx, store.Transition{ID: a.ID, ApplicantID: a.ApplicantID, ActorID: a.ApplicantID, Version: a.Version,
+			From: []string{"submitted"}, To: "withdrawn", Action: "withdraw", ItemsActive: &inactive}))
+		if n := must(w.s.SendReminders(ctx)); n.Items != 1 {
+			t.Fatalf("after the withdrawal: %d reminders, want 1 (Q8)", n.Items)
+		}
+		if m := w.lastSMS(t); !strings.Contains(m.Body, "Q8") {
+			t.Fatalf("reminder %q, want the one of Q8", m.Body)
 		}
 	})
 }

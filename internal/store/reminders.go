@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
@@ -65,6 +67,25 @@ func (db *DB) ExpiringItems(ctx context.Context, day civil.Date, after registry.
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// RenewalsUnderWay are the 复审 applications of these holders that are
+// under way: submitted and not yet decided or withdrawn (their items are
+// active), forms opened.
+func (db *DB) RenewalsUnderWay(ctx context.Context, holderIDs []int64) ([]Application, error) {
+	if len(holderIDs) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(holderIDs))
+	marks := make([]string, len(holderIDs))
+	for i, id := range holderIDs {
+		args[i] = id
+		marks[i] = fmt.Sprintf("$%d", i+1)
+	}
+	return db.queryApplications(ctx, `SELECT `+appColumns+` FROM applications a
+		WHERE a.holder_id IN (`+strings.Join(marks, ", ")+`) AND a.matter = 'renew'
+		  AND EXISTS (SELECT 1 FROM application_items i WHERE i.application_id = a.id AND i.active)
+		ORDER BY a.id`, args...)
 }
 
 // SendExpiryReminder records the reminder of kind for the item and queues

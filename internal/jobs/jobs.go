@@ -108,6 +108,12 @@ func (r *Runner) Once(ctx context.Context) {
 	} else if p != (store.LoginsPruned{}) {
 		r.Log.Info("job: login codes expired", "qr_logins", p.QRLogins, "sms_codes", p.SMSCodes, "rate_events", p.RateEvents, "captchas", p.Captchas)
 	}
+	var pruned int64
+	if err := r.timed("prune_outbox", func() (err error) { pruned, err = r.DB.PruneOutbox(ctx); return err }); err != nil && ctx.Err() == nil {
+		r.Log.Error("job: prune outbox", "err", err)
+	} else if pruned > 0 {
+		r.Log.Info("job: old messages deleted", "count", pruned)
+	}
 	if now := r.now(); r.lastSweep.IsZero() || now.Sub(r.lastSweep) >= FileSweepEvery {
 		if err := r.timed("sweep_files", func() error { return r.SweepFiles(ctx) }); err != nil && ctx.Err() == nil {
 			r.Log.Error("job: sweep files", "err", err)

@@ -68,7 +68,7 @@ func TestExpireDraftsDeletesFiles(t *testing.T) {
 		}}
 		r.Once(ctx)
 		// Each job is reported to the metrics under its name.
-		if got := strings.Join(ran, " "); got != "expire_drafts overdue_corrections reminders expire_sessions expire_logins sweep_files" {
+		if got := strings.Join(ran, " "); got != "expire_drafts overdue_corrections reminders expire_sessions expire_logins prune_outbox sweep_files" {
 			t.Errorf("jobs observed: %s", got)
 		}
 		if _, err := db.ApplicationOf(ctx, old.ID, u.ID); err == nil {

@@ -436,3 +436,21 @@ func putSMSTemplate(ctx context.Context, tx *sql.Tx, now time.Time, topic, body 
 		topic, body, now, nullInt(adminID))
 	return err
 }
+
+// OutboxKept is how long a message is kept after it was sent or given up:
+// long enough for an applicant's "I never got the SMS" to be looked into
+// (the admin's 短信记录), no longer, since every message names a person
+// and their mobile (PIPL art. 19: kept for the shortest time the purpose
+// needs). It is longer than any per-number limit looks back.
+const OutboxKept = 180 * 24 * time.Hour
+
+// PruneOutbox deletes the messages sent or given up over OutboxKept ago,
+// and returns how many. Pending messages stay, however old.
+func (db *DB) PruneOutbox(ctx context.Context) (int64, error) {
+	res, err := db.w.ExecContext(ctx, `DELETE FROM outbox WHERE status <> 'pending' AND COALESCE(sent_at, next_attempt_at) < $1`,
+		db.now().UTC().Add(-OutboxKept))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

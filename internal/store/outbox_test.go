@@ -197,3 +197,45 @@ func TestSMSTemplates(t *testing.T) {
 		}
 	})
 }
+
+// Messages sent or given up are deleted OutboxKept after; one still to
+// send stays however old it is.
+func TestPruneOutbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &outboxClock{time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+		db.SetClock(c.now)
+		queueOutbox(t, db, 4)
+		claims, err := db.ClaimOutbox(ctx, 3)
+		if err != nil || len(claims) != 3 {
+			t.Fatalf("claim: %+v %v", claims, err)
+		}
+		sent, failed, pending := claims[0], claims[1], claims[2]
+		if err := db.MarkSent(ctx, sent.ID, c.t, "gw-1", sent.Body); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MarkFailed(ctx, failed, errors.New("号码不存在"), time.Time{}, failed.Body); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MarkFailed(ctx, pending, errors.New("网关超时"), c.t.Add(time.Hour), ""); err != nil {
+			t.Fatal(err)
+		}
+
+		c.t = c.t.Add(store.OutboxKept - time.Minute)
+		if n, err := db.PruneOutbox(ctx); err != nil || n != 0 {
+			t.Fatalf("before OutboxKept: pruned %d, %v", n, err)
+		}
+		c.t = c.t.Add(2 * time.Minute)
+		if n, err := db.PruneOutbox(ctx); err != nil || n != 2 {
+			t.Fatalf("after OutboxKept: pruned %d, %v; want the sent and the given-up one", n, err)
+		}
+		for _, id := range []int64{sent.ID, failed.ID} {
+			if _, err := db.OutboxMessageByID(ctx, id); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("message %d: %v, want it deleted", id, err)
+			}
+		}
+		if st, err := db.OutboxStats(ctx); err != nil || st.Pending != 2 || st.Sent+st.Failed != 0 {
+			t.Errorf("left: %+v %v, want the two still to send", st, err)
+		}
+	})
+}

@@ -255,6 +255,22 @@ var sealedColumns = []sealedColumn{
 	{"users", "login", "login_hmac", exactly},
 	{"users", "mobile", "mobile_hmac", sealed.Mobile},
 	{"outbox", "recipient", "recipient_hmac", sealed.Mobile},
+	{"weld_registrations", "id_number", "id_number_hmac", sealed.IDNumber},
+	{"weld_registrations", "mobile", "", nil},
+	{"weld_registrations", "data", "", nil},
+	{"weld_batches", "rows_json", "", nil},
+	{"units", "phone", "", nil},
+}
+
+// rowKeys names the key column of the tables whose rows are not keyed by
+// id, so that sealing walks them in order all the same.
+var rowKeys = map[string]string{"units": "user_id"}
+
+func rowKey(table string) string {
+	if k, ok := rowKeys[table]; ok {
+		return k
+	}
+	return "id"
 }
 
 // exactly is the normalisation of certificate numbers and logins, looked
@@ -346,13 +362,14 @@ func (db *DB) reseal(ctx context.Context, keep string, progress func(table, colu
 	total := 0
 	for _, c := range sealedColumns {
 		var after int64
+		key := rowKey(c.table)
 		for {
 			type change struct {
 				id                int64
 				old, sealed, hmac string
 			}
 			var batch []change
-			rows, err := db.sql.QueryContext(ctx, `SELECT id, `+c.column+` FROM `+c.table+` WHERE id > $1 AND `+c.column+` <> '' AND `+c.column+` NOT LIKE $2 ORDER BY id LIMIT `+strconv.Itoa(resealBatch), after, keep)
+			rows, err := db.sql.QueryContext(ctx, `SELECT `+key+`, `+c.column+` FROM `+c.table+` WHERE `+key+` > $1 AND `+c.column+` <> '' AND `+c.column+` NOT LIKE $2 ORDER BY `+key+` LIMIT `+strconv.Itoa(resealBatch), after, keep)
 			if err != nil {
 				return total, err
 			}
@@ -393,7 +410,7 @@ func (db *DB) reseal(ctx context.Context, keep string, progress func(table, colu
 						set, args = set+`, `+c.hmac+` = $4`, append(args, ch.hmac)
 					}
 					// A row changed since it was read keeps the change.
-					if _, err := tx.ExecContext(ctx, `UPDATE `+c.table+` SET `+set+` WHERE id = $2 AND `+c.column+` = $3`, args...); err != nil {
+					if _, err := tx.ExecContext(ctx, `UPDATE `+c.table+` SET `+set+` WHERE `+key+` = $2 AND `+c.column+` = $3`, args...); err != nil {
 						return fmt.Errorf("store: seal %s.%s of row %d: %w", c.table, c.column, ch.id, err)
 					}
 				}

@@ -15,7 +15,8 @@ import (
 var ErrUnitTaken = errors.New("该统一社会信用代码已注册单位账号，请直接登录；如忘记密码，请联系系统管理员")
 
 // RegisterUnit creates a 单位 account, its login name the unit's credit
-// code, with the unit's profile, in one transaction.
+// code, with the unit's profile, in one transaction. The 联系电话 is kept
+// sealed: it is often the contact's own mobile.
 func (db *DB) RegisterUnit(ctx context.Context, un enterprise.Unit, passwordHash string) (auth.User, error) {
 	now := db.now().UTC()
 	u := auth.User{Login: un.CreditCode, Name: un.Name, Role: auth.RoleUnit, PasswordHash: passwordHash, CreatedAt: now}
@@ -27,6 +28,10 @@ func (db *DB) RegisterUnit(ctx context.Context, un enterprise.Unit, passwordHash
 		return u, err
 	}
 	k, err := pk.keepAccount(u)
+	if err != nil {
+		return u, err
+	}
+	phone, err := pk.seal(un.Phone)
 	if err != nil {
 		return u, err
 	}
@@ -43,7 +48,7 @@ func (db *DB) RegisterUnit(ctx context.Context, un enterprise.Unit, passwordHash
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO units (user_id, credit_code, name, address, contact, phone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			u.ID, un.CreditCode, un.Name, un.Address, un.Contact, un.Phone, now)
+			u.ID, un.CreditCode, un.Name, un.Address, un.Contact, phone, now)
 		return err
 	})
 	if isUniqueViolation(err) {
@@ -60,6 +65,10 @@ func (db *DB) UnitOf(ctx context.Context, userID int64) (enterprise.Unit, error)
 	if errors.Is(err, sql.ErrNoRows) {
 		return un, ErrNotFound
 	}
+	if err != nil {
+		return un, err
+	}
+	un.Phone, err = db.open(ctx, un.Phone)
 	return un, err
 }
 

@@ -47,15 +47,52 @@ var (
 
 const weldColumns = `id, kind, id_number, name, mobile, institution_id, data, version, created_at, updated_at, locked_at, COALESCE(locked_by, 0), scored_at`
 
-func scanWeld(row interface{ Scan(...any) error }) (WeldRegistration, error) {
+// scanWeld reads a registration and opens its sealed 证件号码, mobile and
+// form.
+func (db *DB) scanWeld(ctx context.Context, row interface{ Scan(...any) error }) (WeldRegistration, error) {
 	var r WeldRegistration
 	var data string
 	err := row.Scan(&r.ID, &r.Kind, &r.IDNumber, &r.Name, &r.Mobile, &r.InstitutionID, &data, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.LockedAt, &r.LockedBy, &r.ScoredAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
+	if err != nil {
+		return r, err
+	}
+	for _, v := range []*string{&r.IDNumber, &r.Mobile, &data} {
+		if *v, err = db.open(ctx, *v); err != nil {
+			return r, fmt.Errorf("store: weld registration %d: %w", r.ID, err)
+		}
+	}
 	r.Data = []byte(data)
-	return r, err
+	return r, nil
+}
+
+// sealedWeld is what a registration keeps of its registrant: sealed, and
+// the HMAC of the 证件号码 it is found by.
+type sealedWeld struct {
+	idNumber, idHMAC, mobile, data string
+}
+
+func (pk *personalKeys) sealWeld(r WeldRegistration) (sealedWeld, error) {
+	out := sealedWeld{idHMAC: pk.idHMAC(r.IDNumber)}
+	var err error
+	if out.idNumber, err = pk.seal(r.IDNumber); err != nil {
+		return out, err
+	}
+	if out.mobile, err = pk.seal(r.Mobile); err != nil {
+		return out, err
+	}
+	out.data, err = pk.seal(string(r.Data))
+	return out, err
+}
+
+// weldRegistered tells whether the person of this 证件号码 HMAC has a
+// registration of the kind not yet scored.
+func weldRegistered(ctx context.Context, tx *sql.Tx, idHMAC, kind string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM weld_registrations WHERE id_number_hmac = $1 AND kind = $2 AND scored_at IS NULL`, idHMAC, kind).Scan(&n)
+	return n > 0, err
 }
 
 // AddWeldRegistration stores a new registration with its audit entry, in
@@ -64,17 +101,23 @@ func scanWeld(row interface{ Scan(...any) error }) (WeldRegistration, error) {
 func (db *DB) AddWeldRegistration(ctx context.Context, r WeldRegistration, who audit.Entry) (WeldRegistration, error) {
 	now := db.now().UTC()
 	r.CreatedAt, r.UpdatedAt, r.Version = now, now, 1
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM weld_registrations WHERE id_number = $1 AND kind = $2 AND scored_at IS NULL`,
-			r.IDNumber, r.Kind).Scan(&n); err != nil {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return r, err
+	}
+	sw, err := pk.sealWeld(r)
+	if err != nil {
+		return r, err
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		if taken, err := weldRegistered(ctx, tx, sw.idHMAC, r.Kind); err != nil || taken {
+			if err == nil {
+				err = ErrWeldRegistered
+			}
 			return err
 		}
-		if n > 0 {
-			return ErrWeldRegistered
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO weld_registrations (kind, id_number, name, mobile, institution_id, data, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id`, r.Kind, r.IDNumber, r.Name, r.Mobile, r.InstitutionID, string(r.Data), now).Scan(&r.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO weld_registrations (kind, id_number, id_number_hmac, name, mobile, institution_id, data, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id`, r.Kind, sw.idNumber, sw.idHMAC, r.Name, sw.mobile, r.InstitutionID, sw.data, now).Scan(&r.ID); err != nil {
 			return err
 		}
 		who.Subject, who.After = fmt.Sprintf("weld_registration:%d", r.ID), r.Kind
@@ -89,14 +132,22 @@ func (db *DB) AddWeldRegistration(ctx context.Context, r WeldRegistration, who a
 // too (ErrStale).
 func (db *DB) UpdateWeldRegistration(ctx context.Context, r WeldRegistration, who audit.Entry) (WeldRegistration, error) {
 	now := db.now().UTC()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return WeldRegistration{}, err
+	}
+	sw, err := pk.sealWeld(r)
+	if err != nil {
+		return WeldRegistration{}, err
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE weld_registrations SET name = $1, mobile = $2, data = $3, version = version + 1, updated_at = $4
-			WHERE id = $5 AND version = $6 AND locked_at IS NULL`, r.Name, r.Mobile, string(r.Data), now, r.ID, r.Version)
+			WHERE id = $5 AND version = $6 AND locked_at IS NULL`, r.Name, sw.mobile, sw.data, now, r.ID, r.Version)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			cur, err := scanWeld(tx.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE id = $1`, r.ID))
+			cur, err := db.scanWeld(ctx, tx.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE id = $1`, r.ID))
 			switch {
 			case err != nil:
 				return err
@@ -117,12 +168,18 @@ func (db *DB) UpdateWeldRegistration(ctx context.Context, r WeldRegistration, wh
 
 // WeldRegistration loads one registration.
 func (db *DB) WeldRegistration(ctx context.Context, id int64) (WeldRegistration, error) {
-	return scanWeld(db.sql.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE id = $1`, id))
+	return db.scanWeld(ctx, db.sql.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE id = $1`, id))
 }
 
-// LatestWeldRegistration is a person's newest registration of a kind.
+// LatestWeldRegistration is a person's newest registration of a kind,
+// found by the HMAC of the 证件号码 (any case of its X).
 func (db *DB) LatestWeldRegistration(ctx context.Context, idNumber, kind string) (WeldRegistration, error) {
-	return scanWeld(db.sql.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE id_number = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`, idNumber, kind))
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return WeldRegistration{}, err
+	}
+	return db.scanWeld(ctx, db.sql.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE id_number_hmac = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`,
+		pk.idHMAC(idNumber), kind))
 }
 
 // WeldRegistrations lists an institution's registrations, newest first.
@@ -138,7 +195,7 @@ func (db *DB) weldRegistrations(ctx context.Context, where string, args ...any) 
 	defer rows.Close()
 	var out []WeldRegistration
 	for rows.Next() {
-		r, err := scanWeld(rows)
+		r, err := db.scanWeld(ctx, rows)
 		if err != nil {
 			return nil, err
 		}
@@ -215,7 +272,7 @@ func (db *DB) SeatWelder(ctx context.Context, regID, sessionID int64, who audit.
 		return out, err
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		r, err := scanWeld(tx.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE id = $1`, regID))
+		r, err := db.scanWeld(ctx, tx.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE id = $1`, regID))
 		if err != nil {
 			return err
 		}
@@ -280,7 +337,7 @@ func (db *DB) ScoreWelder(ctx context.Context, regID, by int64, h registry.Holde
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			r, err := scanWeld(tx.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE id = $1`, regID))
+			r, err := db.scanWeld(ctx, tx.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE id = $1`, regID))
 			switch {
 			case err != nil:
 				return err
@@ -324,7 +381,7 @@ func (db *DB) WeldRegistrationByAccess(ctx context.Context, tokenHash string) (W
 	if tokenHash == "" {
 		return WeldRegistration{}, ErrNotFound
 	}
-	return scanWeld(db.sql.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE access_hash = $1 AND access_until > $2`, tokenHash, db.now().UTC()))
+	return db.scanWeld(ctx, db.sql.QueryRowContext(ctx, `SELECT `+weldColumns+` FROM weld_registrations WHERE access_hash = $1 AND access_until > $2`, tokenHash, db.now().UTC()))
 }
 
 // ExamSessionsIn loads sessions by id.

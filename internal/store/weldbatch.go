@@ -29,13 +29,22 @@ type WeldBatch struct {
 // ErrBatchConfirmed refuses a second confirmation of one upload.
 var ErrBatchConfirmed = errors.New("该批量报名已确认，不能重复确认；如需再报名其他考生，请重新上传表格")
 
-// AddWeldBatch keeps an uploaded workbook's rows with the audit entry of
-// the upload, in one transaction.
+// AddWeldBatch keeps an uploaded workbook's rows, sealed (证件号码 and
+// mobiles of every candidate), with the audit entry of the upload, in one
+// transaction.
 func (db *DB) AddWeldBatch(ctx context.Context, b WeldBatch, who audit.Entry) (WeldBatch, error) {
 	b.CreatedAt = db.now().UTC()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return b, err
+	}
+	rows, err := pk.seal(string(b.Rows))
+	if err != nil {
+		return b, err
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO weld_batches (credit_code, uploaded_by, filename, rows_json, row_count, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, b.CreditCode, b.UploadedBy, b.Filename, string(b.Rows), b.RowCount, b.CreatedAt).Scan(&b.ID); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, b.CreditCode, b.UploadedBy, b.Filename, rows, b.RowCount, b.CreatedAt).Scan(&b.ID); err != nil {
 			return err
 		}
 		who.Subject, who.After = fmt.Sprintf("weld_batch:%d", b.ID), fmt.Sprintf("%d rows", b.RowCount)
@@ -56,8 +65,14 @@ func (db *DB) WeldBatchOf(ctx context.Context, id int64, creditCode string) (Wel
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, ErrNotFound
 	}
+	if err != nil {
+		return b, err
+	}
+	if rows, err = db.open(ctx, rows); err != nil {
+		return b, fmt.Errorf("store: weld batch %d: %w", b.ID, err)
+	}
 	b.Rows = []byte(rows)
-	return b, err
+	return b, nil
 }
 
 // WeldPeople is what the store knows of some people by 身份证号: who has a
@@ -71,36 +86,40 @@ type WeldPeople struct {
 // batchChunk bounds the numbers of one IN list.
 const batchChunk = 500
 
-// WeldPeopleOf looks the numbers up, a chunk at a time.
+// WeldPeopleOf looks the numbers up, a chunk at a time. Registrations and
+// holders alike are found by the keyed hash of their sealed 证件号码.
 func (db *DB) WeldPeopleOf(ctx context.Context, kind string, idNumbers []string) (WeldPeople, error) {
 	out := WeldPeople{Registered: map[string]bool{}, Names: map[string]string{}}
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return out, err
+	}
 	for start := 0; start < len(idNumbers); start += batchChunk {
 		chunk := idNumbers[start:min(start+batchChunk, len(idNumbers))]
-		args := make([]any, 0, len(chunk)+1)
 		marks := make([]string, len(chunk))
+		byHMAC := make(map[string][]string, len(chunk)) // the numbers as asked, of each HMAC
+		hargs := make([]any, 0, len(chunk)+1)
 		for i, id := range chunk {
-			args = append(args, id)
+			h := pk.idHMAC(id)
+			byHMAC[h] = append(byHMAC[h], id)
+			hargs = append(hargs, h)
 			marks[i] = fmt.Sprintf("$%d", i+1)
 		}
 		in := strings.Join(marks, ", ")
-		if err := db.scanPairs(ctx, `SELECT DISTINCT id_number, '' FROM weld_registrations WHERE id_number IN (`+in+`) AND kind = $`+fmt.Sprint(len(chunk)+1)+` AND scored_at IS NULL`,
-			append(args, kind), func(id, _ string) { out.Registered[id] = true }); err != nil {
+		if err := db.scanPairs(ctx, `SELECT DISTINCT id_number_hmac, '' FROM weld_registrations WHERE id_number_hmac IN (`+in+`) AND kind = $`+fmt.Sprint(len(chunk)+1)+` AND scored_at IS NULL`,
+			append(hargs, kind), func(h, _ string) {
+				for _, id := range byHMAC[h] {
+					out.Registered[id] = true
+				}
+			}); err != nil {
 			return out, err
-		}
-		// Holders are found by the keyed hash of their sealed 证件号码.
-		pk, err := db.personal(ctx)
-		if err != nil {
-			return out, err
-		}
-		byHMAC := make(map[string]string, len(chunk))
-		hargs := make([]any, 0, len(chunk)+1)
-		for _, id := range chunk {
-			h := pk.idHMAC(id)
-			byHMAC[h] = id
-			hargs = append(hargs, h)
 		}
 		if err := db.scanPairs(ctx, `SELECT id_number_hmac, name FROM holders WHERE id_number_hmac IN (`+in+`) AND id_type = $`+fmt.Sprint(len(chunk)+1),
-			append(hargs, string(registry.IDResident)), func(h, name string) { out.Names[byHMAC[h]] = name }); err != nil {
+			append(hargs, string(registry.IDResident)), func(h, name string) {
+				for _, id := range byHMAC[h] {
+					out.Names[id] = name
+				}
+			}); err != nil {
 			return out, err
 		}
 	}
@@ -144,6 +163,16 @@ type BatchWelder struct {
 // agreeing, replaces it.
 func (db *DB) ConfirmWeldBatch(ctx context.Context, batchID int64, creditCode string, welders []BatchWelder, who audit.Entry) error {
 	now := db.now().UTC()
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return err
+	}
+	sealedWelders := make([]sealedWeld, len(welders))
+	for i, w := range welders {
+		if sealedWelders[i], err = pk.sealWeld(w.Registration); err != nil {
+			return err
+		}
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE weld_batches SET confirmed_at = $1, registered = $2 WHERE id = $3 AND credit_code = $4 AND confirmed_at IS NULL`,
 			now, len(welders), batchID, creditCode)
@@ -162,19 +191,17 @@ func (db *DB) ConfirmWeldBatch(ctx context.Context, batchID int64, creditCode st
 			return ErrBatchConfirmed
 		}
 		ids := make([]int64, 0, len(welders))
-		for _, w := range welders {
-			r, h := w.Registration, w.Holder
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM weld_registrations WHERE id_number = $1 AND kind = $2 AND scored_at IS NULL`,
-				r.IDNumber, r.Kind).Scan(&n); err != nil {
+		for i, w := range welders {
+			r, h, sw := w.Registration, w.Holder, sealedWelders[i]
+			if taken, err := weldRegistered(ctx, tx, sw.idHMAC, r.Kind); err != nil || taken {
+				if err == nil {
+					err = ErrWeldRegistered
+				}
 				return err
 			}
-			if n > 0 {
-				return ErrWeldRegistered
-			}
 			var regID int64
-			if err := tx.QueryRowContext(ctx, `INSERT INTO weld_registrations (kind, id_number, name, mobile, institution_id, data, version, created_at, updated_at, unit_credit_code, batch_id)
-				VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9) RETURNING id`, r.Kind, r.IDNumber, r.Name, r.Mobile, r.InstitutionID, string(r.Data), now, creditCode, batchID).Scan(&regID); err != nil {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO weld_registrations (kind, id_number, id_number_hmac, name, mobile, institution_id, data, version, created_at, updated_at, unit_credit_code, batch_id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9, $10) RETURNING id`, r.Kind, sw.idNumber, sw.idHMAC, r.Name, sw.mobile, r.InstitutionID, sw.data, now, creditCode, batchID).Scan(&regID); err != nil {
 				return err
 			}
 			holderID, err := db.holderFor(ctx, tx, now, h)

@@ -393,25 +393,10 @@ func (db *DB) registerApplicant(ctx context.Context, h registry.Holder, mobile, 
 	if err != nil {
 		return u, err
 	}
-	sealedID, err := pk.seal(h.IDNumber)
-	if err != nil {
-		return u, err
-	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		var id int64
-		var name string
-		err := tx.QueryRowContext(ctx, `SELECT id, name FROM holders WHERE id_number_hmac = $1 AND id_type = $2`, pk.idHMAC(h.IDNumber), string(h.IDType)).Scan(&id, &name)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			err = tx.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, id_number_hmac, name, sex, birth_date, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-				string(h.IDType), sealedID, pk.idHMAC(h.IDNumber), h.Name, h.Sex, h.BirthDate, now).Scan(&id)
-			if err != nil {
-				return err
-			}
-		case err != nil:
+		id, err := db.holderFor(ctx, tx, now, h)
+		if err != nil {
 			return err
-		case name != h.Name:
-			return ErrNameMismatch
 		}
 		var old claimedAccount
 		err = tx.QueryRowContext(ctx, `SELECT id, mobile, COALESCE(mobile_hmac, '') FROM users WHERE role = 'applicant' AND holder_id = $1`, id).

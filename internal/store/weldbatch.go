@@ -227,33 +227,6 @@ func (db *DB) ConfirmWeldBatch(ctx context.Context, batchID int64, creditCode st
 	})
 }
 
-// holderFor is the holder of this ID, created when the registry does not
-// know them yet; a different name is ErrNameMismatch.
-func (db *DB) holderFor(ctx context.Context, tx *sql.Tx, now time.Time, h registry.Holder) (int64, error) {
-	pk, err := db.personal(ctx)
-	if err != nil {
-		return 0, err
-	}
-	var id int64
-	var name string
-	err = tx.QueryRowContext(ctx, `SELECT id, name FROM holders WHERE id_number_hmac = $1 AND id_type = $2`, pk.idHMAC(h.IDNumber), string(h.IDType)).Scan(&id, &name)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		sealedID, err := pk.seal(h.IDNumber)
-		if err != nil {
-			return 0, err
-		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO holders (id_type, id_number, id_number_hmac, name, sex, birth_date, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			string(h.IDType), sealedID, pk.idHMAC(h.IDNumber), h.Name, h.Sex, h.BirthDate, now).Scan(&id)
-		return id, err
-	case err != nil:
-		return 0, err
-	case name != h.Name:
-		return 0, ErrNameMismatch
-	}
-	return id, nil
-}
-
 // UnitWeldRegistrations are the registrations a 单位 made in its batches,
 // newest first.
 func (db *DB) UnitWeldRegistrations(ctx context.Context, creditCode string) ([]WeldRegistration, error) {

@@ -589,10 +589,8 @@ func (db *DB) RecentOutbox(ctx context.Context, recipient string, limit int) ([]
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		if out[i].Recipient, err = db.open(ctx, out[i].Recipient); err != nil {
-			return nil, err
-		}
+	if err := openEach(ctx, db, out, func(m *OutboxMessage) *string { return &m.Recipient }); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

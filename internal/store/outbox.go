@@ -346,10 +346,8 @@ func (db *DB) OutboxRecords(ctx context.Context, f OutboxFilter, limit int) ([]O
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		if out[i].Recipient, err = db.open(ctx, out[i].Recipient); err != nil {
-			return nil, err
-		}
+	if err := openEach(ctx, db, out, func(m *OutboxRecord) *string { return &m.Recipient }); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

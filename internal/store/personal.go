@@ -508,3 +508,18 @@ func (db *DB) open(ctx context.Context, v string) (string, error) {
 	}
 	return plain, nil
 }
+
+// openEach opens the sealed field of every element of out, in place: the
+// rows of a list are read first and opened after, so that no connection is
+// held while keys are read.
+func openEach[T any](ctx context.Context, db *DB, out []T, field func(*T) *string) error {
+	for i := range out {
+		f := field(&out[i])
+		v, err := db.open(ctx, *f)
+		if err != nil {
+			return err
+		}
+		*f = v
+	}
+	return nil
+}

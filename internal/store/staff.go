@@ -93,14 +93,7 @@ func (db *DB) Users(ctx context.Context, f UserFilter) ([]auth.User, error) {
 // CreateStaffUser stores an account an admin created, with its audit line
 // (e: the actor; Subject and After are filled in), in one transaction.
 func (db *DB) CreateStaffUser(ctx context.Context, u auth.User, e audit.Entry) (auth.User, error) {
-	if err := u.Validate(); err != nil {
-		return u, err
-	}
-	pk, err := db.personal(ctx)
-	if err != nil {
-		return u, err
-	}
-	k, err := pk.keepAccount(u)
+	_, k, err := db.newAccount(ctx, u)
 	if err != nil {
 		return u, err
 	}

@@ -20,14 +20,7 @@ var ErrUnitTaken = errors.New("该统一社会信用代码已注册单位账号�
 func (db *DB) RegisterUnit(ctx context.Context, un enterprise.Unit, passwordHash string) (auth.User, error) {
 	now := db.now().UTC()
 	u := auth.User{Login: un.CreditCode, Name: un.Name, Role: auth.RoleUnit, PasswordHash: passwordHash, CreatedAt: now}
-	if err := u.Validate(); err != nil {
-		return u, err
-	}
-	pk, err := db.personal(ctx)
-	if err != nil {
-		return u, err
-	}
-	k, err := pk.keepAccount(u)
+	pk, k, err := db.newAccount(ctx, u)
 	if err != nil {
 		return u, err
 	}
@@ -122,10 +115,8 @@ func (db *DB) UnitWorkers(ctx context.Context, creditCode string) ([]registry.Ho
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range ids {
-		if ids[i], err = db.open(ctx, ids[i]); err != nil {
-			return nil, err
-		}
+	if err := openEach(ctx, db, ids, func(id *string) *string { return id }); err != nil {
+		return nil, err
 	}
 	var out []registry.Holding
 	for _, id := range ids {

@@ -33,6 +33,20 @@ func (pk *personalKeys) keepAccount(u auth.User) (keptAccount, error) {
 	return k, err
 }
 
+// newAccount checks a new account and seals what of it is personal, with
+// the keys, read before the transaction that inserts it.
+func (db *DB) newAccount(ctx context.Context, u auth.User) (*personalKeys, keptAccount, error) {
+	if err := u.Validate(); err != nil {
+		return nil, keptAccount{}, err
+	}
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return nil, keptAccount{}, err
+	}
+	k, err := pk.keepAccount(u)
+	return pk, k, err
+}
+
 // rowQuerier is a pool or a transaction.
 type rowQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -49,14 +63,7 @@ func insertUser(ctx context.Context, q rowQuerier, u *auth.User, k keptAccount) 
 
 // CreateUser stores a new account.
 func (db *DB) CreateUser(ctx context.Context, u auth.User) (auth.User, error) {
-	if err := u.Validate(); err != nil {
-		return u, err
-	}
-	pk, err := db.personal(ctx)
-	if err != nil {
-		return u, err
-	}
-	k, err := pk.keepAccount(u)
+	_, k, err := db.newAccount(ctx, u)
 	if err != nil {
 		return u, err
 	}

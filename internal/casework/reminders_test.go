@@ -15,22 +15,24 @@ import (
 	"opcert/internal/store/storetest"
 )
 
+// heldItem is a valid line of an old-catalogue item held until until.
+func heldItem(code, until string) registry.Item {
+	return registry.Item{Ref: catalog.OldRef(catalog.OldCode(code)), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: day("2022-01-01"), ValidUntil: day(until), Status: registry.ItemValid}
+}
+
 // Holders are reminded 3 months and 1 month before an item's 有效期至, and
 // applicants 3 days before a draft is deleted, each exactly once: running
 // the job twice, or on two instances at the same moment, sends no more.
 func TestRemindersSentExactlyOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db, "2026-12-01")
-		item := func(code, until string) registry.Item {
-			return registry.Item{Ref: catalog.OldRef(catalog.OldCode(code)), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: day("2022-01-01"), ValidUntil: day(until), Status: registry.ItemValid}
-		}
 		holder := must(db.HolderByID(ctx, w.holderID))
 		// Q8 due in 2 months (3-month reminder), N2 in 3 weeks (1-month), G2
 		// in a year (none); someone with no mobile anywhere is not counted.
 		must(db.PutHolding(ctx, registry.Holding{Holder: holder, Certificates: []registry.Certificate{{Number: holder.IDNumber,
-			Items: []registry.Item{item("Q8", "2027-02-01"), item("N2", "2026-12-22"), item("G2", "2027-12-01")}}}}))
+			Items: []registry.Item{heldItem("Q8", "2027-02-01"), heldItem("N2", "2026-12-22"), heldItem("G2", "2027-12-01")}}}}))
 		nobody := registry.Holder{Name: "无机", IDType: registry.IDResident, IDNumber: "110105194912310038"}
-		must(db.PutHolding(ctx, registry.Holding{Holder: nobody, Certificates: []registry.Certificate{{Number: nobody.IDNumber, Items: []registry.Item{item("Q8", "2027-01-05")}}}}))
+		must(db.PutHolding(ctx, registry.Holding{Holder: nobody, Certificates: []registry.Certificate{{Number: nobody.IDNumber, Items: []registry.Item{heldItem("Q8", "2027-01-05")}}}}))
 		draft := w.newApplication(t) // kept until 2026-12-30: not due yet
 
 		other := service(t, db, "2026-12-01")
@@ -124,12 +126,9 @@ func TestRemindersOverSeveralBatches(t *testing.T) {
 func TestNoReminderWhileRenewalUnderWay(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db, "2026-12-01")
-		item := func(code, until string) registry.Item {
-			return registry.Item{Ref: catalog.OldRef(catalog.OldCode(code)), IssuedBy: "徐汇区市场监督管理局", ApprovedOn: day("2022-01-01"), ValidUntil: day(until), Status: registry.ItemValid}
-		}
 		holder := must(db.HolderByID(ctx, w.holderID))
 		must(db.PutHolding(ctx, registry.Holding{Holder: holder, Certificates: []registry.Certificate{{Number: holder.IDNumber,
-			Items: []registry.Item{item("Q8", "2027-02-01"), item("N2", "2026-12-22")}}}}))
+			Items: []registry.Item{heldItem("Q8", "2027-02-01"), heldItem("N2", "2026-12-22")}}}}))
 		var q8 registry.Item
 		for _, it := range must(db.HoldingByIDNumber(ctx, holder.IDNumber)).Certificates[0].Items {
 			if it.Ref == catalog.OldRef("Q8") {

@@ -33,7 +33,14 @@ func columnValues(t *testing.T, db *store.DB, table, col string) []string {
 
 func sealedUnder(t *testing.T, db *store.DB, key string) {
 	t.Helper()
-	for _, tc := range [][2]string{{"holders", "id_number"}, {"holders", "mobile"}, {"certificates", "number"}} {
+	columnsSealedUnder(t, db, key, [2]string{"holders", "id_number"}, [2]string{"holders", "mobile"}, [2]string{"certificates", "number"})
+}
+
+// columnsSealedUnder checks that every value of the columns (table, column)
+// is sealed with key or empty.
+func columnsSealedUnder(t *testing.T, db *store.DB, key string, columns ...[2]string) {
+	t.Helper()
+	for _, tc := range columns {
 		for _, v := range columnValues(t, db, tc[0], tc[1]) {
 			if id, ok := sealed.KeyID(v); v != "" && (!ok || id != key) {
 				t.Errorf("%s.%s holds %q, want a value sealed with %s", tc[0], tc[1], v, key)

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"opcert/internal/audit"
-	"opcert/internal/sealed"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
 )
@@ -17,13 +16,7 @@ const form = `{"name":"王𬀩","id_number":"11010519491231002X","mobile":"13900
 // number is sealed under key.
 func formSealed(t *testing.T, db *store.DB, key string) {
 	t.Helper()
-	for _, tc := range [][2]string{{"applications", "data"}, {"notices", "data"}, {"notices", "number"}} {
-		for _, v := range columnValues(t, db, tc[0], tc[1]) {
-			if id, ok := sealed.KeyID(v); v != "" && (!ok || id != key) {
-				t.Errorf("%s.%s holds %q, want a value sealed with %s", tc[0], tc[1], v, key)
-			}
-		}
-	}
+	columnsSealedUnder(t, db, key, [2]string{"applications", "data"}, [2]string{"notices", "data"}, [2]string{"notices", "number"})
 }
 
 // issueCertificate submits a draft whose form is form and issues a notice

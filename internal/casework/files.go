@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"opcert/internal/application"
+	"opcert/internal/weldexam"
 )
 
 // fileKey is the blob key of a new file of an application. Two rules make
@@ -69,6 +70,46 @@ func (s *Service) FilesInUse(ctx context.Context, applicationIDs []int64) (map[s
 				used[c.PhotoKey] = true
 			}
 		}
+	}
+	return used, nil
+}
+
+// WeldPhotoFolder holds the photos of 焊工报名 (SaveWeldPhoto), for the
+// file sweep to list. Unlike an application's files, a photo is written
+// while its form is still being typed, before any registration exists:
+// the key says nothing of who names it, so WeldPhotosInUse asks the
+// registrations.
+const WeldPhotoFolder = weldPhotoPrefix
+
+// IsWeldPhoto tells a key in the layout of SaveWeldPhoto:
+// weld-registrations/photo-<hash>-<random>.<ext>, directly in the folder.
+func IsWeldPhoto(key string) bool {
+	name, ok := strings.CutPrefix(key, weldPhotoPrefix)
+	return ok && strings.HasPrefix(name, "photo-") && !strings.Contains(name, "/")
+}
+
+// WeldPhotosInUse is the set of the given weld photo keys (at most
+// store.MaxFileMentions) that a registration's form names: the photo of
+// a registration submitted, or the one its last 修改 saved. A photo of a
+// form given up, or one a 修改 replaced, is named by none. The forms of
+// registrations kept from before their photo was indexed are read first
+// and indexed (store.IndexWeldPhotos); a form it cannot read is an error,
+// never an empty answer: the sweep deletes what is not named.
+func (s *Service) WeldPhotosInUse(ctx context.Context, keys []string) (map[string]bool, error) {
+	read, err := s.store.IndexWeldPhotos(ctx, func(form []byte) (string, error) {
+		var f weldexam.Registration
+		err := json.Unmarshal(form, &f)
+		return f.PhotoKey, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	used, err := s.store.WeldPhotosNamed(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range read {
+		used[k] = true
 	}
 	return used, nil
 }

@@ -23,3 +23,17 @@ func TestFileKeys(t *testing.T) {
 		}
 	}
 }
+
+// The sweep considers only keys in the layout of SaveWeldPhoto.
+func TestWeldPhotoKeys(t *testing.T) {
+	a, b := weldPhotoKey("0123456789abcdef", "jpg"), weldPhotoKey("0123456789abcdef", "jpg")
+	if a == b || !IsWeldPhoto(a) || !strings.HasPrefix(a, WeldPhotoFolder) {
+		t.Errorf("keys %s %s", a, b)
+	}
+	for _, k := range []string{"weld-registrations/", "weld-registrations/notes.txt", "weld-registrations/x/photo-a.jpg",
+		"weld-registrations/photo-a/b.jpg", "applications/1/photo-a.jpg", "weld-registrationsphoto-a.jpg"} {
+		if IsWeldPhoto(k) {
+			t.Errorf("IsWeldPhoto(%q)", k)
+		}
+	}
+}

@@ -34,7 +34,8 @@ import (
 const WeldAccessTTL = 30 * time.Minute
 
 // weldPhotoPrefix holds the photos of 焊工报名; a registration names its
-// photo by key, and the key's random part makes it unguessable.
+// photo by key, and the key's random part makes it unguessable. The file
+// sweep removes those no registration names (WeldPhotosInUse).
 const weldPhotoPrefix = "weld-registrations/"
 
 // Welder is one stored 焊工报名 as its registrant or exam staff see it.
@@ -124,11 +125,19 @@ func (s *Service) SaveWeldPhoto(ctx context.Context, file Upload) (string, error
 		}
 		return "", err
 	}
-	key := fmt.Sprintf("%sphoto-%s-%s.%s", weldPhotoPrefix, checked.SHA256[:16], strings.ToLower(rand.Text()[:12]), checked.Kind)
+	key := weldPhotoKey(checked.SHA256[:16], string(checked.Kind))
 	if err := s.files.Put(ctx, key, content.Reader(), content.Size(), checked.ContentType); err != nil {
 		return "", err
 	}
 	return key, nil
+}
+
+// weldPhotoKey is the key of a new registration photo, in the layout
+// IsWeldPhoto tells: its random part makes it unguessable, and no two
+// uploads share a key, so a photo the sweep finds old and named by no
+// registration is never named later by a form that is not already open.
+func weldPhotoKey(hash, ext string) string {
+	return fmt.Sprintf("%sphoto-%s-%s.%s", weldPhotoPrefix, hash, strings.ToLower(rand.Text()[:12]), ext)
 }
 
 // WeldPhoto reads a registration photo by its key.
@@ -146,13 +155,19 @@ func (s *Service) WeldPhoto(ctx context.Context, key string) ([]byte, error) {
 // CheckWelder checks a typed form (weldexam.Check) and the registration's
 // photo key, every problem at once: the 保存并上报 step before the
 // confirmation.
-func (s *Service) CheckWelder(r weldexam.Registration) (weldexam.Registration, error) {
+//
+// The photo must still be stored: a form left open in a browser for
+// longer than jobs.FileGrace after its photo was uploaded names a photo
+// that the file sweep may have removed meanwhile (no registration named
+// it), and is sent back to upload it again rather than registered
+// without one.
+func (s *Service) CheckWelder(ctx context.Context, r weldexam.Registration) (weldexam.Registration, error) {
 	clean, ps := weldexam.Check(r, s.today(), s.catalog)
 	var list []*Error
 	for _, p := range ps {
 		list = append(list, &Error{Code: Invalid, Field: p.Field, Label: p.Label, Message: p.Message})
 	}
-	if clean.PhotoKey != "" && !strings.HasPrefix(clean.PhotoKey, weldPhotoPrefix) {
+	if clean.PhotoKey != "" && (!strings.HasPrefix(clean.PhotoKey, weldPhotoPrefix) || !s.weldPhotoKept(ctx, clean.PhotoKey)) {
 		list = append(list, &Error{Code: Invalid, Field: "photo", Label: "照片", Message: "照片已失效，请重新上传"})
 	}
 	list = append(list, unprintable(printed{"", "name", "姓名", clean.Name}, printed{"", "address", "通信地址", clean.Address},
@@ -162,6 +177,18 @@ func (s *Service) CheckWelder(r weldexam.Registration) (weldexam.Registration, e
 		return clean, Errors(list)
 	}
 	return clean, nil
+}
+
+// weldPhotoKept tells whether a photo the form names is still in the file
+// store. A store that does not answer is not the registrant's fault: the
+// photo was there when uploaded, so the form goes on.
+func (s *Service) weldPhotoKept(ctx context.Context, key string) bool {
+	ok, err := s.files.Exists(ctx, key)
+	if err != nil {
+		s.log.Error("weld photo: file store did not answer", "err", err)
+		return true
+	}
+	return ok
 }
 
 // WeldSubmission is the confirmed 保存并上报 of a new registration.
@@ -179,7 +206,7 @@ type WeldSubmission struct {
 // The browser that registered gets the registration opened to it (a token,
 // as OpenWeld gives) to print its form at once.
 func (s *Service) RegisterWelder(ctx context.Context, in WeldSubmission) (Welder, string, error) {
-	clean, err := s.CheckWelder(in.Form)
+	clean, err := s.CheckWelder(ctx, in.Form)
 	if err != nil {
 		return Welder{}, "", s.withCaptcha(ctx, err)
 	}
@@ -195,7 +222,7 @@ func (s *Service) RegisterWelder(ctx context.Context, in WeldSubmission) (Welder
 		return Welder{}, "", err
 	}
 	r, err := s.store.AddWeldRegistration(ctx, store.WeldRegistration{Kind: string(clean.Kind), IDNumber: clean.IDNumber, Name: clean.Name,
-		Mobile: clean.Mobile, InstitutionID: inst.ID, Data: data}, registrant("weld_register", in.Client))
+		Mobile: clean.Mobile, InstitutionID: inst.ID, Data: data, PhotoKey: clean.PhotoKey}, registrant("weld_register", in.Client))
 	if errors.Is(err, store.ErrWeldRegistered) {
 		return Welder{}, "", s.withCaptcha(ctx, &Error{Code: Conflict, Field: "id_number", Label: "身份证", Message: err.Error()})
 	}
@@ -338,7 +365,7 @@ func (s *Service) ModifyWelder(ctx context.Context, token string, version int, f
 		return Welder{}, Errorf(Conflict, "%s", store.ErrWeldLocked.Error())
 	}
 	form.Kind, form.IDNumber = cur.Form.Kind, cur.Form.IDNumber
-	clean, err := s.CheckWelder(form)
+	clean, err := s.CheckWelder(ctx, form)
 	if err != nil {
 		return Welder{}, err
 	}
@@ -346,7 +373,7 @@ func (s *Service) ModifyWelder(ctx context.Context, token string, version int, f
 	if err != nil {
 		return Welder{}, err
 	}
-	r, err := s.store.UpdateWeldRegistration(ctx, store.WeldRegistration{ID: cur.ID, Version: version, Name: clean.Name, Mobile: clean.Mobile, Data: data},
+	r, err := s.store.UpdateWeldRegistration(ctx, store.WeldRegistration{ID: cur.ID, Version: version, Name: clean.Name, Mobile: clean.Mobile, Data: data, PhotoKey: clean.PhotoKey},
 		registrant("weld_modify", ip))
 	switch {
 	case errors.Is(err, store.ErrWeldLocked):

@@ -10,6 +10,7 @@ import (
 
 	"opcert/internal/audit"
 	"opcert/internal/catalog"
+	"opcert/internal/civil"
 	"opcert/internal/enterprise"
 	"opcert/internal/idcheck"
 	"opcert/internal/importer"
@@ -34,6 +35,10 @@ type WeldBatch struct {
 	Confirmed bool
 	// Registered is how many the confirmation registered.
 	Registered int
+	// DeletedOn is the day an upload not confirmed by then is deleted
+	// (weldexam.UnconfirmedBatchKept after its upload); zero once
+	// confirmed.
+	DeletedOn civil.Date
 }
 
 // BadRows is how many rows have a problem.
@@ -121,6 +126,9 @@ func (s *Service) loadBatch(ctx context.Context, who Actor, id int64) (enterpris
 	if err != nil {
 		return un, b, nil, err
 	}
+	if b.ConfirmedAt.Valid {
+		return un, b, nil, nil // the rows were cleared at the confirmation
+	}
 	var rows []weldexam.BatchRow
 	if err := json.Unmarshal(b.Rows, &rows); err != nil {
 		return un, b, nil, fmt.Errorf("weld batch %d: %w", b.ID, err)
@@ -138,6 +146,7 @@ func (s *Service) checkBatch(ctx context.Context, un enterprise.Unit, b store.We
 	if out.Confirmed {
 		return out, nil, nil
 	}
+	out.DeletedOn = civil.Of(b.CreatedAt.Add(weldexam.UnconfirmedBatchKept))
 	good, problems := weldexam.CheckBatch(rows, un, s.today(), s.catalog)
 	ids := make([]string, len(good))
 	for i, g := range good {
@@ -228,7 +237,7 @@ func (s *Service) ConfirmWeldBatch(ctx context.Context, who Actor, id int64, exp
 		}
 		welders[i] = store.BatchWelder{
 			Registration: store.WeldRegistration{Kind: string(g.Form.Kind), IDNumber: g.Form.IDNumber, Name: g.Form.Name, Mobile: g.Form.Mobile,
-				InstitutionID: institutions[i], Data: data},
+				InstitutionID: institutions[i], Data: data, PhotoKey: g.Form.PhotoKey},
 			Holder: registry.Holder{Name: g.Form.Name, IDType: registry.IDResident, IDNumber: id18.Number, Sex: id18.Sex.String(), BirthDate: id18.BirthDate},
 		}
 	}
@@ -245,8 +254,17 @@ func (s *Service) ConfirmWeldBatch(ctx context.Context, who Actor, id int64, exp
 		return out, err
 	}
 	s.log.Info("weld batch registered", "weld_batch_id", id, "registered", len(welders), "actor_id", who.UserID)
-	out.Confirmed, out.Registered, out.Good = true, len(welders), nil
+	out.Confirmed, out.Registered, out.Good, out.DeletedOn = true, len(welders), nil, civil.Date{}
 	return out, nil
+}
+
+// ExpireWeldBatches deletes the 批量报名 uploads left unconfirmed
+// weldexam.UnconfirmedBatchKept after their upload, with the 身份证号 and
+// mobiles of their rows (个人信息保护法 第十九条), each audited as the
+// system's, and returns them. The upload page tells the 单位 so.
+func (s *Service) ExpireWeldBatches(ctx context.Context) ([]store.ExpiredWeldBatch, error) {
+	return s.store.DeleteUnconfirmedWeldBatches(ctx, s.store.Now().Add(-weldexam.UnconfirmedBatchKept),
+		audit.Entry{ActorID: System.UserID, ActorRole: string(System.Role), Action: "weld_batch_expired"})
 }
 
 // UnitWelder is a welder a 单位 registered, as its 工作台 follows them.

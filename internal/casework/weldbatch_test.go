@@ -2,14 +2,17 @@ package casework_test
 
 import (
 	"bytes"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"opcert/internal/casework"
 	"opcert/internal/catalog"
+	"opcert/internal/civil"
 	"opcert/internal/importer"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
@@ -191,6 +194,68 @@ func TestWeldBatchRegistrantAddsThePhoto(t *testing.T) {
 		}
 		if wf := must(w.s.Workforce(ctx, unit)); wf.Welders[0].Name != "焊工2" || wf.Welders[0].NeedsPhoto || !wf.Welders[1].NeedsPhoto {
 			t.Fatalf("the 单位's view: %+v", wf.Welders)
+		}
+	})
+}
+
+// An upload the 单位 never confirms is deleted weldexam.UnconfirmedBatchKept
+// after it was uploaded (个人信息保护法 第十九条), on the day its report
+// gave, with the audit entry of the system; a younger one stays. A
+// confirmed upload keeps its record, which is all its pages show: the
+// file, the rows, the registrations made, and the welders on the 工作台.
+func TestUnconfirmedWeldBatchDeleted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, "2026-12-02")
+		examStaff(t, db, "weld-exam", "上海市特种设备作业人员考试中心", "金属焊接操作", "非金属焊接操作")
+		unit := unitAccount(t, w, "91310000MA00003490", "上海焊接工程有限公司")
+		uploaded := db.Now()
+		confirmed := must(w.s.ReadWeldBatch(ctx, unit, "报名.xlsx", batchOf50(t)))
+		given := must(w.s.ReadWeldBatch(ctx, unit, "放弃.xlsx", batchOf50(t)))
+		if want := civil.MustParse("2026-12-09"); given.DeletedOn != want {
+			t.Fatalf("deleted on %s, want %s", given.DeletedOn, want)
+		}
+		if done := must(w.s.ConfirmWeldBatch(ctx, unit, confirmed.ID, 47)); !done.DeletedOn.IsZero() {
+			t.Fatalf("a confirmed upload told its deletion: %+v", done.DeletedOn)
+		}
+		at := func(d time.Duration) { db.SetClock(func() time.Time { return uploaded.Add(d) }) }
+		at(time.Hour)
+		young := must(w.s.ReadWeldBatch(ctx, unit, "新.xlsx", batchOf50(t)))
+		at(weldexam.UnconfirmedBatchKept)
+		if gone := must(w.s.ExpireWeldBatches(ctx)); len(gone) != 0 {
+			t.Fatalf("deleted on its last moment: %+v", gone)
+		}
+		at(weldexam.UnconfirmedBatchKept + time.Minute)
+		gone := must(w.s.ExpireWeldBatches(ctx))
+		if len(gone) != 1 || gone[0].ID != given.ID || gone[0].RowCount != 50 {
+			t.Fatalf("deleted: %+v", gone)
+		}
+		if _, err := w.s.WeldBatchOf(ctx, unit, given.ID); casework.ErrorCode(err) != casework.NotFound {
+			t.Fatalf("the deleted upload: %v", err)
+		}
+		if b := must(w.s.WeldBatchOf(ctx, unit, young.ID)); b.Confirmed || b.Rows != 50 || b.BadRows() != 50 {
+			t.Fatalf("the younger upload: %+v", b)
+		}
+		b := must(w.s.WeldBatchOf(ctx, unit, confirmed.ID))
+		if !b.Confirmed || b.Registered != 47 || b.Rows != 50 || b.Filename != "报名.xlsx" || len(b.Problems)+len(b.Good) != 0 {
+			t.Fatalf("the confirmed upload: %+v", b)
+		}
+		if _, err := w.s.ConfirmWeldBatch(ctx, unit, confirmed.ID, 47); casework.ErrorCode(err) != casework.Conflict {
+			t.Fatalf("the confirmed upload confirmed again: %v", err)
+		}
+		if wf := must(w.s.Workforce(ctx, unit)); len(wf.Welders) != 47 {
+			t.Fatalf("the 单位's welders: %d", len(wf.Welders))
+		}
+		// Nothing of the rows is kept once confirmed.
+		var rows string
+		storetest.InTx(t, db, func(tx *sql.Tx) error {
+			return tx.QueryRow(`SELECT rows_json FROM weld_batches WHERE id = $1`, confirmed.ID).Scan(&rows)
+		})
+		if rows != "" {
+			t.Fatalf("rows of the confirmed upload kept: %d bytes", len(rows))
+		}
+		e := must(db.AuditEntries(ctx, fmt.Sprintf("weld_batch:%d", given.ID), 5))
+		if len(e) != 2 || e[0].Action != "weld_batch_expired" || e[0].ActorRole != "system" || e[1].Action != "weld_batch_upload" || e[1].ActorID != unit.UserID {
+			t.Fatalf("audit: %+v", e)
 		}
 	})
 }

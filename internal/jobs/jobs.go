@@ -1,10 +1,11 @@
 // Package jobs is the timed work of the service: deleting drafts past their
 // 15 days (seed 000 3.5) with their files and 补正 past their deadline;
+// deleting 批量报名 uploads never confirmed (weldexam.UnconfirmedBatchKept);
 // reminding holders of items nearing 有效期至 and applicants of drafts about
-// to be deleted;
-// clearing dead sessions, QR logins, SMS codes and rate-limit events; and
-// removing files that a crash left without a row. Each job is idempotent,
-// so several instances may run it at once without harm.
+// to be deleted; clearing dead sessions, QR logins, SMS codes and
+// rate-limit events; and removing files that a crash left without a row,
+// or that a registrant who gave up left behind. Each job is idempotent, so
+// several instances may run it at once without harm.
 package jobs
 
 import (
@@ -114,6 +115,13 @@ func (r *Runner) Once(ctx context.Context) {
 	} else if pruned > 0 {
 		r.Log.Info("job: old messages deleted", "count", pruned)
 	}
+	var batches []store.ExpiredWeldBatch
+	if err := r.timed("expire_weld_batches", func() (err error) { batches, err = r.Cases.ExpireWeldBatches(ctx); return err }); err != nil && ctx.Err() == nil {
+		r.Log.Error("job: expire weld batches", "err", err)
+	}
+	for _, b := range batches {
+		r.Log.Info("job: unconfirmed weld batch deleted", "weld_batch_id", b.ID, "rows", b.RowCount)
+	}
 	if now := r.now(); r.lastSweep.IsZero() || now.Sub(r.lastSweep) >= FileSweepEvery {
 		if err := r.timed("sweep_files", func() error { return r.SweepFiles(ctx) }); err != nil && ctx.Err() == nil {
 			r.Log.Error("job: sweep files", "err", err)
@@ -133,12 +141,14 @@ func (r *Runner) timed(job string, run func() error) error {
 	return err
 }
 
-// SweepFiles removes what a crash left in the file store: temporaries of
-// unfinished uploads, and files under applications/ that no row names (an
-// upload that stopped between its file and its row, a draft deleted before
-// its files, a delete that failed), once older than FileGrace. Only files
-// in the layout casework writes are considered; anything else in the store
-// is not the service's to remove.
+// SweepFiles removes what a crash left in the file store, and what a
+// registrant gave up: temporaries of unfinished uploads; files under
+// applications/ that no row names (an upload that stopped between its
+// file and its row, a draft deleted before its files, a delete that
+// failed); and 焊工报名 photos no registration names (a form given up
+// after its photo was uploaded, a photo a 修改 replaced). Only files older
+// than FileGrace and in the layouts casework writes are considered;
+// anything else in the store is not the service's to remove.
 func (r *Runner) SweepFiles(ctx context.Context) error {
 	before := r.now().Add(-FileGrace)
 	if n, err := r.Files.RemoveStale(ctx, before); err != nil {
@@ -146,7 +156,45 @@ func (r *Runner) SweepFiles(ctx context.Context) error {
 	} else if n > 0 {
 		r.Log.Info("job: unfinished uploads removed", "count", n)
 	}
-	removed, failed := 0, 0
+	var t sweepTally
+	if err := r.sweepApplicationFiles(ctx, before, &t); err != nil {
+		return err
+	}
+	if t.removed+t.failed > 0 {
+		r.Log.Info("job: files no row names removed", "count", t.removed, "failed", t.failed)
+	}
+	t = sweepTally{}
+	if err := r.sweepWeldPhotos(ctx, before, &t); err != nil {
+		return err
+	}
+	if t.removed+t.failed > 0 {
+		r.Log.Info("job: weld photos no registration names removed", "count", t.removed, "failed", t.failed)
+	}
+	return nil
+}
+
+// sweepTally counts a sweep's deletions.
+type sweepTally struct{ removed, failed int }
+
+// remove deletes the keys used does not name.
+func (r *Runner) remove(ctx context.Context, keys []string, used map[string]bool, t *sweepTally) {
+	for _, key := range keys {
+		if used[key] {
+			continue
+		}
+		if err := r.Files.Delete(ctx, key); err != nil {
+			t.failed++
+			r.Log.Error("job: delete unnamed file", "key", key, "err", err)
+			continue
+		}
+		t.removed++
+		r.Log.Debug("job: unnamed file removed", "key", key)
+	}
+}
+
+// sweepApplicationFiles asks, a batch of applications at a time, which of
+// their old files their rows name (casework.FilesInUse).
+func (r *Runner) sweepApplicationFiles(ctx context.Context, before time.Time, t *sweepTally) error {
 	batch := map[int64][]string{}
 	flush := func() error {
 		used, err := r.Cases.FilesInUse(ctx, slices.Collect(maps.Keys(batch)))
@@ -154,18 +202,7 @@ func (r *Runner) SweepFiles(ctx context.Context) error {
 			return err
 		}
 		for _, keys := range batch {
-			for _, key := range keys {
-				if used[key] {
-					continue
-				}
-				if err := r.Files.Delete(ctx, key); err != nil {
-					failed++
-					r.Log.Error("job: delete unnamed file", "key", key, "err", err)
-					continue
-				}
-				removed++
-				r.Log.Debug("job: unnamed file removed", "key", key)
-			}
+			r.remove(ctx, keys, used, t)
 		}
 		clear(batch)
 		return nil
@@ -188,13 +225,41 @@ func (r *Runner) SweepFiles(ctx context.Context) error {
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return err
+	return flush()
+}
+
+// sweepWeldPhotos asks, a batch of old photos at a time, which of them a
+// registration names (casework.WeldPhotosInUse). A photo younger than
+// FileGrace may belong to a form still being typed.
+func (r *Runner) sweepWeldPhotos(ctx context.Context, before time.Time, t *sweepTally) error {
+	var batch []string
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		used, err := r.Cases.WeldPhotosInUse(ctx, batch)
+		if err != nil {
+			return err
+		}
+		r.remove(ctx, batch, used, t)
+		batch = batch[:0]
+		return nil
 	}
-	if removed+failed > 0 {
-		r.Log.Info("job: files no row names removed", "count", removed, "failed", failed)
+	for o, err := range r.Files.List(ctx, casework.WeldPhotoFolder) {
+		if err != nil {
+			return err
+		}
+		if !o.ModTime.Before(before) || !casework.IsWeldPhoto(o.Key) {
+			continue
+		}
+		batch = append(batch, o.Key)
+		if len(batch) >= store.MaxFileMentions {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 	}
-	return nil
+	return flush()
 }
 
 // ExpireDrafts deletes drafts kept past their last day, telling their

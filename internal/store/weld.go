@@ -21,12 +21,17 @@ type WeldRegistration struct {
 	Mobile        string
 	InstitutionID int64
 	Data          []byte // weldexam.Registration
-	Version       int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	LockedAt      sql.NullTime
-	LockedBy      int64
-	ScoredAt      sql.NullTime
+	// PhotoKey is the file key of the form's photo, given on every write
+	// of Data: it is kept only as its keyed hash (photo_hmac), which the
+	// file sweep looks up (WeldPhotosNamed), and never read back, the form
+	// being where it is read.
+	PhotoKey  string
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	LockedAt  sql.NullTime
+	LockedBy  int64
+	ScoredAt  sql.NullTime
 }
 
 // Locked reports that exam staff took the registration in hand: the
@@ -71,11 +76,11 @@ func (db *DB) scanWeld(ctx context.Context, row interface{ Scan(...any) error })
 // sealedWeld is what a registration keeps of its registrant: sealed, and
 // the HMAC of the 证件号码 it is found by.
 type sealedWeld struct {
-	idNumber, idHMAC, mobile, data string
+	idNumber, idHMAC, mobile, data, photoHMAC string
 }
 
 func (pk *personalKeys) sealWeld(r WeldRegistration) (sealedWeld, error) {
-	out := sealedWeld{idHMAC: pk.idHMAC(r.IDNumber)}
+	out := sealedWeld{idHMAC: pk.idHMAC(r.IDNumber), photoHMAC: pk.photoHMAC(r.PhotoKey)}
 	var err error
 	if out.idNumber, err = pk.seal(r.IDNumber); err != nil {
 		return out, err
@@ -116,8 +121,8 @@ func (db *DB) AddWeldRegistration(ctx context.Context, r WeldRegistration, who a
 			}
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO weld_registrations (kind, id_number, id_number_hmac, name, mobile, institution_id, data, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id`, r.Kind, sw.idNumber, sw.idHMAC, r.Name, sw.mobile, r.InstitutionID, sw.data, now).Scan(&r.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO weld_registrations (kind, id_number, id_number_hmac, name, mobile, institution_id, data, photo_hmac, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9) RETURNING id`, r.Kind, sw.idNumber, sw.idHMAC, r.Name, sw.mobile, r.InstitutionID, sw.data, sw.photoHMAC, now).Scan(&r.ID); err != nil {
 			return err
 		}
 		who.Subject, who.After = fmt.Sprintf("weld_registration:%d", r.ID), r.Kind
@@ -141,8 +146,8 @@ func (db *DB) UpdateWeldRegistration(ctx context.Context, r WeldRegistration, wh
 		return WeldRegistration{}, err
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE weld_registrations SET name = $1, mobile = $2, data = $3, version = version + 1, updated_at = $4
-			WHERE id = $5 AND version = $6 AND locked_at IS NULL`, r.Name, sw.mobile, sw.data, now, r.ID, r.Version)
+		res, err := tx.ExecContext(ctx, `UPDATE weld_registrations SET name = $1, mobile = $2, data = $3, photo_hmac = $4, version = version + 1, updated_at = $5
+			WHERE id = $6 AND version = $7 AND locked_at IS NULL`, r.Name, sw.mobile, sw.data, sw.photoHMAC, now, r.ID, r.Version)
 		if err != nil {
 			return err
 		}

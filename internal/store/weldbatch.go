@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,11 +17,14 @@ import (
 // WeldBatch is a 单位's uploaded 批量报名 workbook as read, waiting for the
 // 单位 to confirm its report.
 type WeldBatch struct {
-	ID          int64
-	CreditCode  string // the uploading 单位
-	UploadedBy  int64
-	Filename    string
-	Rows        []byte // []weldexam.BatchRow as JSON
+	ID         int64
+	CreditCode string // the uploading 单位
+	UploadedBy int64
+	Filename   string
+	// Rows are the rows read, []weldexam.BatchRow as JSON, until the
+	// confirmation: then each registration made holds its own form, and
+	// the batch keeps its record (who, file, counts) without them.
+	Rows        []byte
 	RowCount    int
 	CreatedAt   time.Time
 	ConfirmedAt sql.NullTime
@@ -150,11 +155,11 @@ type BatchWelder struct {
 
 // ConfirmWeldBatch registers the welders of a batch of the 单位 of this
 // credit code, all in one transaction or none: the batch marked confirmed
-// (a second confirmation is ErrBatchConfirmed, another 单位's batch
-// ErrNotFound), each registration stored bound to the 单位 and the batch
-// with its audit entry (refused as AddWeldRegistration refuses: one not
-// yet scored of the same person and kind, ErrWeldRegistered), and each
-// welder made the 单位's worker.
+// and its rows cleared (a second confirmation is ErrBatchConfirmed,
+// another 单位's batch ErrNotFound), each registration stored bound to the
+// 单位 and the batch with its audit entry (refused as AddWeldRegistration
+// refuses: one not yet scored of the same person and kind,
+// ErrWeldRegistered), and each welder made the 单位's worker.
 //
 // The 单位 registers these candidates as their employer (the 组织机构代码
 // of every row is its own): that is the agreement unit_workers records,
@@ -174,7 +179,7 @@ func (db *DB) ConfirmWeldBatch(ctx context.Context, batchID int64, creditCode st
 		}
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE weld_batches SET confirmed_at = $1, registered = $2 WHERE id = $3 AND credit_code = $4 AND confirmed_at IS NULL`,
+		res, err := tx.ExecContext(ctx, `UPDATE weld_batches SET confirmed_at = $1, registered = $2, rows_json = '' WHERE id = $3 AND credit_code = $4 AND confirmed_at IS NULL`,
 			now, len(welders), batchID, creditCode)
 		if err != nil {
 			return err
@@ -200,8 +205,8 @@ func (db *DB) ConfirmWeldBatch(ctx context.Context, batchID int64, creditCode st
 				return err
 			}
 			var regID int64
-			if err := tx.QueryRowContext(ctx, `INSERT INTO weld_registrations (kind, id_number, id_number_hmac, name, mobile, institution_id, data, version, created_at, updated_at, unit_credit_code, batch_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9, $10) RETURNING id`, r.Kind, sw.idNumber, sw.idHMAC, r.Name, sw.mobile, r.InstitutionID, sw.data, now, creditCode, batchID).Scan(&regID); err != nil {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO weld_registrations (kind, id_number, id_number_hmac, name, mobile, institution_id, data, photo_hmac, version, created_at, updated_at, unit_credit_code, batch_id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11) RETURNING id`, r.Kind, sw.idNumber, sw.idHMAC, r.Name, sw.mobile, r.InstitutionID, sw.data, sw.photoHMAC, now, creditCode, batchID).Scan(&regID); err != nil {
 				return err
 			}
 			holderID, err := db.holderFor(ctx, tx, now, h)
@@ -231,4 +236,56 @@ func (db *DB) ConfirmWeldBatch(ctx context.Context, batchID int64, creditCode st
 // newest first.
 func (db *DB) UnitWeldRegistrations(ctx context.Context, creditCode string) ([]WeldRegistration, error) {
 	return db.weldRegistrations(ctx, `WHERE unit_credit_code = $1 ORDER BY id DESC`, creditCode)
+}
+
+// ExpiredWeldBatch is an upload never confirmed, as
+// DeleteUnconfirmedWeldBatches deleted it.
+type ExpiredWeldBatch struct {
+	ID         int64
+	CreditCode string
+	RowCount   int
+	CreatedAt  time.Time
+}
+
+// DeleteUnconfirmedWeldBatches deletes the uploads uploaded before the
+// time given and never confirmed, rows and all, each with its audit entry
+// (who, the system's), in one transaction, and returns them. No
+// registration names an unconfirmed upload: the confirmation is what makes
+// them. A confirmation under way either comes first (the upload is
+// confirmed and stays) or finds the upload gone.
+func (db *DB) DeleteUnconfirmedWeldBatches(ctx context.Context, before time.Time, who audit.Entry) ([]ExpiredWeldBatch, error) {
+	var out []ExpiredWeldBatch
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		out = nil
+		rows, err := tx.QueryContext(ctx, `DELETE FROM weld_batches WHERE confirmed_at IS NULL AND created_at < $1
+			RETURNING id, credit_code, row_count, created_at`, before.UTC())
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var b ExpiredWeldBatch
+			if err := rows.Scan(&b.ID, &b.CreditCode, &b.RowCount, &b.CreatedAt); err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, b)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		slices.SortFunc(out, func(a, b ExpiredWeldBatch) int { return cmp.Compare(a.ID, b.ID) })
+		// The audit entries last: AppendAuditTx holds the log's lock to the end.
+		for _, b := range out {
+			e := who
+			e.Subject = fmt.Sprintf("weld_batch:%d", b.ID)
+			e.Before = fmt.Sprintf("%d rows, uploaded %s, not confirmed", b.RowCount, b.CreatedAt.UTC().Format(time.RFC3339))
+			e.After = "deleted"
+			if _, err := db.AppendAuditTx(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
 }

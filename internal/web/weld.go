@@ -302,7 +302,7 @@ func (s *Server) weldFormPost(w http.ResponseWriter, r *http.Request) {
 			p.Notice = "已同步单位信息：单位名称、统一社会信用代码、单位地址和地区代码按企业登记信息带入。"
 		}
 	case "submit":
-		clean, err := s.cases.CheckWelder(p.F)
+		clean, err := s.cases.CheckWelder(r.Context(), p.F)
 		if err != nil && statusOf(err) != http.StatusUnprocessableEntity {
 			s.serverError(w, r, err)
 			return

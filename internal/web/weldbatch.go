@@ -31,6 +31,8 @@ type weldBatchPage struct {
 	Errors    []fieldError
 	PhotoRule string
 	Shown     int
+	// KeptDays is how long an upload not confirmed is kept.
+	KeptDays int
 }
 
 func (p *weldBatchPage) ErrorFor(field string) string { return fieldErrors(p.Errors).ErrorFor(field) }
@@ -44,7 +46,7 @@ func (p *weldBatchPage) Good() []weldexam.BatchEntry {
 }
 
 func newWeldBatchPage(b *casework.WeldBatch) *weldBatchPage {
-	return &weldBatchPage{Batch: b, PhotoRule: weldexam.BatchPhotoRule, Shown: weldBatchShown}
+	return &weldBatchPage{Batch: b, PhotoRule: weldexam.BatchPhotoRule, Shown: weldBatchShown, KeptDays: weldexam.UnconfirmedBatchDays}
 }
 
 func (s *Server) weldBatchPage(w http.ResponseWriter, r *http.Request) {

@@ -31,7 +31,10 @@ func batchOf50(t *testing.T) []byte {
 	return data
 }
 
-var batchPathRE = regexp.MustCompile(`^/unit/weld-batch/(\d+)$`)
+var (
+	batchPathRE = regexp.MustCompile(`^/unit/weld-batch/(\d+)$`)
+	deletedOnRE = regexp.MustCompile(`本表如未确认报名，将于\d{4}年\d{2}月\d{2}日自动删除`)
+)
 
 // The demo 单位 downloads the template, uploads 50 rows with three bad
 // ones, sees and downloads the report, confirms, and follows the 47 on its
@@ -47,6 +50,8 @@ func TestWeldBatchUploadConfirm(t *testing.T) {
 		t.Fatalf("page: %d", resp.StatusCode)
 	}
 	mustContain(t, body, weldexam.BatchPhotoRule, `href="/unit/weld-batch/template.xlsx"`)
+	// How long an upload not confirmed is kept, before uploading.
+	mustContain(t, text(body), "上传后未确认报名的表格保留7天，到期自动删除，表中考生的身份证号、手机号等信息一并删除")
 	resp, tpl := b.get("/unit/weld-batch/template.xlsx")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
 		t.Fatalf("template: %d", resp.StatusCode)
@@ -68,6 +73,9 @@ func TestWeldBatchUploadConfirm(t *testing.T) {
 	_, body = b.get(page)
 	report := text(body)
 	mustContain(t, report, "共 50 行：可报名 47 人，有问题 3 行", "5联系电话(手机)请填写联系电话!", "20技能考试项目明细第1行：", "30身份证与第10行的身份证号相同", "尚未报名任何考生")
+	if !deletedOnRE.MatchString(report) {
+		t.Fatalf("the report does not say when the upload is deleted: %s", report)
+	}
 	_, sheet := b.get(page + "/report.xlsx")
 	rows := sheetOf(t, sheet)
 	if len(rows) != 4 || rows[0][0] != "行号" || rows[1][0] != "5" || rows[1][1] != "联系电话(手机)" || rows[3][0] != "30" {
@@ -110,6 +118,17 @@ func TestWeldBatchUploadConfirm(t *testing.T) {
 	resp, body = b.post(page+"/confirm", url.Values{"expect": {"47"}})
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "不能重复确认") {
 		t.Fatalf("second confirmation: %d %s", resp.StatusCode, errorsOf(body))
+	}
+	// The confirmed upload keeps its record without its rows: its page and
+	// report say what it registered, and nothing of a deletion.
+	_, body = b.get(page)
+	mustContain(t, text(body), "检查结果（报名.xlsx）", "本表已确认，已报名 47 名考生")
+	if deletedOnRE.MatchString(text(body)) {
+		t.Fatal("a confirmed upload is told it will be deleted")
+	}
+	_, sheet = b.get(page + "/report.xlsx")
+	if rows := sheetOf(t, sheet); len(rows) != 2 || rows[1][2] != "已确认报名 47 名考生" {
+		t.Fatalf("report of the confirmed upload: %q", rows)
 	}
 	if _, desk := other.get("/unit"); strings.Contains(desk, "焊工1<") {
 		t.Fatal("another 单位 sees the welders")

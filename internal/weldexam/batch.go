@@ -3,6 +3,7 @@ package weldexam
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"opcert/internal/application"
 	"opcert/internal/catalog"
@@ -64,6 +65,20 @@ const (
 // the 准考证 and certificate; the exam institution takes it from the
 // person rather than from files an employer renamed.
 const BatchPhotoRule = "照片不在表格中填写：报名确认后，请每位考生本人在“焊工报名”页点击“修改”，用报名时填写的手机号接收短信验证码后上传2寸正面近期免冠照片；考试机构锁定报名前须补齐照片。"
+
+// UnconfirmedBatchDays is how long a 批量报名 upload the 单位 has not
+// confirmed is kept. Its rows hold every candidate's 身份证号 and mobile,
+// and they serve one purpose: the 单位 reads the report and confirms it,
+// or corrects the table and uploads it again, usually the same day. A
+// week leaves room for checking the report with the candidates or for a
+// holiday in between; an upload not confirmed by then has been given up,
+// and the personal data in it is kept no longer than its purpose needs
+// (个人信息保护法 第十九条). A 单位 that comes back later uploads the table
+// again, as it would after correcting it.
+const UnconfirmedBatchDays = 7
+
+// UnconfirmedBatchKept is UnconfirmedBatchDays from the upload.
+const UnconfirmedBatchKept = UnconfirmedBatchDays * 24 * time.Hour
 
 // BatchRow is one data row of the workbook: its row number as the
 // spreadsheet shows it (the header is row 1) and its cells by column.

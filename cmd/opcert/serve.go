@@ -135,6 +135,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("file store: %w", err)
 	}
+	if cfg.Demo {
+		if err := demo.PutFiles(ctx, files); err != nil {
+			return fmt.Errorf("demo files: %w", err)
+		}
+	}
 	// 实名核验 of a registration that claims a holder without their mobile
 	// on record: the demo knows its own people; a real deployment has no
 	// adapter yet, so such a registration is sent to the 受理窗口.

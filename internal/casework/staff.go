@@ -334,6 +334,9 @@ type AccountHistory struct {
 var accountActions = map[string]string{
 	"create_account": "创建账号", "disable_account": "停用", "enable_account": "启用",
 	"reset_password": "重置密码", "change_password": "本人修改密码", "account_reclaimed": "因持证人本人重新注册而停用",
+	"approve_unit": "单位注册审核通过", "refuse_unit": "单位注册审核不通过", "resubmit_unit": "单位更正后重新提交",
+	"release_unit": "释放统一社会信用代码并停用", "release_unit_lapsed": "审核不通过30日未更正，因该代码重新注册而释放并停用",
+	"view_unit_licence": "查看营业执照",
 }
 
 // AccountHistory shows an admin who did what to an account.

@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"opcert/internal/registry"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
+	"opcert/internal/testfixture"
 )
 
 // creditCheck is the GB 32100 check character of the first 17 characters.
@@ -21,15 +23,35 @@ func creditCheck(first17 string) string {
 	return string(must(idcheck.CreditCodeCheckChar(first17)))
 }
 
-// unitAccount registers a 单位 through the service.
+// unitAccount registers a 单位 through the service, its 营业执照 a PDF, and
+// has the administrator approve it (审核通过).
 func unitAccount(t *testing.T, w *world, code, name string) casework.Actor {
 	t.Helper()
-	u, err := w.s.RegisterUnit(ctx, casework.UnitRegistration{Unit: enterprise.Unit{CreditCode: code, Name: name, Address: "上海市徐汇区漕溪北路88号",
-		Contact: "周安全", Phone: "021-64870000"}, Password: "Unit2026x", Password2: "Unit2026x"})
+	who := pendingUnit(t, w, code, name, "021-64870000")
+	if _, err := w.s.DecideUnit(ctx, w.adm, who.UserID, casework.UnitVerdict{Action: "approve"}); err != nil {
+		t.Fatal(err)
+	}
+	return who
+}
+
+// pendingUnit registers a 单位 through the service and leaves it 待审核.
+func pendingUnit(t *testing.T, w *world, code, name, phone string) casework.Actor {
+	t.Helper()
+	u, err := w.s.RegisterUnit(ctx, unitForm(code, name, phone))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return casework.Actor{UserID: u.ID, Role: auth.RoleUnit}
+}
+
+// unitForm is a complete 单位注册 form with a PDF 营业执照.
+func unitForm(code, name, phone string) casework.UnitRegistration {
+	return casework.UnitRegistration{Unit: enterprise.Unit{CreditCode: code, Name: name, Address: "上海市徐汇区漕溪北路88号",
+		Contact: "周安全", Phone: phone}, Password: "Unit2026x", Password2: "Unit2026x", Licence: licenceFile("营业执照.pdf", testfixture.PDF)}
+}
+
+func licenceFile(name string, data []byte) *casework.Upload {
+	return &casework.Upload{Name: name, Size: int64(len(data)), Body: bytes.NewReader(data)}
 }
 
 // sharedApplication is newApplication naming the employer of the form and
@@ -116,14 +138,14 @@ func TestRegisterUnitRefusals(t *testing.T) {
 		for _, e := range casework.FieldErrors(err) {
 			fields[e.Field] = true
 		}
-		for _, f := range []string{"unit_name", "credit_code", "address", "contact", "phone", "password"} {
+		for _, f := range []string{"unit_name", "credit_code", "address", "contact", "phone", "password", "licence"} {
 			if !fields[f] {
 				t.Errorf("no refusal at %s: %v", f, casework.FieldErrors(err))
 			}
 		}
 		unitAccount(t, w, "91310104MA1FL0XQ4F", "上海徐汇起重设备安装有限公司")
 		_, err = w.s.RegisterUnit(ctx, casework.UnitRegistration{Unit: enterprise.Unit{CreditCode: "91310104ma1fl0xq4f", Name: "另一家", Address: "x", Contact: "x", Phone: "021-64870000"},
-			Password: "Unit2026x", Password2: "Unit2026x"})
+			Password: "Unit2026x", Password2: "Unit2026x", Licence: licenceFile("a.pdf", testfixture.PDF)})
 		if casework.ErrorCode(err) != casework.Conflict || casework.FieldErrors(err)[0].Field != "credit_code" {
 			t.Fatalf("second account: %v", err)
 		}

@@ -5,13 +5,19 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"strings"
 
 	"opcert/internal/auth"
 	"opcert/internal/authority"
+	"opcert/internal/blob"
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/enterprise"
@@ -288,6 +294,9 @@ func Load(ctx context.Context, db *store.DB, cat *catalog.Catalog, today civil.D
 	if _, err := db.RegisterUnit(ctx, d.Unit(), hash); err != nil {
 		return nil, false, fmt.Errorf("demo: 单位 account: %w", err)
 	}
+	if _, err := db.SubmitUnit(ctx, store.UnitSubmission{Unit: d.PendingUnit(), PasswordHash: hash, Licence: PendingLicence}); err != nil {
+		return nil, false, fmt.Errorf("demo: 单位 account 待审核: %w", err)
+	}
 	for _, w := range d.unitWorkers() {
 		h, err := db.HoldingByIDNumber(ctx, w.idNumber)
 		if err != nil {
@@ -351,6 +360,53 @@ func (d Data) Unit() enterprise.Unit {
 	panic("demo: no enterprise " + UnitEnterprise)
 }
 
+// PendingEnterprise is the demo's 单位 awaiting 审核, so that the
+// administrator's 单位注册审核 page has a registration to check. Its phone
+// is a mobile, so the decision is sent by SMS.
+const PendingEnterprise = "上海宝山钢结构制造有限公司"
+
+// PendingUnit is the profile of the demo's 单位 awaiting 审核.
+func (d Data) PendingUnit() enterprise.Unit {
+	for _, e := range d.Enterprises {
+		if e.Name == PendingEnterprise {
+			return enterprise.Unit{CreditCode: e.CreditCode, Name: e.Name, Address: e.Address, Contact: "龚喆", Phone: "13900000099"}
+		}
+	}
+	panic("demo: no enterprise " + PendingEnterprise)
+}
+
+// PendingLicence is the 营业执照 of the demo's 单位 awaiting 审核; PutFiles
+// writes its file.
+var PendingLicence = store.UnitLicence{Key: "units/demo/licence-baoshan.png", Filename: "营业执照.png", ContentType: "image/png"}
+
+// PutFiles writes the demo's files into the file store: the 营业执照 scan
+// of the 单位 awaiting 审核 (a drawn stand-in: a bordered sheet with a red
+// seal).
+func PutFiles(ctx context.Context, files blob.Store) error {
+	img := image.NewRGBA(image.Rect(0, 0, 600, 420))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	border := color.RGBA{170, 120, 40, 255}
+	seal := color.RGBA{200, 30, 30, 255}
+	for x := 0; x < 600; x++ {
+		for y := 0; y < 420; y++ {
+			dx, dy := x-480, y-320
+			switch r := dx*dx + dy*dy; {
+			case x < 12 || y < 12 || x >= 588 || y >= 408:
+				img.Set(x, y, border)
+			case r <= 60*60 && r >= 54*54:
+				img.Set(x, y, seal)
+			case y >= 60 && y < 64 && x >= 150 && x < 450, y%40 == 0 && y > 100 && y < 300 && x >= 60 && x < 400:
+				img.Set(x, y, color.Gray{90})
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return err
+	}
+	return files.Put(ctx, PendingLicence.Key, bytes.NewReader(b.Bytes()), int64(b.Len()), PendingLicence.ContentType)
+}
+
 type unitWorker struct{ idNumber, creditCode string }
 
 // unitWorkers are the demo holders who named their employer and agreed that
@@ -389,6 +445,7 @@ func (d Data) Accounts() []Account {
 		Account{Login: strings.Join([]string{officers[0], "…", officers[len(officers)-1]}, " "), Name: "各区受理员", Role: auth.RoleOfficer.Label(), Shows: "每个区一名，登录名为 officer-区划代码（如 officer-310104 徐汇区）"},
 		Account{Login: "exam", Name: "考试机构工作人员", Role: auth.RoleExaminer.Label(), Shows: CityInstitution + "：考试场次、排考、准考证、成绩录入"},
 		Account{Login: d.Unit().CreditCode, Name: UnitEnterprise, Role: auth.RoleUnit.Label(), Shows: "单位工作台：本单位作业人员的持证项目、有效期和待复审项目，可导出 Excel"},
+		Account{Login: d.PendingUnit().CreditCode, Name: PendingEnterprise, Role: auth.RoleUnit.Label(), Shows: "单位注册待审核：只能看到审核状态；管理员在“单位注册审核”核对营业执照后审核通过或不通过"},
 		Account{Login: "admin", Name: "系统管理员", Role: auth.RoleAdmin.Label(), Shows: "可查看全部受理机关"})
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/demo"
+	"opcert/internal/enterprise"
 	"opcert/internal/idcheck"
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
@@ -122,8 +123,16 @@ func TestLoadOnceThenLeavesDataAlone(t *testing.T) {
 		if err != nil || unit.Role != auth.RoleUnit || !auth.CheckPassword(unit.PasswordHash, demo.Password) {
 			t.Fatalf("demo 单位 = %+v, %v", unit, err)
 		}
-		if p, err := db.UnitOf(ctx, unit.ID); err != nil || p.Name != demo.UnitEnterprise {
+		if p, err := db.UnitRecordOf(ctx, unit.ID); err != nil || p.Name != demo.UnitEnterprise || p.Check != enterprise.CheckApproved {
 			t.Fatalf("demo 单位 profile = %+v, %v", p, err)
+		}
+		// And the one awaiting 审核, as the README lists it.
+		pending, err := db.UserByLogin(ctx, "91310113607666666F")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err := db.UnitRecordOf(ctx, pending.ID); err != nil || p.Name != demo.PendingEnterprise || p.Check != enterprise.CheckPending || p.Licence.Key != demo.PendingLicence.Key {
+			t.Fatalf("demo 单位 待审核 = %+v, %v", p, err)
 		}
 	})
 }

@@ -52,9 +52,11 @@ func fetchXLSX(t *testing.T, b *Browser, path, form string) (string, [][]string)
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-// The 徐汇 crane company registers its 单位 account (a wrong check
-// character of its 统一社会信用代码 told at the field, nothing else lost),
-// logs in with the code, and sees 张伟 — who named it as employer and
+// The 徐汇 crane company registers its 单位 account with its 营业执照 (a
+// wrong check character of its 统一社会信用代码 told at the field, nothing
+// else lost) and is told it awaits 审核, with no workers shown; the
+// administrator opens the 单位注册审核 page and approves it; logged in
+// again with the code, it sees 张伟 — who named it as employer and
 // agreed — with his Q8 due for 复审 before his N2; the Excel export has
 // the same rows in the same order.
 func TestUnitRegistersAndFollowsItsWorkers(t *testing.T) {
@@ -79,7 +81,9 @@ func TestUnitRegistersAndFollowsItsWorkers(t *testing.T) {
 		b.Fill("密码", "Crane2026x")
 		b.Fill("确认密码", "Crane2026x")
 	}
+	licence := r.pdf("营业执照")
 	fill(wrong)
+	b.upload("licence", licence)
 	wantStatus(t, "注册", b.clickID("unit-register"), 422)
 	if msg := b.FieldError("统一社会信用代码"); !strings.Contains(msg, "最后一位校验码") {
 		t.Fatalf("wrong check character: %q", msg)
@@ -91,8 +95,37 @@ func TestUnitRegistersAndFollowsItsWorkers(t *testing.T) {
 	b.Fill("统一社会信用代码", code)
 	b.Fill("密码", "Crane2026x")
 	b.Fill("确认密码", "Crane2026x")
+	b.upload("licence", licence)
 	wantStatus(t, "注册", b.clickID("unit-register"), 200)
-	mustSee(t, b, "单位工作台", "单位账号注册成功", code)
+	mustSee(t, b, "单位工作台", "单位账号注册成功，正在等待审核（待审核）", code, "系统管理员将核对您上传的营业执照")
+	if got := b.Text("#unit-check-status"); got != "待审核" {
+		t.Fatalf("status: %q", got)
+	}
+	if strings.Contains(b.PageText(), "张伟") || Evaluate[bool](b, `document.querySelector("#workers, #weld-batch-link") !== null`) {
+		t.Fatal("a 单位 待审核 sees its workers")
+	}
+	b.Screenshot("unit-pending")
+
+	admin := NewBrowser(t)
+	admin.Desktop()
+	admin.Open(r.srv.URL + "/login")
+	logIn(t, admin, "admin")
+	admin.Open(r.srv.URL + "/admin")
+	wantStatus(t, "单位注册审核", admin.ClickLink("单位注册审核"), 200)
+	id := Evaluate[string](admin, `(() => { for (const tr of document.querySelectorAll("#pending-units tbody tr")) {
+		if (tr.textContent.includes(`+jsString(code)+`)) return tr.id.replace("unit-", ""); } return ""; })()`)
+	if id == "" {
+		t.Fatalf("%s is not on the 单位注册审核 page: %s", code, admin.PageText())
+	}
+	if href := Evaluate[string](admin, `document.querySelector("#licence-`+id+`").getAttribute("href")`); href != "/admin/units/"+id+"/licence" {
+		t.Fatalf("licence link %q", href)
+	}
+	admin.Screenshot("admin-units")
+	wantStatus(t, "审核通过", admin.clickID("approve-"+id), 200)
+	mustSee(t, admin, "已审核通过")
+	if strings.Contains(admin.Text("#pending-units"), code) {
+		t.Fatal("the approved 单位 is still awaiting 审核")
+	}
 
 	wantStatus(t, "退出", b.ClickButton("退出"), 200)
 	b.Open(r.srv.URL + "/login")

@@ -14,7 +14,7 @@ import (
 )
 
 // Placeholders a template may use.
-var Placeholders = []string{"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}", "{理由}", "{期限类别}", "{考试安排}", "{项目}", "{有效期至}", "{报名序号}"}
+var Placeholders = []string{"{申请号}", "{事项}", "{受理机关}", "{期限}", "{状态}", "{理由}", "{期限类别}", "{考试安排}", "{项目}", "{有效期至}", "{报名序号}", "{单位名称}"}
 
 // MaxTemplateLength keeps a message within a few SMS segments.
 const MaxTemplateLength = 300
@@ -26,6 +26,7 @@ var Topics = []string{
 	"submitted", "withdrawn", "correction", "resubmitted", "accepted", "examining", "exam_scheduled", "exam_waitlisted", "exam_recorded", "exam_failed", "not_accepted",
 	"reviewed", "approved", "denied", "awaiting_collection", "completed", "abandoned", "transferred", "draft_expired",
 	TopicDeadlineChanged, TopicExpiryReminder, TopicDraftExpiring, TopicWeldScheduled,
+	TopicUnitApproved, TopicUnitRefused,
 }
 
 // Reminders: a holder's item nearing 有效期至, and a draft about to be
@@ -38,6 +39,13 @@ const (
 // TopicWeldScheduled tells a welder registrant their seats: the 准考证 can
 // be printed from the registration (seed 000 四; 2.1 注1 for the ticket).
 const TopicWeldScheduled = "weld_scheduled"
+
+// A 单位 registration's 审核 decided: the 单位 is told at its 联系电话 when
+// that is a mobile.
+const (
+	TopicUnitApproved = "unit_approved"
+	TopicUnitRefused  = "unit_refused"
+)
 
 // TopicDeadlineChanged is the message sent when a provisional (暂定)
 // deadline moves because the year it reached has been imported.
@@ -67,6 +75,10 @@ func TopicLabel(topic string) string {
 		return "暂存申请即将删除提醒（删除前3天）"
 	case TopicWeldScheduled:
 		return "焊工考试安排（准考证）"
+	case TopicUnitApproved:
+		return "单位注册审核通过"
+	case TopicUnitRefused:
+		return "单位注册审核不通过"
 	}
 	return application.Status(topic).Label()
 }
@@ -100,6 +112,8 @@ var Defaults = map[string]string{
 	TopicExpiryReminder:   "【特种设备作业人员资格认定】您的{项目}证书项目将于{有效期至}到期。需继续从事该作业的，请在到期前登录网上办事系统申请复审。",
 	TopicDraftExpiring:    "【特种设备作业人员资格认定】您暂存的{事项}申请尚未提交，将于{期限}按规定删除。如需办理，请在此之前登录网上办事系统提交。",
 	TopicWeldScheduled:    weldScheduled,
+	TopicUnitApproved:     "【特种设备作业人员资格认定】{单位名称}的单位账号注册已审核通过，请使用统一社会信用代码登录单位工作台。",
+	TopicUnitRefused:      "【特种设备作业人员资格认定】{单位名称}的单位账号注册审核不通过，理由：{理由}。请登录单位工作台更正后重新提交。",
 }
 
 const weldScheduled = "【特种设备作业人员资格认定】您的焊工考试报名（报名序号 {报名序号}）已安排考试：{考试安排}。请在焊工考试报名页面点“修改”，凭短信验证码查看考试安排并打印准考证。"
@@ -132,6 +146,8 @@ var TopicPlaceholders = map[string][]string{
 	TopicExpiryReminder:   {"{项目}", "{有效期至}"},
 	TopicDraftExpiring:    {"{事项}", "{期限}"},
 	TopicWeldScheduled:    {"{报名序号}", "{考试安排}"},
+	TopicUnitApproved:     {"{单位名称}"},
+	TopicUnitRefused:      {"{单位名称}", "{理由}"},
 }
 
 // segment is a piece of a parsed template: literal text, or a placeholder

@@ -183,7 +183,7 @@ func TestSMSTemplates(t *testing.T) {
 			t.Fatalf("%+v %v", got, err)
 		}
 		all, err := db.SMSTemplates(ctx)
-		if err != nil || len(all) != 23 || all["approved"] != "准予许可：{申请号}" {
+		if err != nil || len(all) != 25 || all["approved"] != "准予许可：{申请号}" {
 			t.Fatalf("%v %v", all, err)
 		}
 		if _, err := db.SMSTemplate(ctx, "sms_code"); !errors.Is(err, store.ErrNotFound) {

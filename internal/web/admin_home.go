@@ -17,6 +17,7 @@ type adminLink struct{ Path, Title, About string }
 // that no longer fits on one line.
 var adminPages = []adminLink{
 	{"/admin/accounts", "账号管理", "受理机关工作人员、考试机构工作人员、单位和管理员账号：新建、停用、重置密码"},
+	{"/admin/units", "单位注册审核", "核对单位上传的营业执照与统一社会信用代码、单位名称：审核通过或不通过"},
 	{"/admin/policy", "政策参数", "复审期限、年龄、考试合格分数、法定期限等，及各自的生效日期"},
 	{"/admin/calendar", "工作日历", "导入和核对国务院办公厅公布的节假日安排"},
 	{"/admin/organisations", "受理机关和考试机构", "地址、电话、办公时间，考试机构及其考试项目"},

@@ -65,7 +65,11 @@ func newDemoServer(t *testing.T, demoMode bool) (*httptest.Server, *store.DB) {
 	if _, _, err := demo.Load(context.Background(), db, cat, today); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: func() civil.Date { return today }, Demo: demoMode, Files: testFiles(t)})
+	files := testFiles(t)
+	if err := demo.PutFiles(context.Background(), files); err != nil {
+		t.Fatal(err)
+	}
+	s, err := web.New(web.Options{Store: db, Catalog: cat, Logger: scannedLogger(t), Today: func() civil.Date { return today }, Demo: demoMode, Files: files})
 	if err != nil {
 		t.Fatal(err)
 	}

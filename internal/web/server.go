@@ -125,6 +125,7 @@ func (s *Server) routes() {
 	s.adminHomeRoutes(mux)
 	s.officeRoutes(mux)
 	s.unitRoutes(mux)
+	s.adminUnitRoutes(mux)
 	s.accountRoutes(mux)
 	s.policyRoutes(mux)
 	s.orgRoutes(mux)

@@ -20,6 +20,8 @@ func (s *Server) unitRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /unit/register", s.unitRegisterPage)
 	mux.HandleFunc("POST /unit/register", s.unitRegister)
 	mux.HandleFunc("GET /unit", unit(s.unitDesk))
+	mux.HandleFunc("POST /unit/resubmit", unit(s.unitResubmit))
+	mux.HandleFunc("GET /unit/licence", unit(s.unitOwnLicence))
 	mux.HandleFunc("GET /unit/workers.xlsx", unit(s.unitWorkersExport))
 	s.weldBatchRoutes(mux, unit)
 }
@@ -36,14 +38,27 @@ func (s *Server) unitRegisterPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "unit_register", &unitRegisterPage{Form: &form{Values: map[string]string{}}})
 }
 
-// unitRegister creates the 单位 account through the service and logs it in.
+// unitRegister creates the 单位 account, 待审核, through the service and
+// logs it in: its workbench says where the 审核 stands.
 func (s *Server) unitRegister(w http.ResponseWriter, r *http.Request) {
+	if err := s.parseStepForm(r); err != nil {
+		defer removeMultipart(r)
+		f := &form{Values: map[string]string{}}
+		s.failForm(w, r, f, casework.FieldError("licence", err.Error()), "unit_register", &unitRegisterPage{Form: f})
+		return
+	}
+	defer removeMultipart(r)
 	f := newForm(r, unitFields...)
 	f.Values["password"], f.Values["password2"] = r.PostFormValue("password"), r.PostFormValue("password2")
 	page := &unitRegisterPage{Form: f}
-	u, err := s.cases.RegisterUnit(r.Context(), casework.UnitRegistration{
+	reg := casework.UnitRegistration{
 		Unit:     enterprise.Unit{Name: f.Get("unit_name"), CreditCode: f.Get("credit_code"), Address: f.Get("address"), Contact: f.Get("contact"), Phone: f.Get("phone")},
-		Password: f.Get("password"), Password2: f.Get("password2")})
+		Password: f.Get("password"), Password2: f.Get("password2")}
+	if file, fh := formFile(r, "licence"); file != nil {
+		defer file.Close()
+		reg.Licence = &casework.Upload{Name: fh.Filename, Size: fh.Size, Body: file}
+	}
+	u, err := s.cases.RegisterUnit(r.Context(), reg)
 	if err != nil {
 		s.failForm(w, r, f, err, "unit_register", page)
 		return
@@ -57,22 +72,74 @@ func (s *Server) unitRegister(w http.ResponseWriter, r *http.Request) {
 
 type unitDeskPage struct {
 	chrome
-	casework.Workforce
-	Registered bool
+	casework.UnitDesk
+	Registered, Resubmitted bool
 	// BatchRegistered is how many welders a 批量报名 just registered.
 	BatchRegistered int
+	// Correction is the form a refused 单位 corrects its registration in.
+	Correction *form
 }
 
-// unitDesk is the 单位工作台: its profile and its workers' items, those due
-// for 复审 first.
+// unitDesk is the 单位工作台: where its registration's 审核 stands and,
+// once checked, its profile and its workers' items, those due for 复审
+// first.
 func (s *Server) unitDesk(w http.ResponseWriter, r *http.Request) {
-	wf, err := s.cases.Workforce(r.Context(), s.actor(r))
+	d, err := s.cases.UnitDesk(r.Context(), s.actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	n, _ := strconv.Atoi(r.URL.Query().Get("batch_registered"))
-	s.render(w, r, "unit_desk", &unitDeskPage{Workforce: wf, Registered: r.URL.Query().Has("registered"), BatchRegistered: n})
+	s.render(w, r, "unit_desk", &unitDeskPage{UnitDesk: d, Registered: r.URL.Query().Has("registered"), Resubmitted: r.URL.Query().Has("resubmitted"),
+		BatchRegistered: n, Correction: correctionForm(d)})
+}
+
+// correctionForm is the correction form filled with the registration.
+func correctionForm(d casework.UnitDesk) *form {
+	u := d.Registration.Unit
+	return &form{Values: map[string]string{"unit_name": u.Name, "address": u.Address, "contact": u.Contact, "phone": u.Phone}}
+}
+
+// unitResubmit sends a refused registration, corrected, back for 审核.
+func (s *Server) unitResubmit(w http.ResponseWriter, r *http.Request) {
+	if err := s.parseStepForm(r); err != nil {
+		removeMultipart(r)
+		s.renderStatus(w, r, http.StatusBadRequest, "error", &errorPage{Title: "无法读取提交的内容", Message: err.Error()})
+		return
+	}
+	defer removeMultipart(r)
+	f := newForm(r, "unit_name", "address", "contact", "phone")
+	c := casework.UnitCorrection{Name: f.Get("unit_name"), Address: f.Get("address"), Contact: f.Get("contact"), Phone: f.Get("phone")}
+	if file, fh := formFile(r, "licence"); file != nil {
+		defer file.Close()
+		c.Licence = &casework.Upload{Name: fh.Filename, Size: fh.Size, Body: file}
+	}
+	err := s.cases.ResubmitUnit(r.Context(), s.actor(r), c)
+	if err == nil {
+		http.Redirect(w, r, "/unit?resubmitted=1", http.StatusSeeOther)
+		return
+	}
+	if statusOf(err) != http.StatusUnprocessableEntity {
+		s.fail(w, r, err)
+		return
+	}
+	d, derr := s.cases.UnitDesk(r.Context(), s.actor(r))
+	if derr != nil {
+		s.fail(w, r, derr)
+		return
+	}
+	s.failForm(w, r, f, err, "unit_desk", &unitDeskPage{UnitDesk: d, Correction: f})
+}
+
+// unitOwnLicence sends the 单位 the 营业执照 it registered with.
+func (s *Server) unitOwnLicence(w http.ResponseWriter, r *http.Request) {
+	who := s.actor(r)
+	lic, err := s.cases.UnitLicence(r.Context(), who, who.UserID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sendBlob(w, r, lic.Key, lic.Filename)
 }
 
 // unitWorkersExport downloads the 单位工作台's list as a spreadsheet, in the

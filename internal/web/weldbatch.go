@@ -49,7 +49,14 @@ func newWeldBatchPage(b *casework.WeldBatch) *weldBatchPage {
 	return &weldBatchPage{Batch: b, PhotoRule: weldexam.BatchPhotoRule, Shown: weldBatchShown, KeptDays: weldexam.UnconfirmedBatchDays}
 }
 
+// weldBatchPage is the upload form, to a 单位 whose registration is
+// checked: one 待审核 is told why it cannot upload yet, rather than shown
+// a form that refuses it.
 func (s *Server) weldBatchPage(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.cases.UnitOf(r.Context(), s.actor(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "unit_weld_batch", newWeldBatchPage(nil))
 }
 

@@ -95,7 +95,7 @@ func TestWeldBatchUploadConfirm(t *testing.T) {
 	other := newBrowser(t, srv)
 	f := unitForm(xuhui)
 	f.Set("unit_name", "上海徐汇起重设备安装有限公司")
-	other.post("/unit/register", f)
+	registerApprovedUnit(t, srv, other, f)
 	if resp, _ := other.get(page); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("another 单位 sees it: %d", resp.StatusCode)
 	}

@@ -52,7 +52,7 @@ type publicBench struct {
 	fx  loadtest.Fixtures
 }
 
-func newPublicBench(b *testing.B) (*publicBench, error) {
+func newPublicBench(b testing.TB) (*publicBench, error) {
 	ctx := context.Background()
 	n := 200_000
 	if s := os.Getenv("OPCERT_BENCH_HOLDERS"); s != "" {

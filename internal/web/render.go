@@ -117,11 +117,30 @@ func (s *Server) renderTo(buf *bytes.Buffer, r *http.Request, page string, data 
 	if !ok {
 		return fmt.Errorf("no such page %q", page)
 	}
+	c := s.chromeFor(r)
 	if p, ok := data.(interface{ setChrome(chrome) }); ok {
-		p.setChrome(s.chromeFor(r))
+		p.setChrome(c)
 	}
-	return t.ExecuteTemplate(buf, "layout.html", data)
+	if p, ok := data.(preparedPage); ok {
+		p.prepare()
+	}
+	return t.ExecuteTemplate(buf, "layout.html", &layoutData{C: &c, Page: data})
 }
+
+// layoutData is what layout.html reads: the chrome as a field of its own,
+// each of its values found in one step rather than by a search through the
+// structs a page embeds (text/template looks a field up by name on every
+// use), and the page for its blocks.
+type layoutData struct {
+	C    *chrome
+	Page any
+}
+
+// A preparedPage computes what its template shows just before it is
+// rendered, once the handler (or failForm) has put every value and error
+// in place: the template reads plain fields, each a cheap look-up, rather
+// than calling methods, each a search by name and a reflective call.
+type preparedPage interface{ prepare() }
 
 // writePage sends a rendered page. Its length is known: declared, the page
 // goes out in one write instead of chunks copied through net/http's

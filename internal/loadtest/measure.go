@@ -48,7 +48,7 @@ type Row struct {
 	// PeakAnon is the largest anonymous resident memory sampled (WatchAnon):
 	// what the server holds, without mapped file pages.
 	PeakAnon int64
-	Ratio   float64 // rate over the bare handler's rate in the same section
+	Ratio    float64 // rate over the bare handler's rate in the same section
 }
 
 // Section is one engine's rows.

@@ -39,14 +39,9 @@ func parsePages() (map[string]*template.Template, error) {
 			return s
 		},
 		"date":     func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02") },
-		"datetime": func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02 15:04") },
+		"datetime": datetime,
 		"weekday":  func(d civil.Date) string { return weekdayNames[d.Weekday()] },
-		"statusLabel": func(s string) string {
-			if s == "" {
-				return ""
-			}
-			return application.Status(s).Label()
-		},
+		"statusLabel": statusLabel,
 		"actionLabel": func(a string) string {
 			switch a {
 			case "create":
@@ -87,6 +82,17 @@ func parsePages() (map[string]*template.Template, error) {
 		pages[name] = t
 	}
 	return pages, nil
+}
+
+// datetime is a moment as pages show it, in China time: 2026-12-02 11:56.
+func datetime(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02 15:04") }
+
+// statusLabel is the label of a stored status, "" for none.
+func statusLabel(s string) string {
+	if s == "" {
+		return ""
+	}
+	return application.Status(s).Label()
 }
 
 // render writes a page with status 200.

@@ -193,12 +193,43 @@ func endingsOf(ctx context.Context, tx *sql.Tx, certificateID int64) (map[endedK
 // theirs or that carries that number (the certificate number is the holder's
 // 证件号码 on 2019-format certificates). ErrNotFound when there is neither.
 func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.Holding, error) {
-	var h registry.Holding
 	pk, err := db.personal(ctx)
 	if err != nil {
-		return h, err
+		return registry.Holding{}, err
 	}
-	rows, err := db.query(ctx, holdingByIDNumberSQL, pk.idHMAC(idNumber), pk.numberHMAC(idNumber))
+	return db.holding(ctx, nil, holdingByIDNumberSQL, pk.idHMAC(idNumber), pk.numberHMAC(idNumber))
+}
+
+// QueryMisses counts the recent public queries that matched nothing
+// (auth.QueryMissWindow), from the asker's address and about the name
+// asked: the captcha rule of the public 证书查询 (auth.CaptchaAfterClientMiss).
+type QueryMisses struct{ ByClient, ByName int }
+
+// Asker is who asks a public query: their address and the name they ask
+// about, whose misses the query reads.
+type Asker struct{ Client, Name string }
+
+// HoldingForQuery is HoldingByIDNumber for the public 证书查询, with the
+// asker's recent misses read in the same statement: on SQLite a statement
+// of its own cost as much as half the look-up. The holding is read whatever
+// the misses; the caller decides whether it may be shown.
+func (db *DB) HoldingForQuery(ctx context.Context, idNumber string, who Asker) (registry.Holding, QueryMisses, error) {
+	var m QueryMisses
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return registry.Holding{}, m, err
+	}
+	byClient, byName := queryMissBuckets(who.Client, who.Name)
+	h, err := db.holding(ctx, &m, holdingForQuerySQL, pk.idHMAC(idNumber), pk.numberHMAC(idNumber), byClient, byName, db.queryMissesSince())
+	return h, m, err
+}
+
+// holding runs a holding statement (holdingByIDNumberSQL, or
+// holdingForQuerySQL when misses is not nil, whose two last columns are
+// the misses).
+func (db *DB) holding(ctx context.Context, misses *QueryMisses, query string, args ...any) (registry.Holding, error) {
+	var h registry.Holding
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return h, err
 	}
@@ -209,10 +240,14 @@ func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.
 		var birth, approved, until, endedOn civil.Date
 		var number, archiveNo, item, weld, scope, issuedBy, status sql.NullString
 		var endKind, endReason, endBasis sql.NullString
-		if err := rows.Scan(&holderID, &idType, &sealedID, &name, &sex, &birth,
+		dest := []any{&holderID, &idType, &sealedID, &name, &sex, &birth,
 			&certID, &number, &archiveNo,
 			&itemID, &item, &weld, &scope, &issuedBy, &approved, &until, &status,
-			&endKind, &endReason, &endBasis, &endedOn); err != nil {
+			&endKind, &endReason, &endBasis, &endedOn}
+		if misses != nil {
+			dest = append(dest, &misses.ByClient, &misses.ByName)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return h, err
 		}
 		// Every row repeats the holder (none: no holder has the number).
@@ -280,16 +315,25 @@ func (db *DB) CountHolders(ctx context.Context) (int, error) {
 // their endings. The single row it joins from gives one row of NULLs when
 // there is neither holder nor certificate. One statement rather than the
 // holder first and then the certificates: on SQLite each statement run
-// costs about as much as the index searches it makes.
-const holdingByIDNumberSQL = `SELECT h.id, h.id_type, h.id_number, h.name, h.sex, h.birth_date,
+// costs about as much as the index searches it makes. holdingForQuerySQL
+// is the same with the misses of the asker's client ($3) and name ($4)
+// since $5 in that row, and as its two last columns.
+const (
+	holdingByIDNumberSQL = holdingColumns + `
+		FROM (SELECT 1 AS one) q` + holdingJoins
+	holdingForQuerySQL = holdingColumns + `, q.by_client, q.by_name
+		FROM (SELECT ` + queryMissCountsSQL + `) q` + holdingJoins
+
+	holdingColumns = `SELECT h.id, h.id_type, h.id_number, h.name, h.sex, h.birth_date,
 		       c.id, c.number, c.archive_no,
 		       i.id, i.item, i.weld_code, i.scope, i.issued_by, i.approved_on, i.valid_until, i.status,
-		       e.kind, e.reason, e.basis, e.decided_on
-		FROM (SELECT 1 AS one) q
+		       e.kind, e.reason, e.basis, e.decided_on`
+	holdingJoins = `
 		LEFT JOIN holders h ON h.id = (SELECT id FROM holders WHERE id_number_hmac = $1 ORDER BY id LIMIT 1)
 		LEFT JOIN certificates c ON c.holder_id = h.id OR c.number_hmac = $2
 		LEFT JOIN certificate_items i ON i.certificate_id = c.id
 		LEFT JOIN item_endings e ON e.item_id = i.id`
+)
 
 // ErrItemNotInForce refuses to end an item already renewed or ended.
 var ErrItemNotInForce = errors.New("该项目已换发、注销或撤销，不能再次撤销或注销")
@@ -330,21 +374,52 @@ func (db *DB) EndItem(ctx context.Context, itemID int64, e registry.Ending, by i
 // public query by certificate number, for a certificate whose number is
 // not the holder's present 证件号码.
 func (db *DB) HoldingByCertificateNumber(ctx context.Context, number string) (registry.Holding, error) {
-	var idNumber string
 	pk, err := db.personal(ctx)
 	if err != nil {
 		return registry.Holding{}, err
 	}
-	err = db.sql.QueryRowContext(ctx, `SELECT h.id_number FROM certificates c JOIN holders h ON h.id = c.holder_id
-		WHERE c.number_hmac = $1 OR (c.archive_no = $2 AND c.archive_no <> '') ORDER BY c.id LIMIT 1`, pk.numberHMAC(number), number).Scan(&idNumber)
-	if errors.Is(err, sql.ErrNoRows) {
-		return registry.Holding{}, ErrNotFound
-	}
-	if err != nil {
+	var idNumber sql.NullString
+	if err := db.queryRow(ctx, `SELECT `+holderOfCertificateSQL, pk.numberHMAC(number), number).Scan(&idNumber); err != nil {
 		return registry.Holding{}, err
 	}
-	if idNumber, err = db.open(ctx, idNumber); err != nil {
+	return db.holdingOfCertificate(ctx, idNumber)
+}
+
+// HoldingByCertificateForQuery is HoldingByCertificateNumber for the public
+// 证书查询, with the asker's misses read in its first statement (see
+// HoldingForQuery).
+func (db *DB) HoldingByCertificateForQuery(ctx context.Context, number string, who Asker) (registry.Holding, QueryMisses, error) {
+	var m QueryMisses
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return registry.Holding{}, m, err
+	}
+	byClient, byName := queryMissBuckets(who.Client, who.Name)
+	var idNumber sql.NullString
+	err = db.queryRow(ctx, `SELECT `+holderOfCertificateSQL+`, `+queryMissCountsSQL, pk.numberHMAC(number), number, byClient, byName, db.queryMissesSince()).
+		Scan(&idNumber, &m.ByClient, &m.ByName)
+	if err != nil {
+		return registry.Holding{}, m, err
+	}
+	h, err := db.holdingOfCertificate(ctx, idNumber)
+	return h, m, err
+}
+
+// holdingOfCertificate is the holding of the sealed 证件号码 that
+// holderOfCertificateSQL found, ErrNotFound for none.
+func (db *DB) holdingOfCertificate(ctx context.Context, sealedID sql.NullString) (registry.Holding, error) {
+	if !sealedID.Valid {
+		return registry.Holding{}, ErrNotFound
+	}
+	idNumber, err := db.open(ctx, sealedID.String)
+	if err != nil {
 		return registry.Holding{}, err
 	}
 	return db.HoldingByIDNumber(ctx, idNumber)
 }
+
+// holderOfCertificateSQL is the sealed 证件号码 of the holder of the
+// certificate whose number's blind index is $1 or whose 档案编号 is $2, as
+// a column: NULL when there is none.
+const holderOfCertificateSQL = `(SELECT h.id_number FROM certificates c JOIN holders h ON h.id = c.holder_id
+		WHERE c.number_hmac = $1 OR (c.archive_no = $2 AND c.archive_no <> '') ORDER BY c.id LIMIT 1)`

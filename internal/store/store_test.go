@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"opcert/internal/audit"
 	"opcert/internal/auth"
@@ -313,4 +314,46 @@ func TestSQLiteCommitsAreDurable(t *testing.T) {
 			t.Errorf("%s: synchronous = %d, want 2 (FULL)", name, mode)
 		}
 	}
+}
+
+// The public query's look-ups read the asker's misses of the last hour
+// (auth.QueryMissWindow) from their address and about the name, found or
+// not, by 证件号码 and by certificate number alike.
+func TestPublicQueryLookUpsCountTheAskersMisses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if _, err := db.PutHolding(ctx, holding("王五", "11010519491231002X", item(oldQ8, "2027-01-31"))); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+		db.SetClock(func() time.Time { return now })
+		for _, m := range []struct{ client, name string }{{"198.18.0.1", "王五"}, {"198.18.0.1", "李四"}, {"198.18.0.2", "王五"}} {
+			if err := db.RecordQueryMiss(ctx, m.client, m.name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now = now.Add(59 * time.Minute)
+		if err := db.RecordQueryMiss(ctx, "198.18.0.1", "赵六"); err != nil {
+			t.Fatal(err)
+		}
+		asker := store.Asker{Client: "198.18.0.1", Name: "王五"}
+		h, m, err := db.HoldingForQuery(ctx, "11010519491231002X", asker)
+		if err != nil || h.Holder.Name != "王五" || len(h.Items()) != 1 || m != (store.QueryMisses{ByClient: 3, ByName: 2}) {
+			t.Errorf("by 证件号码: %+v, %+v, %v", h.Holder, m, err)
+		}
+		if _, m, err := db.HoldingForQuery(ctx, "110105194912310037", asker); !errors.Is(err, store.ErrNotFound) || m.ByClient != 3 {
+			t.Errorf("by an unknown 证件号码: %+v, %v", m, err)
+		}
+		h, m, err = db.HoldingByCertificateForQuery(ctx, "11010519491231002X", asker)
+		if err != nil || h.Holder.Name != "王五" || m != (store.QueryMisses{ByClient: 3, ByName: 2}) {
+			t.Errorf("by certificate number: %+v, %+v, %v", h.Holder, m, err)
+		}
+		if _, m, err := db.HoldingByCertificateForQuery(ctx, "TS9999", asker); !errors.Is(err, store.ErrNotFound) || m.ByName != 2 {
+			t.Errorf("by an unknown certificate number: %+v, %v", m, err)
+		}
+		// An hour after the first three, only the last miss counts.
+		now = now.Add(2 * time.Minute)
+		if _, m, err := db.HoldingForQuery(ctx, "11010519491231002X", asker); err != nil || m != (store.QueryMisses{ByClient: 1, ByName: 0}) {
+			t.Errorf("an hour later: %+v, %v", m, err)
+		}
+	})
 }

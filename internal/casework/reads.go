@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -206,17 +207,18 @@ func (s *Service) CertificateQuery(ctx context.Context, q CertificateQuestion) (
 	if err == nil && h.Holder.Name == name {
 		out.Holding, out.Found = h, true
 	}
-	attrs := []any{"client", q.Client, "name", idcheck.MaskName(name)}
+	attrs := make([]slog.Attr, 0, 6)
+	attrs = append(attrs, slog.String("client", q.Client), slog.String("name", idcheck.MaskName(name)))
 	if byCertificate {
-		attrs = append(attrs, "certificate", idcheck.MaskNumber(certificate))
+		attrs = append(attrs, slog.String("certificate", idcheck.MaskNumber(certificate)))
 	} else {
-		attrs = append(attrs, "id", idcheck.MaskNumber(out.Number))
+		attrs = append(attrs, slog.String("id", idcheck.MaskNumber(out.Number)))
 	}
-	attrs = append(attrs, "found", out.Found)
+	attrs = append(attrs, slog.Bool("found", out.Found))
 	if q.API != nil {
-		attrs = append(attrs, "via", "api", "key", q.API.KeyID)
+		attrs = append(attrs, slog.String("via", "api"), slog.Int64("key", q.API.KeyID))
 	}
-	s.log.Info("certificate query", attrs...)
+	s.log.LogAttrs(ctx, slog.LevelInfo, "certificate query", attrs...)
 	if out.Found {
 		return out, nil
 	}

@@ -234,54 +234,58 @@ func (db *DB) holding(ctx context.Context, misses *QueryMisses, query string, ar
 		return h, err
 	}
 	defer rows.Close()
+	// One row's columns, scanned into the same variables row after row
+	// (each variable scanned into is allocated once, not once a row).
+	var r struct {
+		holderID, certID, itemID                       sql.NullInt64
+		idType, sealedID, name, sex                    sql.NullString
+		birth, approved, until, endedOn                civil.Date
+		number, archiveNo, item, weld, scope, issuedBy sql.NullString
+		status, endKind, endReason, endBasis           sql.NullString
+	}
+	dest := []any{&r.holderID, &r.idType, &r.sealedID, &r.name, &r.sex, &r.birth,
+		&r.certID, &r.number, &r.archiveNo,
+		&r.itemID, &r.item, &r.weld, &r.scope, &r.issuedBy, &r.approved, &r.until, &r.status,
+		&r.endKind, &r.endReason, &r.endBasis, &r.endedOn}
+	if misses != nil {
+		dest = append(dest, &misses.ByClient, &misses.ByName)
+	}
 	for first := true; rows.Next(); first = false {
-		var holderID, certID, itemID sql.NullInt64
-		var idType, sealedID, name, sex sql.NullString
-		var birth, approved, until, endedOn civil.Date
-		var number, archiveNo, item, weld, scope, issuedBy, status sql.NullString
-		var endKind, endReason, endBasis sql.NullString
-		dest := []any{&holderID, &idType, &sealedID, &name, &sex, &birth,
-			&certID, &number, &archiveNo,
-			&itemID, &item, &weld, &scope, &issuedBy, &approved, &until, &status,
-			&endKind, &endReason, &endBasis, &endedOn}
-		if misses != nil {
-			dest = append(dest, &misses.ByClient, &misses.ByName)
-		}
 		if err := rows.Scan(dest...); err != nil {
 			return h, err
 		}
 		// Every row repeats the holder (none: no holder has the number).
-		if first && holderID.Valid {
-			h.Holder = registry.Holder{ID: holderID.Int64, IDType: registry.IDType(idType.String), Name: name.String, Sex: sex.String, BirthDate: birth}
-			if h.Holder.IDNumber, err = db.open(ctx, sealedID.String); err != nil {
+		if first && r.holderID.Valid {
+			h.Holder = registry.Holder{ID: r.holderID.Int64, IDType: registry.IDType(r.idType.String), Name: r.name.String, Sex: r.sex.String, BirthDate: r.birth}
+			if h.Holder.IDNumber, err = db.open(ctx, r.sealedID.String); err != nil {
 				return h, err
 			}
 		}
-		if !certID.Valid {
+		if !r.certID.Valid {
 			continue
 		}
-		k := slices.IndexFunc(h.Certificates, func(c registry.Certificate) bool { return c.ID == certID.Int64 })
+		k := slices.IndexFunc(h.Certificates, func(c registry.Certificate) bool { return c.ID == r.certID.Int64 })
 		if k < 0 {
-			c := registry.Certificate{ID: certID.Int64, ArchiveNo: archiveNo.String}
-			if c.Number, err = db.open(ctx, number.String); err != nil {
+			c := registry.Certificate{ID: r.certID.Int64, ArchiveNo: r.archiveNo.String}
+			if c.Number, err = db.open(ctx, r.number.String); err != nil {
 				return h, err
 			}
 			k, h.Certificates = len(h.Certificates), append(h.Certificates, c)
 		}
-		if !itemID.Valid {
+		if !r.itemID.Valid {
 			continue
 		}
 		last := &h.Certificates[k]
-		ref, err := catalog.ParseItemRef(item.String)
+		ref, err := catalog.ParseItemRef(r.item.String)
 		if err != nil {
 			return h, fmt.Errorf("store: certificate %s: %w", last.Number, err)
 		}
 		it := registry.Item{
-			ID: itemID.Int64, Ref: ref, WeldCode: weld.String, Scope: scope.String, IssuedBy: issuedBy.String,
-			ApprovedOn: approved, ValidUntil: until, Status: registry.ItemStatus(status.String),
+			ID: r.itemID.Int64, Ref: ref, WeldCode: r.weld.String, Scope: r.scope.String, IssuedBy: r.issuedBy.String,
+			ApprovedOn: r.approved, ValidUntil: r.until, Status: registry.ItemStatus(r.status.String),
 		}
-		if endKind.Valid {
-			it.Ending = &registry.Ending{Kind: registry.EndingKind(endKind.String), Reason: endReason.String, Basis: endBasis.String, On: endedOn}
+		if r.endKind.Valid {
+			it.Ending = &registry.Ending{Kind: registry.EndingKind(r.endKind.String), Reason: r.endReason.String, Basis: r.endBasis.String, On: r.endedOn}
 		}
 		last.Items = append(last.Items, it)
 	}

@@ -38,9 +38,9 @@ func parsePages() (map[string]*template.Template, error) {
 			}
 			return s
 		},
-		"date":     func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02") },
-		"datetime": datetime,
-		"weekday":  func(d civil.Date) string { return weekdayNames[d.Weekday()] },
+		"date":        func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02") },
+		"datetime":    datetime,
+		"weekday":     func(d civil.Date) string { return weekdayNames[d.Weekday()] },
 		"statusLabel": statusLabel,
 		"actionLabel": func(a string) string {
 			switch a {

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"opcert/internal/application"
 	"strings"
 	"time"
@@ -236,8 +237,8 @@ func (s *Service) ApplicationStatus(ctx context.Context, caller APICaller, numbe
 func (s *Service) CheckCertificateForAPI(ctx context.Context, caller APICaller, token string) (CertificateCheck, error) {
 	check, err := s.CheckCertificate(ctx, token)
 	if err == nil {
-		s.log.Info("certificate check", "client", caller.Client, "key", caller.KeyID, "via", "api", "valid", check.Refused == nil,
-			"certificate", maskedNumberOf(check))
+		s.log.LogAttrs(ctx, slog.LevelInfo, "certificate check", slog.String("client", caller.Client), slog.Int64("key", caller.KeyID), slog.String("via", "api"),
+			slog.Bool("valid", check.Refused == nil), slog.String("certificate", maskedNumberOf(check)))
 	}
 	return check, err
 }

@@ -21,35 +21,43 @@ type policyCache struct {
 	loaded  bool
 	checked time.Time // of the last revision read
 	rows    []application.PolicyValue
+	// gen counts the reads of rows; the policy of one day over them is
+	// kept (every page's chrome states it) until rows or the day change.
+	gen       uint64
+	policyGen uint64
+	policyDay civil.Date
+	policy    application.Policy
 }
 
-// policyRows are the stored policy values as they stand now.
-func (s *Service) policyRows(ctx context.Context) ([]application.PolicyValue, error) {
+// policyRows are the stored policy values as they stand now, with the
+// number of the read that gave them.
+func (s *Service) policyRows(ctx context.Context) ([]application.PolicyValue, uint64, error) {
 	c := &s.policies
 	c.mu.Lock()
 	if c.loaded && s.revisionCheckEvery > 0 && time.Since(c.checked) < s.revisionCheckEvery {
-		rows := c.rows
+		rows, gen := c.rows, c.gen
 		c.mu.Unlock()
-		return rows, nil
+		return rows, gen, nil
 	}
 	c.mu.Unlock()
 	checked := time.Now()
 	rev, err := s.store.PolicyRevision(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.loaded && c.rev == rev {
 		c.checked = checked
-		return c.rows, nil
+		return c.rows, c.gen, nil
 	}
 	rows, err := s.store.PolicyRows(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	c.rows, c.rev, c.loaded, c.checked = store.Values(rows), rev, true, checked
-	return c.rows, nil
+	c.gen++
+	return c.rows, c.gen, nil
 }
 
 // forgetPolicy makes the next look read the revision: after a change here.
@@ -67,11 +75,17 @@ func (s *Service) Policy(ctx context.Context) (application.Policy, error) {
 
 // PolicyOn is the policy in force on day.
 func (s *Service) PolicyOn(ctx context.Context, day civil.Date) (application.Policy, error) {
-	rows, err := s.policyRows(ctx)
+	rows, gen, err := s.policyRows(ctx)
 	if err != nil {
 		return s.defaults, err
 	}
-	return application.PolicyOn(rows, day, s.defaults), nil
+	c := &s.policies
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.policyGen != gen || c.policyDay != day {
+		c.policy, c.policyGen, c.policyDay = application.PolicyOn(rows, day, s.defaults), gen, day
+	}
+	return c.policy, nil
 }
 
 // PolicyNow is the policy in force today, for pages that show a value of

@@ -58,6 +58,10 @@ func TestPolicyChangeSeenByAnotherInstance(t *testing.T) {
 		if later := must(other.PolicyOn(ctx, day("2027-01-01"))); later.ExamPassMark != 60 || later.AcceptWorkdays != 3 {
 			t.Fatalf("the other instance on 2027-01-01: %+v", later)
 		}
+		// The policy of each day is its own, asked in any order.
+		if p := must(other.Policy(ctx)); p.ExamPassMark != 70 || p.AcceptWorkdays != 3 {
+			t.Fatalf("the other instance today, after 2027-01-01: %+v", p)
+		}
 		// The rule uses it: an application submitted on the other
 		// instance is due for 受理 in 3 working days.
 		a := w.newApplication(t)

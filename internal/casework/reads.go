@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -182,40 +183,42 @@ func (s *Service) CertificateQuery(ctx context.Context, q CertificateQuestion) (
 	if q.API == nil && !s.queries.Allow(q.Client, s.store.Now()) {
 		return out, &Error{Code: TooMany, Message: "查询过于频繁，请1分钟后再试", RetryAfter: auth.QueriesPerClient.Window}
 	}
-	byClient, byName, err := s.store.QueryMisses(ctx, q.Client, name)
-	if err != nil {
+	// The misses are read with the record, in one statement; the record
+	// is shown only once the captcha they may call for is answered.
+	var h registry.Holding
+	var misses store.QueryMisses
+	var err error
+	asker := store.Asker{Client: q.Client, Name: name}
+	if byCertificate {
+		h, misses, err = s.store.HoldingByCertificateForQuery(ctx, certificate, asker)
+	} else {
+		h, misses, err = s.store.HoldingForQuery(ctx, out.Number, asker)
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return out, err
 	}
+	byClient, byName := misses.ByClient, misses.ByName
 	keyed := q.API != nil && q.API.KeyID != 0
 	if !keyed && (byClient >= auth.CaptchaAfterClientMiss || byName >= auth.CaptchaAfterNameMiss) {
 		if err := s.checkCaptcha(ctx, q.CaptchaID, q.CaptchaAnswer); err != nil {
 			return out, err
 		}
 	}
-	var h registry.Holding
-	if byCertificate {
-		h, err = s.store.HoldingByCertificateNumber(ctx, certificate)
-	} else {
-		h, err = s.store.HoldingByIDNumber(ctx, out.Number)
-	}
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-	case err != nil:
-		return out, err
-	case h.Holder.Name == name:
+	if err == nil && h.Holder.Name == name {
 		out.Holding, out.Found = h, true
 	}
-	attrs := []any{"client", q.Client, "name", idcheck.MaskName(name)}
+	attrs := make([]slog.Attr, 0, 6)
+	attrs = append(attrs, slog.String("client", q.Client), slog.String("name", idcheck.MaskName(name)))
 	if byCertificate {
-		attrs = append(attrs, "certificate", idcheck.MaskNumber(certificate))
+		attrs = append(attrs, slog.String("certificate", idcheck.MaskNumber(certificate)))
 	} else {
-		attrs = append(attrs, "id", idcheck.MaskNumber(out.Number))
+		attrs = append(attrs, slog.String("id", idcheck.MaskNumber(out.Number)))
 	}
-	attrs = append(attrs, "found", out.Found)
+	attrs = append(attrs, slog.Bool("found", out.Found))
 	if q.API != nil {
-		attrs = append(attrs, "via", "api", "key", q.API.KeyID)
+		attrs = append(attrs, slog.String("via", "api"), slog.Int64("key", q.API.KeyID))
 	}
-	s.log.Info("certificate query", attrs...)
+	s.log.LogAttrs(ctx, slog.LevelInfo, "certificate query", attrs...)
 	if out.Found {
 		return out, nil
 	}

@@ -176,11 +176,16 @@ func (c *Catalog) limitList() string {
 	return strings.Join(names, "、")
 }
 
+// fullWidthParens writes full-width brackets, as typed in Chinese text, as
+// the ASCII ones of the codes. Built once: a replacer is costly to build,
+// and every registry line read parses its item.
+var fullWidthParens = strings.NewReplacer("（", "(", "）", ")")
+
 // splitQualification separates "Q2(限桥式起重机)" into code and limit without
 // consulting the catalogue, so loading can use it before the catalogue exists.
 func splitQualification(s string) (code, limit string, err error) {
 	t := strings.TrimSpace(s)
-	t = strings.NewReplacer("（", "(", "）", ")").Replace(t)
+	t = fullWidthParens.Replace(t)
 	if t == "" {
 		return "", "", errors.New("作业项目代号为空")
 	}

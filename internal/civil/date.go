@@ -64,6 +64,9 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
+	if b, ok := d.digits("-", "-", ""); ok {
+		return b
+	}
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
 }
 
@@ -72,7 +75,28 @@ func (d Date) Chinese() string {
 	if d.IsZero() {
 		return ""
 	}
+	if b, ok := d.digits("年", "月", "日"); ok {
+		return b
+	}
 	return fmt.Sprintf("%04d年%02d月%02d日", d.Year, d.Month, d.Day)
+}
+
+// digits writes a date of years 0 to 9999 as %04d, %02d, %02d with the
+// separators given, without fmt: every registry line on a page or in an
+// answer shows two dates.
+func (d Date) digits(afterYear, afterMonth, afterDay string) (string, bool) {
+	if d.Year < 0 || d.Year > 9999 || d.Month < 1 || d.Month > 12 || d.Day < 0 || d.Day > 99 {
+		return "", false
+	}
+	b := make([]byte, 0, 10+len(afterYear)+len(afterMonth)+len(afterDay))
+	y, m := d.Year, int(d.Month)
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10))
+	b = append(b, afterYear...)
+	b = append(b, byte('0'+m/10), byte('0'+m%10))
+	b = append(b, afterMonth...)
+	b = append(b, byte('0'+d.Day/10), byte('0'+d.Day%10))
+	b = append(b, afterDay...)
+	return string(b), true
 }
 
 // AddDays moves by whole calendar days.

@@ -55,3 +55,28 @@ func TestDaysUntilAndChinese(t *testing.T) {
 		t.Errorf("Chinese = %s", s)
 	}
 }
+
+// Dates are written as %04d-%02d-%02d (ISO 8601, as stored and in the API)
+// and %04d年%02d月%02d日 (as notices print them), whatever the year.
+func TestDatesWrittenWithLeadingZeros(t *testing.T) {
+	cases := []struct {
+		d              Date
+		iso, inChinese string
+	}{
+		{Date{2026, time.December, 2}, "2026-12-02", "2026年12月02日"},
+		{Date{1949, time.October, 1}, "1949-10-01", "1949年10月01日"},
+		{Date{999, time.January, 31}, "0999-01-31", "0999年01月31日"},
+		{Date{0, time.January, 1}, "0000-01-01", "0000年01月01日"},
+		{Date{10000, time.March, 4}, "10000-03-04", "10000年03月04日"},
+		{Date{-1, time.March, 4}, "-001-03-04", "-001年03月04日"},
+		{Date{}, "", ""},
+	}
+	for _, c := range cases {
+		if got := c.d.String(); got != c.iso {
+			t.Errorf("%#v.String() = %q, want %q", c.d, got, c.iso)
+		}
+		if got := c.d.Chinese(); got != c.inChinese {
+			t.Errorf("%#v.Chinese() = %q, want %q", c.d, got, c.inChinese)
+		}
+	}
+}

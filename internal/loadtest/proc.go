@@ -108,6 +108,37 @@ func (p *Process) PeakRSS() (int64, error) {
 	return procStatus(p.cmd.Process.Pid, "VmHWM")
 }
 
+// WatchAnon samples the process's anonymous resident memory (RssAnon: its
+// heap, stacks and the database driver's caches, without the pages of
+// files it maps) every interval until stop is called, which returns the
+// largest sample. Linux keeps a high-water mark only of the whole RSS,
+// which counts every page of the database file the SQLite readers have
+// mapped (store.readerMmapSize), once per connection.
+func (p *Process) WatchAnon(interval time.Duration) (stop func() int64) {
+	done := make(chan struct{})
+	peak := make(chan int64, 1)
+	go func() {
+		var max int64
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if v, err := procStatus(p.cmd.Process.Pid, "RssAnon"); err == nil && v > max {
+				max = v
+			}
+			select {
+			case <-done:
+				peak <- max
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		return <-peak
+	}
+}
+
 func procStatus(pid int, field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {

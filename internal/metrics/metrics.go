@@ -13,6 +13,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,21 @@ type Metrics struct {
 	jobRuns  *prometheus.CounterVec
 	jobTime  *prometheus.HistogramVec
 	jobLast  *prometheus.GaugeVec
+
+	// series are the request counter and latency histogram of each route,
+	// method and status seen: found by their labels once, not hashed
+	// again on every request.
+	series sync.Map // requestKey → requestSeries
+}
+
+type requestKey struct {
+	route, method string
+	status        int
+}
+
+type requestSeries struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
 }
 
 // New registers the collectors; db's pools and outbox are read at each
@@ -75,8 +91,14 @@ func (m *Metrics) ObserveRequest(route, method string, status int, took time.Dur
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(took.Seconds())
+	k := requestKey{route, method, status}
+	v, ok := m.series.Load(k)
+	if !ok {
+		v, _ = m.series.LoadOrStore(k, requestSeries{count: m.requests.WithLabelValues(route, method, strconv.Itoa(status)), latency: m.latency.WithLabelValues(route)})
+	}
+	rs := v.(requestSeries)
+	rs.count.Inc()
+	rs.latency.Observe(took.Seconds())
 }
 
 // ObserveJob counts one run of a timed job.

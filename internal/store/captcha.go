@@ -99,35 +99,20 @@ func (db *DB) ClearLoginFailures(ctx context.Context, account, client string) er
 
 func pairBucket(account, client string) string { return "login-pair:" + account + "|" + client }
 
-// QueryMisses counts the recent public queries that matched nothing, from
-// client and about name (auth.QueryMissWindow), in one read.
-func (db *DB) QueryMisses(ctx context.Context, client, name string) (byClient, byName int, err error) {
-	pk, err := db.personal(ctx)
-	if err != nil {
-		return 0, 0, err
-	}
-	fromClient := pk.rateBucket("query-miss-ip:" + client)
-	// Prepared once: every public query asks it before the look-up.
-	rows, err := db.query(ctx, `SELECT bucket, COUNT(*) FROM rate_events WHERE bucket IN ($1, $2) AND at > $3 GROUP BY bucket`,
-		fromClient, pk.rateBucket("query-miss-name:"+name), db.now().UTC().Add(-auth.QueryMissWindow))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var bucket string
-		var n int
-		if err := rows.Scan(&bucket, &n); err != nil {
-			return 0, 0, err
-		}
-		if bucket == fromClient {
-			byClient = n
-		} else {
-			byName = n
-		}
-	}
-	return byClient, byName, rows.Err()
+// queryMissBuckets are the rate_events buckets of a public query's misses:
+// from the client and about the name, kept as their blind names.
+func (pk *personalKeys) queryMissBuckets(client, name string) (byClient, byName string) {
+	return pk.rateBucket("query-miss-ip:" + client), pk.rateBucket("query-miss-name:" + name)
 }
+
+// queryMissesSince starts the window of the misses that count.
+func (db *DB) queryMissesSince() time.Time { return db.now().UTC().Add(-auth.QueryMissWindow) }
+
+// queryMissCountsSQL are the counts of QueryMisses, as two columns
+// by_client and by_name, of the buckets $3 and $4 since $5: two searches of
+// the index on (bucket, at).
+const queryMissCountsSQL = `(SELECT COUNT(*) FROM rate_events WHERE bucket = $3 AND at > $5) AS by_client,
+		(SELECT COUNT(*) FROM rate_events WHERE bucket = $4 AND at > $5) AS by_name`
 
 // RecordQueryMiss counts a public query that matched nothing.
 func (db *DB) RecordQueryMiss(ctx context.Context, client, name string) error {
@@ -136,7 +121,7 @@ func (db *DB) RecordQueryMiss(ctx context.Context, client, name string) error {
 		return err
 	}
 	now := db.now().UTC()
-	_, err = db.w.ExecContext(ctx, `INSERT INTO rate_events (bucket, at) VALUES ($1, $3), ($2, $3)`,
-		pk.rateBucket("query-miss-ip:"+client), pk.rateBucket("query-miss-name:"+name), now)
+	byClient, byName := pk.queryMissBuckets(client, name)
+	_, err = db.w.ExecContext(ctx, `INSERT INTO rate_events (bucket, at) VALUES ($1, $3), ($2, $3)`, byClient, byName, now)
 	return err
 }

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"opcert/internal/audit"
@@ -221,62 +223,99 @@ func endingsOf(ctx context.Context, tx *sql.Tx, certificateID int64) (map[endedK
 // theirs or that carries that number (the certificate number is the holder's
 // 证件号码 on 2019-format certificates). ErrNotFound when there is neither.
 func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.Holding, error) {
-	var h registry.Holding
-	var birth civil.Date
-	var idType string
 	pk, err := db.personal(ctx)
 	if err != nil {
-		return h, err
+		return registry.Holding{}, err
 	}
-	err = db.queryRow(ctx, holderByIDNumberSQL, pk.idHMAC(idNumber)).Scan(&h.Holder.ID, &idType, &h.Holder.IDNumber, &h.Holder.Name, &h.Holder.Sex, &birth)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return h, err
-	default:
-		if h.Holder.IDNumber, err = db.open(ctx, h.Holder.IDNumber); err != nil {
-			return h, err
-		}
+	return db.holding(ctx, nil, holdingByIDNumberSQL, pk.idHMAC(idNumber), pk.numberHMAC(idNumber))
+}
+
+// QueryMisses counts the recent public queries that matched nothing
+// (auth.QueryMissWindow), from the asker's address and about the name
+// asked: the captcha rule of the public 证书查询 (auth.CaptchaAfterClientMiss).
+type QueryMisses struct{ ByClient, ByName int }
+
+// Asker is who asks a public query: their address and the name they ask
+// about, whose misses the query reads.
+type Asker struct{ Client, Name string }
+
+// HoldingForQuery is HoldingByIDNumber for the public 证书查询, with the
+// asker's recent misses read in the same statement: on SQLite a statement
+// of its own cost as much as half the look-up. The holding is read whatever
+// the misses; the caller decides whether it may be shown.
+func (db *DB) HoldingForQuery(ctx context.Context, idNumber string, who Asker) (registry.Holding, QueryMisses, error) {
+	var m QueryMisses
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return registry.Holding{}, m, err
 	}
-	h.Holder.IDType = registry.IDType(idType)
-	h.Holder.BirthDate = birth
-	rows, err := db.query(ctx, certificatesOfSQL, h.Holder.ID, pk.numberHMAC(idNumber))
+	byClient, byName := pk.queryMissBuckets(who.Client, who.Name)
+	h, err := db.holding(ctx, &m, holdingForQuerySQL, pk.idHMAC(idNumber), pk.numberHMAC(idNumber), byClient, byName, db.queryMissesSince())
+	return h, m, err
+}
+
+// holding runs a holding statement (holdingByIDNumberSQL, or
+// holdingForQuerySQL when misses is not nil, whose two last columns are
+// the misses).
+func (db *DB) holding(ctx context.Context, misses *QueryMisses, query string, args ...any) (registry.Holding, error) {
+	var h registry.Holding
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return h, err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var c registry.Certificate
-		var holderID int64
-		var itemID sql.NullInt64
-		var item, weld, scope, issuedBy, status sql.NullString
-		var approved, until, endedOn civil.Date
-		var endKind, endReason, endBasis sql.NullString
-		if err := rows.Scan(&c.ID, &c.Number, &c.ArchiveNo, &holderID,
-			&itemID, &item, &weld, &scope, &issuedBy, &approved, &until, &status,
-			&endKind, &endReason, &endBasis, &endedOn); err != nil {
+	// One row's columns, scanned into the same variables row after row
+	// (each variable scanned into is allocated once, not once a row).
+	var r struct {
+		holderID, certID, itemID                       sql.NullInt64
+		idType, sealedID, name, sex                    sql.NullString
+		birth, approved, until, endedOn                civil.Date
+		number, archiveNo, item, weld, scope, issuedBy sql.NullString
+		status, endKind, endReason, endBasis           sql.NullString
+	}
+	dest := []any{&r.holderID, &r.idType, &r.sealedID, &r.name, &r.sex, &r.birth,
+		&r.certID, &r.number, &r.archiveNo,
+		&r.itemID, &r.item, &r.weld, &r.scope, &r.issuedBy, &r.approved, &r.until, &r.status,
+		&r.endKind, &r.endReason, &r.endBasis, &r.endedOn}
+	if misses != nil {
+		dest = append(dest, &misses.ByClient, &misses.ByName)
+	}
+	for first := true; rows.Next(); first = false {
+		if err := rows.Scan(dest...); err != nil {
 			return h, err
 		}
-		if n := len(h.Certificates); n == 0 || h.Certificates[n-1].ID != c.ID {
-			if c.Number, err = db.open(ctx, c.Number); err != nil {
+		// Every row repeats the holder (none: no holder has the number).
+		if first && r.holderID.Valid {
+			h.Holder = registry.Holder{ID: r.holderID.Int64, IDType: registry.IDType(r.idType.String), Name: r.name.String, Sex: r.sex.String, BirthDate: r.birth}
+			if h.Holder.IDNumber, err = db.open(ctx, r.sealedID.String); err != nil {
 				return h, err
 			}
-			h.Certificates = append(h.Certificates, c)
 		}
-		if !itemID.Valid {
+		if !r.certID.Valid {
 			continue
 		}
-		ref, err := catalog.ParseItemRef(item.String)
+		k := slices.IndexFunc(h.Certificates, func(c registry.Certificate) bool { return c.ID == r.certID.Int64 })
+		if k < 0 {
+			c := registry.Certificate{ID: r.certID.Int64, ArchiveNo: r.archiveNo.String}
+			if c.Number, err = db.open(ctx, r.number.String); err != nil {
+				return h, err
+			}
+			k, h.Certificates = len(h.Certificates), append(h.Certificates, c)
+		}
+		if !r.itemID.Valid {
+			continue
+		}
+		last := &h.Certificates[k]
+		ref, err := catalog.ParseItemRef(r.item.String)
 		if err != nil {
-			return h, fmt.Errorf("store: certificate %s: %w", c.Number, err)
+			return h, fmt.Errorf("store: certificate %s: %w", last.Number, err)
 		}
-		last := &h.Certificates[len(h.Certificates)-1]
 		it := registry.Item{
-			ID: itemID.Int64, Ref: ref, WeldCode: weld.String, Scope: scope.String, IssuedBy: issuedBy.String,
-			ApprovedOn: approved, ValidUntil: until, Status: registry.ItemStatus(status.String),
+			ID: r.itemID.Int64, Ref: ref, WeldCode: r.weld.String, Scope: r.scope.String, IssuedBy: r.issuedBy.String,
+			ApprovedOn: r.approved, ValidUntil: r.until, Status: registry.ItemStatus(r.status.String),
 		}
-		if endKind.Valid {
-			it.Ending = &registry.Ending{Kind: registry.EndingKind(endKind.String), Reason: endReason.String, Basis: endBasis.String, On: endedOn}
+		if r.endKind.Valid {
+			it.Ending = &registry.Ending{Kind: registry.EndingKind(r.endKind.String), Reason: r.endReason.String, Basis: r.endBasis.String, On: r.endedOn}
 		}
 		last.Items = append(last.Items, it)
 	}
@@ -285,6 +324,13 @@ func (db *DB) HoldingByIDNumber(ctx context.Context, idNumber string) (registry.
 	}
 	if h.Holder.ID == 0 && len(h.Certificates) == 0 {
 		return h, ErrNotFound
+	}
+	// In the order they were registered: the rows come in the order the
+	// engine found them (sorting a few rows here costs less than a sort
+	// step in the statement).
+	slices.SortFunc(h.Certificates, func(a, b registry.Certificate) int { return cmp.Compare(a.ID, b.ID) })
+	for _, c := range h.Certificates {
+		slices.SortFunc(c.Items, func(a, b registry.Item) int { return cmp.Compare(a.ID, b.ID) })
 	}
 	return h, nil
 }
@@ -296,18 +342,31 @@ func (db *DB) CountHolders(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// The two statements of HoldingByIDNumber, the look-up every applicant page
-// and the public query make (prepared once, see DB.stmts).
+// holdingByIDNumberSQL is HoldingByIDNumber's one statement, the look-up
+// every applicant page and the public query make (prepared once, see
+// DB.stmts): the holder by the blind index of the 证件号码 ($1), joined to
+// their certificates and the one numbered by it ($2), with the items and
+// their endings. The single row it joins from gives one row of NULLs when
+// there is neither holder nor certificate. One statement rather than the
+// holder first and then the certificates: on SQLite each statement run
+// costs about as much as the index searches it makes. holdingForQuerySQL
+// is the same with the misses of the asker's client ($3) and name ($4)
+// since $5 in that row, and as its two last columns.
 const (
-	holderByIDNumberSQL = `SELECT id, id_type, id_number, name, sex, birth_date FROM holders WHERE id_number_hmac = $1 ORDER BY id LIMIT 1`
-	certificatesOfSQL   = `SELECT c.id, c.number, c.archive_no, c.holder_id,
+	holdingByIDNumberSQL = holdingColumns + `
+		FROM (SELECT 1 AS one) q` + holdingJoins
+	holdingForQuerySQL = holdingColumns + `, q.by_client, q.by_name
+		FROM (SELECT ` + queryMissCountsSQL + `) q` + holdingJoins
+
+	holdingColumns = `SELECT h.id, h.id_type, h.id_number, h.name, h.sex, h.birth_date,
+		       c.id, c.number, c.archive_no,
 		       i.id, i.item, i.weld_code, i.scope, i.issued_by, i.approved_on, i.valid_until, i.status,
-		       e.kind, e.reason, e.basis, e.decided_on
-		FROM certificates c
+		       e.kind, e.reason, e.basis, e.decided_on`
+	holdingJoins = `
+		LEFT JOIN holders h ON h.id = (SELECT id FROM holders WHERE id_number_hmac = $1 ORDER BY id LIMIT 1)
+		LEFT JOIN certificates c ON c.holder_id = h.id OR c.number_hmac = $2
 		LEFT JOIN certificate_items i ON i.certificate_id = c.id
-		LEFT JOIN item_endings e ON e.item_id = i.id
-		WHERE c.holder_id = $1 OR c.number_hmac = $2
-		ORDER BY c.id, i.id`
+		LEFT JOIN item_endings e ON e.item_id = i.id`
 )
 
 // ErrItemNotInForce refuses to end an item already renewed or ended.
@@ -349,21 +408,52 @@ func (db *DB) EndItem(ctx context.Context, itemID int64, e registry.Ending, by i
 // public query by certificate number, for a certificate whose number is
 // not the holder's present 证件号码.
 func (db *DB) HoldingByCertificateNumber(ctx context.Context, number string) (registry.Holding, error) {
-	var idNumber string
 	pk, err := db.personal(ctx)
 	if err != nil {
 		return registry.Holding{}, err
 	}
-	err = db.sql.QueryRowContext(ctx, `SELECT h.id_number FROM certificates c JOIN holders h ON h.id = c.holder_id
-		WHERE c.number_hmac = $1 OR (c.archive_no = $2 AND c.archive_no <> '') ORDER BY c.id LIMIT 1`, pk.numberHMAC(number), number).Scan(&idNumber)
-	if errors.Is(err, sql.ErrNoRows) {
-		return registry.Holding{}, ErrNotFound
-	}
-	if err != nil {
+	var idNumber sql.NullString
+	if err := db.queryRow(ctx, `SELECT `+holderOfCertificateSQL, pk.numberHMAC(number), number).Scan(&idNumber); err != nil {
 		return registry.Holding{}, err
 	}
-	if idNumber, err = db.open(ctx, idNumber); err != nil {
+	return db.holdingOfCertificate(ctx, idNumber)
+}
+
+// HoldingByCertificateForQuery is HoldingByCertificateNumber for the public
+// 证书查询, with the asker's misses read in its first statement (see
+// HoldingForQuery).
+func (db *DB) HoldingByCertificateForQuery(ctx context.Context, number string, who Asker) (registry.Holding, QueryMisses, error) {
+	var m QueryMisses
+	pk, err := db.personal(ctx)
+	if err != nil {
+		return registry.Holding{}, m, err
+	}
+	byClient, byName := pk.queryMissBuckets(who.Client, who.Name)
+	var idNumber sql.NullString
+	err = db.queryRow(ctx, `SELECT `+holderOfCertificateSQL+`, `+queryMissCountsSQL, pk.numberHMAC(number), number, byClient, byName, db.queryMissesSince()).
+		Scan(&idNumber, &m.ByClient, &m.ByName)
+	if err != nil {
+		return registry.Holding{}, m, err
+	}
+	h, err := db.holdingOfCertificate(ctx, idNumber)
+	return h, m, err
+}
+
+// holdingOfCertificate is the holding of the sealed 证件号码 that
+// holderOfCertificateSQL found, ErrNotFound for none.
+func (db *DB) holdingOfCertificate(ctx context.Context, sealedID sql.NullString) (registry.Holding, error) {
+	if !sealedID.Valid {
+		return registry.Holding{}, ErrNotFound
+	}
+	idNumber, err := db.open(ctx, sealedID.String)
+	if err != nil {
 		return registry.Holding{}, err
 	}
 	return db.HoldingByIDNumber(ctx, idNumber)
 }
+
+// holderOfCertificateSQL is the sealed 证件号码 of the holder of the
+// certificate whose number's blind index is $1 or whose 档案编号 is $2, as
+// a column: NULL when there is none.
+const holderOfCertificateSQL = `(SELECT h.id_number FROM certificates c JOIN holders h ON h.id = c.holder_id
+		WHERE c.number_hmac = $1 OR (c.archive_no = $2 AND c.archive_no <> '') ORDER BY c.id LIMIT 1)`

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"opcert/internal/audit"
 	"opcert/internal/auth"
 	"opcert/internal/authority"
 	"opcert/internal/catalog"
@@ -106,6 +108,70 @@ func TestCertificateNumberDiffersFromIDNumber(t *testing.T) {
 		}
 		if len(got.Certificates) != 1 || !got.NumberDiffers() {
 			t.Fatalf("got %+v, want one certificate flagged as differing", got.Certificates)
+		}
+	})
+}
+
+// The look-up by 证件号码 returns the holder with every certificate of
+// theirs and any certificate numbered with the 证件号码 (a 2019-format
+// certificate's number is the holder's 证件号码), each in the order it was
+// registered with its items and their endings; a certificate alone is
+// found without a holder, a holder without certificates alone.
+func TestHoldingLookUpFindsEveryCertificateOfTheNumber(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := holding("周九", "11010519491231002X", item(oldQ8, "2027-01-31"), item(newQ2, "2029-02-28"))
+		a.Certificates[0].Number = "TS-OLD-1"
+		a.Certificates = append(a.Certificates, registry.Certificate{Number: "TS-OLD-2", ArchiveNo: "TS2001", Items: []registry.Item{item(oldQ2, "2026-12-31")}})
+		a, err := db.PutHolding(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Another person's record carries 周九's 证件号码 as its number.
+		b := holding("吴十", "110105194912310037", item(oldQ8, "2025-01-31"))
+		b.Certificates[0].Number = "11010519491231002X"
+		if _, err := db.PutHolding(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.PutHolding(ctx, registry.Holding{Holder: registry.Holder{Name: "郑一", IDType: registry.IDResident, IDNumber: "110105194912310045"}}); err != nil {
+			t.Fatal(err)
+		}
+		ended := a.Certificates[1].Items[0].ID
+		e := registry.Ending{Kind: registry.Revoke, Reason: "以欺骗手段取得", Basis: "《行政许可法》第六十九条第二款", On: civil.MustParse("2026-11-20")}
+		if err := db.EndItem(ctx, ended, e, 0, audit.Entry{Action: "end_item_revoke"}); err != nil {
+			t.Fatal(err)
+		}
+
+		got, err := db.HoldingByIDNumber(ctx, "11010519491231002X")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Holder.ID != a.Holder.ID || got.Holder.Name != "周九" || got.Holder.IDNumber != "11010519491231002X" || got.Holder.Sex != "男" ||
+			got.Holder.IDType != registry.IDResident || got.Holder.BirthDate != civil.MustParse("1949-12-31") {
+			t.Errorf("holder = %+v", got.Holder)
+		}
+		var numbers []string
+		for _, c := range got.Certificates {
+			numbers = append(numbers, c.Number)
+		}
+		if strings.Join(numbers, " ") != "TS-OLD-1 TS-OLD-2 11010519491231002X" {
+			t.Fatalf("certificates %v, want 周九's two in order, then the one numbered with the 证件号码", numbers)
+		}
+		if c := got.Certificates[0]; len(c.Items) != 2 || c.Items[0].Ref != oldQ8 || c.Items[1].Ref != newQ2 || c.Items[0].ID > c.Items[1].ID {
+			t.Errorf("first certificate's items: %+v", c.Items)
+		}
+		if c := got.Certificates[1]; c.ArchiveNo != "TS2001" || len(c.Items) != 1 || c.Items[0].Ending == nil || *c.Items[0].Ending != e ||
+			c.Items[0].Status != registry.ItemRevoked {
+			t.Errorf("second certificate: %+v", c)
+		}
+
+		// A number only a certificate carries: no holder.
+		byNumber, err := db.HoldingByIDNumber(ctx, "TS-OLD-1")
+		if err != nil || byNumber.Holder.ID != 0 || len(byNumber.Certificates) != 1 || len(byNumber.Certificates[0].Items) != 2 {
+			t.Errorf("by a certificate's number: %+v, %v", byNumber, err)
+		}
+		bare, err := db.HoldingByIDNumber(ctx, "110105194912310045")
+		if err != nil || bare.Holder.Name != "郑一" || len(bare.Certificates) != 0 {
+			t.Errorf("holder without certificates: %+v, %v", bare, err)
 		}
 	})
 }
@@ -248,4 +314,46 @@ func TestSQLiteCommitsAreDurable(t *testing.T) {
 			t.Errorf("%s: synchronous = %d, want 2 (FULL)", name, mode)
 		}
 	}
+}
+
+// The public query's look-ups read the asker's misses of the last hour
+// (auth.QueryMissWindow) from their address and about the name, found or
+// not, by 证件号码 and by certificate number alike.
+func TestPublicQueryLookUpsCountTheAskersMisses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if _, err := db.PutHolding(ctx, holding("王五", "11010519491231002X", item(oldQ8, "2027-01-31"))); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+		db.SetClock(func() time.Time { return now })
+		for _, m := range []struct{ client, name string }{{"198.18.0.1", "王五"}, {"198.18.0.1", "李四"}, {"198.18.0.2", "王五"}} {
+			if err := db.RecordQueryMiss(ctx, m.client, m.name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now = now.Add(59 * time.Minute)
+		if err := db.RecordQueryMiss(ctx, "198.18.0.1", "赵六"); err != nil {
+			t.Fatal(err)
+		}
+		asker := store.Asker{Client: "198.18.0.1", Name: "王五"}
+		h, m, err := db.HoldingForQuery(ctx, "11010519491231002X", asker)
+		if err != nil || h.Holder.Name != "王五" || len(h.Items()) != 1 || m != (store.QueryMisses{ByClient: 3, ByName: 2}) {
+			t.Errorf("by 证件号码: %+v, %+v, %v", h.Holder, m, err)
+		}
+		if _, m, err := db.HoldingForQuery(ctx, "110105194912310037", asker); !errors.Is(err, store.ErrNotFound) || m.ByClient != 3 {
+			t.Errorf("by an unknown 证件号码: %+v, %v", m, err)
+		}
+		h, m, err = db.HoldingByCertificateForQuery(ctx, "11010519491231002X", asker)
+		if err != nil || h.Holder.Name != "王五" || m != (store.QueryMisses{ByClient: 3, ByName: 2}) {
+			t.Errorf("by certificate number: %+v, %+v, %v", h.Holder, m, err)
+		}
+		if _, m, err := db.HoldingByCertificateForQuery(ctx, "TS9999", asker); !errors.Is(err, store.ErrNotFound) || m.ByName != 2 {
+			t.Errorf("by an unknown certificate number: %+v, %v", m, err)
+		}
+		// An hour after the first three, only the last miss counts.
+		now = now.Add(2 * time.Minute)
+		if _, m, err := db.HoldingForQuery(ctx, "11010519491231002X", asker); err != nil || m != (store.QueryMisses{ByClient: 1, ByName: 0}) {
+			t.Errorf("an hour later: %+v, %v", m, err)
+		}
+	})
 }

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"strings"
@@ -160,8 +158,8 @@ func (s *Server) apiAdmit(w http.ResponseWriter, r *http.Request, v any) (casewo
 		s.apiFail(w, r, err)
 		return caller, false
 	}
-	body, _ := io.ReadAll(r.Body)
-	dec := json.NewDecoder(bytes.NewReader(body))
+	// The body is in memory already (limitBodies).
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil || dec.More() {
 		msg := "请求内容应为JSON对象"

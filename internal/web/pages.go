@@ -158,6 +158,33 @@ type queryPage struct {
 	Searched bool
 	Holding  *registry.Holding
 	Rows     []itemRow
+
+	// What the template shows of the above, set by prepare.
+	ByCertificate         bool
+	Name, ID, Certificate queryInput
+	Result                *queryResult // a holder found
+}
+
+// queryInput is one input of the query form as typed, with its error.
+type queryInput struct{ Value, Error string }
+
+// queryResult is the holder found, masked (张*（3101**********0012）), and
+// their items.
+type queryResult struct {
+	Holder        string
+	Rows          []itemRow
+	NumberDiffers bool
+}
+
+func (p *queryPage) prepare() {
+	f := p.Form
+	p.ByCertificate = f.Get("by") == "certificate"
+	p.Name = queryInput{f.Get("name"), f.ErrorFor("name")}
+	p.ID = queryInput{f.Get("id"), f.ErrorFor("id")}
+	p.Certificate = queryInput{f.Get("certificate"), f.ErrorFor("certificate")}
+	if h := p.Holding; p.Searched && h != nil {
+		p.Result = &queryResult{Holder: maskName(h.Holder.Name) + "（" + maskID(h.Holder.IDNumber) + "）", Rows: p.Rows, NumberDiffers: h.NumberDiffers()}
+	}
 }
 
 type itemRow struct {

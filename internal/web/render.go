@@ -38,15 +38,10 @@ func parsePages() (map[string]*template.Template, error) {
 			}
 			return s
 		},
-		"date":     func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02") },
-		"datetime": func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02 15:04") },
-		"weekday":  func(d civil.Date) string { return weekdayNames[d.Weekday()] },
-		"statusLabel": func(s string) string {
-			if s == "" {
-				return ""
-			}
-			return application.Status(s).Label()
-		},
+		"date":        func(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02") },
+		"datetime":    datetime,
+		"weekday":     func(d civil.Date) string { return weekdayNames[d.Weekday()] },
+		"statusLabel": statusLabel,
 		"actionLabel": func(a string) string {
 			switch a {
 			case "create":
@@ -89,6 +84,17 @@ func parsePages() (map[string]*template.Template, error) {
 	return pages, nil
 }
 
+// datetime is a moment as pages show it, in China time: 2026-12-02 11:56.
+func datetime(t time.Time) string { return t.In(civil.ChinaTime).Format("2006-01-02 15:04") }
+
+// statusLabel is the label of a stored status, "" for none.
+func statusLabel(s string) string {
+	if s == "" {
+		return ""
+	}
+	return application.Status(s).Label()
+}
+
 // render writes a page with status 200.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, data any) {
 	s.renderStatus(w, r, http.StatusOK, page, data)
@@ -117,11 +123,30 @@ func (s *Server) renderTo(buf *bytes.Buffer, r *http.Request, page string, data 
 	if !ok {
 		return fmt.Errorf("no such page %q", page)
 	}
+	c := s.chromeFor(r)
 	if p, ok := data.(interface{ setChrome(chrome) }); ok {
-		p.setChrome(s.chromeFor(r))
+		p.setChrome(c)
 	}
-	return t.ExecuteTemplate(buf, "layout.html", data)
+	if p, ok := data.(preparedPage); ok {
+		p.prepare()
+	}
+	return t.ExecuteTemplate(buf, "layout.html", &layoutData{C: &c, Page: data})
 }
+
+// layoutData is what layout.html reads: the chrome as a field of its own,
+// each of its values found in one step rather than by a search through the
+// structs a page embeds (text/template looks a field up by name on every
+// use), and the page for its blocks.
+type layoutData struct {
+	C    *chrome
+	Page any
+}
+
+// A preparedPage computes what its template shows just before it is
+// rendered, once the handler (or failForm) has put every value and error
+// in place: the template reads plain fields, each a cheap look-up, rather
+// than calling methods, each a search by name and a reflective call.
+type preparedPage interface{ prepare() }
 
 // writePage sends a rendered page. Its length is known: declared, the page
 // goes out in one write instead of chunks copied through net/http's

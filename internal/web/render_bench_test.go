@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"opcert/internal/casework"
 	"opcert/internal/catalog"
@@ -21,10 +22,11 @@ func BenchmarkRenderQuery(b *testing.B) {
 		b.Fatal(err)
 	}
 	// The page's chrome states the policy in force, read through the
-	// service (cached between requests).
+	// service (cached between requests; its revision looked at once a
+	// second, as opcert serve does).
 	db := storetest.Open(b, store.SQLite)
 	today := func() civil.Date { return civil.MustParse("2026-12-01") }
-	s := &Server{pages: pages, catalog: catalog.Default(), today: today, cases: casework.New(casework.Options{Store: db, Today: today})}
+	s := &Server{pages: pages, catalog: catalog.Default(), today: today, cases: casework.New(casework.Options{Store: db, Today: today, RevisionCheckEvery: time.Second})}
 	ref, _ := catalog.ParseItemRef("2019:Q2(限流动式起重机)")
 	h := registry.Holding{Holder: registry.Holder{Name: "张喆堃", IDNumber: "310104198203140012"},
 		Certificates: []registry.Certificate{{Number: "310104198203140012", Items: []registry.Item{

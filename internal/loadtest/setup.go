@@ -78,6 +78,13 @@ func SQLiteEngine(ctx context.Context, logf func(string, ...any), cacheDir, runD
 // (CREATE DATABASE … TEMPLATE) of a cached database of n generated holders,
 // generated first when the server lacks it. The role needs CREATEDB.
 func PostgresEngine(ctx context.Context, logf func(string, ...any), base, runDir string, n int) (Engine, error) {
+	return PostgresEngineNamed(ctx, logf, base, runDir, n, "opcert_load_run")
+}
+
+// PostgresEngineNamed is PostgresEngine with the run database named run
+// (dropped first if it exists), so that a benchmark and a load run on one
+// server do not drop each other's.
+func PostgresEngineNamed(ctx context.Context, logf func(string, ...any), base, runDir string, n int, run string) (Engine, error) {
 	u, err := url.Parse(base)
 	if err != nil {
 		return Engine{}, err
@@ -125,7 +132,6 @@ func PostgresEngine(ctx context.Context, logf func(string, ...any), base, runDir
 	} else {
 		logf("postgres: cached registry database %s", cached)
 	}
-	const run = "opcert_load_run"
 	if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+run+` WITH (FORCE)`); err != nil {
 		return Engine{}, err
 	}

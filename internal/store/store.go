@@ -161,7 +161,10 @@ func openSQLiteWith(ctx context.Context, path string, keepStat4 bool) (*DB, erro
 	// opcert load measured it. The pages are the kernel's page cache,
 	// shared by every connection, so mapped pages count in the process's
 	// resident memory without being memory it holds. The writer keeps
-	// writing through the file.
+	// writing through the file. A mapped file cut short would stop the
+	// process (SIGBUS); SQLite shortens it only in VACUUM, never run on
+	// the live file (backups use VACUUM INTO, restore needs an empty
+	// folder).
 	r, err := open(8, dsn+"&_pragma=mmap_size("+strconv.Itoa(readerMmapSize)+")")
 	if err != nil {
 		w.Close()

@@ -4,9 +4,11 @@ package web_test
 // (web.New's mux with every middleware, the request log and the metrics),
 // on a generated registry with the fixtures opcert load uses: the public
 // query as a page and through the API, the QR verification, the progress
-// page. Without the network and the load client, cpu-ns/op is the
-// server's CPU per request (ns/op too, on a machine with nothing else to
-// do); B/op and allocs/op show what the collector gets.
+// page, on SQLite and (with OPCERT_TEST_DATABASE_URL) PostgreSQL. Without
+// the network and the load client, cpu-ns/op is the server's CPU per
+// request; ns/op, on a machine with nothing else to do, is that plus the
+// time PostgreSQL's backend works for it. B/op and allocs/op show what the
+// collector gets.
 //
 //	go test ./internal/web -run '^$' -bench BenchmarkPublicPaths -benchmem
 //
@@ -16,6 +18,9 @@ package web_test
 //	                      for the applicants the fixtures need)
 //	OPCERT_BENCH_DIR      folder caching the generated SQLite registries
 //	                      (default: opcert load's cache)
+//	OPCERT_TEST_DATABASE_URL  PostgreSQL server (the role needs CREATEDB):
+//	                      its registry is cached as opcert load caches it,
+//	                      the run database is opcert_bench_web_run
 //
 // All setup happens inside the benchmark, so go test without -bench never
 // pays for it.
@@ -23,6 +28,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,7 +60,7 @@ type publicBench struct {
 	fx  loadtest.Fixtures
 }
 
-func newPublicBench(b testing.TB) (*publicBench, error) {
+func newPublicBench(b testing.TB, d store.Dialect) (*publicBench, error) {
 	ctx := context.Background()
 	n := 200_000
 	if s := os.Getenv("OPCERT_BENCH_HOLDERS"); s != "" {
@@ -75,7 +81,26 @@ func newPublicBench(b testing.TB) (*publicBench, error) {
 	}
 	run := b.TempDir()
 	logf := func(format string, args ...any) { b.Logf(format, args...) }
-	e, err := loadtest.SQLiteEngine(ctx, logf, cache, run, n)
+	var e loadtest.Engine
+	var err error
+	if d == store.Postgres {
+		base := os.Getenv("OPCERT_TEST_DATABASE_URL")
+		if base == "" {
+			b.Skip("PostgreSQL not configured: set OPCERT_TEST_DATABASE_URL")
+		}
+		const runDB = "opcert_bench_web_run"
+		e, err = loadtest.PostgresEngineNamed(ctx, logf, base, run, n, runDB)
+		// Dropped once the benchmark's connections are closed (cleanups
+		// run last first).
+		b.Cleanup(func() {
+			if admin, err := sql.Open("pgx", base); err == nil {
+				admin.Exec(`DROP DATABASE IF EXISTS ` + runDB + ` WITH (FORCE)`)
+				admin.Close()
+			}
+		})
+	} else {
+		e, err = loadtest.SQLiteEngine(ctx, logf, cache, run, n)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +175,13 @@ func measure(b *testing.B, op func(i int)) {
 }
 
 func BenchmarkPublicPaths(b *testing.B) {
-	pb, err := newPublicBench(b)
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		b.Run(string(d), func(b *testing.B) { benchPublicPaths(b, d) })
+	}
+}
+
+func benchPublicPaths(b *testing.B, d store.Dialect) {
+	pb, err := newPublicBench(b, d)
 	if err != nil {
 		b.Fatal(err)
 	}

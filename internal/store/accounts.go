@@ -572,21 +572,11 @@ func (db *DB) RecentOutbox(ctx context.Context, recipient string, limit int) ([]
 		args = append(args, pk.mobileHMAC(recipient))
 	}
 	q += fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, limit)
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	out, err := scanAll(func(row rowScanner) (m OutboxMessage, err error) {
+		err = row.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Topic, &m.Body, &m.Status, &m.CreatedAt)
+		return m, err
+	})(db.sql.QueryContext(ctx, q, args...))
 	if err != nil {
-		return nil, err
-	}
-	var out []OutboxMessage
-	for rows.Next() {
-		var m OutboxMessage
-		if err := rows.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Topic, &m.Body, &m.Status, &m.CreatedAt); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if err := openEach(ctx, db, out, func(m *OutboxMessage) *string { return &m.Recipient }); err != nil {

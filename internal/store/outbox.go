@@ -329,21 +329,8 @@ func (db *DB) OutboxRecords(ctx context.Context, f OutboxFilter, limit int) ([]O
 	}
 	args = append(args, limit)
 	q += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	out, err := scanAll(scanRecord)(db.sql.QueryContext(ctx, q, args...))
 	if err != nil {
-		return nil, err
-	}
-	var out []OutboxRecord
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if err := openEach(ctx, db, out, func(m *OutboxRecord) *string { return &m.Recipient }); err != nil {

@@ -509,6 +509,27 @@ func (db *DB) open(ctx context.Context, v string) (string, error) {
 	return plain, nil
 }
 
+// scanAll reads every row of a query with scan and closes the rows, so
+// that the sealed fields can then be opened (openEach) with no connection
+// held: scanAll(scan)(db.sql.QueryContext(…)).
+func scanAll[T any](scan func(rowScanner) (T, error)) func(*sql.Rows, error) ([]T, error) {
+	return func(rows *sql.Rows, err error) ([]T, error) {
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []T
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, rows.Err()
+	}
+}
+
 // openEach opens the sealed field of every element of out, in place: the
 // rows of a list are read first and opened after, so that no connection is
 // held while keys are read.

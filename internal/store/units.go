@@ -192,29 +192,11 @@ func (db *DB) UnitRecordOf(ctx context.Context, userID int64) (UnitRecord, error
 
 // PendingUnits are the registrations awaiting 审核, the oldest first.
 func (db *DB) PendingUnits(ctx context.Context) ([]UnitRecord, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+unitColumns+` FROM units WHERE check_status = $1 ORDER BY COALESCE(submitted_at, created_at), user_id`, string(enterprise.CheckPending))
-	if err != nil {
-		return nil, err
+	out, err := scanAll(scanUnit)(db.sql.QueryContext(ctx, `SELECT `+unitColumns+` FROM units WHERE check_status = $1 ORDER BY COALESCE(submitted_at, created_at), user_id`, string(enterprise.CheckPending)))
+	if err == nil {
+		err = openEach(ctx, db, out, func(r *UnitRecord) *string { return &r.Phone })
 	}
-	var out []UnitRecord
-	for rows.Next() {
-		r, err := scanUnit(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for i := range out {
-		if out[i].Phone, err = db.open(ctx, out[i].Phone); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return out, err
 }
 
 // UnitDecision is an administrator's decision on a registration.

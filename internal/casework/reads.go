@@ -87,7 +87,7 @@ func (s *Service) CaseFile(ctx context.Context, who Actor, id int64) (CaseFile, 
 // personal beyond a masked name, so of the form only the applicant's name
 // is read.
 func (s *Service) Progress(ctx context.Context, token string) (Loaded, []store.Event, error) {
-	a, err := s.store.ApplicationByPublicToken(ctx, token)
+	a, events, err := s.store.ApplicationProgress(ctx, token)
 	if errors.Is(err, store.ErrNotFound) {
 		return Loaded{}, nil, Errorf(NotFound, "办理进度不存在")
 	}
@@ -106,8 +106,7 @@ func (s *Service) Progress(ctx context.Context, token string) (Loaded, []store.E
 	}
 	out := Loaded{Application: a}
 	out.Form.Applicant.Name = f.Applicant.Name
-	events, err := s.store.Events(ctx, a.ID)
-	return out, events, err
+	return out, events, nil
 }
 
 // CertificateQuestion is a public 证书查询: by 姓名 and 证件号码, or by 姓名 and

@@ -71,36 +71,57 @@ const appColumns = `id, COALESCE(number, ''), applicant_id, holder_id, matter, C
 	created_at, updated_at, submitted_at, draft_expires_on, COALESCE(public_token, ''), accepted_on, decided_on,
 	due_on, due_from, due_workdays, due_assumed, correction_deadline, correction_from, correction_workdays, correction_assumed, decision_opinion`
 
+// appColumnCount is the number of columns in appColumns.
+const appColumnCount = 26
+
+// applicationRow holds what a row of appColumns is scanned into besides the
+// Application's own fields.
+type applicationRow struct {
+	submitted                     sql.NullTime
+	data                          any
+	dueAssumed, correctionAssumed string
+}
+
+// dest is where a row of appColumns is scanned, in its order.
+func (r *applicationRow) dest(a *Application) []any {
+	return []any{&a.ID, &a.Number, &a.ApplicantID, &a.HolderID, &a.Matter, &a.AuthorityCode, &a.Status, &a.Step, &r.data, &a.Version,
+		&a.CreatedAt, &a.UpdatedAt, &r.submitted, &a.DraftExpiresOn, &a.PublicToken, &a.AcceptedOn, &a.DecidedOn,
+		&a.Due.Date, &a.Due.From, &a.Due.Workdays, &r.dueAssumed,
+		&a.CorrectionDue.Date, &a.CorrectionDue.From, &a.CorrectionDue.Workdays, &r.correctionAssumed, &a.DecisionOpinion}
+}
+
+// finishApplication opens the form of a scanned row and sets the fields
+// that need converting.
+func (db *DB) finishApplication(ctx context.Context, a *Application, r *applicationRow) error {
+	var form string
+	switch d := r.data.(type) {
+	case string:
+		form = d
+	case []byte:
+		form = string(d)
+	}
+	form, err := db.openText(ctx, form)
+	if err != nil {
+		return fmt.Errorf("store: the form of application %d: %w", a.ID, err)
+	}
+	a.Data = []byte(form)
+	a.SubmittedAt = r.submitted.Time
+	a.Due.Assumed, a.CorrectionDue.Assumed = parseYears(r.dueAssumed), parseYears(r.correctionAssumed)
+	return nil
+}
+
 // scanApplication reads a row of appColumns, the form opened.
 func (db *DB) scanApplication(ctx context.Context, row interface{ Scan(...any) error }) (Application, error) {
 	var a Application
-	var submitted sql.NullTime
-	var data any
-	var dueAssumed, correctionAssumed string
-	err := row.Scan(&a.ID, &a.Number, &a.ApplicantID, &a.HolderID, &a.Matter, &a.AuthorityCode, &a.Status, &a.Step, &data, &a.Version,
-		&a.CreatedAt, &a.UpdatedAt, &submitted, &a.DraftExpiresOn, &a.PublicToken, &a.AcceptedOn, &a.DecidedOn,
-		&a.Due.Date, &a.Due.From, &a.Due.Workdays, &dueAssumed,
-		&a.CorrectionDue.Date, &a.CorrectionDue.From, &a.CorrectionDue.Workdays, &correctionAssumed, &a.DecisionOpinion)
+	var r applicationRow
+	err := row.Scan(r.dest(&a)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
 	if err != nil {
 		return a, err
 	}
-	var form string
-	switch d := data.(type) {
-	case string:
-		form = d
-	case []byte:
-		form = string(d)
-	}
-	if form, err = db.openText(ctx, form); err != nil {
-		return a, fmt.Errorf("store: the form of application %d: %w", a.ID, err)
-	}
-	a.Data = []byte(form)
-	a.SubmittedAt = submitted.Time
-	a.Due.Assumed, a.CorrectionDue.Assumed = parseYears(dueAssumed), parseYears(correctionAssumed)
-	return a, nil
+	return a, db.finishApplication(ctx, &a, &r)
 }
 
 // formatYears and parseYears keep a deadline's assumed years as "2027,2028".
@@ -875,13 +896,66 @@ func newPublicToken() string {
 	return hex.EncodeToString(b)
 }
 
-// ApplicationByPublicToken finds an application from the QR code of one of
-// its notices.
-func (db *DB) ApplicationByPublicToken(ctx context.Context, token string) (Application, error) {
+// progressByTokenSQL reads an application found by the token of its
+// notices' QR codes and its history in one statement: the progress page is
+// public and scanned often, and each statement has a fixed cost (on SQLite
+// the start and end of a read, on PostgreSQL a round trip) as large as the
+// reading. The application's columns come again on each line of its
+// history; only the first line's are scanned.
+const progressByTokenSQL = `SELECT a.*, e.at, COALESCE(e.actor_id, 0), e.action, e.from_status, e.to_status, e.note,
+	COALESCE(u.name, ''), COALESCE(u.role, ''), COALESCE(e.actor_authority, ''), e.opinion
+	FROM (SELECT ` + appColumns + ` FROM applications WHERE public_token = $1) a
+	LEFT JOIN application_events e ON e.application_id = a.id LEFT JOIN users u ON u.id = e.actor_id
+	ORDER BY e.id`
+
+// ApplicationProgress finds an application from the QR code of one of its
+// notices, with its history oldest first.
+func (db *DB) ApplicationProgress(ctx context.Context, token string) (Application, []Event, error) {
 	if token == "" {
-		return Application{}, ErrNotFound
+		return Application{}, nil, ErrNotFound
 	}
-	return db.scanApplication(ctx, db.queryRow(ctx, `SELECT `+appColumns+` FROM applications WHERE public_token = $1`, token))
+	rows, err := db.query(ctx, progressByTokenSQL, token)
+	if err != nil {
+		return Application{}, nil, err
+	}
+	defer rows.Close()
+	var (
+		a       Application
+		row     applicationRow
+		events  []Event
+		skip    [appColumnCount]any
+		at      sql.NullTime
+		actorID int64
+		// The history's columns are NULL for an application without one.
+		action, from, to, note, name, role, authority, opinion sql.NullString
+	)
+	dest := append(row.dest(&a), &at, &actorID, &action, &from, &to, &note, &name, &role, &authority, &opinion)
+	for n := 0; rows.Next(); n++ {
+		if n == 1 {
+			for i := range skip {
+				dest[i] = &skip[i]
+			}
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return Application{}, nil, err
+		}
+		if n == 0 {
+			if err := db.finishApplication(ctx, &a, &row); err != nil {
+				return Application{}, nil, err
+			}
+		}
+		if action.Valid {
+			events = append(events, Event{At: at.Time, ActorID: actorID, Action: action.String, From: from.String, To: to.String, Note: note.String,
+				ActorName: name.String, ActorRole: role.String, ActorAuthority: authority.String, Opinion: opinion.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Application{}, nil, err
+	}
+	if a.ID == 0 {
+		return Application{}, nil, ErrNotFound
+	}
+	return a, events, nil
 }
 
 // grant writes approved items to the holder's certificate, numbered with

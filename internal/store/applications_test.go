@@ -3,6 +3,7 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"sync"
 	"testing"
@@ -113,6 +114,45 @@ func TestSubmitNumbersAndRefusesSecondActiveApplication(t *testing.T) {
 		ev, _ := db.Events(ctx, a.ID)
 		if len(ev) != 3 || ev[1].To != "submitted" || ev[2].To != "withdrawn" {
 			t.Fatalf("events = %+v", ev)
+		}
+	})
+}
+
+// The progress page reads the application by its token and its history in
+// one statement: what it reads is what the application's own reads give.
+func TestApplicationProgressByToken(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		u, h := applicant(t, db, "𠮷䶮", "11010519491231002X", "13900000001")
+		a, err := submit(db, draft(t, db, u, h), store.AppItem{Qualification: "Q2(限流动式起重机)"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Apply(ctx, store.Transition{ID: a.ID, ApplicantID: u, ActorID: u, Version: a.Version, From: []string{"submitted"},
+			To: "withdrawn", Action: "withdraw", ItemsActive: &no}); err != nil {
+			t.Fatal(err)
+		}
+		want, err := db.ApplicationOf(ctx, a.ID, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEvents, err := db.Events(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, events, err := db.ApplicationProgress(ctx, want.PublicToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("application by token\n got %+v\nwant %+v", got, want)
+		}
+		if !reflect.DeepEqual(events, wantEvents) || len(events) != 3 {
+			t.Errorf("history by token\n got %+v\nwant %+v", events, wantEvents)
+		}
+		for _, token := range []string{"", "0123456789abcdef0123456789abcdef", want.PublicToken + "0"} {
+			if _, _, err := db.ApplicationProgress(ctx, token); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("token %q: %v, want not found", token, err)
+			}
 		}
 	})
 }

@@ -59,7 +59,7 @@ type DB struct {
 	// once (database/sql then prepares each on every connection once):
 	// SQLite compiles a statement on every call otherwise, often more time
 	// than running it.
-	stmtMu sync.Mutex
+	stmtMu sync.RWMutex
 	stmts  map[string]*sql.Stmt
 
 	authorities    atomic.Pointer[[]authority.Authority] // Authorities, once read
@@ -279,6 +279,14 @@ func (db *DB) Close() error {
 
 // prepared is the read statement q, prepared once.
 func (db *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	// Every read of every page comes here: under load the readers share the
+	// lock, and only a statement's first use takes it alone.
+	db.stmtMu.RLock()
+	st := db.stmts[q]
+	db.stmtMu.RUnlock()
+	if st != nil {
+		return st, nil
+	}
 	db.stmtMu.Lock()
 	defer db.stmtMu.Unlock()
 	if st := db.stmts[q]; st != nil {

@@ -2,6 +2,7 @@ package document
 
 import (
 	"bytes"
+	"compress/zlib"
 	"fmt"
 	"image"
 	_ "image/jpeg" // photos arrive as JPEG or PNG (the 2-inch photo of 基本信息)
@@ -111,6 +112,10 @@ func New(o Options) (*Doc, error) {
 		d.m = DefaultMargins
 	}
 	d.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
+	// The page contents (text runs and the QR code's rectangles) at zlib's
+	// fastest level: 0.2–0.4 ms less per document than the default level,
+	// about 500 bytes more (BenchmarkDocuments, alternating runs).
+	d.pdf.SetCompressLevel(zlib.BestSpeed)
 	d.size = SizeBody
 	if err := d.useFace(f); err != nil {
 		return nil, fmt.Errorf("document: font: %w", err)

@@ -400,10 +400,16 @@ func (f *face) fontProgram(gs []int) ([]byte, int) {
 	zw := deflaters.Get().(*flate.Writer)
 	zw.Reset(&out)
 	zw.Write(glyf.Bytes())
-	zw.Write(hmtx)
-	zw.Write(loca)
-	zw.Close()
+	zw.Flush()
 	deflaters.Put(zw)
+	var z []byte
+	if len(hmtx) > 0 {
+		tail := make([]byte, 0, len(hmtx)+len(loca))
+		z = appendPeriodicBlock(out.Bytes(), append(append(tail, hmtx...), loca...), 4)
+	} else {
+		z = appendPeriodicBlock(out.Bytes(), loca, 4)
+	}
+	out = *bytes.NewBuffer(z)
 	varSum := adler32.New()
 	varSum.Write(glyf.Bytes())
 	varSum.Write(hmtx)

@@ -58,7 +58,8 @@ func (db *DB) migrations() ([]Migration, error) {
 // transaction, and returns the names it applied. On PostgreSQL an advisory
 // lock makes instances starting together take turns.
 //
-// It then seals the personal data still in clear (see sealedColumns), on
+// It then seals the personal data still in clear (see sealedColumns) if
+// no sweep of the same columns went through before, on
 // the write pool once the migrations' connection is back: SQLite's is its
 // only write connection. Instances starting together may both try a row;
 // each update changes the row only if it is still as read.
@@ -67,7 +68,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return done, err
 	}
-	if _, err := db.sealPlainPersonalData(ctx); err != nil {
+	if _, err := db.sealPlainPersonalDataOnce(ctx); err != nil {
 		return done, fmt.Errorf("store: seal personal data: %w", err)
 	}
 	return done, nil

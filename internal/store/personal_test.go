@@ -95,16 +95,32 @@ func TestPersonalDataSealedAndFound(t *testing.T) {
 	})
 }
 
-// Rows written in clear (before sealing existed, or by the load test's
-// SQL) are sealed when the service starts, and found afterwards.
+// Rows written in clear (before sealing existed) are sealed when the
+// service starts, and found afterwards; the sweep is recorded, and a later
+// start does not read the registry again.
 func TestPlainRowsSealedAtStart(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		storetest.Exec(t, db, `INSERT INTO holders (id_type, id_number, name, mobile, created_at) VALUES ('居民身份证', '31010419800101001X', '李四', '13900000001', CURRENT_TIMESTAMP)`)
 		storetest.Exec(t, db, `INSERT INTO certificates (holder_id, number, archive_no, created_at) SELECT id, '31010419800101001X', '', CURRENT_TIMESTAMP FROM holders`)
-		for range 2 { // the second start finds nothing to do
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+		// As a database from before sealing: no sweep on record.
+		storetest.Exec(t, db, `DELETE FROM personal_data_sweeps`)
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sealedUnder(t, db, "k1")
+		// Recorded: a row put in clear behind the service's back now stays
+		// as it is at the next start (the service itself never writes one).
+		storetest.Exec(t, db, `UPDATE holders SET mobile = '13900000002'`)
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if m := columnValues(t, db, "holders", "mobile"); len(m) != 1 || m[0] != "13900000002" {
+			t.Errorf("a start after a recorded sweep swept again: %q", m)
+		}
+		storetest.Exec(t, db, `UPDATE holders SET mobile = '13900000001'`)
+		storetest.Exec(t, db, `DELETE FROM personal_data_sweeps`)
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
 		}
 		sealedUnder(t, db, "k1")
 		got, err := db.HoldingByIDNumber(ctx, "31010419800101001X")

@@ -79,7 +79,8 @@ func TestPlainFormsSealedAtStartAndResealed(t *testing.T) {
 		a := issueCertificate(t, db)
 		storetest.Exec(t, db, `UPDATE applications SET data = $1`, form)
 		storetest.Exec(t, db, `UPDATE notices SET data = $1, number = $2`, form, "11010519491231002X")
-		storetest.Exec(t, db, `DELETE FROM personal_data_sweeps`) // as a database from before sealing
+		// As a database from before sealing: no sweep on record.
+		storetest.Exec(t, db, `DELETE FROM personal_data_sweeps`)
 		readBack(t, db, a)
 		if _, err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)

@@ -387,9 +387,10 @@ func (f *face) fontProgram(gs []int) ([]byte, int) {
 	}
 
 	// zlib (RFC 1950) around deflate blocks (RFC 1951): the directory in
-	// a stored block, the fixed tables as deflated once, the glyphs and
-	// loca deflated now; each part starts on a byte boundary (stored
-	// blocks and sync flushes end on one), so they concatenate.
+	// a stored block, the fixed tables as deflated once, the glyphs
+	// deflated now, hmtx (when sparse) and loca as the final block of
+	// repeats (appendPeriodicBlock); each part starts on a byte boundary
+	// (stored blocks and sync flushes end on one), so they concatenate.
 	var out bytes.Buffer
 	out.Grow(len(f.fixedZ) + glyf.Len() + 4096)
 	out.Write([]byte{0x78, 0x01})
@@ -402,23 +403,15 @@ func (f *face) fontProgram(gs []int) ([]byte, int) {
 	zw.Write(glyf.Bytes())
 	zw.Flush()
 	deflaters.Put(zw)
-	var z []byte
-	if len(hmtx) > 0 {
-		tail := make([]byte, 0, len(hmtx)+len(loca))
-		z = appendPeriodicBlock(out.Bytes(), append(append(tail, hmtx...), loca...), 4)
-	} else {
-		z = appendPeriodicBlock(out.Bytes(), loca, 4)
-	}
-	out = *bytes.NewBuffer(z)
+	tail := slices.Concat(hmtx, loca)
+	z := appendPeriodicBlock(out.Bytes(), tail, 4)
 	varSum := adler32.New()
 	varSum.Write(glyf.Bytes())
-	varSum.Write(hmtx)
-	varSum.Write(loca)
+	varSum.Write(tail)
 	sum := adler32.Checksum(dir.Bytes())
 	sum = adler32Combine(sum, f.fixedSum, len(f.fixed))
-	sum = adler32Combine(sum, varSum.Sum32(), glyf.Len()+len(hmtx)+len(loca))
-	binary.Write(&out, binary.BigEndian, sum)
-	return out.Bytes(), dir.Len() + len(f.fixed) + glyf.Len() + len(hmtx) + len(loca)
+	sum = adler32Combine(sum, varSum.Sum32(), glyf.Len()+len(tail))
+	return binary.BigEndian.AppendUint32(z, sum), dir.Len() + len(f.fixed) + glyf.Len() + len(tail)
 }
 
 // sparseMetrics is the face's hmtx with the metrics of the glyphs gs, of

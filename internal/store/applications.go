@@ -71,9 +71,6 @@ const appColumns = `id, COALESCE(number, ''), applicant_id, holder_id, matter, C
 	created_at, updated_at, submitted_at, draft_expires_on, COALESCE(public_token, ''), accepted_on, decided_on,
 	due_on, due_from, due_workdays, due_assumed, correction_deadline, correction_from, correction_workdays, correction_assumed, decision_opinion`
 
-// appColumnCount is the number of columns in appColumns.
-const appColumnCount = 26
-
 // applicationRow holds what a row of appColumns is scanned into besides the
 // Application's own fields.
 type applicationRow struct {
@@ -643,10 +640,14 @@ type Event struct {
 	Opinion                string // the 审批意见 or 初审意见 given with the step
 }
 
+// eventColumns are the columns of an Event, from application_events e
+// joined with the acting account u.
+const eventColumns = `e.at, COALESCE(e.actor_id, 0), e.action, e.from_status, e.to_status, e.note,
+	COALESCE(u.name, ''), COALESCE(u.role, ''), COALESCE(e.actor_authority, ''), e.opinion`
+
 // Events lists an application's history, oldest first.
 func (db *DB) Events(ctx context.Context, appID int64) ([]Event, error) {
-	rows, err := db.query(ctx, `SELECT e.at, COALESCE(e.actor_id, 0), e.action, e.from_status, e.to_status, e.note,
-		COALESCE(u.name, ''), COALESCE(u.role, ''), COALESCE(e.actor_authority, ''), e.opinion
+	rows, err := db.query(ctx, `SELECT `+eventColumns+`
 		FROM application_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.id`, appID)
 	if err != nil {
 		return nil, err
@@ -902,8 +903,7 @@ func newPublicToken() string {
 // the start and end of a read, on PostgreSQL a round trip) as large as the
 // reading. The application's columns come again on each line of its
 // history; only the first line's are scanned.
-const progressByTokenSQL = `SELECT a.*, e.at, COALESCE(e.actor_id, 0), e.action, e.from_status, e.to_status, e.note,
-	COALESCE(u.name, ''), COALESCE(u.role, ''), COALESCE(e.actor_authority, ''), e.opinion
+const progressByTokenSQL = `SELECT a.*, ` + eventColumns + `
 	FROM (SELECT ` + appColumns + ` FROM applications WHERE public_token = $1) a
 	LEFT JOIN application_events e ON e.application_id = a.id LEFT JOIN users u ON u.id = e.actor_id
 	ORDER BY e.id`
@@ -923,13 +923,14 @@ func (db *DB) ApplicationProgress(ctx context.Context, token string) (Applicatio
 		a       Application
 		row     applicationRow
 		events  []Event
-		skip    [appColumnCount]any
 		at      sql.NullTime
 		actorID int64
 		// The history's columns are NULL for an application without one.
 		action, from, to, note, name, role, authority, opinion sql.NullString
 	)
-	dest := append(row.dest(&a), &at, &actorID, &action, &from, &to, &note, &name, &role, &authority, &opinion)
+	appDest := row.dest(&a)
+	dest := append(appDest, &at, &actorID, &action, &from, &to, &note, &name, &role, &authority, &opinion)
+	skip := make([]any, len(appDest))
 	for n := 0; rows.Next(); n++ {
 		if n == 1 {
 			for i := range skip {

@@ -49,6 +49,10 @@ type Row struct {
 	// what the server holds, without mapped file pages.
 	PeakAnon int64
 	Ratio    float64 // rate over the bare handler's rate in the same section
+	CPU      CPUUse
+	// InProcess: the operation ran in the load process itself, without
+	// HTTP; the server columns do not apply.
+	InProcess bool
 }
 
 // Section is one engine's rows.
@@ -169,6 +173,23 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 	var n atomic.Uint64
 	pick := func(k int) int { return int(n.Add(1)-1) % k }
 	sessionPool, loginPool := NewPool(fx.Sessions), NewPool(fx.Logins)
+	// The look-ups of the pages run again in this process, without HTTP,
+	// templates or the client: the ceiling the database engine alone
+	// leaves a page on this machine.
+	var local *store.DB
+	defer func() {
+		if local != nil {
+			local.Close()
+		}
+	}()
+	openLocal := func() error {
+		if local != nil {
+			return nil
+		}
+		var err error
+		local, err = e.Open(ctx)
+		return err
+	}
 	type target struct {
 		name, unit string
 		p          *Process
@@ -195,6 +216,14 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 			}
 			return err
 		}, nil},
+		{queryLookUpName, "req", nil, cfg.ReadC, func(ctx context.Context, _ int) error {
+			q := fx.Queries[pick(len(fx.Queries))]
+			h, _, err := local.HoldingForQuery(ctx, q.IDNumber, store.Asker{Client: "127.0.0.1", Name: q.Name})
+			if err == nil && len(h.Certificates) == 0 {
+				err = fmt.Errorf("no certificates for a holder of the registry")
+			}
+			return err
+		}, openLocal},
 		{"certificate QR verification (JSON API)", "req", srv, cfg.ReadC, func(ctx context.Context, _ int) error {
 			body, _ := json.Marshal(map[string]string{"token": fx.Checks[pick(len(fx.Checks))]})
 			r, err := c.PostJSON(ctx, "/api/v1/certificates/verify", body)
@@ -207,6 +236,13 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 			return err
 		}, nil},
 		{"progress page /p/…", "req", srv, cfg.ReadC, page(c, func() string { return "/p/" + fx.Tokens[pick(len(fx.Tokens))] }, "", "办理记录"), nil},
+		{progressLookUpName, "req", nil, cfg.ReadC, func(ctx context.Context, _ int) error {
+			_, events, err := local.ApplicationProgress(ctx, fx.Tokens[pick(len(fx.Tokens))])
+			if err == nil && len(events) == 0 {
+				err = fmt.Errorf("a submitted application without history")
+			}
+			return err
+		}, openLocal},
 		{"home page", "req", srv, cfg.ReadC, page(c, func() string { return "/" }, "", "证书查询"), nil},
 		{fmt.Sprintf("officers' queue (%d applications)", fx.QueueTotal), "req", srv, cfg.ReadC,
 			page(c, func() string { return "/officer" }, fx.Officer, "个工作日"), nil},
@@ -236,24 +272,42 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 	// and a path's ratio is over the mean of the runs on either side of it:
 	// on a shared machine the ceiling moves during a section.
 	measure := func(i int, t target) (Row, error) {
-		if err := t.p.ResetPeak(); err != nil {
-			return Row{}, fmt.Errorf("reset peak memory: %w", err)
+		row := Row{Name: t.name, Unit: t.unit, InProcess: t.p == nil}
+		pid := 0
+		if t.p != nil {
+			pid = t.p.PID()
+			if err := t.p.ResetPeak(); err != nil {
+				return row, fmt.Errorf("reset peak memory: %w", err)
+			}
 		}
+		cpu := make(chan cpuWindow, 1)
+		go func() { cpu <- sampleWindow(ctx, pid, cfg.Warmup, cfg.Duration) }()
 		profiled := make(chan error, 1)
-		if cfg.ProfileDir != "" && t.p.Pprof != "" {
+		if cfg.ProfileDir != "" && t.p != nil && t.p.Pprof != "" {
 			file := filepath.Join(cfg.ProfileDir, fmt.Sprintf("%s-%d", d, i))
 			go func() { profiled <- profile(ctx, t.p.Pprof, file, cfg.Warmup, cfg.Duration) }()
 		} else {
 			profiled <- nil
 		}
-		stopWatch := t.p.WatchAnon(20 * time.Millisecond)
-		st := Loop(ctx, t.c, cfg.Warmup, cfg.Duration, t.op)
-		anon := stopWatch()
+		stopWatch := func() int64 { return 0 }
+		if t.p != nil {
+			stopWatch = t.p.WatchAnon(20 * time.Millisecond)
+		}
+		row.Stats = Loop(ctx, t.c, cfg.Warmup, cfg.Duration, t.op)
+		row.PeakAnon = stopWatch()
 		if err := <-profiled; err != nil {
 			logf("%s: profile of %s: %v", d, t.name, err)
 		}
-		rss, err := t.p.PeakRSS()
-		return Row{Name: t.name, Unit: t.unit, Stats: st, PeakRSS: rss, PeakAnon: anon}, err
+		if w := <-cpu; w.err != nil {
+			logf("%s: CPU time of %s: %v", d, t.name, w.err)
+		} else {
+			row.CPU = w.from.use(w.to, row.Stats.Ops)
+		}
+		var err error
+		if t.p != nil {
+			row.PeakRSS, err = t.p.PeakRSS()
+		}
+		return row, err
 	}
 	targets = slices.DeleteFunc(targets, func(t target) bool { return t.p != bare && !wanted(t.name) })
 	bareRow, err := measure(0, targets[0])
@@ -301,7 +355,11 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 	return sec, nil
 }
 
-const submitName = "submit of a prepared draft"
+const (
+	submitName         = "submit of a prepared draft"
+	queryLookUpName    = "look-up of the public query alone (store.HoldingForQuery in the load process, no HTTP)"
+	progressLookUpName = "look-up of the progress page alone (store.ApplicationProgress in the load process, no HTTP)"
+)
 
 // page is an operation that gets the page path returns and checks that it
 // answered 200 with want in it.
@@ -349,8 +407,18 @@ func prepareDrafts(ctx context.Context, f *Flow, sessions []string, c int) ([]Dr
 }
 
 func (r Row) summary() string {
-	return fmt.Sprintf("%8.1f %s/s  p50 %6.1f ms  p99 %6.1f ms  ratio %.3f  peak anon %4d MB  RSS %4d MB  errors %d",
-		r.Stats.Rate(), r.Unit, ms(r.Stats.P50), ms(r.Stats.P99), r.Ratio, r.PeakAnon>>20, r.PeakRSS>>20, r.Stats.Errors)
+	return fmt.Sprintf("%8.1f %s/s  p50 %6.1f ms  p99 %6.1f ms  ratio %.3f  peak anon %4d MB  RSS %4d MB  CPU/op server %s load %s machine %s idle %2.0f%%  errors %d",
+		r.Stats.Rate(), r.Unit, ms(r.Stats.P50), ms(r.Stats.P99), r.Ratio, r.PeakAnon>>20, r.PeakRSS>>20,
+		micro(r.CPU.Server), micro(r.CPU.Client), micro(r.CPU.Machine), 100*r.CPU.Idle, r.Stats.Errors)
+}
+
+// micro shows a CPU time per operation: microseconds for a request,
+// milliseconds for an application.
+func micro(d time.Duration) string {
+	if d >= 10*time.Millisecond {
+		return fmt.Sprintf("%.1f ms", ms(d))
+	}
+	return fmt.Sprintf("%d µs", d.Microseconds())
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -359,11 +427,16 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func Markdown(w io.Writer, secs []Section) {
 	for _, s := range secs {
 		fmt.Fprintf(w, "\n### %s\n\n", s.Engine)
-		fmt.Fprintln(w, "| path | c | rate | p50 | p99 | ratio to bare | server peak memory (anonymous) | server peak RSS (with mapped database pages) | errors |")
-		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Fprintln(w, "| path | c | rate | p50 | p99 | ratio to bare | server peak memory (anonymous) | server peak RSS (with mapped database pages) | CPU per op: server | CPU per op: load process | CPU per op: machine | machine idle | errors |")
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 		for _, r := range s.Rows {
-			fmt.Fprintf(w, "| %s | %d | %.0f %s/s | %.1f ms | %.1f ms | %.3f | %d MB | %d MB | %d |\n",
-				r.Name, r.Stats.Concurrency, r.Stats.Rate(), r.Unit, ms(r.Stats.P50), ms(r.Stats.P99), r.Ratio, r.PeakAnon>>20, r.PeakRSS>>20, r.Stats.Errors)
+			anon, rss, server := fmt.Sprintf("%d MB", r.PeakAnon>>20), fmt.Sprintf("%d MB", r.PeakRSS>>20), micro(r.CPU.Server)
+			if r.InProcess {
+				anon, rss, server = "—", "—", "—"
+			}
+			fmt.Fprintf(w, "| %s | %d | %.0f %s/s | %.1f ms | %.1f ms | %.3f | %s | %s | %s | %s | %s | %.0f %% | %d |\n",
+				r.Name, r.Stats.Concurrency, r.Stats.Rate(), r.Unit, ms(r.Stats.P50), ms(r.Stats.P99), r.Ratio, anon, rss,
+				server, micro(r.CPU.Client), micro(r.CPU.Machine), 100*r.CPU.Idle, r.Stats.Errors)
 		}
 		if len(s.Notes) > 0 {
 			fmt.Fprintln(w)

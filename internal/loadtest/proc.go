@@ -95,6 +95,9 @@ func (p *Process) Stop() error {
 	}
 }
 
+// PID is the server's process id.
+func (p *Process) PID() int { return p.cmd.Process.Pid }
+
 // ResetPeak starts a new peak-memory measurement: Linux resets the
 // process's high-water mark of resident memory (VmHWM) when 5 is written
 // to its clear_refs (proc(5)).

@@ -32,7 +32,7 @@ func cmdLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	writeC := fs.Int("cw", 8, "concurrent applicants (submit and the applicant paths)")
 	drafts := fs.Int("drafts", 5000, "prepared drafts for the submit path")
 	applicants := fs.Int("applicants", 1500, "fresh applicants for each applicant path")
-	profile := fs.String("profile", "", "save a CPU profile of the service for each path in this folder (ENGINE-N.pprof, N in table order)")
+	profile := fs.String("profile", "", "save CPU profiles of the service (ENGINE-N.pprof) and of the load process (ENGINE-N-load.pprof) for each path in this folder, N in table order")
 	only := fs.String("only", "", "measure only the paths whose names contain one of these comma-separated words (e.g. query,home)")
 	out := fs.String("o", "", "also write the report (Markdown) to this file")
 	keep := fs.Bool("keep", false, "keep the run's data folders and server logs (printed at the end)")

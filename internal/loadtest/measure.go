@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -282,10 +283,16 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		}
 		cpu := make(chan cpuWindow, 1)
 		go func() { cpu <- sampleWindow(ctx, pid, cfg.Warmup, cfg.Duration) }()
-		profiled := make(chan error, 1)
+		profiled := make(chan error, 2)
 		if cfg.ProfileDir != "" && t.p != nil && t.p.Pprof != "" {
 			file := filepath.Join(cfg.ProfileDir, fmt.Sprintf("%s-%d", d, i))
 			go func() { profiled <- profile(ctx, t.p.Pprof, file, cfg.Warmup, cfg.Duration) }()
+		} else {
+			profiled <- nil
+		}
+		if cfg.ProfileDir != "" {
+			file := filepath.Join(cfg.ProfileDir, fmt.Sprintf("%s-%d-load.pprof", d, i))
+			go func() { profiled <- profileSelf(ctx, file, cfg.Warmup, cfg.Duration) }()
 		} else {
 			profiled <- nil
 		}
@@ -295,8 +302,10 @@ func runEngine(ctx context.Context, cfg Config, d store.Dialect, bare *Process) 
 		}
 		row.Stats = Loop(ctx, t.c, cfg.Warmup, cfg.Duration, t.op)
 		row.PeakAnon = stopWatch()
-		if err := <-profiled; err != nil {
-			logf("%s: profile of %s: %v", d, t.name, err)
+		for range 2 {
+			if err := <-profiled; err != nil {
+				logf("%s: profile of %s: %v", d, t.name, err)
+			}
 		}
 		if w := <-cpu; w.err != nil {
 			logf("%s: CPU time of %s: %v", d, t.name, w.err)
@@ -462,6 +471,31 @@ func profile(ctx context.Context, addr, file string, warmup, d time.Duration) er
 	}()
 	err := fetch(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, max(int(d.Seconds()), 1)), file+".pprof")
 	return errors.Join(err, <-traced)
+}
+
+// profileSelf saves a CPU profile of this process over the measured
+// window: the load client's own cost, which the ratios charge to the path
+// measured, and the paths run in process.
+func profileSelf(ctx context.Context, file string, warmup, d time.Duration) error {
+	select {
+	case <-time.After(warmup):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
+	pprof.StopCPUProfile()
+	return f.Close()
 }
 
 func fetch(ctx context.Context, u, file string) error {

@@ -116,24 +116,16 @@ type cpuWindow struct {
 // window Loop counts operations in.
 func sampleWindow(ctx context.Context, pid int, warmup, d time.Duration) cpuWindow {
 	var w cpuWindow
-	for k, at := range []time.Duration{warmup, d} {
-		select {
-		case <-time.After(at):
-		case <-ctx.Done():
-			w.err = ctx.Err()
-			return w
-		}
-		s, err := sampleCPU(pid)
-		if err != nil {
-			w.err = err
-			return w
-		}
-		if k == 0 {
-			w.from = s
-		} else {
-			w.to = s
-		}
+	if w.err = sleep(ctx, warmup); w.err != nil {
+		return w
 	}
+	if w.from, w.err = sampleCPU(pid); w.err != nil {
+		return w
+	}
+	if w.err = sleep(ctx, d); w.err != nil {
+		return w
+	}
+	w.to, w.err = sampleCPU(pid)
 	return w
 }
 

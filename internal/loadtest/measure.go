@@ -460,10 +460,8 @@ func Markdown(w io.Writer, secs []Section) {
 // and an execution trace (file.trace) of its first second, which shows
 // what the goroutines wait on (go tool trace -pprof=syscall, sync, net).
 func profile(ctx context.Context, addr, file string, warmup, d time.Duration) error {
-	select {
-	case <-time.After(warmup):
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := sleep(ctx, warmup); err != nil {
+		return err
 	}
 	traced := make(chan error, 1)
 	go func() {
@@ -477,10 +475,8 @@ func profile(ctx context.Context, addr, file string, warmup, d time.Duration) er
 // window: the load client's own cost, which the ratios charge to the path
 // measured, and the paths run in process.
 func profileSelf(ctx context.Context, file string, warmup, d time.Duration) error {
-	select {
-	case <-time.After(warmup):
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := sleep(ctx, warmup); err != nil {
+		return err
 	}
 	f, err := os.Create(file)
 	if err != nil {
@@ -490,12 +486,19 @@ func profileSelf(ctx context.Context, file string, warmup, d time.Duration) erro
 		f.Close()
 		return err
 	}
-	select {
-	case <-time.After(d):
-	case <-ctx.Done():
-	}
+	sleep(ctx, d) // cancelled: the profile so far is still saved
 	pprof.StopCPUProfile()
 	return f.Close()
+}
+
+// sleep waits d, or less if ctx ends first (then its error).
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func fetch(ctx context.Context, u, file string) error {

@@ -940,11 +940,6 @@ func (db *DB) ApplicationProgress(ctx context.Context, token string) (Applicatio
 		if err := rows.Scan(dest...); err != nil {
 			return Application{}, nil, err
 		}
-		if n == 0 {
-			if err := db.finishApplication(ctx, &a, &row); err != nil {
-				return Application{}, nil, err
-			}
-		}
 		if action.Valid {
 			events = append(events, Event{At: at.Time, ActorID: actorID, Action: action.String, From: from.String, To: to.String, Note: note.String,
 				ActorName: name.String, ActorRole: role.String, ActorAuthority: authority.String, Opinion: opinion.String})
@@ -955,6 +950,11 @@ func (db *DB) ApplicationProgress(ctx context.Context, token string) (Applicatio
 	}
 	if a.ID == 0 {
 		return Application{}, nil, ErrNotFound
+	}
+	// The form is opened with the connection given back (see openEach).
+	rows.Close()
+	if err := db.finishApplication(ctx, &a, &row); err != nil {
+		return Application{}, nil, err
 	}
 	return a, events, nil
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"opcert/internal/audit"
 	"opcert/internal/civil"
 	"opcert/internal/idcheck"
 	"opcert/internal/store"
@@ -252,4 +254,59 @@ func TestSubmitNumbersDenseAndUniqueUnderConcurrency(t *testing.T) {
 			t.Errorf("%d numbers for %d submissions: %v", len(got), n, got)
 		}
 	})
+}
+
+// Many people scanning QR codes at once on an instance that has not read
+// the data keys yet (just started, or another instance made a new key) all
+// get their page: reading the keys never waits for a connection that the
+// readers waiting for the keys hold.
+func TestApplicationProgressReadsKeysUnderLoad(t *testing.T) {
+	for _, d := range storetest.Engines() {
+		t.Run(string(d), func(t *testing.T) {
+			a, b := storetest.Pair(t, d)
+			u, h := applicant(t, a, "𠮷䶮", "11010519491231002X", "13900000001")
+			first, err := submit(a, draft(t, a, u, h), store.AppItem{Qualification: "Q2(限流动式起重机)"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			progressAtOnce(t, b, first.PublicToken)
+
+			// A key made on the other instance: b meets it in the form of
+			// an application sealed after it.
+			if _, err := a.RotateDataKey(ctx, audit.Entry{ActorID: u}); err != nil {
+				t.Fatal(err)
+			}
+			u2, h2 := applicant(t, a, "李四", "110105194912310038", "13900000002")
+			second, err := submit(a, draft(t, a, u2, h2), store.AppItem{Qualification: "Q2(限流动式起重机)"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			progressAtOnce(t, b, second.PublicToken)
+		})
+	}
+}
+
+// progressAtOnce reads the progress of token from more goroutines than
+// either engine's pool has connections. A deadlock ends at the deadline as
+// an error instead of hanging the suite.
+func progressAtOnce(t *testing.T, db *store.DB, token string) {
+	t.Helper()
+	deadline, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	const readers = 64
+	start := make(chan struct{})
+	errs := make(chan error, readers)
+	for range readers {
+		go func() {
+			<-start
+			_, _, err := db.ApplicationProgress(deadline, token)
+			errs <- err
+		}()
+	}
+	close(start)
+	for range readers {
+		if err := <-errs; err != nil {
+			t.Fatalf("progress read with the keys unread: %v", err)
+		}
+	}
 }

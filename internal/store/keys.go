@@ -45,7 +45,7 @@ func (db *DB) key(ctx context.Context, use string) ([]byte, error) {
 			return nil, fmt.Errorf("store: make the %s key: %w", use, err)
 		}
 		var stored string
-		if err := db.sql.QueryRowContext(ctx, `SELECT secret FROM server_keys WHERE name = $1`, use).Scan(&stored); err != nil {
+		if err := db.keyReads.QueryRowContext(ctx, `SELECT secret FROM server_keys WHERE name = $1`, use).Scan(&stored); err != nil {
 			return nil, fmt.Errorf("store: read the %s key: %w", use, err)
 		}
 		var err error

@@ -88,7 +88,7 @@ func (db *DB) forgetPersonalKeys() {
 var errNoDataKey = errors.New("store: no data key yet")
 
 func (db *DB) loadPersonalKeys(ctx context.Context) (*personalKeys, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, cipher, source, check_value FROM data_keys ORDER BY id`)
+	rows, err := db.keyReads.QueryContext(ctx, `SELECT id, cipher, source, check_value FROM data_keys ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func (db *DB) dataKeySecret(ctx context.Context, id int64, source string) ([]byt
 		return m.Sum(nil), nil
 	case "stored":
 		var stored string
-		if err := db.sql.QueryRowContext(ctx, `SELECT secret FROM server_keys WHERE name = $1`, name).Scan(&stored); err != nil {
+		if err := db.keyReads.QueryRowContext(ctx, `SELECT secret FROM server_keys WHERE name = $1`, name).Scan(&stored); err != nil {
 			return nil, fmt.Errorf("store: read the data key %s: %w", name, err)
 		}
 		k, err := hex.DecodeString(stored)

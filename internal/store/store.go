@@ -34,12 +34,12 @@ const (
 )
 
 // Pools are the connection pools by use, for monitoring: "read" and
-// "write" on SQLite, one "shared" pool on PostgreSQL.
+// "write" on SQLite, one "shared" pool on PostgreSQL, and "keys" on both.
 func (db *DB) Pools() map[string]*sql.DB {
 	if db.w == db.sql {
-		return map[string]*sql.DB{"shared": db.sql}
+		return map[string]*sql.DB{"shared": db.sql, "keys": db.keyReads}
 	}
-	return map[string]*sql.DB{"read": db.sql, "write": db.w}
+	return map[string]*sql.DB{"read": db.sql, "write": db.w, "keys": db.keyReads}
 }
 
 // DB is opcert's database.
@@ -51,8 +51,15 @@ type DB struct {
 	// (sqliteDefaultBusyCallback) and so turned a few contending
 	// submissions into tails of hundreds of milliseconds. On PostgreSQL it
 	// is the same pool as sql.
-	w       *sql.DB
-	dialect Dialect
+	w *sql.DB
+	// keyReads is a pool of one connection of its own that the keys are
+	// read through (data keys, server keys). The callers that need the keys
+	// often hold a connection already (rows still open, a transaction) and
+	// wait, while one of them reads the keys, for the lock the reader holds:
+	// read through the main pools, a burst of such callers filled every
+	// connection and the reader waited for one of theirs for ever.
+	keyReads *sql.DB
+	dialect  Dialect
 	now     func() time.Time
 
 	// stmts are the statements of the reads every page makes, prepared
@@ -170,7 +177,13 @@ func openSQLiteWith(ctx context.Context, path string, keepStat4 bool) (*DB, erro
 		w.Close()
 		return nil, err
 	}
-	return &DB{sql: r, w: w, dialect: SQLite, now: time.Now}, nil
+	k, err := open(1, dsn)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &DB{sql: r, w: w, keyReads: k, dialect: SQLite, now: time.Now}, nil
 }
 
 // readerMmapSize is how much of the database file each reader maps (2 GB,
@@ -231,18 +244,30 @@ func dropStat4(ctx context.Context, db *sql.DB) error {
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
-	db, err := sql.Open("pgx", url)
+	open := func(conns int) (*sql.DB, error) {
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		db.SetMaxOpenConns(conns)
+		db.SetMaxIdleConns(conns) // see openSQLite
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: connect to %s: %w", redact(url), err)
+		}
+		return db, nil
+	}
+	db, err := open(20)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(20) // see openSQLite
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
+	k, err := open(1)
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: connect to %s: %w", redact(url), err)
+		return nil, err
 	}
-	return &DB{sql: db, w: db, dialect: Postgres, now: time.Now}, nil
+	return &DB{sql: db, w: db, keyReads: k, dialect: Postgres, now: time.Now}, nil
 }
 
 // redact hides the password of a connection URL for logs and errors.
@@ -274,7 +299,7 @@ func (db *DB) Close() error {
 	if db.w != db.sql {
 		err = errors.Join(err, db.w.Close())
 	}
-	return err
+	return errors.Join(err, db.keyReads.Close())
 }
 
 // prepared is the read statement q, prepared once.

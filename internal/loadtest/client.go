@@ -139,13 +139,24 @@ func (c *Client) do(req *http.Request, session string) (Response, error) {
 			out.Session = ck.Value
 		}
 	}
-	var buf bytes.Buffer
+	// The pages declare their length: read into a buffer of that size
+	// rather than one grown from 512 bytes by copying, work the bare
+	// handler's tiny answer does not share. Read to the end all the same:
+	// a body closed before its end is seen closes the connection.
+	buf := new(bytes.Buffer)
+	if n := resp.ContentLength; n >= 0 && n <= maxPresized {
+		buf = bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+	}
 	if _, err := buf.ReadFrom(resp.Body); err != nil {
 		return out, err
 	}
 	out.Body = buf.Bytes()
 	return out, nil
 }
+
+// maxPresized is the largest declared length read into a buffer made to
+// size at once (a PDF or an export is read as it comes).
+const maxPresized = 1 << 20
 
 // Expect fails unless the response has the status and, when given, a body
 // containing want: a page that merely answers cannot measure as fast.

@@ -60,7 +60,7 @@ type DB struct {
 	// connection and the reader waited for one of theirs for ever.
 	keyReads *sql.DB
 	dialect  Dialect
-	now     func() time.Time
+	now      func() time.Time
 
 	// stmts are the statements of the reads every page makes, prepared
 	// once (database/sql then prepares each on every connection once):

@@ -126,10 +126,7 @@ func openSQLiteWith(ctx context.Context, path string, keepStat4 bool) (*DB, erro
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 	open := func(conns int, dsn string) (*sql.DB, error) {
-		db, err := sql.Open("sqlite", dsn)
-		if err != nil {
-			return nil, err
-		}
+		db := openCachingSQLite(dsn)
 		// As many idle connections as open ones: database/sql keeps only two
 		// idle by default, so under load it closes and reopens connections
 		// (and re-applies the pragmas above) on most requests.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,10 +21,7 @@ func TestLoadCommandReportsEveryPath(t *testing.T) {
 		t.Skip("builds opcert and runs the load command")
 	}
 	dir := t.TempDir()
-	exe := filepath.Join(dir, "opcert")
-	if out, err := exec.Command("go", "build", "-o", exe, "../../cmd/opcert").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	exe := buildOpcert(t)
 	engines := []string{"sqlite"}
 	url := os.Getenv("OPCERT_TEST_DATABASE_URL")
 	if url != "" {
@@ -73,21 +71,21 @@ func TestLoadCommandReportsEveryPath(t *testing.T) {
 				t.Errorf("%s: %s: rate %s", engine, name, cells[2])
 			}
 		}
-		engines = removeEngine(engines, engine)
+		engines = slices.DeleteFunc(engines, func(e string) bool { return e == strings.TrimSpace(engine) })
 	}
 	if len(engines) > 0 {
 		t.Errorf("no section for %v in the report:\n%s", engines, b)
 	}
 }
 
-func removeEngine(engines []string, e string) []string {
-	var out []string
-	for _, x := range engines {
-		if x != strings.TrimSpace(e) {
-			out = append(out, x)
-		}
+// buildOpcert builds opcert from this checkout into a temporary folder.
+func buildOpcert(t *testing.T) string {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), "opcert")
+	if out, err := exec.Command("go", "build", "-o", exe, "../../cmd/opcert").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return out
+	return exe
 }
 
 // tail is the end of a command's output, where its error is.

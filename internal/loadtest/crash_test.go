@@ -12,7 +12,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -275,10 +274,7 @@ type testService struct {
 
 func newTestService(t *testing.T, e Engine, runDir string) *testService {
 	t.Helper()
-	svc := &testService{t: t, e: e, exe: filepath.Join(t.TempDir(), "opcert")}
-	if out, err := exec.Command("go", "build", "-o", svc.exe, "../../cmd/opcert").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	svc := &testService{t: t, e: e, exe: buildOpcert(t)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -28,11 +27,12 @@ func StepIndex(key string) int {
 	return slices.IndexFunc(Steps, func(s struct{ Key, Label string }) bool { return s.Key == key })
 }
 
-// Upload is a file sent with a step.
+// Upload is a file sent with a form, read once as it arrived
+// (upload.Spool): checked and stored from there, never copied again. The
+// sender closes Content once the call that took it has returned.
 type Upload struct {
-	Name string
-	Size int64
-	Body io.Reader
+	Name    string
+	Content *upload.Content
 }
 
 // StepInput is one posted step of the wizard: the button pressed, the
@@ -242,16 +242,13 @@ func (s *Service) savePhoto(ctx context.Context, c Loaded, f *application.Form, 
 	if file == nil {
 		return "请选择要上传的照片文件", nil
 	}
-	// Receive keeps what it read (in memory up to 1 MB, else in a temporary
-	// file) so the checks and the store read it again without a copy of the
-	// whole upload in memory.
-	checked, content, err := upload.Receive("照片", file.Name, file.Body, file.Size)
+	content := file.Content
+	checked, err := upload.Accept("照片", file.Name, content)
 	if msg, ok := uploadRefusal(err); ok {
 		return msg, nil
 	} else if err != nil {
 		return "", err
 	}
-	defer content.Close()
 	if _, err := upload.CheckPhoto(content.Reader()); err != nil {
 		if msg, ok := uploadRefusal(err); ok {
 			return msg, nil
@@ -395,13 +392,13 @@ func (s *Service) saveMaterial(ctx context.Context, c Loaded, f *application.For
 	if file == nil {
 		return "请先选择要上传的" + spec.Name + "文件", nil
 	}
-	checked, content, err := upload.Receive(spec.Name, file.Name, file.Body, file.Size)
+	content := file.Content
+	checked, err := upload.Accept(spec.Name, file.Name, content)
 	if msg, ok := uploadRefusal(err); ok {
 		return msg, nil
 	} else if err != nil {
 		return "", err
 	}
-	defer content.Close()
 	blobKey := fileKey(c.ID, "materials/"+checked.SHA256[:16], string(checked.Kind))
 	if err := s.files.Put(ctx, blobKey, content.Reader(), content.Size(), checked.ContentType); err != nil {
 		return s.fileStoreDown(ctx, err)

@@ -1,7 +1,6 @@
 package casework_test
 
 import (
-	"bytes"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -134,7 +133,7 @@ func registerWelders(t *testing.T, w *world) []string {
 	t.Helper()
 	examStaff(t, w.db, "weld-exam", "上海市特种设备作业人员考试中心", "金属焊接操作", "非金属焊接操作")
 	photo := testfixture.Photo()
-	key := must(w.s.SaveWeldPhoto(ctx, casework.Upload{Name: "photo.png", Size: int64(len(photo)), Body: bytes.NewReader(photo)}))
+	key := must(w.s.SaveWeldPhoto(ctx, *sentFile("photo.png", photo)))
 	cid, answer := captcha(t, w)
 	form := welderForm(key)
 	if _, _, err := w.s.RegisterWelder(ctx, casework.WeldSubmission{Form: form, CaptchaID: cid, CaptchaAnswer: answer}); err != nil {

@@ -67,9 +67,6 @@ func (s *Service) RegisterUnit(ctx context.Context, f UnitRegistration) (auth.Us
 	} else if err != nil {
 		return auth.User{}, err
 	}
-	if content != nil {
-		defer content.Close()
-	}
 	if len(refused) > 0 {
 		return auth.User{}, Errors(refused)
 	}
@@ -131,7 +128,7 @@ func (s *Service) receiveLicence(file *Upload) (upload.File, *upload.Content, er
 	if file == nil {
 		return upload.File{}, nil, refuse("请上传营业执照扫描件或照片（pdf、jpg 或 png）")
 	}
-	checked, content, err := upload.Receive(licenceMaterial, file.Name, file.Body, file.Size)
+	checked, err := upload.Accept(licenceMaterial, file.Name, file.Content)
 	if msg, ok := uploadRefusal(err); ok {
 		return checked, nil, refuse(msg)
 	} else if err != nil {
@@ -139,9 +136,8 @@ func (s *Service) receiveLicence(file *Upload) (upload.File, *upload.Content, er
 	}
 	switch checked.Kind {
 	case upload.PDF, upload.JPG, upload.PNG:
-		return checked, content, nil
+		return checked, file.Content, nil
 	}
-	content.Close()
 	return checked, nil, refuse("营业执照请上传扫描件或照片：pdf、jpg 或 png 文件，不能是 Word 文档")
 }
 
@@ -255,9 +251,6 @@ func (s *Service) ResubmitUnit(ctx context.Context, who Actor, f UnitCorrection)
 		refused = append(refused, e)
 	} else if err != nil {
 		return err
-	}
-	if content != nil {
-		defer content.Close()
 	}
 	if len(refused) > 0 {
 		return Errors(refused)

@@ -112,13 +112,13 @@ func (s *Service) weldID(idNumber string) (idcheck.ResidentID, error) {
 // keep it while the rest is corrected. A refusal is told at the photo.
 func (s *Service) SaveWeldPhoto(ctx context.Context, file Upload) (string, error) {
 	refuse := func(msg string) error { return &Error{Code: Invalid, Field: "photo", Label: "照片", Message: msg} }
-	checked, content, err := upload.Receive("照片", file.Name, file.Body, file.Size)
+	content := file.Content
+	checked, err := upload.Accept("照片", file.Name, content)
 	if msg, ok := uploadRefusal(err); ok {
 		return "", refuse(msg)
 	} else if err != nil {
 		return "", err
 	}
-	defer content.Close()
 	if _, err := upload.CheckPhoto(content.Reader()); err != nil {
 		if msg, ok := uploadRefusal(err); ok {
 			return "", refuse(msg)

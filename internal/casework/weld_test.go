@@ -55,11 +55,11 @@ func TestWelderRegistrationToExamResult(t *testing.T) {
 		if err != nil || prefilled || start.Sex != "男" || start.IDNumber != welderID {
 			t.Fatalf("start: %+v %v", start, err)
 		}
-		if _, err := w.s.SaveWeldPhoto(ctx, casework.Upload{Name: "x.jpg", Size: 5, Body: strings.NewReader("hello")}); casework.ErrorCode(err) != casework.Invalid {
+		if _, err := w.s.SaveWeldPhoto(ctx, *sentFile("x.jpg", []byte("hello"))); casework.ErrorCode(err) != casework.Invalid {
 			t.Fatalf("a disguised photo: %v", err)
 		}
 		photo := testfixture.Photo()
-		key := must(w.s.SaveWeldPhoto(ctx, casework.Upload{Name: "photo.png", Size: int64(len(photo)), Body: bytes.NewReader(photo)}))
+		key := must(w.s.SaveWeldPhoto(ctx, *sentFile("photo.png", photo)))
 
 		// A missing 联系电话 is refused with the seed's message and a new captcha.
 		f := welderForm(key)
@@ -280,7 +280,7 @@ func TestWeldResultConsumedOnce(t *testing.T) {
 		w := newWorld(t, db, "2026-12-02")
 		staff := examStaff(t, db, "weld-exam", "上海市特种设备作业人员考试中心", "金属焊接操作")
 		photo := testfixture.Photo()
-		key := must(w.s.SaveWeldPhoto(ctx, casework.Upload{Name: "photo.png", Size: int64(len(photo)), Body: bytes.NewReader(photo)}))
+		key := must(w.s.SaveWeldPhoto(ctx, *sentFile("photo.png", photo)))
 		// The world's applicant (𠮷祥, 110105198005010021, 女) registers for 增项.
 		f := welderForm(key)
 		f.Name, f.Sex, f.IDNumber, f.Nature, f.Items = w.name, "女", "110105198005010021", "增项", []string{"SMAW-FeⅡ-6G(K)-9/57-Fef3J"}

@@ -187,7 +187,7 @@ func TestWeldBatchRegistrantAddsThePhoto(t *testing.T) {
 		}
 		photo := testfixture.Photo()
 		form := own.Form
-		form.PhotoKey = must(w.s.SaveWeldPhoto(ctx, casework.Upload{Name: "photo.png", Size: int64(len(photo)), Body: bytes.NewReader(photo)}))
+		form.PhotoKey = must(w.s.SaveWeldPhoto(ctx, *sentFile("photo.png", photo)))
 		mod := must(w.s.ModifyWelder(ctx, token, own.Version, form, "192.0.2.1"))
 		if mod.Form.PhotoKey == "" {
 			t.Fatal("photo not kept")

@@ -9,6 +9,7 @@ import (
 	"opcert/internal/application"
 	"opcert/internal/auth"
 	"opcert/internal/casework"
+	"opcert/internal/upload"
 	"opcert/internal/catalog"
 	"opcert/internal/enterprise"
 	"opcert/internal/idcheck"
@@ -50,8 +51,17 @@ func unitForm(code, name, phone string) casework.UnitRegistration {
 		Contact: "周安全", Phone: phone}, Password: "Unit2026x", Password2: "Unit2026x", Licence: licenceFile("营业执照.pdf", testfixture.PDF)}
 }
 
-func licenceFile(name string, data []byte) *casework.Upload {
-	return &casework.Upload{Name: name, Size: int64(len(data)), Body: bytes.NewReader(data)}
+func licenceFile(name string, data []byte) *casework.Upload { return sentFile(name, data) }
+
+// sentFile is a file as the web layer hands it over, read as it arrived.
+// Test files are under a megabyte, so the content stays in memory and
+// needs no Close.
+func sentFile(name string, data []byte) *casework.Upload {
+	c, err := upload.Spool(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		panic(err)
+	}
+	return &casework.Upload{Name: name, Content: c}
 }
 
 // sharedApplication is newApplication naming the employer of the form and

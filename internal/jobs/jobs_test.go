@@ -31,6 +31,7 @@ import (
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
 	"opcert/internal/testfixture"
+	"opcert/internal/upload"
 	"opcert/internal/weldexam"
 )
 
@@ -331,10 +332,14 @@ func TestSweepFilesRemovesAbandonedWeldPhotos(t *testing.T) {
 				old := now.Add(-jobs.FileGrace - time.Hour)
 				files, age, _ := fileStore(t, kind, old)
 				cases := casework.New(casework.Options{Store: db, Today: func() civil.Date { return civil.MustParse("2026-12-02") }, Log: slog.New(slog.DiscardHandler), Files: files})
-				upload := func() string {
+				uploadPhoto := func() string {
 					t.Helper()
 					photo := testfixture.Photo()
-					key, err := cases.SaveWeldPhoto(ctx, casework.Upload{Name: "photo.png", Size: int64(len(photo)), Body: bytes.NewReader(photo)})
+					content, err := upload.Spool(bytes.NewReader(photo), int64(len(photo)))
+					if err != nil {
+						t.Fatal(err)
+					}
+					key, err := cases.SaveWeldPhoto(ctx, casework.Upload{Name: "photo.png", Content: content})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -352,26 +357,26 @@ func TestSweepFilesRemovesAbandonedWeldPhotos(t *testing.T) {
 					return cases.RegisterWelder(ctx, casework.WeldSubmission{Form: f, CaptchaID: cid, CaptchaAnswer: answer})
 				}
 				// Registered, then 修改 with another photo.
-				first := upload()
+				first := uploadPhoto()
 				reg, token, err := register(welderForm(t, 3*i, first))
 				if err != nil {
 					t.Fatal(err)
 				}
-				second := upload()
+				second := uploadPhoto()
 				changed := reg.Form
 				changed.PhotoKey = second
 				if _, err := cases.ModifyWelder(ctx, token, reg.Version, changed, "192.0.2.1"); err != nil {
 					t.Fatal(err)
 				}
 				// Registered before photos were indexed.
-				kept := upload()
+				kept := uploadPhoto()
 				legacy, _, err := register(welderForm(t, 3*i+1, kept))
 				if err != nil {
 					t.Fatal(err)
 				}
 				storetest.Exec(t, db, `UPDATE weld_registrations SET photo_hmac = NULL WHERE id = $1`, legacy.ID)
-				abandoned := upload()
-				young := upload()
+				abandoned := uploadPhoto()
+				young := uploadPhoto()
 				foreign := casework.WeldPhotoFolder + "notes/" + kind + ".txt"
 				if err := files.Put(ctx, foreign, bytes.NewReader([]byte("x")), 1, "text/plain"); err != nil {
 					t.Fatal(err)

@@ -115,9 +115,8 @@ func CheckBytes(material, filename string, data []byte) (File, error) {
 
 // Receive reads and checks the file from r, keeping what it read so the
 // caller can store it without holding the upload twice. It reads at most
-// MaxSize+1 bytes: a handler can pass a multipart part straight in, and a
-// larger file costs no more than the limit. Up to memoryLimit bytes stay in
-// memory, more go to a temporary file.
+// MaxSize+1 bytes: a larger file costs no more than the limit. Up to
+// memoryLimit bytes stay in memory, more go to a temporary file.
 //
 // On acceptance the caller must Close the Content once it has stored it. On
 // refusal the Content is nil and nothing is left behind.
@@ -125,22 +124,58 @@ func Receive(material, filename string, r io.Reader, declaredSize int64) (File, 
 	if declaredSize > MaxSize {
 		return File{}, nil, tooLarge(material, declaredSize)
 	}
-	h := sha256.New()
-	c, err := spool(io.TeeReader(io.LimitReader(r, MaxSize+1), h), declaredSize)
+	c, err := receive(r, declaredSize)
 	if err != nil {
 		return File{}, nil, err
 	}
-	if c.size > MaxSize {
-		c.Close()
-		// Only MaxSize+1 bytes were read; the real size is unknown.
-		return File{}, nil, tooLarge(material, -1)
-	}
-	f, err := check(material, filename, c, hex.EncodeToString(h.Sum(nil)))
+	f, err := Accept(material, filename, c)
 	if err != nil {
 		c.Close()
 		return File{}, nil, err
 	}
 	return f, c, nil
+}
+
+// Spool reads a file sent as one part of a form, to the part's end, as it
+// arrives: the bytes are read from the connection once, into memory (up to
+// memoryLimit; sizeHint, the request's length, sizes the buffer) or a
+// temporary file, with their SHA-256 taken on the way, and Accept checks
+// them without reading them again. Past MaxSize the rest is counted, not
+// kept, so that the refusal can say how large the file was. The caller
+// closes the Content.
+func Spool(r io.Reader, sizeHint int64) (*Content, error) {
+	c, err := receive(r, sizeHint)
+	if err != nil || c.size <= MaxSize {
+		return c, err
+	}
+	rest, err := io.Copy(io.Discard, r)
+	c.Close()
+	c.mem, c.size, c.counted = nil, c.size+rest, true
+	return c, err
+}
+
+// receive reads at most MaxSize+1 bytes of r, hashing them.
+func receive(r io.Reader, sizeHint int64) (*Content, error) {
+	h := sha256.New()
+	c, err := spool(io.TeeReader(io.LimitReader(r, MaxSize+1), h), sizeHint)
+	if err != nil {
+		return nil, err
+	}
+	c.sum = hex.EncodeToString(h.Sum(nil))
+	return c, nil
+}
+
+// Accept checks content that Receive or Spool read: its size, then its type
+// against its name. It does not Close the content.
+func Accept(material, filename string, c *Content) (File, error) {
+	switch {
+	case c.size > MaxSize && c.counted:
+		return File{}, tooLarge(material, c.size)
+	case c.size > MaxSize:
+		// Only MaxSize+1 bytes were read; the real size is unknown.
+		return File{}, tooLarge(material, -1)
+	}
+	return check(material, filename, c, c.sum)
 }
 
 // memoryLimit is how much of an upload is kept in memory: a photo or a
@@ -153,6 +188,10 @@ type Content struct {
 	mem  []byte
 	file *os.File
 	size int64
+	sum  string // SHA-256, hex
+	// counted: the content was over MaxSize, not kept, and size is the
+	// whole file's.
+	counted bool
 }
 
 // Size is the number of bytes.

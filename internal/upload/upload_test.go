@@ -193,6 +193,52 @@ func TestReceiveKeepsTheContent(t *testing.T) {
 	}
 }
 
+// Spool reads a form's part to its end once: Accept checks what it read
+// with the same result as Receive, and a file past the limit is counted, not
+// kept, so that the refusal says its size.
+func TestSpoolThenAccept(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	for _, data := range [][]byte{minimalPDF, sized(3 << 20)} {
+		r := bytes.NewReader(data)
+		c, err := Spool(r, int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := Accept(material, "学历.pdf", c)
+		sum := sha256.Sum256(data)
+		if err != nil || f.SHA256 != hex.EncodeToString(sum[:]) || f.Size != int64(len(data)) || r.Len() != 0 {
+			t.Fatalf("%d bytes: %+v %v, %d left unread", len(data), f, err, r.Len())
+		}
+		if got, _ := io.ReadAll(c.Reader()); !bytes.Equal(got, data) {
+			t.Fatalf("%d bytes: read back %d", len(data), len(got))
+		}
+		c.Close()
+	}
+	for _, c := range []struct {
+		size int
+		want string
+	}{
+		{MaxSize + 1, "10.0MB，超出 1 字节"},
+		{MaxSize + 3<<20, "实际 13.0MB"},
+	} {
+		r := bytes.NewReader(sized(c.size))
+		content, err := Spool(r, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Accept(material, "学历.pdf", content)
+		var e *Error
+		if !errors.As(err, &e) || e.Code != "too_large" || !strings.Contains(e.Message, c.want) || r.Len() != 0 {
+			t.Errorf("%d bytes: %v, want a refusal saying %q with the part read to its end (%d left)", c.size, err, c.want, r.Len())
+		}
+		content.Close()
+	}
+	if e, _ := os.ReadDir(tmp); len(e) != 0 {
+		t.Errorf("%d temporary files left", len(e))
+	}
+}
+
 func TestReadErrorIsNotARefusal(t *testing.T) {
 	_, err := Check(material, "a.pdf", io.MultiReader(bytes.NewReader(minimalPDF), errReader{}), -1)
 	var e *Error

@@ -265,7 +265,10 @@ func TestUploadRefusals(t *testing.T) {
 	}{
 		{"身份证.pdf", []byte("MZ\x90\x00this is a program"), "身份证信息"},
 		{"身份证.pdf", photoPNG(t), "PNG"},
-		{"身份证.pdf", bytes.Repeat([]byte{'a'}, 10<<20+1), "10MB"},
+		// Read as it arrives, a file past the limit is still counted to its
+		// end, so the refusal says how large it is.
+		{"身份证.pdf", bytes.Repeat([]byte{'a'}, 10<<20+1), "10.0MB，超出 1 字节"},
+		{"身份证.pdf", bytes.Repeat([]byte{'a'}, 10<<20+512<<10), "实际 10.5MB"},
 		{"身份证.pdf", nil, "身份证信息"},
 	}
 	for _, c := range cases {

@@ -41,23 +41,20 @@ func (s *Server) unitRegisterPage(w http.ResponseWriter, r *http.Request) {
 // unitRegister creates the 单位 account, 待审核, through the service and
 // logs it in: its workbench says where the 审核 stands.
 func (s *Server) unitRegister(w http.ResponseWriter, r *http.Request) {
-	if err := s.parseStepForm(r); err != nil {
-		defer removeMultipart(r)
+	files, err := s.parseStepForm(r)
+	defer files.Close()
+	if err != nil {
 		f := &form{Values: map[string]string{}}
 		s.failForm(w, r, f, casework.FieldError("licence", err.Error()), "unit_register", &unitRegisterPage{Form: f})
 		return
 	}
-	defer removeMultipart(r)
 	f := newForm(r, unitFields...)
 	f.Values["password"], f.Values["password2"] = r.PostFormValue("password"), r.PostFormValue("password2")
 	page := &unitRegisterPage{Form: f}
 	reg := casework.UnitRegistration{
 		Unit:     enterprise.Unit{Name: f.Get("unit_name"), CreditCode: f.Get("credit_code"), Address: f.Get("address"), Contact: f.Get("contact"), Phone: f.Get("phone")},
 		Password: f.Get("password"), Password2: f.Get("password2")}
-	if file, fh := formFile(r, "licence"); file != nil {
-		defer file.Close()
-		reg.Licence = &casework.Upload{Name: fh.Filename, Size: fh.Size, Body: file}
-	}
+	reg.Licence = files.file("licence")
 	u, err := s.cases.RegisterUnit(r.Context(), reg)
 	if err != nil {
 		s.failForm(w, r, f, err, "unit_register", page)
@@ -102,19 +99,16 @@ func correctionForm(d casework.UnitDesk) *form {
 
 // unitResubmit sends a refused registration, corrected, back for 审核.
 func (s *Server) unitResubmit(w http.ResponseWriter, r *http.Request) {
-	if err := s.parseStepForm(r); err != nil {
-		removeMultipart(r)
+	files, err := s.parseStepForm(r)
+	defer files.Close()
+	if err != nil {
 		s.renderStatus(w, r, http.StatusBadRequest, "error", &errorPage{Title: "无法读取提交的内容", Message: err.Error()})
 		return
 	}
-	defer removeMultipart(r)
 	f := newForm(r, "unit_name", "address", "contact", "phone")
 	c := casework.UnitCorrection{Name: f.Get("unit_name"), Address: f.Get("address"), Contact: f.Get("contact"), Phone: f.Get("phone")}
-	if file, fh := formFile(r, "licence"); file != nil {
-		defer file.Close()
-		c.Licence = &casework.Upload{Name: fh.Filename, Size: fh.Size, Body: file}
-	}
-	err := s.cases.ResubmitUnit(r.Context(), s.actor(r), c)
+	c.Licence = files.file("licence")
+	err = s.cases.ResubmitUnit(r.Context(), s.actor(r), c)
 	if err == nil {
 		http.Redirect(w, r, "/unit?resubmitted=1", http.StatusSeeOther)
 		return

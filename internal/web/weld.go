@@ -237,8 +237,9 @@ func weldHidden(f weldexam.Registration) [][2]string {
 // 刷新验证码, 保存并上报 (to the confirmation), 返回修改 and 确认. Whatever
 // the button, what was typed comes back.
 func (s *Server) weldFormPost(w http.ResponseWriter, r *http.Request) {
-	defer removeMultipart(r)
-	if err := s.parseStepForm(r); err != nil {
+	files, err := s.parseStepForm(r)
+	defer files.Close()
+	if err != nil {
 		s.renderStatus(w, r, http.StatusBadRequest, "error", &errorPage{Title: "无法读取提交的报名表", Message: err.Error()})
 		return
 	}
@@ -260,9 +261,8 @@ func (s *Server) weldFormPost(w http.ResponseWriter, r *http.Request) {
 		}
 		p.F.Kind, p.F.IDNumber = own.Form.Kind, own.Form.IDNumber
 	}
-	if file, fh := formFile(r, "photo"); file != nil {
-		key, err := s.cases.SaveWeldPhoto(r.Context(), casework.Upload{Name: fh.Filename, Size: fh.Size, Body: file})
-		file.Close()
+	if file := files.file("photo"); file != nil {
+		key, err := s.cases.SaveWeldPhoto(r.Context(), *file)
 		if err != nil && statusOf(err) != http.StatusUnprocessableEntity {
 			s.serverError(w, r, err)
 			return

@@ -234,11 +234,12 @@ func (s *Server) wizardPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	step := r.PathValue("step")
-	if err := s.parseStepForm(r); err != nil {
+	files, err := s.parseStepForm(r)
+	defer files.Close()
+	if err != nil {
 		s.stepRefused(w, r, step, err)
 		return
 	}
-	defer removeMultipart(r)
 	in := casework.StepInput{Step: step, Action: r.PostFormValue("action"), Version: versionOf(r),
 		Values:   func(name string) (string, bool) { _, ok := r.PostForm[name]; return r.PostFormValue(name), ok },
 		Material: r.URL.Query().Get("material")}
@@ -247,10 +248,7 @@ func (s *Server) wizardPost(w http.ResponseWriter, r *http.Request) {
 	if in.Material != "" {
 		field = "file-" + in.Material
 	}
-	if file, fh := formFile(r, field); file != nil {
-		defer file.Close()
-		in.File = &casework.Upload{Name: fh.Filename, Size: fh.Size, Body: file}
-	}
+	in.File = files.file(field)
 	res, err := s.cases.SaveStep(r.Context(), s.actor(r), id, in)
 	if err != nil {
 		s.stepRefused(w, r, step, err)
@@ -282,7 +280,7 @@ func (s *Server) wizardPost(w http.ResponseWriter, r *http.Request) {
 func (s *Server) stepRefused(w http.ResponseWriter, r *http.Request, step string, err error) {
 	code := statusOf(err)
 	switch {
-	case errors.Is(err, errTooLarge):
+	case errors.Is(err, errTooLarge), errors.Is(err, errFieldsTooLong):
 		code = http.StatusRequestEntityTooLarge
 	case errors.Is(err, errMalformed):
 		code = http.StatusBadRequest
@@ -311,7 +309,7 @@ func (s *Server) stepRefused(w http.ResponseWriter, r *http.Request, step string
 		field = "material-" + m
 	}
 	msg := casework.ErrorMessage(err)
-	if errors.Is(err, errTooLarge) || errors.Is(err, errMalformed) {
+	if errors.Is(err, errTooLarge) || errors.Is(err, errFieldsTooLong) || errors.Is(err, errMalformed) {
 		msg = err.Error()
 	} else if len(casework.FieldErrors(err)) > 0 && casework.FieldErrors(err)[0].Field != "" {
 		field = casework.FieldErrors(err)[0].Field

@@ -87,6 +87,18 @@ func conformance(t *testing.T, s Store) {
 		if string(got) != "new" || info.Size != 3 || info.ContentType != "image/jpeg" {
 			t.Fatalf("after overwrite: %q %+v", got, info)
 		}
+		// Back to the type its name says (the local store keeps no sidecar
+		// for that, and must not serve the earlier one).
+		put(t, key, []byte("png again"), "image/png")
+		if got, info = get(t, key); string(got) != "png again" || info.ContentType != "image/png" {
+			t.Fatalf("after the second overwrite: %q %+v", got, info)
+		}
+		// A name saying one type and content checked as another: the
+		// content's type is served.
+		put(t, "applications/8/scan.pdf", []byte("text"), "text/plain")
+		if _, info = get(t, "applications/8/scan.pdf"); info.ContentType != "text/plain" {
+			t.Fatalf("a .pdf stored as text/plain is served as %q", info.ContentType)
+		}
 	})
 
 	t.Run("empty object and default type", func(t *testing.T) {

@@ -24,7 +24,8 @@ import (
 // path under the folder, so an operator can find and read it directly.
 // Next to it, .abc.pdf.type holds the content type given to Put (a sidecar:
 // the type was checked from the content when the file was uploaded and is
-// served as checked; guessing it again from the name would trust the name).
+// served as checked; guessing it again from the name would trust the name)
+// unless the key's extension already says that type (typeOfExtension).
 // Files being written are named .tmp-<random>. Neither name can be a key,
 // since ValidKey refuses segments starting with ".".
 //
@@ -80,16 +81,28 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		return err
 	}
 	defer l.root.Remove(data) // fails harmlessly once renamed
-	meta, err := l.writeTemp(dir, strings.NewReader(contentType))
-	if err != nil {
-		return err
-	}
-	defer l.root.Remove(meta)
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := l.root.Rename(meta, sidecarOf(key)); err != nil {
-		return err
+	if typeOfExtension[path.Ext(key)] == contentType {
+		// The name says the type: a sidecar would be a second file
+		// created, synced and renamed for every upload, a third of Put's
+		// system time. One left by an earlier Put of another type goes.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := l.root.Remove(sidecarOf(key)); err != nil && !notExist(err) {
+			return err
+		}
+	} else {
+		meta, err := l.writeTemp(dir, strings.NewReader(contentType))
+		if err != nil {
+			return err
+		}
+		defer l.root.Remove(meta)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := l.root.Rename(meta, sidecarOf(key)); err != nil {
+			return err
+		}
 	}
 	if err := l.root.Rename(data, key); err != nil {
 		return err
@@ -149,16 +162,34 @@ func (l *Local) Open(ctx context.Context, key string) (io.ReadCloser, Info, erro
 	return f, Info{Size: st.Size(), ContentType: l.contentType(key)}, nil
 }
 
-// contentType reads the sidecar. Without one (a file copied in by hand, or
-// written before sidecars existed) the extension is the only hint left.
+// contentType reads the sidecar. Without one the key's extension says the
+// type: one of typeOfExtension when Put was given that type, otherwise (a
+// file copied in by hand, or written before sidecars existed) the system's
+// guess is the only hint left.
 func (l *Local) contentType(key string) string {
 	if b, err := l.root.ReadFile(sidecarOf(key)); err == nil && len(b) > 0 && len(b) < 256 {
 		return string(b)
+	}
+	if t := typeOfExtension[path.Ext(key)]; t != "" {
+		return t
 	}
 	if t := mime.TypeByExtension(path.Ext(key)); t != "" {
 		return t
 	}
 	return defaultContentType
+}
+
+// typeOfExtension is the type of the files the service stores, by the
+// extension their keys end in (the upload's kind, checked from the
+// content): Put writes no sidecar for them, so the table is fixed here
+// rather than taken from the machine's mime.types, which another instance
+// may not share.
+var typeOfExtension = map[string]string{
+	".pdf":  "application/pdf",
+	".jpg":  "image/jpeg",
+	".png":  "image/png",
+	".doc":  "application/msword",
+	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 func (l *Local) Delete(ctx context.Context, key string) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,8 +41,8 @@ func TestLocalLayout(t *testing.T) {
 	if err != nil || string(b) != "%PDF-1.4" {
 		t.Fatalf("on disk: %q %v", b, err)
 	}
-	// Only the file and its content type: no temporary files left over,
-	// after success or after failure.
+	// Only the file (its name says its type): no temporary files left
+	// over, after success or after failure.
 	l.Put(ctx, key, strings.NewReader("short"), 99, "application/pdf")
 	names := func() []string {
 		entries, _ := os.ReadDir(filepath.Join(dir, "files", "applications", "1", "materials"))
@@ -51,7 +52,7 @@ func TestLocalLayout(t *testing.T) {
 		}
 		return n
 	}
-	if got := strings.Join(names(), ","); got != ".申请表.pdf.type,申请表.pdf" {
+	if got := strings.Join(names(), ","); got != "申请表.pdf" {
 		t.Fatalf("folder holds %s", got)
 	}
 	if err := l.Delete(ctx, key); err != nil {
@@ -117,6 +118,28 @@ func TestLocalWithoutSidecar(t *testing.T) {
 	}
 }
 
+// A file whose key's extension says its type has no sidecar: one file
+// created, synced and renamed per upload, not two.
+func TestLocalSidecarOnlyWhenTheNameDoesNotSayTheType(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, _ := NewLocal(dir)
+	defer l.Close()
+	for key, ct := range map[string]string{"a/x.pdf": "application/pdf", "a/y.pdf": "image/png", "a/z": "text/plain"} {
+		if err := l.Put(ctx, key, strings.NewReader("x"), 1, ct); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var names []string
+	entries, _ := os.ReadDir(filepath.Join(dir, "a"))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{".y.pdf.type", ".z.type", "x.pdf", "y.pdf", "z"}; !slices.Equal(names, want) {
+		t.Errorf("files %v, want %v", names, want)
+	}
+}
+
 // A crash in the middle of Put leaves .tmp- files, and one between the two
 // renames (or in Delete) a content type without its file; RemoveStale
 // takes those once they are old, and nothing a key still needs.
@@ -128,8 +151,9 @@ func TestLocalRemoveStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
+	// A type the names do not say, so that each has its sidecar.
 	for _, key := range []string{"a/kept.pdf", "a/tmp-x", "a/old.pdf"} {
-		if err := l.Put(ctx, key, strings.NewReader("x"), 1, "application/pdf"); err != nil {
+		if err := l.Put(ctx, key, strings.NewReader("x"), 1, "text/plain"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -167,7 +191,7 @@ func TestLocalRemoveStale(t *testing.T) {
 	if got := strings.Join(names, ","); got != ".kept.pdf.type,.old.pdf.type,.other,.tmp-FRESH,.tmp-x.type,.young.pdf.type,kept.pdf,old.pdf,tmp-x" {
 		t.Errorf("left: %s", got)
 	}
-	if _, info, err := l.Open(ctx, "a/tmp-x"); err != nil || info.ContentType != "application/pdf" {
+	if _, info, err := l.Open(ctx, "a/tmp-x"); err != nil || info.ContentType != "text/plain" {
 		t.Errorf("a/tmp-x lost its content type: %+v %v", info, err)
 	}
 }

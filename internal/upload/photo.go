@@ -178,7 +178,7 @@ func newView(img image.Image, orientation int) view {
 // at returns the 8-bit colour shown at (x, y), composited over white (so
 // transparent shows as a page would show it), and the alpha.
 func (v view) at(x, y int) (r, g, b, a float64) {
-	R, G, B, A := v.raw(x, y).RGBA() // alpha-premultiplied
+	R, G, B, A := v.rgba(v.stored(x, y)) // alpha-premultiplied
 	white := float64(0xffff - A)
 	return (float64(R) + white) / 257, (float64(G) + white) / 257, (float64(B) + white) / 257, float64(A) / 257
 }
@@ -190,6 +190,34 @@ func (v view) pixel(x, y int) (r, g, b, a uint8) {
 }
 
 func (v view) raw(x, y int) color.Color {
+	rx, ry := v.stored(x, y)
+	return v.img.At(rx, ry)
+}
+
+// rgba is the colour stored at (rx, ry), as color.Color's RGBA gives it.
+// The decoders' own image types are read directly: through At, every
+// sample boxed its colour in an interface, an allocation each, half of
+// the check's time.
+func (v view) rgba(rx, ry int) (r, g, b, a uint32) {
+	switch img := v.img.(type) {
+	case *image.RGBA:
+		return img.RGBAAt(rx, ry).RGBA()
+	case *image.NRGBA:
+		return img.NRGBAAt(rx, ry).RGBA()
+	case *image.YCbCr:
+		return img.YCbCrAt(rx, ry).RGBA()
+	case *image.Gray:
+		return img.GrayAt(rx, ry).RGBA()
+	case *image.Paletted:
+		if i := int(img.ColorIndexAt(rx, ry)); i < len(img.Palette) {
+			return img.Palette[i].RGBA()
+		}
+	}
+	return v.img.At(rx, ry).RGBA()
+}
+
+// stored is where the pixel shown at (x, y) is stored.
+func (v view) stored(x, y int) (int, int) {
 	rx, ry := x, y
 	switch v.o { // EXIF 2.3, tag 0x0112
 	case 2:
@@ -208,7 +236,7 @@ func (v view) raw(x, y int) color.Color {
 		rx, ry = v.rw-1-y, x
 	}
 	o := v.img.Bounds().Min
-	return v.img.At(o.X+rx, o.Y+ry)
+	return o.X + rx, o.Y + ry
 }
 
 func luma(r, g, b float64) float64   { return 0.299*r + 0.587*g + 0.114*b }

@@ -167,3 +167,35 @@ func FuzzOrientation(f *testing.F) {
 		}
 	})
 }
+
+// The direct reads of the decoders' image types give what At gives.
+func TestViewReadsEachImageTypeAsAt(t *testing.T) {
+	src := portrait(40, 56, white, 0.2)
+	b := src.Bounds()
+	rgba, nrgba, gray := image.NewRGBA(b), image.NewNRGBA(b), image.NewGray(b)
+	ycc := image.NewYCbCr(b, image.YCbCrSubsampleRatio420)
+	pal := image.NewPaletted(b, color.Palette{color.White, color.Black, color.NRGBA{200, 150, 120, 255}, color.NRGBA{0, 0, 255, 128}})
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := src.At(x, y)
+			rgba.Set(x, y, c)
+			nrgba.Set(x, y, color.NRGBA{uint8(x * 6), uint8(y * 4), 90, uint8(255 - x)})
+			gray.Set(x, y, c)
+			pal.Set(x, y, c)
+			yc := color.YCbCrModel.Convert(c).(color.YCbCr)
+			ycc.Y[ycc.YOffset(x, y)], ycc.Cb[ycc.COffset(x, y)], ycc.Cr[ycc.COffset(x, y)] = yc.Y, yc.Cb, yc.Cr
+		}
+	}
+	for _, img := range []image.Image{rgba, nrgba, gray, ycc, pal, image.NewCMYK(b)} {
+		v := newView(img, 1)
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, bl, a := v.rgba(x, y)
+				R, G, B, A := img.At(x, y).RGBA()
+				if r != R || g != G || bl != B || a != A {
+					t.Fatalf("%T at %d,%d: %d %d %d %d, At gives %d %d %d %d", img, x, y, r, g, bl, a, R, G, B, A)
+				}
+			}
+		}
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"opcert/internal/application"
 	"opcert/internal/auth"
 	"opcert/internal/casework"
-	"opcert/internal/upload"
 	"opcert/internal/catalog"
 	"opcert/internal/enterprise"
 	"opcert/internal/idcheck"
@@ -17,6 +16,7 @@ import (
 	"opcert/internal/store"
 	"opcert/internal/store/storetest"
 	"opcert/internal/testfixture"
+	"opcert/internal/upload"
 )
 
 // creditCheck is the GB 32100 check character of the first 17 characters.

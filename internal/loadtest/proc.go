@@ -115,8 +115,7 @@ func (p *Process) PeakRSS() (int64, error) {
 // heap, stacks and the database driver's caches, without the pages of
 // files it maps) every interval until stop is called, which returns the
 // largest sample. Linux keeps a high-water mark only of the whole RSS,
-// which counts every page of the database file the SQLite readers have
-// mapped (store.readerMmapSize), once per connection.
+// which also counts the pages of the executable and of any file mapped.
 func (p *Process) WatchAnon(interval time.Duration) (stop func() int64) {
 	done := make(chan struct{})
 	peak := make(chan int64, 1)

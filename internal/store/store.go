@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -158,18 +157,17 @@ func openSQLiteWith(ctx context.Context, path string, keepStat4 bool) (*DB, erro
 			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
-	// The readers map the file (mmap_size) and read its pages in place:
-	// otherwise a page missing from a connection's cache of 2 MB, which at
-	// a registry of hundreds of MB is most of a look-up's pages, is a pread
-	// system call and a copy, a third of the public query's look-up as
-	// opcert load measured it. The pages are the kernel's page cache,
-	// shared by every connection, so mapped pages count in the process's
-	// resident memory without being memory it holds. The writer keeps
-	// writing through the file. A mapped file cut short would stop the
-	// process (SIGBUS); SQLite shortens it only in VACUUM, never run on
-	// the live file (backups use VACUUM INTO, restore needs an empty
-	// folder).
-	r, err := open(8, dsn+"&_pragma=mmap_size("+strconv.Itoa(readerMmapSize)+")")
+	// The readers do not map the file (mmap_size stays 0). Mapping it
+	// once saved the public query's preads, but with its statements kept
+	// prepared opcert load at a million holders measured no gain on the
+	// query (HTML 0.14–0.16 of the bare handler mapped, 0.16–0.17 not)
+	// and a loss on every path that writes: a reader that finds the
+	// database changed since its last read transaction drops its map
+	// (munmap under the pager's begin-read in the profile) and faults
+	// the pages in again (applicant path 52–53 applications/s mapped, 56–64 not). The
+	// map also counted the file once per connection in resident memory
+	// (5.5–8.9 GB against 0.1 GB).
+	r, err := open(8, dsn)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -182,11 +180,6 @@ func openSQLiteWith(ctx context.Context, path string, keepStat4 bool) (*DB, erro
 	}
 	return &DB{sql: r, w: w, keyReads: k, dialect: SQLite, now: time.Now}, nil
 }
-
-// readerMmapSize is how much of the database file each reader maps (2 GB,
-// about as much as the driver's SQLITE_MAX_MMAP_SIZE allows); pages beyond
-// it are read as without a map.
-const readerMmapSize = 2 << 30
 
 // dbFileMode is the mode of the database file, its -wal and -shm files and
 // backups: they hold every person's 证件号码 and phone number, so only the

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -359,9 +360,6 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, now time.Time, t Transiti
 	}
 	if t.SetAuthority != "" {
 		a.AuthorityCode = t.SetAuthority
-		if _, err := tx.ExecContext(ctx, `UPDATE applications SET authority_code = $1 WHERE id = $2`, t.SetAuthority, a.ID); err != nil {
-			return err
-		}
 	}
 	submitted := sql.NullTime{Time: a.SubmittedAt, Valid: !a.SubmittedAt.IsZero()}
 	if t.To == "submitted" && !submitted.Valid {
@@ -371,35 +369,27 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, now time.Time, t Transiti
 	if err != nil {
 		return err
 	}
+	// The day of arrival in China (from which the dashboard counts the
+	// working days to 受理), the days of 受理 and of the decision, the
+	// 审批意见 and a new 受理机关 are written by the same statement as the
+	// status, each only when the change sets it: on PostgreSQL every
+	// statement is a round trip, on SQLite one more step of the one writer.
+	var submittedOn civil.Date
+	if t.To == "submitted" && a.SubmittedAt.IsZero() {
+		submittedOn = civil.Of(now)
+	}
 	vals := append([]any{t.To, nullString(a.Number), form, now, submitted, a.ID}, deadlineArgs(t.Due)...)
+	vals = append(vals, deadlineArgs(t.CorrectionDue)...)
+	vals = append(vals, submittedOn, t.AcceptedOn, t.DecidedOn, nullString(t.DecisionOpinion), nullString(t.SetAuthority))
 	if _, err := tx.ExecContext(ctx, `
 			UPDATE applications SET status = $1, number = $2, data = $3, version = version + 1, updated_at = $4, submitted_at = $5,
 				draft_expires_on = NULL, due_on = $7, due_from = $8, due_workdays = $9, due_assumed = $10,
-				correction_deadline = $11, correction_from = $12, correction_workdays = $13, correction_assumed = $14
-			WHERE id = $6`, append(vals, deadlineArgs(t.CorrectionDue)...)...); err != nil {
+				correction_deadline = $11, correction_from = $12, correction_workdays = $13, correction_assumed = $14,
+				submitted_on = COALESCE($15, submitted_on), accepted_on = COALESCE($16, accepted_on),
+				decided_on = COALESCE($17, decided_on), decision_opinion = COALESCE($18, decision_opinion),
+				authority_code = COALESCE($19, authority_code)
+			WHERE id = $6`, vals...); err != nil {
 		return err
-	}
-	if t.To == "submitted" && a.SubmittedAt.IsZero() {
-		// The day of arrival in China, from which the dashboard counts
-		// the working days to 受理.
-		if _, err := tx.ExecContext(ctx, `UPDATE applications SET submitted_on = $1 WHERE id = $2`, civil.Of(now), a.ID); err != nil {
-			return err
-		}
-	}
-	if !t.AcceptedOn.IsZero() {
-		if _, err := tx.ExecContext(ctx, `UPDATE applications SET accepted_on = $1 WHERE id = $2`, t.AcceptedOn, a.ID); err != nil {
-			return err
-		}
-	}
-	if !t.DecidedOn.IsZero() {
-		if _, err := tx.ExecContext(ctx, `UPDATE applications SET decided_on = $1 WHERE id = $2`, t.DecidedOn, a.ID); err != nil {
-			return err
-		}
-	}
-	if t.DecisionOpinion != "" {
-		if _, err := tx.ExecContext(ctx, `UPDATE applications SET decision_opinion = $1 WHERE id = $2`, t.DecisionOpinion, a.ID); err != nil {
-			return err
-		}
 	}
 	if t.Grant != nil {
 		if err := db.grant(ctx, tx, now, a.HolderID, *t.Grant); err != nil {
@@ -415,14 +405,8 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, now time.Time, t Transiti
 			return err
 		}
 	}
-	for _, key := range t.RequireMaterials {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM materials WHERE application_id = $1 AND material = $2`, a.ID, key).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return ErrMaterialsChanged
-		}
+	if err := materialsStillThere(ctx, tx, a.ID, t.RequireMaterials); err != nil {
+		return err
 	}
 	if t.Items != nil {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM application_items WHERE application_id = $1`, a.ID); err != nil {
@@ -507,6 +491,35 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, now time.Time, t Transiti
 		return nil
 	}
 	return enqueueToApplicant(ctx, tx, now, a.ApplicantID, t.SMSTopic, sms)
+}
+
+// materialsStillThere is ErrMaterialsChanged unless each of the keys has a
+// file on the application, asked in one statement whatever their number.
+func materialsStillThere(ctx context.Context, tx *sql.Tx, applicationID int64, keys []string) error {
+	distinct := slices.Compact(slices.Sorted(slices.Values(keys)))
+	if len(distinct) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(`SELECT COUNT(DISTINCT material) FROM materials WHERE application_id = $1 AND material IN (`)
+	args := make([]any, 0, len(distinct)+1)
+	args = append(args, applicationID)
+	for i, k := range distinct {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("$" + strconv.Itoa(i+2))
+		args = append(args, k)
+	}
+	q.WriteString(")")
+	var n int
+	if err := tx.QueryRowContext(ctx, q.String(), args...).Scan(&n); err != nil {
+		return err
+	}
+	if n != len(distinct) {
+		return ErrMaterialsChanged
+	}
+	return nil
 }
 
 func examResultsOfChange(ctx context.Context, tx *sql.Tx, a Application, t Transition) error {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"opcert/internal/audit"
+	"opcert/internal/authority"
+	"opcert/internal/catalog"
 	"opcert/internal/civil"
 	"opcert/internal/idcheck"
 	"opcert/internal/store"
@@ -309,4 +311,89 @@ func progressAtOnce(t *testing.T, db *store.DB, token string) {
 			t.Fatalf("progress read with the keys unread: %v", err)
 		}
 	}
+}
+
+// A change writes the days and the 审批意见 it sets and leaves those of the
+// earlier changes as they were: the dashboard counts the working days from
+// arrival to 受理 and to the decision from them.
+func TestTransitionsKeepTheDaysOfEarlierSteps(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if err := db.PutAuthorities(ctx, authority.Shanghai(catalog.Default())); err != nil {
+			t.Fatal(err)
+		}
+		u, h := applicant(t, db, "𠮷䶮", "11010519491231002X", "13900000001")
+		d := draft(t, db, u, h)
+		a, err := db.Apply(ctx, store.Transition{ID: d.ID, ApplicantID: u, ActorID: u, Version: d.Version, From: []string{"draft"},
+			To: "submitted", Action: "submit", AssignNumber: true, SetAuthority: "310104"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accepted, decided := civil.MustParse("2026-12-04"), civil.MustParse("2026-12-18")
+		a, err = db.Apply(ctx, store.Transition{ID: a.ID, Version: a.Version, From: []string{"submitted"}, To: "accepted", Action: "accept", AcceptedOn: accepted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err = db.Apply(ctx, store.Transition{ID: a.ID, Version: a.Version, From: []string{"accepted"}, To: "reviewed", Action: "review",
+			DecidedOn: decided, DecisionOpinion: "准予许可"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A later step that sets none of them.
+		a, err = db.Apply(ctx, store.Transition{ID: a.ID, Version: a.Version, From: []string{"reviewed"}, To: "completed", Action: "complete"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.AuthorityCode != "310104" || a.AcceptedOn != accepted || a.DecidedOn != decided || a.DecisionOpinion != "准予许可" || a.SubmittedAt.IsZero() {
+			t.Fatalf("after the last step: authority %q, accepted %v, decided %v, opinion %q, submitted %v",
+				a.AuthorityCode, a.AcceptedOn, a.DecidedOn, a.DecisionOpinion, a.SubmittedAt)
+		}
+		counts, err := db.Dashboard(ctx, store.DashboardQuery{Authority: "310104", Today: decided, WeekEnd: decided, Since: civil.MustParse("2026-01-01")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(counts) != 1 || counts[0].Submitted != 1 || len(counts[0].ToAcceptance) != 1 || counts[0].ToAcceptance[0].To != accepted ||
+			counts[0].ToAcceptance[0].From.IsZero() {
+			t.Fatalf("dashboard = %+v (the day of arrival must be written at 提交)", counts)
+		}
+	})
+}
+
+// 提交 counts on the files it found uploaded; one deleted meanwhile (from
+// another tab) stops it, and nothing of the submission is written.
+func TestSubmitRefusedWhenARequiredFileWentMeanwhile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		u, h := applicant(t, db, "张三", "11010519491231002X", "13900000001")
+		d := draft(t, db, u, h)
+		var scan store.Material
+		for _, key := range []string{"photo", "scan"} {
+			m, err := db.AddMaterial(ctx, store.Material{ApplicationID: d.ID, Material: key, BlobKey: "applications/x/" + key + ".pdf",
+				Filename: key + ".pdf", ContentType: "application/pdf", Size: 10, SHA256: "x"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			scan = m
+		}
+		submitWith := func(required ...string) (store.Application, error) {
+			return db.Apply(ctx, store.Transition{ID: d.ID, ApplicantID: u, ActorID: u, Version: d.Version, From: []string{"draft"},
+				To: "submitted", Action: "submit", AssignNumber: true, RequireMaterials: required, SMS: "已提交", SMSTopic: "submitted"})
+		}
+		if _, err := db.DeleteMaterial(ctx, d.ID, scan.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, required := range [][]string{{"photo", "scan"}, {"scan"}, {"photo", "scan", "photo"}} {
+			if _, err := submitWith(required...); !errors.Is(err, store.ErrMaterialsChanged) {
+				t.Fatalf("required %v with the scan deleted: %v, want ErrMaterialsChanged", required, err)
+			}
+		}
+		got, err := db.ApplicationOf(ctx, d.ID, u)
+		if err != nil || got.Status != "draft" || got.Version != d.Version || got.Number != "" {
+			t.Fatalf("after the refusals: %+v %v", got, err)
+		}
+		if msgs, _ := db.RecentOutbox(ctx, "13900000001", 5); len(msgs) != 0 {
+			t.Fatalf("refused submissions queued %d SMS", len(msgs))
+		}
+		if _, err := submitWith("photo", "photo"); err != nil {
+			t.Fatalf("required the photo, which is there: %v", err)
+		}
+	})
 }

@@ -463,19 +463,36 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, now time.Time, t Transiti
 			return err
 		}
 	}
+	// The applicant's mobile is read before the 申请号 is taken, so that
+	// the statements under the day's counter lock are as few as they can be.
+	var to recipient
+	if t.SMS != "" || t.SMSFor != nil {
+		if to, err = applicantRecipient(ctx, tx, a.ApplicantID); err != nil {
+			return err
+		}
+	}
 	if assign {
 		// The 申请号 comes last: the day's counter row stays locked from
 		// here to the commit, and every submission of the day waits for
 		// it (on PostgreSQL; SQLite has one writer anyway). Taken first,
 		// it was held through every statement above and submissions ran
 		// one at a time. A transaction that fails earlier takes no
-		// number, so the numbers of a day stay dense.
-		number, err := nextNumber(ctx, tx, now)
-		if err != nil {
-			return err
+		// number, so the numbers of a day stay dense. On PostgreSQL the
+		// counter and the application's number are one statement: each
+		// round trip under the lock is one every other submission waits
+		// for (the counter's statement was 6.4 ms of waiting per
+		// submission at 8 at once, pg_stat_statements under opcert load).
+		if db.dialect == Postgres {
+			*out, err = db.scanApplication(ctx, tx.QueryRowContext(ctx, numberedByCounterSQL,
+				numberCounter(now), numberPrefix(now), newPublicToken(), a.ID))
+		} else {
+			var number string
+			if number, err = nextNumber(ctx, tx, now); err != nil {
+				return err
+			}
+			*out, err = db.scanApplication(ctx, tx.QueryRowContext(ctx, `UPDATE applications SET number = $1, public_token = $2 WHERE id = $3 RETURNING `+appColumns,
+				number, newPublicToken(), a.ID))
 		}
-		*out, err = db.scanApplication(ctx, tx.QueryRowContext(ctx, `UPDATE applications SET number = $1, public_token = $2 WHERE id = $3 RETURNING `+appColumns,
-			number, newPublicToken(), a.ID))
 	} else {
 		*out, err = db.scanApplication(ctx, tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1`, a.ID))
 	}
@@ -490,8 +507,20 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, now time.Time, t Transiti
 	if sms == "" {
 		return nil
 	}
-	return enqueueToApplicant(ctx, tx, now, a.ApplicantID, t.SMSTopic, sms)
+	return enqueueKept(ctx, tx, now, "sms", to.mobile, to.mobileHMAC, t.SMSTopic, sms)
 }
+
+// numberedByCounterSQL takes the day's next 申请号 from its counter and
+// gives it, with the public token, to the application, as nextNumber and
+// the update after it do on SQLite: the date's digits ($2), then the
+// sequence in six digits or more.
+const numberedByCounterSQL = `WITH n AS (
+		INSERT INTO counters (name, value) VALUES ($1, 1)
+		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+		RETURNING value)
+	UPDATE applications SET number = $2 || CASE WHEN n.value > 999999 THEN n.value::text ELSE lpad(n.value::text, 6, '0') END,
+		public_token = $3
+	FROM n WHERE applications.id = $4 RETURNING ` + appColumns
 
 // materialsStillThere is ErrMaterialsChanged unless each of the keys has a
 // file on the application, asked in one statement whatever their number.
@@ -608,17 +637,24 @@ func activeElsewhere(ctx context.Context, tx *sql.Tx, a Application) error {
 // nextNumber gives the 申请号: twelve digits like the seed's 002070200052,
 // here the date (YYMMDD) and a six-digit sequence of that day.
 func nextNumber(ctx context.Context, tx *sql.Tx, now time.Time) (string, error) {
-	day := civil.Of(now)
-	name := "application:" + day.String()
 	var n int64
 	err := tx.QueryRowContext(ctx, `
 		INSERT INTO counters (name, value) VALUES ($1, 1)
 		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
-		RETURNING value`, name).Scan(&n)
+		RETURNING value`, numberCounter(now)).Scan(&n)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%02d%02d%02d%06d", day.Year%100, day.Month, day.Day, n), nil
+	return fmt.Sprintf("%s%06d", numberPrefix(now), n), nil
+}
+
+// numberCounter names the counter of the day's 申请号 (the day in China).
+func numberCounter(now time.Time) string { return "application:" + civil.Of(now).String() }
+
+// numberPrefix is the date part of the day's 申请号, YYMMDD.
+func numberPrefix(now time.Time) string {
+	day := civil.Of(now)
+	return fmt.Sprintf("%02d%02d%02d", day.Year%100, day.Month, day.Day)
 }
 
 func addEvent(ctx context.Context, tx *sql.Tx, now time.Time, appID, actorID int64, action, from, to, note string) error {

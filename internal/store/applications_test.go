@@ -397,3 +397,38 @@ func TestSubmitRefusedWhenARequiredFileWentMeanwhile(t *testing.T) {
 		}
 	})
 }
+
+// The day's sequence is six digits, and more past 999 999 rather than cut
+// short: both engines write the same 申请号.
+func TestApplicationNumberPastSixDigits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		u, h := applicant(t, db, "张三", "11010519491231002X", "13900000001")
+		a, err := submit(db, draft(t, db, u, h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := civil.Of(time.Now())
+		prefix := fmt.Sprintf("%02d%02d%02d", day.Year%100, day.Month, day.Day)
+		if a.Number != prefix+"000001" {
+			t.Fatalf("first number of the day = %q, want %s000001", a.Number, prefix)
+		}
+		if _, err := store.RawWriter(db).ExecContext(ctx, `UPDATE counters SET value = 999999 WHERE name = $1`, "application:"+day.String()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Apply(ctx, store.Transition{ID: a.ID, ApplicantID: u, ActorID: u, Version: a.Version, From: []string{"submitted"},
+			To: "withdrawn", Action: "withdraw", ItemsActive: &no}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := submit(db, draft(t, db, u, h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Number != prefix+"1000000" {
+			t.Fatalf("number after 999999 = %q, want %s1000000", b.Number, prefix)
+		}
+		msgs, err := db.RecentOutbox(ctx, "13900000001", 5)
+		if err != nil || len(msgs) != 2 {
+			t.Fatalf("SMS queued = %d %v, want one per submission", len(msgs), err)
+		}
+	})
+}

@@ -187,9 +187,19 @@ func describe(d workday.Deadline) string {
 // enqueueToApplicant queues a message to an applicant account's mobile,
 // copied as users keeps it (sealed, with its HMAC): no key is needed.
 func enqueueToApplicant(ctx context.Context, tx *sql.Tx, now time.Time, applicantID int64, topic, body string) error {
-	var mobile, mobileHMAC string
-	if err := tx.QueryRowContext(ctx, `SELECT mobile, COALESCE(mobile_hmac, '') FROM users WHERE id = $1`, applicantID).Scan(&mobile, &mobileHMAC); err != nil {
+	to, err := applicantRecipient(ctx, tx, applicantID)
+	if err != nil {
 		return err
 	}
-	return enqueueKept(ctx, tx, now, "sms", mobile, mobileHMAC, topic, body)
+	return enqueueKept(ctx, tx, now, "sms", to.mobile, to.mobileHMAC, topic, body)
+}
+
+// recipient is where an SMS to a user goes: the mobile as stored (sealed)
+// and its keyed hash, by which the outbox is searched.
+type recipient struct{ mobile, mobileHMAC string }
+
+func applicantRecipient(ctx context.Context, tx *sql.Tx, applicantID int64) (recipient, error) {
+	var to recipient
+	err := tx.QueryRowContext(ctx, `SELECT mobile, COALESCE(mobile_hmac, '') FROM users WHERE id = $1`, applicantID).Scan(&to.mobile, &to.mobileHMAC)
+	return to, err
 }

@@ -436,7 +436,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func Markdown(w io.Writer, secs []Section) {
 	for _, s := range secs {
 		fmt.Fprintf(w, "\n### %s\n\n", s.Engine)
-		fmt.Fprintln(w, "| path | c | rate | p50 | p99 | ratio to bare | server peak memory (anonymous) | server peak RSS (with mapped database pages) | CPU per op: server | CPU per op: load process | CPU per op: machine | machine idle | errors |")
+		fmt.Fprintln(w, "| path | c | rate | p50 | p99 | ratio to bare | server peak memory (anonymous) | server peak RSS | CPU per op: server | CPU per op: load process | CPU per op: machine | machine idle | errors |")
 		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 		for _, r := range s.Rows {
 			anon, rss, server := fmt.Sprintf("%d MB", r.PeakAnon>>20), fmt.Sprintf("%d MB", r.PeakRSS>>20), micro(r.CPU.Server)

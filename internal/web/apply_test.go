@@ -86,6 +86,18 @@ func startRenewal(t *testing.T, b *browser, authority string, form url.Values) s
 	return strings.TrimSuffix(loc, "/edit/commitment")
 }
 
+// renewalAtMaterials logs in the demo applicant 13800000001 and takes a
+// 复审 of their first item at 徐汇 through the commitment and the basic
+// information, to the materials step; it returns the application's path.
+func renewalAtMaterials(t *testing.T, b *browser) string {
+	t.Helper()
+	login(t, b, "13800000001")
+	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
+	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
+	fillBasic(t, b, app)
+	return app
+}
+
 func fillBasic(t *testing.T, b *browser, app string) {
 	t.Helper()
 	code, body := step(t, b, app, "basic", url.Values{"action": {"upload_photo"}}, "photo", "照片.png", photoPNG(t))
@@ -254,10 +266,7 @@ func TestAnotherApplicantsApplicationIsNotFound(t *testing.T) {
 func TestUploadRefusals(t *testing.T) {
 	srv, _ := newDemoServer(t, true)
 	b := newBrowser(t, srv)
-	login(t, b, "13800000001")
-	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
-	fillBasic(t, b, app)
+	app := renewalAtMaterials(t, b)
 	cases := []struct {
 		name    string
 		content []byte
@@ -290,10 +299,7 @@ func TestUploadRefusals(t *testing.T) {
 func TestExpiredDraftDeletedWithFiles(t *testing.T) {
 	srv, db := newDemoServer(t, true)
 	b := newBrowser(t, srv)
-	login(t, b, "13800000001")
-	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
-	fillBasic(t, b, app)
+	app := renewalAtMaterials(t, b)
 	uploadMaterial(t, b, app, "id_card", "身份证.pdf", minimalPDF)
 	gone, err := db.DeleteExpiredDrafts(context.Background(), today.AddDays(16), nil)
 	if err != nil || len(gone) != 1 || len(gone[0].BlobKeys) != 1 {
@@ -309,10 +315,7 @@ func TestExpiredDraftDeletedWithFiles(t *testing.T) {
 func TestApplicationFormPDF(t *testing.T) {
 	srv, _ := newDemoServer(t, true)
 	b := newBrowser(t, srv)
-	login(t, b, "13800000001")
-	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
-	fillBasic(t, b, app)
+	app := renewalAtMaterials(t, b)
 	resp, body := b.get(app + "/form.pdf")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") {
 		t.Fatalf("form.pdf: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))

@@ -22,10 +22,7 @@ import (
 // submitQ8 takes 张伟's Q8 renewal to 已提交 and returns its path and ID.
 func submitQ8(t *testing.T, b *browser) (string, int64) {
 	t.Helper()
-	login(t, b, "13800000001")
-	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
-	fillBasic(t, b, app)
+	app := renewalAtMaterials(t, b)
 	uploadMaterial(t, b, app, "id_card", "身份证.pdf", minimalPDF)
 	_, review := b.get(app + "/edit/review")
 	if resp, _ := b.post(app+"/submit", url.Values{"version": {version(t, review)}}); resp.StatusCode != http.StatusSeeOther {

@@ -47,10 +47,7 @@ func TestUploadsLeaveNoTemporaryFiles(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	srv, _ := newDemoServer(t, true)
 	b := newBrowser(t, srv)
-	login(t, b, "13800000001")
-	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
-	fillBasic(t, b, app)
+	app := renewalAtMaterials(t, b)
 	big := append([]byte("%PDF-1.4\n"), make([]byte, 3<<20)...)
 	for range 3 {
 		uploadMaterial(t, b, app, "education", "学历.pdf", big)

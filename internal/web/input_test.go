@@ -33,10 +33,7 @@ func TestTextNotUTF8IsRefused(t *testing.T) {
 
 	// A wizard step (multipart): refused at its field, on the step, with
 	// what was saved before kept.
-	login(t, b, "13800000001")
-	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
-	fillBasic(t, b, app)
+	app := renewalAtMaterials(t, b)
 	code, body := step(t, b, app, "basic", url.Values{"action": {"save"}, "employer_name": {"上海徐汇起重设备安装有限公司"},
 		"address_detail": {"8\xc0楼"}, "education": {"高中"}, "title": {"未评定"}, "mobile": {"13800000001"}, "household_district": {"310104"}}, "", "", nil)
 	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="wizard-form"`) {

@@ -32,10 +32,7 @@ func TestUnprintableTextRefusedAtInput(t *testing.T) {
 		t.Fatal("an account was made")
 	}
 
-	login(t, b, "13800000001")
-	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
-	fillBasic(t, b, app)
+	app := renewalAtMaterials(t, b)
 	basic := func(action, history string) (int, string) {
 		return step(t, b, app, "basic", url.Values{"action": {action}, "employer_name": {"上海徐汇起重设备安装有限公司"},
 			"address_detail": {"8楼"}, "education": {"高中"}, "title": {"未评定"}, "mobile": {"13800000001"}, "household_district": {"310104"},

@@ -5,7 +5,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
-	"net/url"
 	"strings"
 	"testing"
 )
@@ -55,10 +54,7 @@ func (m *multipartBody) post(b *browser, path string) (*http.Response, string) {
 func TestStepFormReadAsItArrives(t *testing.T) {
 	srv, _ := newDemoServer(t, true)
 	b := newBrowser(t, srv)
-	login(t, b, "13800000001")
-	app := startRenewal(t, b, "310104", url.Values{"item": {"0"}})
-	step(t, b, app, "commitment", url.Values{"action": {"next"}, "incident": {"no"}, "work_interrupted": {"no"}}, "", "", nil)
-	fillBasic(t, b, app)
+	app := renewalAtMaterials(t, b)
 	path := app + "/edit/materials?material=id_card"
 
 	_, page := b.get(app + "/edit/materials")

@@ -529,20 +529,15 @@ func materialsStillThere(ctx context.Context, tx *sql.Tx, applicationID int64, k
 	if len(distinct) == 0 {
 		return nil
 	}
-	var q strings.Builder
-	q.WriteString(`SELECT COUNT(DISTINCT material) FROM materials WHERE application_id = $1 AND material IN (`)
-	args := make([]any, 0, len(distinct)+1)
-	args = append(args, applicationID)
+	args := []any{applicationID}
+	ph := make([]string, len(distinct))
 	for i, k := range distinct {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("$" + strconv.Itoa(i+2))
 		args = append(args, k)
+		ph[i] = fmt.Sprintf("$%d", len(args))
 	}
-	q.WriteString(")")
+	q := `SELECT COUNT(DISTINCT material) FROM materials WHERE application_id = $1 AND material IN (` + strings.Join(ph, ", ") + `)`
 	var n int
-	if err := tx.QueryRowContext(ctx, q.String(), args...).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 		return err
 	}
 	if n != len(distinct) {

@@ -163,10 +163,10 @@ func openSQLiteWith(ctx context.Context, path string, keepStat4 bool) (*DB, erro
 	// query (HTML 0.14–0.16 of the bare handler mapped, 0.16–0.17 not)
 	// and a loss on every path that writes: a reader that finds the
 	// database changed since its last read transaction drops its map
-	// (munmap under the pager's begin-read in the profile) and faults
-	// the pages in again (applicant path 52–53 applications/s mapped, 56–64 not). The
-	// map also counted the file once per connection in resident memory
-	// (5.5–8.9 GB against 0.1 GB).
+	// (munmap under the pager's begin-read in the profile) and faults the
+	// pages in again (applicant path 52–53 applications/s mapped, 56–64
+	// not). The map also counted the file once per connection in resident
+	// memory (5.5–8.9 GB against 0.1 GB).
 	r, err := open(8, dsn)
 	if err != nil {
 		w.Close()

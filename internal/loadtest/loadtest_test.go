@@ -49,3 +49,20 @@ func TestLoopCountsAndStopsWhenExhausted(t *testing.T) {
 		t.Fatalf("p50 %v above p99 %v", st.P50, st.P99)
 	}
 }
+
+// An operation that began in the warm-up and ended in the measured window
+// counts: an operation about as long as the window would otherwise never
+// count, and a slow path would report a rate of none.
+func TestLoopCountsAnOperationThatEndsInTheWindow(t *testing.T) {
+	var calls atomic.Int64
+	st := Loop(context.Background(), 2, 100*time.Millisecond, time.Hour, func(context.Context, int) error {
+		if calls.Add(1) > 2 {
+			return ErrExhausted
+		}
+		time.Sleep(200 * time.Millisecond)
+		return nil
+	})
+	if st.Ops < 1 || st.Errors != 0 {
+		t.Fatalf("ops %d, errors %d: the operations that ended in the window were not counted", st.Ops, st.Errors)
+	}
+}

@@ -430,6 +430,16 @@ func micro(d time.Duration) string {
 	return fmt.Sprintf("%d µs", d.Microseconds())
 }
 
+// rate is a rate as the report prints it: whole numbers, but a tenth
+// below ten, so that a slow path's few operations a second do not print as
+// none.
+func rate(perSecond float64) string {
+	if perSecond < 10 {
+		return fmt.Sprintf("%.1f", perSecond)
+	}
+	return fmt.Sprintf("%.0f", perSecond)
+}
+
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // Markdown writes the sections as tables.
@@ -443,8 +453,8 @@ func Markdown(w io.Writer, secs []Section) {
 			if r.InProcess {
 				anon, rss, server = "—", "—", "—"
 			}
-			fmt.Fprintf(w, "| %s | %d | %.0f %s/s | %.1f ms | %.1f ms | %.3f | %s | %s | %s | %s | %s | %.0f %% | %d |\n",
-				r.Name, r.Stats.Concurrency, r.Stats.Rate(), r.Unit, ms(r.Stats.P50), ms(r.Stats.P99), r.Ratio, anon, rss,
+			fmt.Fprintf(w, "| %s | %d | %s %s/s | %.1f ms | %.1f ms | %.3f | %s | %s | %s | %s | %s | %.0f %% | %d |\n",
+				r.Name, r.Stats.Concurrency, rate(r.Stats.Rate()), r.Unit, ms(r.Stats.P50), ms(r.Stats.P99), r.Ratio, anon, rss,
 				server, micro(r.CPU.Client), micro(r.CPU.Machine), 100*r.CPU.Idle, r.Stats.Errors)
 		}
 		if len(s.Notes) > 0 {

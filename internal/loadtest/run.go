@@ -45,8 +45,11 @@ func (s Stats) Rate() float64 {
 
 // Loop runs op from c goroutines, each starting the next operation as soon
 // as its last one ends (a closed loop: the offered load is what the
-// service can take), for warmup and then for d. Only operations that start
-// and end inside the measured window count.
+// service can take), for warmup and then for d. The operations that end
+// inside the measured window count, wherever they started: counting only
+// those that also start inside it would take about one operation's length
+// off each worker's window, and an operation as long as the window (the
+// whole applicant path on a slow machine) would never count at all.
 func Loop(ctx context.Context, c int, warmup, d time.Duration, op Op) Stats {
 	start := time.Now()
 	from, until := start.Add(warmup), start.Add(warmup+d)
@@ -77,7 +80,7 @@ func Loop(ctx context.Context, c int, warmup, d time.Duration, op Op) Stats {
 					w.exhausted, w.last = true, t0
 					return
 				}
-				if t0.Before(from) || t1.After(until) {
+				if t1.Before(from) || t1.After(until) {
 					continue
 				}
 				if err != nil {
